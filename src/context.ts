@@ -1,0 +1,123 @@
+/**
+ * The per-request {@linkcode Context} every handler receives next to the `Request`.
+ *
+ * @module
+ */
+
+import { createLogger, errorText, type Logger, type LogSink } from "./log.ts";
+
+/** Where a function runs. `dev` is the local server of `cli.ts dev`; `fetch` is a bare `fn.fetch()` call. */
+export type Platform =
+  | "aws-lambda"
+  | "cloudflare"
+  | "azure"
+  | "vercel"
+  | "gcp"
+  | "deno"
+  | "node"
+  | "dev"
+  | "fetch";
+
+/** The default shape of `ctx.env`: variables (strings) and bindings (objects). */
+export type DefaultEnv = Record<string, unknown>;
+
+/** Everything a handler may need besides the request. */
+export interface Context<Env = DefaultEnv, Raw = unknown> {
+  /** The platform the function runs on. */
+  readonly platform: Platform;
+  /** The platform's id for this request or invocation (Lambda `awsRequestId`, Cloudflare `cf-ray`, …). */
+  readonly requestId: string;
+  /** Route parameters, percent-decoded; `*` holds what a trailing wildcard matched. */
+  params: Record<string, string>;
+  /** Environment variables and bindings (KV, D1, queues…), typed by `Env`. */
+  readonly env: Env;
+  /** Aborts shortly before the platform's deadline, or when the client goes away. */
+  readonly signal: AbortSignal;
+  /** Milliseconds left before the platform stops the invocation; `Infinity` where it sets no deadline. */
+  remainingMs(): number;
+  /** Keeps the invocation alive until `promise` settles, after the response where the platform allows it. */
+  waitUntil(promise: Promise<unknown>): void;
+  /** Structured JSON logging; each record carries {@linkcode Context.requestId}. */
+  readonly log: Logger;
+  /** The platform's native event and context, typed per adapter. */
+  readonly raw: Raw;
+}
+
+/** What an adapter knows when it builds a {@linkcode Context}. */
+export interface ContextInit<Env = DefaultEnv, Raw = unknown> {
+  /** The platform. */
+  platform: Platform;
+  /** The platform's request id; a random UUID when absent. */
+  requestId?: string;
+  /** Variables and bindings. */
+  env?: Env;
+  /** Aborts when the platform is about to stop the invocation. */
+  signal?: AbortSignal;
+  /** The platform deadline in epoch milliseconds. */
+  deadline?: number;
+  /** Where `waitUntil` promises go; by default they are only kept from rejecting unhandled. */
+  waitUntil?: (promise: Promise<unknown>) => void;
+  /** The native event and context. */
+  raw?: Raw;
+  /** Where `ctx.log` writes. */
+  logSink?: LogSink;
+}
+
+const NEVER_ABORTED: AbortSignal = new AbortController().signal;
+
+class RequestContext<Env, Raw> implements Context<Env, Raw> {
+  readonly platform: Platform;
+  readonly requestId: string;
+  params: Record<string, string> = {};
+  readonly env: Env;
+  readonly signal: AbortSignal;
+  readonly raw: Raw;
+  #deadline: number;
+  #waitUntil: ((promise: Promise<unknown>) => void) | undefined;
+  #logSink: LogSink | undefined;
+  #log: Logger | undefined;
+
+  constructor(init: ContextInit<Env, Raw>) {
+    this.platform = init.platform;
+    this.requestId = init.requestId ?? crypto.randomUUID();
+    this.env = init.env ?? ({} as Env);
+    this.signal = init.signal ?? NEVER_ABORTED;
+    this.raw = init.raw as Raw;
+    this.#deadline = init.deadline ?? Infinity;
+    this.#waitUntil = init.waitUntil;
+    this.#logSink = init.logSink;
+  }
+
+  remainingMs(): number {
+    return Math.max(0, this.#deadline - Date.now());
+  }
+
+  waitUntil(promise: Promise<unknown>): void {
+    const logged = Promise.resolve(promise).catch((error) =>
+      this.log.error("waitUntil task failed", { error: errorText(error) })
+    );
+    if (this.#waitUntil) this.#waitUntil(logged);
+  }
+
+  // Built on first use: most requests never log, and a logger per request would be wasted work on the hot path.
+  get log(): Logger {
+    return this.#log ??= createLogger(this.requestId, this.#logSink);
+  }
+}
+
+/**
+ * Creates the {@linkcode Context} for one request. Adapters call this; handlers only receive it.
+ *
+ * @param init What the platform knows about the request.
+ * @returns The context.
+ *
+ * @example Usage
+ * ```ts
+ * import { createContext } from "./context.ts";
+ * const ctx = createContext({ platform: "deno", requestId: "r-1", deadline: Date.now() + 1000 });
+ * console.assert(ctx.requestId === "r-1" && ctx.remainingMs() <= 1000);
+ * ```
+ */
+export function createContext<Env = DefaultEnv, Raw = unknown>(init: ContextInit<Env, Raw>): Context<Env, Raw> {
+  return new RequestContext(init);
+}

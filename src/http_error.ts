@@ -1,0 +1,121 @@
+/**
+ * Deliberate HTTP errors: throw one from a handler to answer with its status.
+ *
+ * @module
+ */
+
+/** Options for {@linkcode HttpError}. */
+export interface HttpErrorOptions {
+  /**
+   * Whether the message is sent to the client. Defaults to `true` below 500 and `false` from 500 on, so that
+   * internal details of a server error never leak by accident.
+   */
+  expose?: boolean;
+  /** Headers added to the error response, e.g. `WWW-Authenticate` for a 401. */
+  headers?: HeadersInit;
+  /** The underlying error, kept for the log. */
+  cause?: unknown;
+}
+
+/**
+ * An error that answers with a chosen HTTP status. The body is JSON `{ "error": message, "requestId": … }` when the
+ * message is exposed, and carries the status text otherwise.
+ *
+ * @example Answer 404 from a handler
+ * ```ts
+ * import { HttpError, serverless } from "../mod.ts";
+ *
+ * const fn = serverless({
+ *   name: "users",
+ *   fetch: () => {
+ *     throw new HttpError(404, "No user with id 7");
+ *   },
+ * });
+ * const res = await fn.fetch(new Request("http://localhost/users/7"));
+ * console.assert(res.status === 404);
+ * console.assert((await res.json()).error === "No user with id 7");
+ * ```
+ */
+export class HttpError extends Error {
+  /** The HTTP status the error answers with (400–599). */
+  readonly status: number;
+  /** Whether {@linkcode HttpError.message} is sent to the client. */
+  readonly expose: boolean;
+  /** Extra headers for the error response. */
+  readonly headers: HeadersInit | undefined;
+
+  /**
+   * Creates an HTTP error.
+   *
+   * @param status An HTTP error status from 400 to 599.
+   * @param message What went wrong, in words the caller can act on.
+   * @param options Whether to expose the message, extra headers and a cause.
+   */
+  constructor(status: number, message?: string, options: HttpErrorOptions = {}) {
+    if (!Number.isInteger(status) || status < 400 || status > 599) {
+      throw new RangeError(`HttpError status must be an integer from 400 to 599; got ${status}.`);
+    }
+    super(message ?? statusText(status), options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "HttpError";
+    this.status = status;
+    this.expose = options.expose ?? status < 500;
+    this.headers = options.headers;
+  }
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  100: "Continue",
+  101: "Switching Protocols",
+  200: "OK",
+  201: "Created",
+  202: "Accepted",
+  203: "Non-Authoritative Information",
+  204: "No Content",
+  205: "Reset Content",
+  206: "Partial Content",
+  300: "Multiple Choices",
+  301: "Moved Permanently",
+  302: "Found",
+  303: "See Other",
+  304: "Not Modified",
+  307: "Temporary Redirect",
+  308: "Permanent Redirect",
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  408: "Request Timeout",
+  409: "Conflict",
+  410: "Gone",
+  413: "Content Too Large",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Content",
+  412: "Precondition Failed",
+  416: "Range Not Satisfiable",
+  418: "I'm a Teapot",
+  428: "Precondition Required",
+  429: "Too Many Requests",
+  431: "Request Header Fields Too Large",
+  500: "Internal Server Error",
+  501: "Not Implemented",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
+
+/**
+ * The reason phrase for an HTTP status, or `"Error"` / `"OK"` for a code without a well-known phrase.
+ *
+ * @param status An HTTP status code.
+ * @returns The reason phrase, such as `"Not Found"`.
+ *
+ * @example Usage
+ * ```ts
+ * import { statusText } from "./http_error.ts";
+ * console.assert(statusText(404) === "Not Found");
+ * ```
+ */
+export function statusText(status: number): string {
+  return STATUS_TEXT[status] ?? (status >= 400 ? "Error" : "OK");
+}

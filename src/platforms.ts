@@ -1,0 +1,175 @@
+/**
+ * Each platform's limits and how a function's requirements become its settings there. The figures come from
+ * ../shared/reference/PLATFORM_FACTS.md (Lambda, Workers) and the platforms' limit pages (Azure, Vercel, Google).
+ *
+ * @module
+ */
+
+import type { Requirements } from "./requirements.ts";
+import type { Trigger } from "./serverless.ts";
+
+/** The platforms `--info` gives settings for. */
+export type PlatformName = "aws-lambda" | "cloudflare" | "azure" | "vercel" | "gcp";
+
+/** A setting's value: what deployment tools write into the platform's configuration. */
+export type SettingValue = string | number | boolean | string[];
+
+/** What `--info` recommends for one platform. */
+export interface PlatformAdvice {
+  /** The settings, in the platform's own units and names. */
+  settings: Record<string, SettingValue>;
+  /** Where the platform cannot meet a requirement, what falls short and by how much. */
+  warnings: string[];
+}
+
+interface PlatformRule {
+  /** Every setting the platform takes, recommended or set through an override. */
+  keys: readonly string[];
+  /** The settings a function's requirements call for, before overrides. */
+  recommend(req: Requirements): Record<string, SettingValue>;
+  /** What the final settings (after overrides) fail to give the function. */
+  check(req: Requirements, settings: Record<string, SettingValue>, triggers: readonly Trigger[]): string[];
+}
+
+const hasHttp = (triggers: readonly Trigger[]) => triggers.some((t) => t.type === "http");
+const roundUp = (value: number, steps: readonly number[]) => steps.find((s) => s >= value) ?? steps.at(-1)!;
+const num = (value: SettingValue | undefined, fallback: number) => typeof value === "number" ? value : fallback;
+
+const AZURE_MEMORY = [512, 2048, 4096] as const;
+const VERCEL_MEMORY = [2048, 4096] as const;
+const GCP_MEMORY = [128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768] as const;
+
+/** The rules per platform; `satisfies` keeps the table complete when a platform is added. */
+export const PLATFORMS = {
+  "aws-lambda": {
+    keys: ["runtime", "memory", "timeout", "architecture", "reservedConcurrency", "logRetentionDays", "exposure"],
+    recommend: (req) => ({
+      runtime: "nodejs22.x",
+      memory: req.memory ?? 128,
+      timeout: req.timeout ?? 3,
+      architecture: req.architecture ?? "arm64",
+      ...(req.concurrency !== undefined && { reservedConcurrency: req.concurrency }),
+    }),
+    check: (req, settings) => {
+      const warnings = [];
+      const memory = num(settings.memory, 128);
+      const timeout = num(settings.timeout, 3);
+      if (memory < 128 || memory > 10240) warnings.push(`memory ${memory} MB is outside Lambda's 128–10240 MB.`);
+      if (timeout > 900) warnings.push(`timeout ${timeout} s is above Lambda's 900 s cap.`);
+      if (req.memory !== undefined && memory < req.memory) {
+        warnings.push(`memory ${memory} MB is below the ${req.memory} MB the function requires.`);
+      }
+      if (req.timeout !== undefined && timeout < req.timeout) {
+        warnings.push(`timeout ${timeout} s is below the ${req.timeout} s the function requires.`);
+      }
+      if (req.bindings?.kv || req.bindings?.d1) {
+        warnings.push("kv and d1 bindings have no Lambda equivalent; pass a client for DynamoDB or RDS through env.");
+      }
+      return warnings;
+    },
+  },
+  cloudflare: {
+    keys: ["memory", "cpuMs", "compatibilityDate", "compatibilityFlags", "routes"],
+    recommend: (req) => ({
+      memory: 128,
+      // Workers bill and cap CPU time, not wall time; the wall-clock timeout is the most CPU a request can use.
+      cpuMs: Math.min((req.timeout ?? 30) * 1000, 300_000),
+      compatibilityDate: "2026-11-01",
+    }),
+    check: (req, settings) => {
+      const warnings = [];
+      if (req.memory !== undefined && req.memory > 128) {
+        warnings.push(`memory ${req.memory} MB is above the 128 MB a Worker isolate has; Workers cannot raise it.`);
+      }
+      const cpuMs = num(settings.cpuMs, 30_000);
+      if (cpuMs > 300_000) warnings.push(`cpuMs ${cpuMs} is above the Workers maximum of 300000 (5 min).`);
+      if (req.timeout !== undefined && req.timeout > 300) {
+        warnings.push(`timeout ${req.timeout} s: a Worker's CPU time is capped at 300 s (limits.cpu_ms).`);
+      }
+      if (req.architecture === "x86_64") warnings.push("architecture cannot be chosen on Workers.");
+      return warnings;
+    },
+  },
+  azure: {
+    keys: ["plan", "instanceMemory", "functionTimeout", "maximumInstanceCount"],
+    recommend: (req) => ({
+      plan: "flex-consumption",
+      instanceMemory: roundUp(req.memory ?? 2048, AZURE_MEMORY),
+      functionTimeout: hms(req.timeout ?? 1800),
+    }),
+    check: (req, settings, triggers) => {
+      const warnings = [];
+      const memory = num(settings.instanceMemory, 2048);
+      if (req.memory !== undefined && req.memory > memory) {
+        warnings.push(`memory ${req.memory} MB is above the largest Flex Consumption instance (${memory} MB).`);
+      }
+      if (req.timeout !== undefined && req.timeout > 230 && hasHttp(triggers)) {
+        warnings.push(`timeout ${req.timeout} s: Azure's load balancer ends HTTP requests after 230 s.`);
+      }
+      return warnings;
+    },
+  },
+  vercel: {
+    keys: ["memory", "maxDuration", "regions"],
+    recommend: (req) => ({
+      memory: roundUp(req.memory ?? 2048, VERCEL_MEMORY),
+      maxDuration: req.timeout ?? 300,
+    }),
+    check: (req, settings) => {
+      const warnings = [];
+      const memory = num(settings.memory, 2048);
+      const maxDuration = num(settings.maxDuration, 300);
+      if (req.memory !== undefined && req.memory > 4096) {
+        warnings.push(`memory ${req.memory} MB is above Vercel's 4096 MB maximum.`);
+      }
+      if (memory > 2048) warnings.push(`memory ${memory} MB needs a Pro or Enterprise plan (Hobby: 2048 MB).`);
+      if (maxDuration > 800) warnings.push(`maxDuration ${maxDuration} s is above Vercel's 800 s maximum.`);
+      else if (maxDuration > 300) {
+        warnings.push(`maxDuration ${maxDuration} s needs a Pro or Enterprise plan (Hobby: 300 s).`);
+      }
+      if (req.architecture !== undefined) warnings.push("architecture cannot be chosen on Vercel.");
+      return warnings;
+    },
+  },
+  gcp: {
+    keys: ["generation", "memory", "timeout", "maxInstances", "region"],
+    recommend: (req) => ({
+      generation: "2nd",
+      memory: roundUp(req.memory ?? 256, GCP_MEMORY),
+      timeout: req.timeout ?? 60,
+      ...(req.concurrency !== undefined && { maxInstances: req.concurrency }),
+    }),
+    check: (req, settings, triggers) => {
+      const warnings = [];
+      const timeout = num(settings.timeout, 60);
+      const cap = hasHttp(triggers) ? 3600 : 540;
+      if (timeout > cap) {
+        warnings.push(
+          `timeout ${timeout} s is above the ${cap} s cap for ${cap === 3600 ? "HTTP" : "event"} functions.`,
+        );
+      }
+      if (req.architecture === "arm64") warnings.push("architecture cannot be chosen on Cloud Run functions.");
+      return warnings;
+    },
+  },
+} satisfies Record<PlatformName, PlatformRule>;
+
+/** The platforms in the order `--info` lists them. */
+export const PLATFORM_NAMES: readonly PlatformName[] = Object.keys(PLATFORMS) as PlatformName[];
+
+/**
+ * Seconds as Azure's `hh:mm:ss` timeout format.
+ *
+ * @param seconds A duration in seconds.
+ * @returns The duration as `hh:mm:ss`.
+ *
+ * @example Usage
+ * ```ts
+ * import { hms } from "./platforms.ts";
+ * console.assert(hms(90) === "00:01:30");
+ * ```
+ */
+export function hms(seconds: number): string {
+  const pad = (n: number) => String(Math.floor(n)).padStart(2, "0");
+  return `${pad(seconds / 3600)}:${pad((seconds % 3600) / 60)}:${pad(seconds % 60)}`;
+}

@@ -1,0 +1,617 @@
+/**
+ * The {@linkcode Router}: methods and paths to handlers, with middleware, HEAD from GET, 405 with `Allow`, and a
+ * route table that `cli.ts --info` reads.
+ *
+ * Trailing-slash policy: a route matches its path exactly. By default (`trailingSlash: "redirect"`) a request that
+ * differs from a route only by a trailing slash is answered with a 308 redirect to the route's form, keeping the
+ * query; with `trailingSlash: "strict"` it gets the 404.
+ *
+ * @module
+ */
+
+import type { Context, DefaultEnv } from "./context.ts";
+import { errorResponse, jsonError } from "./error_response.ts";
+import { HttpError } from "./http_error.ts";
+
+/** An HTTP method a route can be registered for. */
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS";
+
+/** One row of {@linkcode Router.routes}: `ALL` stands for a route registered with `all()`. */
+export interface RouteInfo {
+  /** The method, or `ALL`. */
+  readonly method: Method | "ALL";
+  /** The path pattern as registered, normalized (e.g. `/users/:id`). */
+  readonly path: string;
+}
+
+/** Calls the rest of the chain and resolves to its response. */
+export type Next = () => Promise<Response>;
+
+/** Answers a request. */
+export type Handler<Env = DefaultEnv> = (request: Request, ctx: Context<Env>) => Response | Promise<Response>;
+
+/** Runs around the rest of the chain: may answer early, or call `next()` and change its response. */
+export type Middleware<Env = DefaultEnv> = (
+  request: Request,
+  ctx: Context<Env>,
+  next: Next,
+) => Response | Promise<Response>;
+
+/** Turns an error thrown by a handler into a response. */
+export type ErrorHandler<Env = DefaultEnv> = (
+  error: unknown,
+  request: Request,
+  ctx: Context<Env>,
+) => Response | Promise<Response>;
+
+type ParamNames<Path extends string> = Path extends `${string}:${infer Name}/${infer Rest}`
+  ? Name | ParamNames<`/${Rest}`>
+  : Path extends `${string}:${infer Name}` ? Name
+  : never;
+
+/** The `params` a path pattern yields: one key per `:name`, plus `*` for a trailing wildcard. */
+export type RouteParams<Path extends string> =
+  & { [Name in ParamNames<Path>]: string }
+  & (Path extends `${string}*` ? { "*": string } : unknown);
+
+/** A handler or middleware of one route, whose `ctx.params` is typed from the route's path. */
+export type RouteHandler<Env, Path extends string> = (
+  request: Request,
+  ctx: Context<Env> & { params: RouteParams<Path> },
+  next: Next,
+) => Response | Promise<Response>;
+
+/** Options for {@linkcode Router}. */
+export interface RouterOptions {
+  /** What a request that differs from a route only by a trailing slash gets: a 308 to the route, or a 404. */
+  trailingSlash?: "redirect" | "strict";
+}
+
+interface Route<Env> {
+  readonly info: RouteInfo;
+  readonly handlers: readonly Middleware<Env>[];
+  readonly paramNames: readonly string[];
+}
+
+type MethodTable<Env> = Partial<Record<Method | "ALL", Route<Env>>>;
+
+interface Node<Env> {
+  statics?: Map<string, Node<Env>>;
+  param?: Node<Env>;
+  methods?: MethodTable<Env>;
+  wildcard?: MethodTable<Env>;
+}
+
+interface Match<Env> {
+  route: Route<Env>;
+  values: string[];
+  /** The route is the GET route answering a HEAD request: the body must be dropped. */
+  headFromGet: boolean;
+}
+
+const METHODS: readonly Method[] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+/**
+ * Routes requests by method and path.
+ *
+ * Paths take `:name` parameters (one segment, percent-decoded) and a trailing `*` (the rest of the path, in
+ * `ctx.params["*"]`). Static segments win over parameters, which win over wildcards. Middleware added with `use`
+ * runs for every request in onion order. HEAD is answered from GET with the body dropped; a path that exists under
+ * other methods answers 405 with `Allow`, and OPTIONS on it answers 204 with `Allow` unless a route handles it.
+ *
+ * @typeParam Env The shape of `ctx.env`.
+ *
+ * @example Routes, parameters and middleware
+ * ```ts
+ * import { createContext, Router } from "../mod.ts";
+ *
+ * const router = new Router()
+ *   .use(async (_req, _ctx, next) => {
+ *     const res = await next();
+ *     res.headers.set("x-powered-by", "slrs");
+ *     return res;
+ *   })
+ *   .get("/hello/:name", (_req, ctx) => Response.json({ hello: ctx.params.name }));
+ *
+ * const res = await router.fetch(new Request("http://localhost/hello/ada"), createContext({ platform: "fetch" }));
+ * console.assert((await res.json()).hello === "ada");
+ * console.assert(res.headers.get("x-powered-by") === "slrs");
+ * ```
+ */
+export class Router<Env = DefaultEnv> {
+  readonly #statics = new Map<string, MethodTable<Env>>();
+  readonly #root: Node<Env> = {};
+  readonly #middleware: Middleware<Env>[] = [];
+  readonly #routes: RouteInfo[] = [];
+  readonly #trailingSlash: "redirect" | "strict";
+  #onError: ErrorHandler<Env> | undefined;
+  #notFound: Handler<Env> | undefined;
+
+  /**
+   * Creates an empty router.
+   *
+   * @param options The trailing-slash policy.
+   */
+  constructor(options: RouterOptions = {}) {
+    this.#trailingSlash = options.trailingSlash ?? "redirect";
+  }
+
+  /**
+   * The registered routes, in registration order, for `--info`.
+   *
+   * @example Usage
+   * ```ts
+   * import { Router } from "../mod.ts";
+   * const router = new Router().get("/a", () => new Response("a"));
+   * console.assert(router.routes[0]?.path === "/a");
+   * ```
+   */
+  get routes(): readonly RouteInfo[] {
+    return this.#routes;
+  }
+
+  /**
+   * Registers a GET route (which also answers HEAD).
+   *
+   * @param path The path pattern, e.g. `/users/:id`.
+   * @param handlers Middleware for this route, then the handler.
+   * @returns This router, for chaining.
+   *
+   * @example Usage
+   * ```ts
+   * import { Router } from "../mod.ts";
+   * new Router().get("/users/:id", (_req, ctx) => Response.json({ id: ctx.params.id }));
+   * ```
+   */
+  get<Path extends string>(path: Path, ...handlers: RouteHandler<Env, Path>[]): this {
+    return this.#add("GET", path, handlers);
+  }
+
+  /**
+   * Registers a POST route.
+   *
+   * @param path The path pattern.
+   * @param handlers Middleware for this route, then the handler.
+   * @returns This router, for chaining.
+   *
+   * @example Usage
+   * ```ts
+   * import { Router } from "../mod.ts";
+   * new Router().post("/orders", async (req) => Response.json(await req.json(), { status: 201 }));
+   * ```
+   */
+  post<Path extends string>(path: Path, ...handlers: RouteHandler<Env, Path>[]): this {
+    return this.#add("POST", path, handlers);
+  }
+
+  /**
+   * Registers a PUT route.
+   *
+   * @param path The path pattern.
+   * @param handlers Middleware for this route, then the handler.
+   * @returns This router, for chaining.
+   *
+   * @example Usage
+   * ```ts
+   * import { Router } from "../mod.ts";
+   * new Router().put("/items/:id", () => new Response(null, { status: 204 }));
+   * ```
+   */
+  put<Path extends string>(path: Path, ...handlers: RouteHandler<Env, Path>[]): this {
+    return this.#add("PUT", path, handlers);
+  }
+
+  /**
+   * Registers a PATCH route.
+   *
+   * @param path The path pattern.
+   * @param handlers Middleware for this route, then the handler.
+   * @returns This router, for chaining.
+   *
+   * @example Usage
+   * ```ts
+   * import { Router } from "../mod.ts";
+   * new Router().patch("/items/:id", () => new Response(null, { status: 204 }));
+   * ```
+   */
+  patch<Path extends string>(path: Path, ...handlers: RouteHandler<Env, Path>[]): this {
+    return this.#add("PATCH", path, handlers);
+  }
+
+  /**
+   * Registers a DELETE route.
+   *
+   * @param path The path pattern.
+   * @param handlers Middleware for this route, then the handler.
+   * @returns This router, for chaining.
+   *
+   * @example Usage
+   * ```ts
+   * import { Router } from "../mod.ts";
+   * new Router().delete("/items/:id", () => new Response(null, { status: 204 }));
+   * ```
+   */
+  delete<Path extends string>(path: Path, ...handlers: RouteHandler<Env, Path>[]): this {
+    return this.#add("DELETE", path, handlers);
+  }
+
+  /**
+   * Registers a HEAD route, which takes precedence over the GET route for HEAD requests.
+   *
+   * @param path The path pattern.
+   * @param handlers Middleware for this route, then the handler.
+   * @returns This router, for chaining.
+   *
+   * @example Usage
+   * ```ts
+   * import { Router } from "../mod.ts";
+   * new Router().head("/health", () => new Response(null, { status: 204 }));
+   * ```
+   */
+  head<Path extends string>(path: Path, ...handlers: RouteHandler<Env, Path>[]): this {
+    return this.#add("HEAD", path, handlers);
+  }
+
+  /**
+   * Registers an OPTIONS route, replacing the automatic 204 with `Allow`.
+   *
+   * @param path The path pattern.
+   * @param handlers Middleware for this route, then the handler.
+   * @returns This router, for chaining.
+   *
+   * @example Usage
+   * ```ts
+   * import { Router } from "../mod.ts";
+   * new Router().options("/*", () => new Response(null, { status: 204, headers: { "access-control-allow-origin": "*" } }));
+   * ```
+   */
+  options<Path extends string>(path: Path, ...handlers: RouteHandler<Env, Path>[]): this {
+    return this.#add("OPTIONS", path, handlers);
+  }
+
+  /**
+   * Registers a route for every method; a route for the specific method wins over it.
+   *
+   * @param path The path pattern.
+   * @param handlers Middleware for this route, then the handler.
+   * @returns This router, for chaining.
+   *
+   * @example Usage
+   * ```ts
+   * import { Router } from "../mod.ts";
+   * new Router().all("/proxy/*", (req) => new Response(req.method));
+   * ```
+   */
+  all<Path extends string>(path: Path, ...handlers: RouteHandler<Env, Path>[]): this {
+    return this.#add("ALL", path, handlers);
+  }
+
+  /**
+   * Adds middleware that runs for every request, matched or not, in the order added (onion order: the first added
+   * is the outermost).
+   *
+   * @param middleware One or more middleware functions.
+   * @returns This router, for chaining.
+   *
+   * @example Answer early
+   * ```ts
+   * import { Router } from "../mod.ts";
+   * new Router().use((req, _ctx, next) =>
+   *   req.headers.get("authorization") ? next() : new Response("Unauthorized", { status: 401 })
+   * );
+   * ```
+   */
+  use(...middleware: Middleware<Env>[]): this {
+    this.#middleware.push(...middleware);
+    return this;
+  }
+
+  /**
+   * Sets the handler for errors thrown by middleware or handlers. If it throws too, the default policy answers
+   * (500 with the request id).
+   *
+   * @param handler Turns the error into a response.
+   * @returns This router, for chaining.
+   *
+   * @example Usage
+   * ```ts
+   * import { Router } from "../mod.ts";
+   * new Router().onError((error, _req, ctx) => Response.json({ oops: String(error), id: ctx.requestId }, { status: 500 }));
+   * ```
+   */
+  onError(handler: ErrorHandler<Env>): this {
+    this.#onError = handler;
+    return this;
+  }
+
+  /**
+   * Sets the handler for requests no route matches (by default: JSON 404 with the request id).
+   *
+   * @param handler Answers unmatched requests.
+   * @returns This router, for chaining.
+   *
+   * @example Usage
+   * ```ts
+   * import { Router } from "../mod.ts";
+   * new Router().notFound(() => new Response("Nothing here", { status: 404 }));
+   * ```
+   */
+  notFound(handler: Handler<Env>): this {
+    this.#notFound = handler;
+    return this;
+  }
+
+  /**
+   * Answers a request: routing, middleware, the handler, and the error policy.
+   *
+   * @param request The request.
+   * @param ctx Its context; `ctx.params` is set from the matched route.
+   * @returns The response; never rejects.
+   *
+   * @example Usage
+   * ```ts
+   * import { createContext, Router } from "../mod.ts";
+   * const router = new Router().get("/", () => new Response("home"));
+   * const res = await router.fetch(new Request("http://localhost/nowhere"), createContext({ platform: "fetch" }));
+   * console.assert(res.status === 404);
+   * ```
+   */
+  async fetch(request: Request, ctx: Context<Env>): Promise<Response> {
+    try {
+      return await this.#dispatch(request, ctx);
+    } catch (error) {
+      return await this.#recover(error, request, ctx);
+    }
+  }
+
+  #dispatch(request: Request, ctx: Context<Env>): Promise<Response> | Response {
+    const method = request.method;
+    const path = pathOf(request.url);
+    const match = this.#match(method, path);
+    if (match === undefined) return this.#chain(request, ctx, [], () => this.#unmatched(request, ctx, method, path));
+    ctx.params = paramsOf(match);
+    const handlers = match.route.handlers;
+    // Fast path: a lone handler with no middleware needs no chain.
+    if (handlers.length === 1 && this.#middleware.length === 0 && !match.headFromGet) {
+      const last = () => Promise.resolve(this.#unmatched(request, ctx, method, path));
+      return checked(handlers[0]!(request, ctx, last), match.route.info);
+    }
+    const answer = this.#chain(
+      request,
+      ctx,
+      handlers,
+      () => this.#unmatched(request, ctx, method, path),
+      match.route.info,
+    );
+    return match.headFromGet ? answer.then(withoutBody) : answer;
+  }
+
+  #chain(
+    request: Request,
+    ctx: Context<Env>,
+    handlers: readonly Middleware<Env>[],
+    last: () => Response | Promise<Response>,
+    route?: RouteInfo,
+  ): Promise<Response> {
+    const chain = this.#middleware.length === 0 ? handlers : [...this.#middleware, ...handlers];
+    let reached = -1;
+    const step = async (index: number): Promise<Response> => {
+      if (index <= reached) throw new Error("next() was called more than once by the same middleware.");
+      reached = index;
+      const handler = chain[index];
+      return checked(await (handler ? handler(request, ctx, () => step(index + 1)) : last()), route);
+    };
+    return step(0);
+  }
+
+  async #recover(error: unknown, request: Request, ctx: Context<Env>): Promise<Response> {
+    if (this.#onError === undefined || error instanceof HttpError) return errorResponse(error, ctx);
+    try {
+      return await this.#onError(error, request, ctx);
+    } catch (secondError) {
+      return errorResponse(secondError, ctx);
+    }
+  }
+
+  #unmatched(request: Request, ctx: Context<Env>, method: string, path: string): Response | Promise<Response> {
+    const allowed = this.#allowedMethods(path);
+    if (allowed.length > 0) {
+      const allow = allowed.join(", ");
+      if (method === "OPTIONS") return new Response(null, { status: 204, headers: { allow } });
+      return jsonError(405, "Method Not Allowed", ctx.requestId, { allow });
+    }
+    if (this.#trailingSlash === "redirect" && path !== "/") {
+      const other = path.endsWith("/") ? path.slice(0, -1) : `${path}/`;
+      if (this.#match(method, other) !== undefined) {
+        const url = new URL(request.url);
+        url.pathname = other;
+        return new Response(null, { status: 308, headers: { location: url.pathname + url.search } });
+      }
+    }
+    if (this.#notFound) return this.#notFound(request, ctx);
+    return jsonError(404, "Not Found", ctx.requestId);
+  }
+
+  #add(method: Method | "ALL", pattern: string, handlers: readonly unknown[]): this {
+    if (handlers.length === 0) {
+      throw new TypeError(`Route ${method} ${pattern} has no handler; pass at least one function.`);
+    }
+    for (const handler of handlers) {
+      if (typeof handler !== "function") {
+        throw new TypeError(`Route ${method} ${pattern}: handlers must be functions; got ${typeof handler}.`);
+      }
+    }
+    const path = normalizePattern(pattern);
+    const segments = path.slice(1).split("/");
+    const paramNames: string[] = [];
+    let node = this.#root;
+    let isStatic = true;
+    segments.forEach((segment, index) => {
+      if (segment === "*") {
+        if (index !== segments.length - 1) {
+          throw new TypeError(`Route ${method} ${pattern}: "*" may only be the last segment, as in "/files/*".`);
+        }
+        paramNames.push("*");
+        isStatic = false;
+      } else if (segment.startsWith(":")) {
+        const name = segment.slice(1);
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || paramNames.includes(name)) {
+          throw new TypeError(
+            `Route ${method} ${pattern}: parameter "${segment}" must be ":" then a unique name of letters, digits or "_".`,
+          );
+        }
+        paramNames.push(name);
+        node = node.param ??= {};
+        isStatic = false;
+      } else {
+        node.statics ??= new Map();
+        let child = node.statics.get(segment);
+        if (child === undefined) node.statics.set(segment, child = {});
+        node = child;
+      }
+    });
+    const table = isStatic
+      ? mapEntry(this.#statics, path)
+      : paramNames.at(-1) === "*"
+      ? (node.wildcard ??= {})
+      : (node.methods ??= {});
+    if (table[method] !== undefined) throw new TypeError(`Route ${method} ${pattern} is registered twice.`);
+    const info: RouteInfo = { method, path };
+    table[method] = { info, handlers: handlers as Middleware<Env>[], paramNames };
+    this.#routes.push(info);
+    return this;
+  }
+
+  #match(method: string, path: string): Match<Env> | undefined {
+    const values: string[] = [];
+    const table = this.#statics.get(path);
+    if (table !== undefined) {
+      const match = pick(table, method, values);
+      if (match !== undefined) return match;
+    }
+    return find(this.#root, path, 1, method, values);
+  }
+
+  #allowedMethods(path: string): string[] {
+    const allowed = new Set<string>();
+    const collect = (table: MethodTable<Env> | undefined) => {
+      if (table === undefined) return;
+      for (const method of table.ALL === undefined ? Object.keys(table) : METHODS) allowed.add(method);
+    };
+    collect(this.#statics.get(path));
+    visit(this.#root, path, 1, collect);
+    if (allowed.has("GET")) allowed.add("HEAD");
+    return METHODS.filter((m) => allowed.has(m));
+  }
+}
+
+function normalizePattern(pattern: string): string {
+  if (typeof pattern !== "string" || !pattern.startsWith("/")) {
+    throw new TypeError(`Route path must be a string starting with "/"; got ${JSON.stringify(pattern)}.`);
+  }
+  // The URL parser gives static segments the percent-encoding that request URLs have, so both compare alike.
+  return new URL(pattern, "http://localhost").pathname;
+}
+
+function mapEntry<Env>(map: Map<string, MethodTable<Env>>, key: string): MethodTable<Env> {
+  let table = map.get(key);
+  if (table === undefined) map.set(key, table = {});
+  return table;
+}
+
+function pick<Env>(table: MethodTable<Env>, method: string, values: string[]): Match<Env> | undefined {
+  const route = table[method as Method] ?? table.ALL;
+  if (route !== undefined) return { route, values, headFromGet: false };
+  if (method === "HEAD" && table.GET !== undefined) return { route: table.GET, values, headFromGet: true };
+  return undefined;
+}
+
+// Depth-first over path segments; `start` indexes the current segment, and `start > path.length` means the path is
+// used up. Static children are tried before the parameter child, and both before a wildcard.
+function find<Env>(
+  node: Node<Env>,
+  path: string,
+  start: number,
+  method: string,
+  values: string[],
+): Match<Env> | undefined {
+  if (start > path.length) {
+    const match = node.methods && pick(node.methods, method, values);
+    if (match !== undefined || node.wildcard === undefined) return match;
+    values.push("");
+    return pick(node.wildcard, method, values) ?? void values.pop();
+  }
+  let end = path.indexOf("/", start);
+  if (end === -1) end = path.length;
+  const child = node.statics?.get(path.slice(start, end));
+  if (child !== undefined) {
+    const match = find(child, path, end + 1, method, values);
+    if (match !== undefined) return match;
+  }
+  if (node.param !== undefined && end > start) {
+    values.push(path.slice(start, end));
+    const match = find(node.param, path, end + 1, method, values);
+    if (match !== undefined) return match;
+    values.pop();
+  }
+  if (node.wildcard === undefined) return undefined;
+  values.push(path.slice(start));
+  return pick(node.wildcard, method, values) ?? void values.pop();
+}
+
+// Like `find`, but reports every method table whose pattern matches the path, for `Allow`.
+function visit<Env>(
+  node: Node<Env>,
+  path: string,
+  start: number,
+  collect: (table: MethodTable<Env> | undefined) => void,
+): void {
+  collect(node.wildcard);
+  if (start > path.length) return collect(node.methods);
+  let end = path.indexOf("/", start);
+  if (end === -1) end = path.length;
+  const child = node.statics?.get(path.slice(start, end));
+  if (child !== undefined) visit(child, path, end + 1, collect);
+  if (node.param !== undefined && end > start) visit(node.param, path, end + 1, collect);
+}
+
+function paramsOf<Env>(match: Match<Env>): Record<string, string> {
+  const params: Record<string, string> = {};
+  const names = match.route.paramNames;
+  for (let i = 0; i < names.length; i++) params[names[i]!] = decodeParam(match.values[i]!);
+  return params;
+}
+
+function decodeParam(value: string): string {
+  if (!value.includes("%")) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new HttpError(400, `Malformed percent-encoding in path segment "${value}".`);
+  }
+}
+
+// The path of an absolute URL without building a URL object: the request line is already normalized by `Request`.
+function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start === -1) return "/";
+  const query = url.indexOf("?", start);
+  return query === -1 ? url.slice(start) : url.slice(start, query);
+}
+
+function checked(response: Response | Promise<Response>, route: RouteInfo | undefined): Promise<Response> {
+  return Promise.resolve(response).then((res) => {
+    if (res instanceof Response) return res;
+    const where = route ? ` for ${route.method} ${route.path}` : "";
+    throw new TypeError(
+      `The handler${where} returned ${
+        res === null ? "null" : typeof res
+      }; return a Response, e.g. Response.json(data).`,
+    );
+  });
+}
+
+function withoutBody(response: Response): Response {
+  void response.body?.cancel();
+  return new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers });
+}

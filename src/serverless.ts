@@ -1,0 +1,291 @@
+/**
+ * `serverless()`: defines a function once, validates it, and carries the metadata `--info` reads.
+ *
+ * @module
+ */
+
+import { type Context, createContext, type DefaultEnv } from "./context.ts";
+import { cronProblem } from "./cron.ts";
+import { DefinitionError } from "./definition_error.ts";
+import { errorResponse } from "./error_response.ts";
+import type { CloudEvent, MessageBatch, ScheduledEvent } from "./events.ts";
+import { plainObject, rejectUnknown, type Requirements, validateRequirements } from "./requirements.ts";
+import { type Handler, type RouteInfo, Router } from "./router.ts";
+
+/** A scheduled trigger: a five-field cron expression and what to run. */
+export interface ScheduledTrigger<Env = DefaultEnv> {
+  /** `minute hour day-of-month month day-of-week`, e.g. `*\/15 * * * *`, in UTC. */
+  cron: string;
+  /** Runs on each tick. */
+  run: (event: ScheduledEvent, ctx: Context<Env>) => void | Promise<void>;
+}
+
+/** A queue trigger: the queue's name and what to run per batch. */
+export interface QueueTrigger<Env = DefaultEnv, Body = unknown> {
+  /** The queue the function consumes. */
+  name: string;
+  /**
+   * Runs per batch. Messages not acknowledged are retried when it throws; when it returns, the ones neither
+   * acknowledged nor retried count as done.
+   */
+  run: (batch: MessageBatch<Body>, ctx: Context<Env>) => void | Promise<void>;
+}
+
+/** An event trigger: CloudEvents from storage, pub/sub or event buses. */
+export interface EventTrigger<Env = DefaultEnv> {
+  /** The event sources the function listens to (e.g. `aws.s3`, `google.cloud.storage`), for `--info`. */
+  sources?: string[];
+  /** Runs per event. */
+  run: (event: CloudEvent, ctx: Context<Env>) => void | Promise<void>;
+}
+
+/** The definition passed to {@linkcode serverless}. */
+export interface ServerlessOptions<Env = DefaultEnv> {
+  /** Lowercase letters, digits and hyphens, starting with a letter, at most 63 characters: valid on every platform. */
+  name: string;
+  /** One line for `--info` and generated deployments. */
+  description?: string;
+  /** What the function needs from the platform. */
+  requirements?: Requirements;
+  /** Answers HTTP requests: a {@linkcode Router} or a single handler. */
+  fetch?: Router<Env> | Handler<Env>;
+  /** Cron triggers. */
+  scheduled?: ScheduledTrigger<Env> | ScheduledTrigger<Env>[];
+  /** A queue consumer. */
+  queue?: QueueTrigger<Env>;
+  /** A CloudEvents consumer. */
+  event?: EventTrigger<Env>;
+}
+
+/** One way a function is invoked, as `--info` lists it. */
+export type Trigger =
+  | { readonly type: "http"; readonly routes: readonly RouteInfo[] }
+  | { readonly type: "schedule"; readonly cron: string }
+  | { readonly type: "queue"; readonly queue: string }
+  | { readonly type: "event"; readonly sources: readonly string[] };
+
+/** What a function says about itself, without running anything. */
+export interface FunctionMetadata {
+  /** The function's name. */
+  readonly name: string;
+  /** Its description. */
+  readonly description: string | undefined;
+  /** Its validated requirements. */
+  readonly requirements: Requirements;
+  /** Its HTTP routes; one `ALL /*` row for a plain handler, none without `fetch`. */
+  readonly routes: readonly RouteInfo[];
+  /** How it is invoked. */
+  readonly triggers: readonly Trigger[];
+}
+
+/** A defined function: runnable as `{ fetch }` by `deno serve` and Bun, and by every adapter. */
+export interface ServerlessFunction<Env = DefaultEnv> {
+  /** The function's name. */
+  readonly name: string;
+  /** Its metadata, for `--info`. */
+  readonly metadata: FunctionMetadata;
+  /** Answers a request with a bare context (platform `fetch`), for `deno serve`, Bun and tests. */
+  fetch(request: Request): Promise<Response>;
+  /** Answers a request with a context built by an adapter. Never rejects: errors follow the error policy. */
+  dispatch(request: Request, ctx: Context<Env>): Promise<Response>;
+  /** Runs the scheduled trigger whose cron matches `event.cron` (the only one, if there is one). */
+  scheduled(event: ScheduledEvent, ctx: Context<Env>): Promise<void>;
+  /** Runs the queue trigger. */
+  queue(batch: MessageBatch, ctx: Context<Env>): Promise<void>;
+  /** Runs the event trigger. */
+  event(event: CloudEvent, ctx: Context<Env>): Promise<void>;
+}
+
+const OPTION_KEYS = ["name", "description", "requirements", "fetch", "scheduled", "queue", "event"] as const;
+const NAME = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const BRAND = Symbol.for("slrs.function");
+
+/**
+ * Defines a serverless function. The options are checked now, so a mistake fails at import time with a message that
+ * names the field, the value and what is accepted; the returned object carries the metadata `cli.ts --info` reads
+ * and runs on every platform through its adapter.
+ *
+ * @typeParam Env The shape of `ctx.env`: variables and bindings.
+ * @param options The definition.
+ * @returns The function.
+ *
+ * @example A function with routes, a schedule and requirements
+ * ```ts
+ * import { Router, serverless } from "../mod.ts";
+ *
+ * const fn = serverless({
+ *   name: "shop",
+ *   requirements: { memory: 256, timeout: 10 },
+ *   fetch: new Router().get("/hello/:name", (_req, ctx) => Response.json({ hello: ctx.params.name })),
+ *   scheduled: { cron: "0 3 * * *", run: (_event, ctx) => ctx.log.info("nightly") },
+ * });
+ *
+ * const res = await fn.fetch(new Request("http://localhost/hello/ada"));
+ * console.assert((await res.json()).hello === "ada");
+ * console.assert(fn.metadata.triggers.some((t) => t.type === "schedule"));
+ * ```
+ */
+export function serverless<Env = DefaultEnv>(options: ServerlessOptions<Env>): ServerlessFunction<Env> {
+  const definition = validate(options);
+  const name = definition.name;
+  const answer = httpAnswer(definition.fetch);
+  const schedules = definition.scheduled === undefined ? [] : [definition.scheduled].flat();
+  return {
+    [BRAND]: true,
+    name,
+    get metadata(): FunctionMetadata {
+      return metadataOf(definition, schedules);
+    },
+    fetch: (request: Request) => answer(request, createContext<Env>({ platform: "fetch" })),
+    dispatch: answer,
+    async scheduled(event, ctx) {
+      const trigger = schedules.length === 1 ? schedules[0] : schedules.find((s) => s.cron === event.cron);
+      if (trigger === undefined) {
+        const declared = schedules.map((s) => `"${s.cron}"`).join(", ") || "none";
+        throw new Error(`Function "${name}" has no scheduled trigger for cron "${event.cron}"; declared: ${declared}.`);
+      }
+      await trigger.run(event, ctx);
+    },
+    async queue(batch, ctx) {
+      if (definition.queue === undefined) throw missing(name, "queue");
+      await definition.queue.run(batch, ctx);
+    },
+    async event(event, ctx) {
+      if (definition.event === undefined) throw missing(name, "event");
+      await definition.event.run(event, ctx);
+    },
+  } as ServerlessFunction<Env>;
+}
+
+/**
+ * Whether a value was made by {@linkcode serverless}: how the CLI finds functions among a module's exports.
+ *
+ * @param value Anything, e.g. a module export.
+ * @returns `true` for a function defined with `serverless()`.
+ *
+ * @example Usage
+ * ```ts
+ * import { isServerlessFunction, serverless } from "../mod.ts";
+ * console.assert(isServerlessFunction(serverless({ name: "a" })));
+ * console.assert(!isServerlessFunction({ fetch() {} }));
+ * ```
+ */
+export function isServerlessFunction(value: unknown): value is ServerlessFunction<never> {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
+
+function httpAnswer<Env>(
+  fetch: Router<Env> | Handler<Env> | undefined,
+): (request: Request, ctx: Context<Env>) => Promise<Response> {
+  if (fetch instanceof Router) return (request, ctx) => fetch.fetch(request, ctx);
+  if (fetch === undefined) {
+    return (_request, ctx) => Promise.resolve(errorResponse(new NoHttpTrigger(), ctx));
+  }
+  return async (request, ctx) => {
+    try {
+      const res = await fetch(request, ctx);
+      if (res instanceof Response) return res;
+      throw new TypeError(`The fetch handler returned ${typeof res}; return a Response, e.g. Response.json(data).`);
+    } catch (error) {
+      return errorResponse(error, ctx);
+    }
+  };
+}
+
+class NoHttpTrigger extends Error {
+  constructor() {
+    super("This function has no fetch handler: define `fetch` in serverless() to answer HTTP requests.");
+  }
+}
+
+function missing(name: string, trigger: "queue" | "event"): Error {
+  return new Error(`Function "${name}" was invoked with a ${trigger} event but defines no \`${trigger}\` trigger.`);
+}
+
+function metadataOf<Env>(definition: ServerlessOptions<Env>, schedules: ScheduledTrigger<Env>[]): FunctionMetadata {
+  const fetch = definition.fetch;
+  const routes: readonly RouteInfo[] = fetch === undefined
+    ? []
+    : fetch instanceof Router
+    ? fetch.routes
+    : [{ method: "ALL", path: "/*" }];
+  const triggers: Trigger[] = [];
+  if (fetch !== undefined) triggers.push({ type: "http", routes });
+  for (const { cron } of schedules) triggers.push({ type: "schedule", cron });
+  if (definition.queue) triggers.push({ type: "queue", queue: definition.queue.name });
+  if (definition.event) triggers.push({ type: "event", sources: definition.event.sources ?? [] });
+  return {
+    name: definition.name,
+    description: definition.description,
+    requirements: definition.requirements ?? {},
+    routes,
+    triggers,
+  };
+}
+
+function validate<Env>(options: ServerlessOptions<Env>): ServerlessOptions<Env> {
+  const given = plainObject(undefined, "options", options);
+  if (typeof given.name !== "string" || !NAME.test(given.name)) {
+    throw new DefinitionError(
+      undefined,
+      "name",
+      given.name,
+      "must be 1–63 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen, " +
+        'e.g. "orders-api"',
+    );
+  }
+  const name = given.name;
+  rejectUnknown(name, "", given, OPTION_KEYS);
+  if (given.description !== undefined && typeof given.description !== "string") {
+    throw new DefinitionError(name, "description", given.description, "must be a string");
+  }
+  if (given.fetch !== undefined && typeof given.fetch !== "function" && !(given.fetch instanceof Router)) {
+    throw new DefinitionError(name, "fetch", given.fetch, "must be a Router or a function (request, ctx) => Response");
+  }
+  const scheduled = given.scheduled === undefined ? undefined : validateSchedules(name, given.scheduled);
+  if (given.queue !== undefined) {
+    const queue = plainObject(name, "queue", given.queue);
+    rejectUnknown(name, "queue", queue, ["name", "run"]);
+    if (typeof queue.name !== "string" || !/^[A-Za-z0-9_-]{1,80}$/.test(queue.name)) {
+      throw new DefinitionError(name, "queue.name", queue.name, "must be 1–80 letters, digits, hyphens or underscores");
+    }
+    requireFunction(name, "queue.run", queue.run);
+  }
+  if (given.event !== undefined) {
+    const event = plainObject(name, "event", given.event);
+    rejectUnknown(name, "event", event, ["sources", "run"]);
+    if (event.sources !== undefined && !(Array.isArray(event.sources) && event.sources.every(isString))) {
+      throw new DefinitionError(name, "event.sources", event.sources, 'must be an array of strings like "aws.s3"');
+    }
+    requireFunction(name, "event.run", event.run);
+  }
+  return { ...options, requirements: validateRequirements(name, given.requirements), ...(scheduled && { scheduled }) };
+}
+
+function validateSchedules<Env>(name: string, value: unknown): ScheduledTrigger<Env>[] {
+  const list = Array.isArray(value) ? value : [value];
+  return list.map((item, index) => {
+    const field = Array.isArray(value) ? `scheduled[${index}]` : "scheduled";
+    const trigger = plainObject(name, field, item);
+    rejectUnknown(name, field, trigger, ["cron", "run"]);
+    const problem = typeof trigger.cron === "string" ? cronProblem(trigger.cron) : "is missing";
+    if (problem !== undefined) {
+      throw new DefinitionError(
+        name,
+        `${field}.cron`,
+        trigger.cron,
+        `must be a five-field cron expression: ${problem}`,
+      );
+    }
+    requireFunction(name, `${field}.run`, trigger.run);
+    return trigger as unknown as ScheduledTrigger<Env>;
+  });
+}
+
+function requireFunction(name: string, field: string, value: unknown): void {
+  if (typeof value !== "function") throw new DefinitionError(name, field, value, "must be a function");
+}
+
+function isString(value: unknown): value is string {
+  return typeof value === "string";
+}
