@@ -44,7 +44,8 @@ export type ErrorHandler<Env = DefaultEnv> = (
   ctx: Context<Env>,
 ) => Response | Promise<Response>;
 
-type ParamNames<Path extends string> = Path extends `${string}:${infer Name}/${infer Rest}`
+/** The names of the `:name` parameters in a path pattern, as a union of string literals. */
+export type ParamNames<Path extends string> = Path extends `${string}:${infer Name}/${infer Rest}`
   ? Name | ParamNames<`/${Rest}`>
   : Path extends `${string}:${infer Name}` ? Name
   : never;
@@ -80,6 +81,14 @@ interface Node<Env> {
   param?: Node<Env>;
   methods?: MethodTable<Env>;
   wildcard?: MethodTable<Env>;
+}
+
+/** What {@linkcode Router.match} finds: the route and its decoded parameters. */
+export interface RouteMatch {
+  /** The matched route as registered. */
+  readonly route: RouteInfo;
+  /** The route parameters, percent-decoded. */
+  readonly params: Record<string, string>;
 }
 
 interface Match<Env> {
@@ -339,6 +348,27 @@ export class Router<Env = DefaultEnv> {
   notFound(handler: Handler<Env>): this {
     this.#notFound = handler;
     return this;
+  }
+
+  /**
+   * Finds the route for a method and path without running anything. HEAD falls back to GET.
+   *
+   * @param method The request method, upper case.
+   * @param path The URL path, percent-encoded as in a request URL, without the query.
+   * @returns The route and its parameters, or `undefined` when nothing matches.
+   * @throws {HttpError} 400 when a parameter has malformed percent-encoding.
+   *
+   * @example Usage
+   * ```ts
+   * import { Router } from "../mod.ts";
+   * const router = new Router().get("/users/:id", () => new Response());
+   * console.assert(router.match("GET", "/users/7")?.params.id === "7");
+   * console.assert(router.match("POST", "/users/7") === undefined);
+   * ```
+   */
+  match(method: string, path: string): RouteMatch | undefined {
+    const match = this.#match(method, path);
+    return match && { route: match.route.info, params: paramsOf(match) };
   }
 
   /**

@@ -59,7 +59,7 @@ export interface ServerlessOptions<Env = DefaultEnv> {
 
 /** One way a function is invoked, as `--info` lists it. */
 export type Trigger =
-  | { readonly type: "http"; readonly routes: readonly RouteInfo[] }
+  | { readonly type: "http" }
   | { readonly type: "schedule"; readonly cron: string }
   | { readonly type: "queue"; readonly queue: string }
   | { readonly type: "event"; readonly sources: readonly string[] };
@@ -210,7 +210,7 @@ function metadataOf<Env>(definition: ServerlessOptions<Env>, schedules: Schedule
     ? fetch.routes
     : [{ method: "ALL", path: "/*" }];
   const triggers: Trigger[] = [];
-  if (fetch !== undefined) triggers.push({ type: "http", routes });
+  if (fetch !== undefined) triggers.push({ type: "http" });
   for (const { cron } of schedules) triggers.push({ type: "schedule", cron });
   if (definition.queue) triggers.push({ type: "queue", queue: definition.queue.name });
   if (definition.event) triggers.push({ type: "event", sources: definition.event.sources ?? [] });

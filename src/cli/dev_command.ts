@@ -1,0 +1,155 @@
+/**
+ * `cli.ts dev [entry] [--port N]`: the local server. It reloads on change, logs one line per request, prints handler
+ * errors with their stack in the terminal (never in the response), reads `.env` into `ctx.env`, and gives each `kv`
+ * binding a local store under `.slrs/kv/` that survives reloads.
+ *
+ * @module
+ */
+
+import { dirname, resolve } from "node:path";
+import { parseEnv } from "node:util";
+import { createContext } from "../context.ts";
+import type { LogRecord } from "../log.ts";
+import type { ServerlessFunction } from "../serverless.ts";
+import { CliError } from "./errors.ts";
+import { LocalKv } from "./local_kv.ts";
+import { discoverEntries, importEntry, readProjectConfig } from "./project.ts";
+import type { Runtime, Server } from "./runtime.ts";
+
+/** Options of the `dev` command. */
+export interface DevOptions {
+  /** The entry module; discovered from `slrs.functions` when it is the only one. */
+  entry?: string | undefined;
+  /** The port; 0 picks a free one. */
+  port: number;
+  /** The interface to listen on. */
+  hostname: string;
+}
+
+/** Set in the child process that the watcher restarts, so it serves instead of watching again. */
+const WATCHED = "SLRS_DEV_WATCHED";
+/** Where `dev` answers scheduled runs by hand: `POST /__slrs/scheduled?cron=…`. */
+const SCHEDULED_PATH = "/__slrs/scheduled";
+
+/**
+ * Runs the dev server: in the parent process, a watcher that restarts the server on change; in the child, the
+ * server itself.
+ *
+ * @param runtime The runtime layer.
+ * @param options The entry, port and hostname.
+ * @param cliArgs The arguments to start the child with.
+ * @returns The exit code once the server stops.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { dev } from "./dev_command.ts";
+ * import { currentRuntime } from "./runtime.ts";
+ * await dev(currentRuntime(), { entry: "examples/hello/main.ts", port: 8000, hostname: "127.0.0.1" }, ["dev"]);
+ * ```
+ */
+export async function dev(runtime: Runtime, options: DevOptions, cliArgs: string[]): Promise<number> {
+  const entry = options.entry ?? await soleEntry(runtime);
+  if (runtime.env()[WATCHED] === undefined) {
+    const watch = [dirname(resolve(runtime.cwd(), entry)), resolve(runtime.cwd(), ".env")];
+    return runtime.runWatched(cliArgs, watch, { [WATCHED]: "1" });
+  }
+  const server = await startDevServer(runtime, { ...options, entry });
+  await new Promise<void>(() => {}); // Serves until the watcher restarts or stops this process.
+  await server.shutdown();
+  return 0;
+}
+
+async function soleEntry(runtime: Runtime): Promise<string> {
+  const config = await readProjectConfig(runtime);
+  const entries = await discoverEntries(runtime, config.functions);
+  if (entries.length === 1) return entries[0]!;
+  const found = entries.length === 0 ? "none was found" : `found ${entries.join(", ")}`;
+  throw new CliError(`dev needs one entry: pass it (cli.ts dev functions/orders.ts); ${found} in slrs.functions.`, 2);
+}
+
+/**
+ * Starts the dev server for one entry, without watching: what the watched child runs, and what tests call.
+ *
+ * @param runtime The runtime layer.
+ * @param options The entry, port and hostname.
+ * @returns The running server.
+ *
+ * @example Usage
+ * ```ts
+ * import { startDevServer } from "./dev_command.ts";
+ * import { currentRuntime } from "./runtime.ts";
+ * const server = await startDevServer(currentRuntime(), { entry: "examples/hello/main.ts", port: 0, hostname: "127.0.0.1" });
+ * const res = await fetch(`http://127.0.0.1:${server.port}/`);
+ * await res.body?.cancel();
+ * await server.shutdown();
+ * ```
+ */
+export async function startDevServer(runtime: Runtime, options: DevOptions & { entry: string }): Promise<Server> {
+  const [source] = await importEntry(runtime, options.entry);
+  const fn = source!.fn as ServerlessFunction<Record<string, unknown>>;
+  const env = await localEnv(runtime, fn);
+  const server = await runtime.serve((request) => answer(fn, env, request), options);
+  console.log(`slrs dev: serving "${fn.name}" from ${source!.entry} on http://localhost:${server.port}`);
+  return server;
+}
+
+async function answer(fn: ServerlessFunction<Record<string, unknown>>, env: Record<string, unknown>, request: Request) {
+  const started = performance.now();
+  const ctx = createContext({ platform: "dev", env, signal: request.signal, logSink: devLog, raw: request });
+  const url = new URL(request.url);
+  const response = url.pathname === SCHEDULED_PATH && request.method === "POST"
+    ? await runScheduled(fn, url, ctx)
+    : await fn.dispatch(request, ctx);
+  const ms = (performance.now() - started).toFixed(1);
+  console.log(`${request.method} ${url.pathname}${url.search} ${response.status} ${ms}ms`);
+  return response;
+}
+
+async function runScheduled(
+  fn: ServerlessFunction<Record<string, unknown>>,
+  url: URL,
+  ctx: Parameters<ServerlessFunction<Record<string, unknown>>["scheduled"]>[1],
+): Promise<Response> {
+  const crons = fn.metadata.triggers.flatMap((t) => t.type === "schedule" ? [t.cron] : []);
+  const cron = url.searchParams.get("cron") ?? crons[0];
+  if (cron === undefined) return Response.json({ error: `"${fn.name}" has no scheduled trigger.` }, { status: 404 });
+  try {
+    await fn.scheduled({ cron, scheduledTime: Date.now() }, ctx);
+    return Response.json({ ran: cron });
+  } catch (error) {
+    devLog({ level: "error", msg: "scheduled run failed", requestId: ctx.requestId, time: "", error });
+    return Response.json({ error: "scheduled run failed", requestId: ctx.requestId }, { status: 500 });
+  }
+}
+
+// In the terminal a stack reads better as lines than inside a JSON string.
+function devLog(record: LogRecord): void {
+  const { level, msg, requestId, time: _time, error, ...fields } = record;
+  const extra = Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : "";
+  const line = `[${level}] ${msg}${extra} (request ${requestId})`;
+  if (level === "error" || level === "warn") {
+    console.error(error === undefined ? line : `${line}\n${error instanceof Error ? error.stack : error}`);
+  } else {
+    console.log(line);
+  }
+}
+
+async function localEnv(runtime: Runtime, fn: ServerlessFunction<Record<string, unknown>>) {
+  const dotenv = await runtime.readText(resolve(runtime.cwd(), ".env"));
+  const fromFile = dotenv === undefined ? {} : parseEnv(dotenv) as Record<string, string>;
+  const env: Record<string, unknown> = { ...fromFile, ...runtime.env() };
+  const { bindings = {}, env: required = [] } = fn.metadata.requirements;
+  for (const name of required) {
+    if (env[name] === undefined) console.error(`slrs dev: warning: ${name} is required by "${fn.name}" but not set.`);
+  }
+  for (const name of bindings.kv ?? []) {
+    env[name] = await LocalKv.open(runtime, resolve(runtime.cwd(), ".slrs", "kv", `${name}.json`));
+  }
+  for (const [kind, names] of Object.entries(bindings)) {
+    if (kind === "kv") continue;
+    for (const name of names ?? []) {
+      console.error(`slrs dev: warning: no local stand-in for the ${kind} binding ${name}.`);
+    }
+  }
+  return env;
+}

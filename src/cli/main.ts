@@ -1,0 +1,102 @@
+/**
+ * The CLI's commands and argument parsing.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { VERSION } from "../version.ts";
+import { dev } from "./dev_command.ts";
+import { CliError } from "./errors.ts";
+import { infoDocument } from "./info_command.ts";
+import type { Runtime } from "./runtime.ts";
+
+/** What `--help` prints, and what a bad command line is shown. */
+export const USAGE: string = `slrs ${VERSION}: write a serverless function once, run it everywhere.
+
+Usage:
+  cli.ts --info [entry…] [--overrides file.json]   print one JSON document describing each function
+  cli.ts dev [entry] [--port N] [--hostname H]     serve an entry locally, reloading on change
+  cli.ts --help | --version
+
+Entries default to the globs in deno.json under "slrs": { "functions": [...] }.
+The --info document is valid against src/info_schema.json.`;
+
+const OPTIONS = {
+  info: { type: "boolean" },
+  overrides: { type: "string" },
+  port: { type: "string" },
+  hostname: { type: "string" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "V" },
+} as const;
+
+/**
+ * Runs the CLI with the given arguments and returns the exit code: 0 on success, 1 when a command fails, 2 for a
+ * bad command line. Errors a user can fix are printed without a stack.
+ *
+ * @param args The arguments after the script name.
+ * @param runtime The runtime layer (Deno or Node).
+ * @returns The exit code.
+ *
+ * @example Print the version
+ * ```ts
+ * import { main } from "./main.ts";
+ * import { currentRuntime } from "./runtime.ts";
+ * console.assert(await main(["--version"], currentRuntime()) === 0);
+ * ```
+ */
+export async function main(args: string[], runtime: Runtime): Promise<number> {
+  try {
+    return await run(args, runtime);
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    console.error(`slrs: ${error.message}`);
+    if (error.exitCode === 2) console.error(`\n${USAGE}`);
+    return error.exitCode;
+  }
+}
+
+async function run(args: string[], runtime: Runtime): Promise<number> {
+  const { values, positionals } = parse(args);
+  if (values.help) return print(USAGE);
+  if (values.version) return print(VERSION);
+  const [command, ...rest] = positionals;
+  if (values.info) {
+    if (values.port !== undefined || values.hostname !== undefined) {
+      throw new CliError("--port and --hostname belong to dev, not --info.", 2);
+    }
+    const doc = await infoDocument(runtime, { entries: positionals, overridesFile: values.overrides });
+    return print(JSON.stringify(doc, null, 2));
+  }
+  if (command === "dev") {
+    if (rest.length > 1) throw new CliError(`dev takes one entry; got ${rest.join(" ")}.`, 2);
+    if (values.overrides !== undefined) throw new CliError("--overrides belongs to --info, not dev.", 2);
+    const options = { entry: rest[0], port: port(values.port), hostname: values.hostname ?? "127.0.0.1" };
+    return await dev(runtime, options, args);
+  }
+  if (command === undefined) throw new CliError("no command given.", 2);
+  throw new CliError(`unknown command "${command}"; the commands are --info and dev.`, 2);
+}
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new CliError((error as Error).message, 2);
+  }
+}
+
+function port(text: string | undefined): number {
+  if (text === undefined) return 8000;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new CliError(`--port must be a whole number from 0 to 65535; got "${text}".`, 2);
+  }
+  return value;
+}
+
+function print(text: string): number {
+  console.log(text);
+  return 0;
+}
