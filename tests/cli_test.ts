@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { schemaErrors } from "./_util/schema.ts";
 import { VERSION } from "../mod.ts";
-import { MOD_URL, ROOT, runCli } from "./_util/process.ts";
+import { DenoProcess, MOD_URL, ROOT, runCli } from "./_util/process.ts";
 
 async function project(files: Record<string, string>): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "slrs_cli_" });
@@ -182,4 +182,15 @@ Deno.test("deno.json discovers the examples", async () => {
   assert.equal(run.code, 0, run.stderr);
   const names = JSON.parse(run.stdout).functions.map((f: { name: string }) => f.name);
   assert.ok(names.includes("hello"), names.join());
+});
+
+Deno.test("deno serve runs a function with no adapter", async () => {
+  const server = new DenoProcess(["serve", "--port", "0", "--host", "127.0.0.1", "examples/hello/main.ts"], ROOT);
+  try {
+    const match = await server.waitFor(/Listening on http:\/\/[^:]+:(\d+)/, { stream: "stderr" });
+    const res = await fetch(`http://127.0.0.1:${match[1]}/hello/serve`);
+    assert.deepEqual(await res.json(), { hello: "serve", greeting: "Hello" });
+  } finally {
+    await server.stop();
+  }
 });

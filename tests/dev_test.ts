@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CliProcess, eventually, MOD_URL } from "./_util/process.ts";
+import { eventually, MOD_URL, startCli } from "./_util/process.ts";
 
 const source = (version: string) => `
 import { Router, serverless } from "${MOD_URL}";
@@ -26,7 +26,7 @@ Deno.test("cli.ts dev serves, logs, reloads on change and keeps kv data", async 
   const dir = await Deno.makeTempDir({ prefix: "slrs_dev_" });
   await Deno.writeTextFile(`${dir}/main.ts`, source("v1"));
   await Deno.writeTextFile(`${dir}/.env`, "GREETING=Howdy\n");
-  const dev = new CliProcess(["dev", "main.ts", "--port", "0"], dir);
+  const dev = startCli(["dev", "main.ts", "--port", "0"], dir);
   const url = async (serving: number) => {
     const match = await dev.waitFor(/serving "devprobe" from main\.ts on (http:\/\/localhost:\d+)/, { count: serving });
     return match[1]!;

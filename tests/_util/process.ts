@@ -28,8 +28,8 @@ export async function runCli(args: string[], cwd: string = ROOT): Promise<Run> {
   return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
 }
 
-/** A long-running CLI process whose output lines are collected as they come. */
-export class CliProcess {
+/** A long-running `deno …` process whose output lines are collected as they come. */
+export class DenoProcess {
   readonly child: Deno.ChildProcess;
   readonly stdout: string[] = [];
   readonly stderr: string[] = [];
@@ -37,7 +37,7 @@ export class CliProcess {
 
   constructor(args: string[], cwd: string) {
     this.child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", CLI, ...args],
+      args,
       cwd,
       env: ENV,
       stdin: "null",
@@ -73,6 +73,11 @@ export class CliProcess {
     await this.#done;
     return status;
   }
+}
+
+/** Starts `deno run -A cli.ts …args` in `cwd`. */
+export function startCli(args: string[], cwd: string): DenoProcess {
+  return new DenoProcess(["run", "-A", CLI, ...args], cwd);
 }
 
 async function collect(stream: ReadableStream<Uint8Array>, lines: string[]): Promise<void> {
