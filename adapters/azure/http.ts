@@ -51,7 +51,7 @@ export interface AzureHttpOptions {
  * const fn = serverless({ name: "hi", fetch: (req) => new Response(new URL(req.url).pathname) });
  * const res = await handle(fn)(
  *   new az.HttpRequest({ method: "GET", url: "http://localhost/api/hello" }),
- *   new az.AzureInvocationContext({ invocationId: "inv-1" }),
+ *   new az.InvocationContext({ invocationId: "inv-1" }),
  * );
  * console.assert(res.status === 200);
  * ```

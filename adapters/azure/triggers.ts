@@ -153,7 +153,7 @@ export function ncrontab(cron: string): string {
  * let ran = 0;
  * const fn = serverless({ name: "tick", scheduled: { cron: "0 * * * *", run: (e) => void (ran = e.scheduledTime) } });
  * const timer = { isPastDue: false, schedule: { adjustForDST: true }, scheduleStatus: { last: "", lastUpdated: "", next: "2026-01-01T10:00:00Z" } };
- * await scheduledHandler(fn, "0 * * * *")(timer, new az.AzureInvocationContext());
+ * await scheduledHandler(fn, "0 * * * *")(timer, new az.InvocationContext());
  * console.assert(ran === Date.UTC(2026, 0, 1, 10));
  * ```
  */
@@ -191,7 +191,7 @@ export function scheduledHandler(
  *
  * const seen: unknown[] = [];
  * const fn = serverless({ name: "q", queue: { name: "orders", run: (b) => void seen.push(b.messages[0]?.body) } });
- * const context = new az.AzureInvocationContext({ triggerMetadata: { id: "m-1", dequeueCount: 1 } });
+ * const context = new az.InvocationContext({ triggerMetadata: { id: "m-1", dequeueCount: 1 } });
  * await queueHandler(fn, "orders")({ id: 7 }, context);
  * console.assert((seen[0] as { id: number }).id === 7);
  * ```
