@@ -452,3 +452,35 @@ Deno.test("azure custom handler answers the host's payloads (fixtures from the c
     }
   });
 });
+
+Deno.test("azure examples agree with the adapter", async (t) => {
+  const { default: shop } = await import("../examples/azure/shop.ts");
+  const dir = new URL("../examples/azure/custom-handler/", import.meta.url);
+  const read = async (path: string) => JSON.parse(await Deno.readTextFile(new URL(path, dir)));
+
+  await t.step("the custom handler's function folders are the names it answers, with register's schedule", async () => {
+    const registered = register(recordingApp().app, shop);
+    const timer = (await read("shop-scheduled/function.json")).bindings[0];
+    assert.equal(registered.timers[0]?.name, "shop-scheduled");
+    assert.equal(timer.schedule, registered.timers[0]?.schedule);
+    const queue = (await read("shop-queue/function.json")).bindings[0];
+    assert.equal(queue.queueName, registered.queue?.queueName);
+    const http = (await read("shop/function.json")).bindings[0];
+    assert.equal(http.route, registered.http[0]?.route);
+    const host = await read("host.json");
+    assert.equal(host.customHandler.enableProxyingHttpRequest, true);
+  });
+
+  await t.step("the custom handler runs the example's queue and timer invocations", async () => {
+    const handler = customHandler(shop);
+    const post = (path: string, body: unknown) =>
+      handler(new Request(`http://127.0.0.1${path}`, { method: "POST", body: JSON.stringify(body) }));
+    const queued = await post("/shop-queue", await fixture("custom-handler-queue-request.json"));
+    assert.equal(queued.status, 200);
+    const logs = (await queued.json()).Logs.map((line: string) => JSON.parse(line));
+    assert.equal(logs[0].msg, "order");
+    assert.equal(logs[0].id, "800ae4b3-bdd2-4c08-badd-f08e5a34b865");
+    const ticked = await post("/shop-scheduled", { Data: { timer: { IsPastDue: false } }, Metadata: {} });
+    assert.equal(ticked.status, 200);
+  });
+});

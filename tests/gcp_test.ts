@@ -367,3 +367,12 @@ Deno.test("gcp Cloud Scheduler runs the only schedule whatever the job's body (d
   });
   assert.deepEqual(ticks, [{ cron: "*/5 * * * *", scheduledTime: Date.UTC(2026, 2, 1, 3, 5) }]);
 });
+
+Deno.test("gcp example registers shop and shop-events and serves on the framework", async () => {
+  const { targets } = await import("../examples/gcp/index.ts");
+  assert.deepEqual(targets, { http: "shop", cloudEvent: "shop-events" });
+  await withServer("shop", async (base) => {
+    const res = await fetch(`${base}/hello/ada`, { headers: { "function-execution-id": "e-1" } });
+    assert.deepEqual(await res.json(), { hello: "ada", requestId: "e-1" });
+  });
+});

@@ -13,9 +13,11 @@ export interface AzureHttpRequest {
   readonly url: string;
   /** The headers. */
   readonly headers: Headers;
-  /** The body as a web stream, or `null`. */
-  // deno-lint-ignore no-explicit-any
-  readonly body: ReadableStream<any> | null;
+  /**
+   * The body as a web `ReadableStream`, or `null`. Typed `unknown` because the library types it with Node's
+   * `stream/web` declarations, which TypeScript does not equate with the global `ReadableStream`.
+   */
+  readonly body: unknown;
 }
 
 /** The parts of the library's `InvocationContext` the adapter uses. */
