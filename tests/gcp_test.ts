@@ -29,6 +29,8 @@ async function until(check: () => boolean, what: string, ms = 2000): Promise<voi
 }
 
 let release: () => void = () => {};
+let openWork: () => void = () => {};
+const order: string[] = [];
 let aborted = false;
 const http = serverless({
   name: "gcp-http",
@@ -73,6 +75,10 @@ const http = serverless({
         { headers: { "content-type": "text/plain" } },
       ))
     .get("/empty", () => new Response(null, { status: 204 }))
+    .get("/later", (_req, ctx) => {
+      ctx.waitUntil(new Promise<void>((resolve) => (openWork = resolve)).then(() => void order.push("work")));
+      return new Response("body sent");
+    })
     .get("/boom", () => {
       throw new Error("secret detail");
     }),
@@ -175,6 +181,14 @@ Deno.test("gcp HTTP bridge on the real functions-framework server", async (t) =>
       const icon = await fetch(`${base}/favicon.ico`);
       assert.equal(icon.status, 404, "ignored route of HTTP functions");
       await icon.body?.cancel();
+    });
+
+    await t.step("finishes waitUntil work before the response ends", async () => {
+      const res = await fetch(`${base}/later`);
+      const text = res.text().then((body) => void order.push(`response: ${body}`));
+      setTimeout(() => openWork(), 20);
+      await text;
+      assert.deepEqual(order, ["work", "response: body sent"]);
     });
 
     await t.step("answers 500 with the request id and no detail", async () => {

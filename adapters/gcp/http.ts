@@ -66,8 +66,8 @@ export type GcpHttpFunction = (req: GcpRequest, res: GcpResponse) => Promise<voi
  * as the `--target`. The body comes from the framework's body parsers (`req.rawBody`, which they fill for every
  * content type they read; an unread body streams), repeated headers stay apart, the response streams back with
  * backpressure, every `Set-Cookie` is sent, a client that goes away aborts `request.signal`, and `ctx.log`
- * writes JSON lines with the `severity` Cloud Logging reads. `ctx.waitUntil` work is awaited before the response
- * ends: Cloud Run may throttle the CPU once it has.
+ * writes JSON lines with the `severity` Cloud Logging reads. `ctx.waitUntil` work is awaited after the body is
+ * written and before the response ends: Cloud Run may throttle the CPU of an instance once no request is open.
  *
  * @param fn The function.
  * @returns The HTTP function.
@@ -92,8 +92,7 @@ export function handle(fn: ServerlessFunction<never>): GcpHttpFunction {
     const request = toRequest(req, abort.signal);
     const ctx = gcpContext(req.executionId, { req, res }, work.add, abort.signal);
     const response = await fn.dispatch(request, ctx as Context<never>);
-    await writeResponse(response, res, ctx);
-    await work.settled();
+    await writeResponse(response, res, ctx, work.settled);
   };
 }
 
@@ -156,12 +155,20 @@ function toRequest(req: GcpRequest, signal: AbortSignal): Request {
   return new Request(url, { method, headers, body, signal, ...(body instanceof ReadableStream && { duplex: "half" }) });
 }
 
-async function writeResponse(response: Response, res: GcpResponse, ctx: Context<unknown>): Promise<void> {
+// `beforeEnd` runs between the last body chunk and the end of the response: Cloud Run may throttle the CPU of an
+// instance with no response in flight, so `ctx.waitUntil` work has to finish while the response is still open.
+async function writeResponse(
+  response: Response,
+  res: GcpResponse,
+  ctx: Context<unknown>,
+  beforeEnd: () => Promise<void>,
+): Promise<void> {
   res.statusCode = response.status;
   for (const [name, value] of response.headers) if (name !== "set-cookie") res.setHeader(name, value);
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) res.setHeader("set-cookie", cookies);
   if (response.body === null) {
+    await beforeEnd();
     res.end();
     return;
   }
@@ -169,7 +176,10 @@ async function writeResponse(response: Response, res: GcpResponse, ctx: Context<
   const reader = response.body.getReader();
   try {
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
-      if (res.destroyed) return void await reader.cancel().catch(() => {});
+      if (res.destroyed) {
+        await reader.cancel().catch(() => {});
+        return await beforeEnd();
+      }
       if (!res.write(chunk.value)) {
         await new Promise<void>((resolve) => {
           res.once("drain", resolve);
@@ -177,8 +187,10 @@ async function writeResponse(response: Response, res: GcpResponse, ctx: Context<
         });
       }
     }
+    await beforeEnd();
     res.end();
   } catch (error) {
+    await beforeEnd();
     // Headers are gone already: cut the connection so the client cannot take a partial body for a whole one.
     ctx.log.error("response body stream failed", { error: errorText(error) });
     res.destroy(error instanceof Error ? error : new Error(String(error)));
