@@ -16,7 +16,7 @@
  * @module
  */
 
-import { createContext, type ServerlessFunction } from "../mod.ts";
+import { type Context, createContext, errorResponse, jsonError, type ServerlessFunction } from "../mod.ts";
 import { PLATFORMS } from "../src/platforms.ts";
 import { pending, processEnv } from "./_env.ts";
 
@@ -61,6 +61,24 @@ export interface VercelHandlers {
   fetch: VercelHandler;
 }
 
+/** Options for {@linkcode handle} and {@linkcode crons}. */
+export interface VercelOptions {
+  /**
+   * Where Vercel Cron Jobs call the function: `<cronPath>/<index>` runs `scheduled[index]`. Default
+   * `"/_slrs/cron"`. Requests there need `Authorization: Bearer $CRON_SECRET` when `CRON_SECRET` is set (Vercel
+   * sends it), else the `vercel-cron/1.0` user agent.
+   */
+  cronPath?: string;
+}
+
+/** One entry of vercel.json's `crons`. */
+export interface VercelCron {
+  /** The path Vercel calls with GET. */
+  path: string;
+  /** The five-field cron expression, in UTC. */
+  schedule: string;
+}
+
 /** The function settings Vercel reads from an entry's `export const config`. */
 export interface VercelConfig {
   /** Seconds the function may run. */
@@ -86,8 +104,10 @@ function vercelContext(): VercelRequestContext | undefined {
  * (aborted on client disconnect when `supportsCancellation` is on), `ctx.remainingMs()` follows the runtime's
  * deadline, and `ctx.waitUntil` hands work to Vercel's `waitUntil` so it runs after the response; where no
  * Vercel request context exists (another host, a test), the work is awaited before the response is returned.
+ * Vercel Cron Jobs (see {@linkcode crons}) run the `scheduled` triggers.
  *
  * @param fn The function.
+ * @param options Where cron jobs call.
  * @returns `{ GET, POST, …, fetch }`: export the methods, or the whole object as the default export.
  *
  * @example Answer a request
@@ -100,7 +120,9 @@ function vercelContext(): VercelRequestContext | undefined {
  * console.assert((await res.json()).id === "fra1::abc");
  * ```
  */
-export function handle(fn: ServerlessFunction<never>): VercelHandlers {
+export function handle(fn: ServerlessFunction<never>, options: VercelOptions = {}): VercelHandlers {
+  const cronPath = (options.cronPath ?? DEFAULT_CRON_PATH).replace(/\/+$/, "");
+  const schedules = scheduleList(fn);
   const fetch: VercelHandler = async (request) => {
     const vercel = vercelContext();
     const work = pending();
@@ -115,11 +137,69 @@ export function handle(fn: ServerlessFunction<never>): VercelHandlers {
       waitUntil: vercel?.waitUntil ? (promise) => vercel.waitUntil!(promise) : work.add,
       raw: { request, vercel },
     });
-    const res = await fn.dispatch(request, ctx);
+    const cron = schedules.length > 0 ? cronOf(request, cronPath, schedules) : undefined;
+    const res = cron === undefined ? await fn.dispatch(request, ctx) : await runCron(fn, cron, request, ctx);
     await work.settled();
     return res;
   };
   return { GET: fetch, HEAD: fetch, POST: fetch, PUT: fetch, PATCH: fetch, DELETE: fetch, OPTIONS: fetch, fetch };
+}
+
+const DEFAULT_CRON_PATH = "/_slrs/cron";
+
+function scheduleList(fn: ServerlessFunction<never>): string[] {
+  return fn.metadata.triggers.flatMap((t) => t.type === "schedule" ? [t.cron] : []);
+}
+
+// The cron a GET to `<cronPath>/<index>` stands for.
+function cronOf(request: Request, cronPath: string, schedules: string[]): string | undefined {
+  if (request.method !== "GET") return undefined;
+  const path = new URL(request.url).pathname;
+  if (!path.startsWith(`${cronPath}/`)) return undefined;
+  const index = path.slice(cronPath.length + 1);
+  return /^\d+$/.test(index) ? schedules[Number(index)] : undefined;
+}
+
+async function runCron(
+  fn: ServerlessFunction<never>,
+  cron: string,
+  request: Request,
+  ctx: Context<never>,
+): Promise<Response> {
+  const secret = processEnv().CRON_SECRET;
+  const allowed = secret
+    ? request.headers.get("authorization") === `Bearer ${secret}`
+    : (request.headers.get("user-agent") ?? "").startsWith("vercel-cron/");
+  if (!allowed) return jsonError(401, "Unauthorized", ctx.requestId);
+  try {
+    // Vercel does not say when the run was due: the start of the current minute is the nearest cron tick.
+    await fn.scheduled({ cron, scheduledTime: Math.floor(Date.now() / 60_000) * 60_000 }, ctx);
+    return new Response(null, { status: 204 });
+  } catch (error) {
+    return errorResponse(error, ctx);
+  }
+}
+
+/**
+ * The `crons` entries of vercel.json for a function's `scheduled` triggers: Vercel calls each path with GET on
+ * its schedule (UTC), and {@linkcode handle} runs the matching trigger.
+ *
+ * @param fn The function.
+ * @param options Where cron jobs call.
+ * @returns The entries, in the order of `scheduled`.
+ *
+ * @example Usage
+ * ```ts
+ * import { serverless } from "../mod.ts";
+ * import { crons } from "./vercel.ts";
+ *
+ * const fn = serverless({ name: "nightly", scheduled: { cron: "0 3 * * *", run: () => {} } });
+ * console.assert(crons(fn)[0]?.path === "/_slrs/cron/0" && crons(fn)[0]?.schedule === "0 3 * * *");
+ * ```
+ */
+export function crons(fn: ServerlessFunction<never>, options: VercelOptions = {}): VercelCron[] {
+  const cronPath = (options.cronPath ?? DEFAULT_CRON_PATH).replace(/\/+$/, "");
+  return scheduleList(fn).map((schedule, index) => ({ path: `${cronPath}/${index}`, schedule }));
 }
 
 /**

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { getDeadline, waitUntil as vercelWaitUntil } from "@vercel/functions";
 import { Router, serverless } from "../mod.ts";
-import { config, handle, type VercelRequestContext } from "../adapters/vercel.ts";
+import { config, crons, handle, type VercelRequestContext } from "../adapters/vercel.ts";
 
 const SLOT = Symbol.for("@vercel/request-context");
 
@@ -179,5 +179,67 @@ Deno.test("vercel config from requirements", async (t) => {
     const entry = await import("../examples/vercel/api/index.ts");
     const { default: shop } = await import("../examples/vercel/shop.ts");
     assert.deepEqual(entry.config, config(shop));
+  });
+});
+
+Deno.test("vercel cron jobs run the scheduled triggers", async (t) => {
+  const ticks: { cron: string; scheduledTime: number }[] = [];
+  const scheduled = serverless({
+    name: "cron",
+    fetch: () => new Response("router"),
+    scheduled: [
+      { cron: "0 3 * * *", run: (e) => void ticks.push(e) },
+      { cron: "*/10 * * * *", run: () => Promise.reject(new Error("job failed")) },
+    ],
+  });
+  const handlers = handle(scheduled);
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    handlers.GET(new Request(`https://app.vercel.app${path}`, { headers }));
+
+  await t.step("crons() lists vercel.json entries, and the example's vercel.json matches", async () => {
+    assert.deepEqual(crons(scheduled), [
+      { path: "/_slrs/cron/0", schedule: "0 3 * * *" },
+      { path: "/_slrs/cron/1", schedule: "*/10 * * * *" },
+    ]);
+    assert.deepEqual(crons(scheduled, { cronPath: "/jobs/" })[1], { path: "/jobs/1", schedule: "*/10 * * * *" });
+    const { default: shop } = await import("../examples/vercel/shop.ts");
+    const json = JSON.parse(await Deno.readTextFile(new URL("../examples/vercel/vercel.json", import.meta.url)));
+    assert.deepEqual(json.crons, crons(shop));
+  });
+
+  await t.step("with CRON_SECRET set, only the bearer token runs the job", async () => {
+    Deno.env.set("CRON_SECRET", "s3cret");
+    try {
+      const denied = await get("/_slrs/cron/0", { "user-agent": "vercel-cron/1.0" });
+      assert.equal(denied.status, 401);
+      assert.equal(ticks.length, 0);
+      const before = Math.floor(Date.now() / 60_000) * 60_000;
+      const ran = await get("/_slrs/cron/0", { authorization: "Bearer s3cret" });
+      assert.equal(ran.status, 204);
+      assert.equal(ticks[0]?.cron, "0 3 * * *");
+      assert.ok(ticks[0]!.scheduledTime >= before && ticks[0]!.scheduledTime % 60_000 === 0);
+    } finally {
+      Deno.env.delete("CRON_SECRET");
+    }
+  });
+
+  await t.step("without CRON_SECRET, the vercel-cron user agent runs the job; a failing job answers 500", async () => {
+    assert.equal((await get("/_slrs/cron/0")).status, 401);
+    assert.equal((await get("/_slrs/cron/0", { "user-agent": "vercel-cron/1.0" })).status, 204);
+    assert.equal(ticks.length, 2);
+    const original = console.error;
+    console.error = () => {};
+    try {
+      const failed = await get("/_slrs/cron/1", { "user-agent": "vercel-cron/1.0" });
+      assert.equal(failed.status, 500);
+      assert.equal((await failed.json()).error, "Internal Server Error");
+    } finally {
+      console.error = original;
+    }
+  });
+
+  await t.step("other paths and indexes go to the router", async () => {
+    assert.equal(await (await get("/_slrs/cron/7", { "user-agent": "vercel-cron/1.0" })).text(), "router");
+    assert.equal(await (await get("/anything")).text(), "router");
   });
 });

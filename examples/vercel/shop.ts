@@ -13,4 +13,6 @@ export default serverless({
       ctx.waitUntil(Promise.resolve().then(() => ctx.log.info("order received", { order })));
       return Response.json(order, { status: 201 });
     }),
+  // Vercel Cron Jobs call /_slrs/cron/0 on this schedule (see vercel.json and `crons()`).
+  scheduled: { cron: "0 3 * * *", run: (event, ctx) => ctx.log.info("nightly", { at: event.scheduledTime }) },
 });
