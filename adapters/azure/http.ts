@@ -74,6 +74,15 @@ export function handle(fn: ServerlessFunction<never>, options: AzureHttpOptions 
  * @param context The invocation context.
  * @param waitUntil Where `ctx.waitUntil` work goes.
  * @returns The context.
+ *
+ * @example Usage
+ * ```ts
+ * import az from "@azure/functions";
+ * import { azureContext } from "./http.ts";
+ *
+ * const ctx = azureContext(null, new az.InvocationContext({ invocationId: "inv-1" }), () => {});
+ * console.assert(ctx.requestId === "inv-1" && ctx.platform === "azure");
+ * ```
  */
 export function azureContext(
   input: unknown,
