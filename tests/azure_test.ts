@@ -278,6 +278,19 @@ Deno.test("azure register declares http, timer and storage queue functions", asy
       ["shop-get-users-id", "users/{id}", ["GET", "HEAD"]],
       ["shop-post-files", "files/{*rest}", ["POST"]],
     ]);
+    const root = serverless({
+      name: "root",
+      fetch: new Router().get("/", () => new Response("home")).get("/a/:b", () => new Response()).all(
+        "/*",
+        () => new Response("rest"),
+      ),
+    });
+    const rootApp = recordingApp();
+    register(rootApp.app, root, { routes: "each" });
+    assert.deepEqual(rootApp.calls.map((c) => [c.name, c.options.route]), [["root-get-a-b", "a/{b}"], [
+      "root",
+      "{*path}",
+    ]]);
     const handler = http[0]!.options.handler as HttpHandler;
     const init = await handler(
       new az.HttpRequest({ method: "GET", url: "http://x/api/users/7" }),

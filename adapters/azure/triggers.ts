@@ -12,7 +12,10 @@ import type { AzureApp, AzureHttpMethod, AzureInvocationContext, AzureTimer } fr
 
 /** Options for {@linkcode register}. */
 export interface AzureRegisterOptions extends AzureHttpOptions {
-  /** One catch-all HTTP function (`{*path}`, the default), or one Azure function per route. */
+  /**
+   * One catch-all HTTP function (`{*path}`, the default), or one Azure function per route (the root route and a
+   * root wildcard share one catch-all). Per route, a method no route has gets Azure's 404, not the router's 405.
+   */
   routes?: "catch-all" | "each";
   /** The HTTP functions' auth level. Default `"anonymous"`. */
   authLevel?: "anonymous" | "function" | "admin";
@@ -96,23 +99,35 @@ function catchAll(name: string): AzureRegistration["http"][number] {
 }
 
 // `/users/:id` → `users/{id}`, a trailing `*` → `{*rest}`; HEAD rides along with GET as the router answers it.
+// Every function calls the whole router, so routes Azure cannot template on their own (the root `/`, a root
+// wildcard) are served together by one catch-all, which Azure matches last.
 function perRoute(
   fnName: string,
   routes: readonly { method: string; path: string }[],
 ): AzureRegistration["http"] {
   const seen = new Set<string>();
-  return routes.map(({ method, path }) => {
+  const functions: AzureRegistration["http"] = [];
+  let needsCatchAll = false;
+  for (const { method, path } of routes) {
     const route = path.replace(/^\//, "").replace(/:([A-Za-z0-9_]+)/g, "{$1}").replace(/\*$/, "{*rest}");
-    const methods: AzureHttpMethod[] = method === "ALL" ? ALL_METHODS : method === "GET" ? ["GET", "HEAD"] : [
-      method as AzureHttpMethod,
-    ];
+    if (route === "" || route === "{*rest}") {
+      needsCatchAll = true;
+      continue;
+    }
+    const methods: AzureHttpMethod[] = method === "ALL"
+      ? ALL_METHODS
+      : method === "GET"
+      ? ["GET", "HEAD"]
+      : [method as AzureHttpMethod];
     const slug = `${fnName}-${method.toLowerCase()}-${path.replace(/[^A-Za-z0-9]+/g, "-")}`.replace(/-+/g, "-")
       .replace(/-$/, "");
     let name = slug;
     for (let i = 2; seen.has(name); i++) name = `${slug}-${i}`;
     seen.add(name);
-    return { name, route, methods };
-  });
+    functions.push({ name, route, methods });
+  }
+  if (needsCatchAll) functions.push(catchAll(fnName));
+  return functions;
 }
 
 /**
