@@ -1,0 +1,51 @@
+/**
+ * Internal: the process environment for adapters that run on Node (Azure, Vercel, Google) and under Deno.
+ *
+ * @module
+ */
+
+/**
+ * The environment variables as a plain object: `process.env` on Node (and Deno, which provides it), else `{}`.
+ *
+ * @returns The variables.
+ *
+ * @example Usage
+ * ```ts
+ * import { processEnv } from "./_env.ts";
+ * console.assert(typeof processEnv() === "object");
+ * ```
+ */
+export function processEnv(): Record<string, string | undefined> {
+  const process = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  return process?.env ?? {};
+}
+
+/**
+ * Tracks `ctx.waitUntil` work for platforms that end the invocation when the handler returns.
+ *
+ * @returns `add` for `createContext({ waitUntil })` and `settled()`, which waits for everything added so far.
+ *
+ * @example Usage
+ * ```ts
+ * import { pending } from "./_env.ts";
+ * const work = pending();
+ * let done = false;
+ * work.add(Promise.resolve().then(() => (done = true)));
+ * await work.settled();
+ * console.assert(done);
+ * ```
+ */
+export function pending(): { add: (promise: Promise<unknown>) => void; settled: () => Promise<void> } {
+  const promises: Promise<unknown>[] = [];
+  return {
+    add: (promise) => void promises.push(promise),
+    // Work added while waiting (a waitUntil task that calls waitUntil) is awaited too.
+    settled: async () => {
+      for (let seen = 0; seen < promises.length;) {
+        const batch = promises.slice(seen);
+        seen = promises.length;
+        await Promise.allSettled(batch);
+      }
+    },
+  };
+}
