@@ -63,15 +63,13 @@ export interface ContextInit<Env = DefaultEnv, Raw = unknown> {
   logSink?: LogSink;
 }
 
-const NEVER_ABORTED: AbortSignal = new AbortController().signal;
-
 class RequestContext<Env, Raw> implements Context<Env, Raw> {
   readonly platform: Platform;
   readonly requestId: string;
   params: Record<string, string> = {};
   readonly env: Env;
-  readonly signal: AbortSignal;
   readonly raw: Raw;
+  #signal: AbortSignal | undefined;
   #deadline: number;
   #waitUntil: ((promise: Promise<unknown>) => void) | undefined;
   #logSink: LogSink | undefined;
@@ -81,11 +79,18 @@ class RequestContext<Env, Raw> implements Context<Env, Raw> {
     this.platform = init.platform;
     this.requestId = init.requestId ?? crypto.randomUUID();
     this.env = init.env ?? ({} as Env);
-    this.signal = init.signal ?? NEVER_ABORTED;
+    this.#signal = init.signal;
     this.raw = init.raw as Raw;
     this.#deadline = init.deadline ?? Infinity;
     this.#waitUntil = init.waitUntil;
     this.#logSink = init.logSink;
+  }
+
+  // A never-aborted signal is made per context on first use, not once at module scope: Cloudflare Workers refuse
+  // to start a script that creates an AbortController at global scope ("Disallowed operation called within global
+  // scope"), and an I/O object made during one request must not be shared with another there.
+  get signal(): AbortSignal {
+    return this.#signal ??= new AbortController().signal;
   }
 
   remainingMs(): number {
