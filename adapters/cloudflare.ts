@@ -74,8 +74,16 @@ export interface CloudflareWorker<Env> extends ExportedHandler<Env> {
  * ```
  */
 export function handle<Env>(fn: ServerlessFunction<Env>): CloudflareWorker<Env> {
+  let unchecked = true;
+  // Once per isolate, on the first event: `env` exists only inside handlers.
+  const checkBindings = (env: Env) => {
+    if (!unchecked) return;
+    unchecked = false;
+    for (const problem of missingBindings(fn, env)) console.warn(problem);
+  };
   return {
     fetch(request, env, ctx) {
+      checkBindings(env);
       const requestId = request.headers.get("cf-ray");
       const context = createContext<Env, CloudflareRaw>({
         platform: "cloudflare",
@@ -89,11 +97,13 @@ export function handle<Env>(fn: ServerlessFunction<Env>): CloudflareWorker<Env> 
     },
 
     scheduled(controller, env, ctx) {
+      checkBindings(env);
       const context = workerContext(env, ctx, { trigger: "scheduled", controller, ctx });
       return fn.scheduled({ cron: controller.cron, scheduledTime: controller.scheduledTime }, context);
     },
 
     async queue(batch, env, ctx) {
+      checkBindings(env);
       const tracked = trackBatch(
         batch.queue,
         batch.messages.map((m) => ({ id: m.id, body: m.body, attempts: m.attempts, timestamp: m.timestamp })),
@@ -118,6 +128,30 @@ export function handle<Env>(fn: ServerlessFunction<Env>): CloudflareWorker<Env> 
       if (failure !== undefined) throw failure.error;
     },
   };
+}
+
+const WRANGLER_KEYS: Record<string, string> = {
+  env: '"vars" (or `wrangler secret put`)',
+  kv: '"kv_namespaces"',
+  d1: '"d1_databases"',
+  sql: '"hyperdrive"',
+  queues: '"queues.producers"',
+  buckets: '"r2_buckets"',
+  secrets: "`wrangler secret put`",
+};
+
+// The names `requirements` declares (what `--info` reports) that the deployed worker was not given.
+function missingBindings(fn: ServerlessFunction<never>, env: unknown): string[] {
+  const { env: vars, bindings } = fn.metadata.requirements;
+  const declared = Object.entries({ env: vars, ...bindings });
+  const given = Object(env) as Record<string, unknown>;
+  return declared.flatMap(([kind, names = []]) =>
+    names.filter((name) => given[name] === undefined).map((name) =>
+      `slrs: function "${fn.name}" declares ${kind === "env" ? "requirements.env" : `requirements.bindings.${kind}`} ` +
+      `"${name}", but the worker has no binding "${name}": add it under ${WRANGLER_KEYS[kind]} in wrangler.jsonc, ` +
+      `or remove it from requirements.`
+    )
+  );
 }
 
 function workerContext<Env>(env: Env, ctx: ExecutionContext, raw: CloudflareRaw): Context<Env> {

@@ -177,6 +177,38 @@ Deno.test("Cloudflare adapter in workerd, with KV and D1", async (t) => {
       assert.equal(line.level, "error");
       assert.equal(JSON.parse(line.message).msg, "unhandled error");
     });
+
+    await t.step("does not warn about bindings when every declared one is there", () => {
+      assert.deepEqual(logs.filter((l) => l.level === "warn"), []);
+    });
+  } finally {
+    await mf.dispose();
+  }
+});
+
+Deno.test("Cloudflare adapter warns once when a declared binding is missing from the worker", async () => {
+  const script = await bundleWorker(new URL("../examples/cloudflare/worker.ts", import.meta.url));
+  const logs: { level: string; message: string }[] = [];
+  // The example declares kv CACHE and d1 DB; this deployment forgot the database.
+  const mf = new Miniflare({
+    modules: true,
+    script,
+    compatibilityDate: "2026-07-01",
+    kvNamespaces: ["CACHE"],
+    structuredWorkerdLogs: true,
+    handleStructuredLogs: (log: { level: string; message: string }) => void logs.push(log),
+  });
+  try {
+    for (let i = 0; i < 2; i++) await (await mf.dispatchFetch("http://localhost/hello/ada")).arrayBuffer();
+    const warning = await eventually("the warning", () => Promise.resolve(logs.find((l) => l.level === "warn")));
+    assert.equal(
+      warning.message,
+      'slrs: function "cloudflare-example" declares requirements.bindings.d1 "DB", but the worker has no binding ' +
+        '"DB": add it under "d1_databases" in wrangler.jsonc, or remove it from requirements.',
+    );
+    await (await mf.dispatchFetch("http://localhost/hello/grace")).arrayBuffer();
+    assert.equal(logs.filter((l) => l.level === "warn").length, 1, "the check runs once per isolate");
+    assert.ok(!logs.some((l) => l.message.includes('"CACHE"')), "bindings that exist are not reported");
   } finally {
     await mf.dispose();
   }
