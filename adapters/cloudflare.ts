@@ -1,8 +1,13 @@
-/// <reference types="npm:@cloudflare/workers-types@^4" />
 /**
  * The Cloudflare Workers adapter: `export default handle(fn)` turns a function defined with `serverless()` into a
  * module worker whose `fetch`, `scheduled` and `queue` handlers run the function's router and triggers, with the
  * worker's bindings (KV, D1, queues, variables) as `ctx.env`.
+ *
+ * The adapter declares the few shapes it reads from Workers itself instead of loading `@cloudflare/workers-types`:
+ * those declare global `Request`, `Response` and friends that differ from Deno's (`Body.json()` resolves to
+ * `unknown`), so loading them here would change the types of every program that imports slrs. A worker project
+ * adds them to its own `compilerOptions.types` (see docs/cloudflare.md); there, `handle(fn)` is an
+ * `ExportedHandler<Env>`, which `tests/cloudflare/cloudflare_types_test.ts` pins against the real types.
  *
  * @example A worker entry
  * ```ts
@@ -10,19 +15,18 @@
  * import { handle } from "./cloudflare.ts";
  *
  * interface Env {
- *   CACHE: KVNamespace;
+ *   GREETING: string;
  * }
  *
  * const fn = serverless<Env>({
  *   name: "hello",
- *   fetch: new Router<Env>().get("/hello/:name", async (_req, ctx) => {
- *     await ctx.env.CACHE.put("last", ctx.params.name);
- *     return Response.json({ hello: ctx.params.name });
- *   }),
+ *   fetch: new Router<Env>().get("/hello/:name", (_req, ctx) => new Response(`${ctx.env.GREETING}, ${ctx.params.name}`)),
  * });
  *
  * const worker = handle(fn); // in the worker's entry module: `export default handle(fn);`
- * console.assert(typeof worker.fetch === "function");
+ * const waitUntil = (_promise: Promise<unknown>) => {};
+ * const res = await worker.fetch(new Request("http://localhost/hello/ada"), { GREETING: "Hej" }, { waitUntil });
+ * console.assert((await res.text()) === "Hej, ada");
  * ```
  *
  * @module
@@ -33,20 +37,65 @@ import type { Context, ServerlessFunction } from "../mod.ts";
 import { createContext } from "../src/context.ts";
 import { trackBatch } from "../src/events.ts";
 
+/** The part of Workers' `ExecutionContext` the adapter uses. */
+export interface WorkerExecutionContext {
+  /** Keeps the isolate alive until `promise` settles, after the response. */
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+/** The part of Workers' `ScheduledController` the adapter uses. */
+export interface WorkerScheduledController {
+  /** The cron expression that fired, as deployed. */
+  readonly cron: string;
+  /** When the run was scheduled, in epoch milliseconds. */
+  readonly scheduledTime: number;
+}
+
+/** The part of a Workers queue `Message` the adapter uses. */
+export interface WorkerMessage {
+  /** The message id. */
+  readonly id: string;
+  /** The body, as Workers delivers it. */
+  readonly body: unknown;
+  /** Deliveries so far, counting this one. */
+  readonly attempts: number;
+  /** When the message was sent. */
+  readonly timestamp: Date;
+  /** Marks the message as done. */
+  ack(): void;
+  /** Asks for the message to be delivered again. */
+  retry(options?: { delaySeconds?: number }): void;
+}
+
+/** The part of a Workers queue `MessageBatch` the adapter uses. */
+export interface WorkerMessageBatch {
+  /** The queue's name. */
+  readonly queue: string;
+  /** The messages. */
+  readonly messages: readonly WorkerMessage[];
+}
+
 /** What `ctx.raw` holds on Workers: the native event and the worker's `ExecutionContext`. */
 export type CloudflareRaw =
-  | { readonly trigger: "fetch"; readonly request: Request; readonly ctx: ExecutionContext }
-  | { readonly trigger: "scheduled"; readonly controller: ScheduledController; readonly ctx: ExecutionContext }
-  | { readonly trigger: "queue"; readonly batch: MessageBatch; readonly ctx: ExecutionContext };
+  | { readonly trigger: "fetch"; readonly request: Request; readonly ctx: WorkerExecutionContext }
+  | {
+    readonly trigger: "scheduled";
+    readonly controller: WorkerScheduledController;
+    readonly ctx: WorkerExecutionContext;
+  }
+  | { readonly trigger: "queue"; readonly batch: WorkerMessageBatch; readonly ctx: WorkerExecutionContext };
 
-/** The module worker {@linkcode handle} returns: an `ExportedHandler` whose three handlers are always there. */
-export interface CloudflareWorker<Env> extends ExportedHandler<Env> {
+/**
+ * The module worker {@linkcode handle} returns. Its handlers are function-typed properties, so that `Env` is checked
+ * both ways: a worker for one `Env` is not assignable to `ExportedHandler` of another.
+ */
+export interface CloudflareWorker<Env> {
   /** Answers HTTP requests through the function's router. */
-  fetch: ExportedHandlerFetchHandler<Env>;
+  fetch: (request: Request, env: Env, ctx: WorkerExecutionContext) => Promise<Response>;
   /** Runs the function's scheduled trigger for a cron tick. */
-  scheduled: ExportedHandlerScheduledHandler<Env>;
+  scheduled: (controller: WorkerScheduledController, env: Env, ctx: WorkerExecutionContext) => Promise<void>;
   /** Runs the function's queue trigger for a batch. */
-  queue: ExportedHandlerQueueHandler<Env>;
+  queue: (batch: WorkerMessageBatch, env: Env, ctx: WorkerExecutionContext) => Promise<void>;
 }
 
 /**
@@ -84,12 +133,16 @@ export function handle<Env>(fn: ServerlessFunction<Env>): CloudflareWorker<Env> 
   return {
     fetch(request, env, ctx) {
       checkBindings(env);
-      const requestId = request.headers.get("cf-ray");
       const context = createContext<Env, CloudflareRaw>({
         platform: "cloudflare",
-        ...(requestId !== null && { requestId }),
+        // Getters: a header lookup, and `request.signal` an allocation, in workerd; most requests use neither.
+        get requestId() {
+          return request.headers.get("cf-ray") ?? undefined;
+        },
         env,
-        signal: request.signal,
+        get signal() {
+          return request.signal;
+        },
         waitUntil: (promise) => ctx.waitUntil(promise),
         raw: { trigger: "fetch", request, ctx },
       });
@@ -154,7 +207,7 @@ function missingBindings(fn: ServerlessFunction<never>, env: unknown): string[] 
   );
 }
 
-function workerContext<Env>(env: Env, ctx: ExecutionContext, raw: CloudflareRaw): Context<Env> {
+function workerContext<Env>(env: Env, ctx: WorkerExecutionContext, raw: CloudflareRaw): Context<Env> {
   return createContext<Env, CloudflareRaw>({
     platform: "cloudflare",
     env,

@@ -31,16 +31,20 @@ const CONCURRENCY = arg("concurrency", 16);
 const PATHS = ["/", "/hello/ada"];
 const RAY = { "cf-ray": "8c1f2e3d4b5a6978-LHR" };
 
-// Calls the bundled app's own fetch handler `n` times inside one request, alternating the two routes. Requests carry
-// a cf-ray header, as every request on Cloudflare does.
-const HARNESS = `import app from "./app.js";
+// Both apps in one isolate: `/__loop?app=…&n=…` calls that app's own fetch handler `n` times inside one request,
+// alternating the two routes, so both are measured in the same process under the same conditions. Requests carry a
+// cf-ray header, as every request on Cloudflare does.
+const HARNESS = `import slrs from "./slrs.js";
+import hono from "./hono.js";
+const apps = { slrs, hono };
 export default {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
-    if (url.pathname !== "/__loop") return app.fetch(request, env, ctx);
+    const app = apps[url.searchParams.get("app")];
+    if (url.pathname !== "/__loop" || !app) return new Response("unknown app", { status: 400 });
     const n = Number(url.searchParams.get("n"));
-    let bytes = 0;
     const init = { headers: { "cf-ray": "8c1f2e3d4b5a6978-LHR" } };
+    let bytes = 0;
     for (let i = 0; i < n; i++) {
       const res = await app.fetch(new Request("http://localhost" + (i % 2 ? "/hello/ada" : "/"), init), env, ctx);
       if (res.status !== 200) throw new Error("status " + res.status);
@@ -51,8 +55,9 @@ export default {
 };`;
 
 interface Subject {
-  name: string;
+  name: "slrs" | "hono";
   code: string;
+  /** The app alone, for requests over HTTP. */
   mf: Miniflare;
   inIsolate: number[];
   overHttp: number[];
@@ -63,18 +68,10 @@ async function gzipSize(text: string): Promise<number> {
   return (await new Response(stream).arrayBuffer()).byteLength;
 }
 
-async function start(name: string, entry: URL): Promise<Subject> {
+async function start(name: Subject["name"], entry: URL): Promise<Subject> {
   const code = await bundleWorker(entry, { minify: true });
-  const dir = await Deno.makeTempDir({ prefix: `bench-${name}-` });
-  await Deno.writeTextFile(`${dir}/app.js`, code);
-  await Deno.writeTextFile(`${dir}/harness.js`, HARNESS);
-  const mf = new Miniflare({
-    modulesRoot: dir,
-    modules: [{ type: "ESModule", path: `${dir}/harness.js` }, { type: "ESModule", path: `${dir}/app.js` }],
-    compatibilityDate: "2026-07-01",
-  });
-  await mf.ready;
-  // Both answer the same routes the same way before anything is measured.
+  const mf = new Miniflare({ modules: true, script: code, compatibilityDate: "2026-07-01" });
+  // Both answer the same routes alike before anything is measured.
   for (const path of PATHS) {
     const res = await mf.dispatchFetch(`http://localhost${path}`);
     if (res.status !== 200) throw new Error(`${name}: GET ${path} answered ${res.status}`);
@@ -83,11 +80,27 @@ async function start(name: string, entry: URL): Promise<Subject> {
   return { name, code, mf, inIsolate: [], overHttp: [] };
 }
 
-async function loopRps(subject: Subject, n: number): Promise<number> {
+async function startHarness(subjects: Subject[]): Promise<Miniflare> {
+  const dir = await Deno.makeTempDir({ prefix: "bench-cloudflare-" });
+  await Deno.writeTextFile(`${dir}/harness.js`, HARNESS);
+  for (const s of subjects) await Deno.writeTextFile(`${dir}/${s.name}.js`, s.code);
+  const mf = new Miniflare({
+    modulesRoot: dir,
+    modules: ["harness", ...subjects.map((s) => s.name)].map((name) => ({
+      type: "ESModule" as const,
+      path: `${dir}/${name}.js`,
+    })),
+    compatibilityDate: "2026-07-01",
+  });
+  await mf.ready;
+  return mf;
+}
+
+async function loopRps(harness: Miniflare, subject: Subject, n: number): Promise<number> {
   const started = performance.now();
-  const res = await subject.mf.dispatchFetch(`http://localhost/__loop?n=${n}`);
-  const body = await res.json() as { n: number };
-  if (res.status !== 200 || body.n !== n) throw new Error(`${subject.name}: the loop failed: ${JSON.stringify(body)}`);
+  const res = await harness.dispatchFetch(`http://localhost/__loop?app=${subject.name}&n=${n}`);
+  const body = await res.text();
+  if (res.status !== 200) throw new Error(`${subject.name}: the loop failed: ${body}`);
   return n / ((performance.now() - started) / 1000);
 }
 
@@ -109,44 +122,44 @@ async function httpRps(subject: Subject, seconds: number): Promise<number> {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const round = (value: number) => Math.round(value).toLocaleString("en-US");
+const ratio = (a: number, b: number) => (a / b).toFixed(2);
 
-const subjects = [
-  await start("slrs", new URL("../examples/cloudflare/hello.ts", import.meta.url)),
-  await start("hono", new URL("./bench_cloudflare/hono_hello.ts", import.meta.url)),
-];
+const slrs = await start("slrs", new URL("../examples/cloudflare/hello.ts", import.meta.url));
+const hono = await start("hono", new URL("./bench_cloudflare/hono_hello.ts", import.meta.url));
+const subjects = [slrs, hono];
+const harness = await startHarness(subjects);
 try {
-  for (const s of subjects) await loopRps(s, 2_000); // warm up the JIT
+  for (const s of subjects) await loopRps(harness, s, 2_000); // warm up the JIT
   for (let r = 0; r < ROUNDS; r++) {
     const order = r % 2 === 0 ? subjects : [...subjects].reverse();
-    for (const s of order) s.inIsolate.push(await loopRps(s, LOOP));
+    for (const s of order) s.inIsolate.push(await loopRps(harness, s, LOOP));
+  }
+  for (let r = 0; r < ROUNDS; r++) {
+    const order = r % 2 === 0 ? subjects : [...subjects].reverse();
     for (const s of order) s.overHttp.push(await httpRps(s, SECONDS));
   }
-  const [slrs, hono] = subjects as [Subject, Subject];
-  const rows = [];
-  for (const s of subjects) {
-    rows.push(
-      `| ${s.name} | ${s.code.length.toLocaleString("en-US")} | ${
-        (await gzipSize(s.code)).toLocaleString("en-US")
-      } | ` +
-        `${round(median(s.inIsolate))} | ${round(median(s.overHttp))} |`,
-    );
-  }
-  const ratio = (a: number, b: number) => (a / b).toFixed(2);
+  const sizes = new Map<Subject, number>();
+  for (const s of subjects) sizes.set(s, await gzipSize(s.code));
   console.log(
-    `Deno ${Deno.version.deno}, ${ROUNDS} rounds, median; in-isolate loop of ${LOOP} requests; HTTP: ` +
-      `${SECONDS} s at concurrency ${CONCURRENCY}.\n`,
+    `Deno ${Deno.version.deno}, median of ${ROUNDS} alternating rounds; in the isolate: ${LOOP} requests per round; ` +
+      `over HTTP: ${SECONDS} s per round at concurrency ${CONCURRENCY}.\n`,
   );
   console.log("| worker | minified bytes | gzip bytes | req/s in the isolate | req/s over HTTP (Miniflare) |");
   console.log("| --- | ---: | ---: | ---: | ---: |");
-  console.log(rows.join("\n"));
+  for (const s of subjects) {
+    console.log(
+      `| ${s.name} | ${s.code.length.toLocaleString("en-US")} | ${sizes.get(s)!.toLocaleString("en-US")} | ` +
+        `${round(median(s.inIsolate))} | ${round(median(s.overHttp))} |`,
+    );
+  }
   console.log(
     `\nslrs/hono: size ${ratio(slrs.code.length, hono.code.length)}×, gzip ${
-      ratio(await gzipSize(slrs.code), await gzipSize(hono.code))
+      ratio(sizes.get(slrs)!, sizes.get(hono)!)
     }×, ` +
-      `in-isolate speed ${ratio(median(slrs.inIsolate), median(hono.inIsolate))}×, HTTP speed ${
-        ratio(median(slrs.overHttp), median(hono.overHttp))
-      }×`,
+      `speed in the isolate ${ratio(median(slrs.inIsolate), median(hono.inIsolate))}×, ` +
+      `over HTTP ${ratio(median(slrs.overHttp), median(hono.overHttp))}×`,
   );
 } finally {
+  await harness.dispose();
   for (const s of subjects) await s.mf.dispose();
 }

@@ -1,4 +1,3 @@
-/// <reference types="npm:@cloudflare/workers-types@^4" />
 /**
  * A Cloudflare Workers example: routes, KV, D1, `waitUntil`, two cron schedules and a queue consumer, defined once
  * with `serverless<Env>()`. `worker.ts` is the entry that Workers (and the tests, through Miniflare) run.

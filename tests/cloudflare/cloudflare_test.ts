@@ -1,4 +1,3 @@
-/// <reference types="npm:@cloudflare/workers-types@^4" />
 /**
  * The Cloudflare adapter in the real workerd runtime: `examples/cloudflare/worker.ts` is bundled with `deno bundle`
  * and run in Miniflare with a real KV namespace and a real D1 database.
@@ -6,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { Miniflare } from "miniflare";
-import { bundleWorker } from "../scripts/bundle_worker.ts";
+import { bundleWorker } from "../../scripts/bundle_worker.ts";
 
 const RAY = "8c1f2e3d4b5a6978-LHR";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -40,7 +39,7 @@ async function eventually<T>(what: string, probe: () => Promise<T | null | undef
 }
 
 Deno.test("Cloudflare adapter in workerd, with KV and D1", async (t) => {
-  const script = await bundleWorker(new URL("../examples/cloudflare/worker.ts", import.meta.url));
+  const script = await bundleWorker(new URL("../../examples/cloudflare/worker.ts", import.meta.url));
   const logs: { level: string; message: string }[] = [];
   const mf = new Miniflare({
     modules: true,
@@ -54,7 +53,7 @@ Deno.test("Cloudflare adapter in workerd, with KV and D1", async (t) => {
   try {
     const kv = await mf.getKVNamespace("CACHE") as unknown as KVNamespace;
     const db = await mf.getD1Database("DB") as unknown as D1Database;
-    await db.exec(await Deno.readTextFile(new URL("../examples/cloudflare/schema.sql", import.meta.url)));
+    await db.exec(await Deno.readTextFile(new URL("../../examples/cloudflare/schema.sql", import.meta.url)));
     const worker = await mf.getWorker() as unknown as WorkerTriggers;
 
     await t.step("answers routes with parameters, 404 for unknown paths and 405 with Allow", async () => {
@@ -187,7 +186,7 @@ Deno.test("Cloudflare adapter in workerd, with KV and D1", async (t) => {
 });
 
 Deno.test("Cloudflare adapter warns once when a declared binding is missing from the worker", async () => {
-  const script = await bundleWorker(new URL("../examples/cloudflare/worker.ts", import.meta.url));
+  const script = await bundleWorker(new URL("../../examples/cloudflare/worker.ts", import.meta.url));
   const logs: { level: string; message: string }[] = [];
   // The example declares kv CACHE and d1 DB; this deployment forgot the database.
   const mf = new Miniflare({

@@ -1,13 +1,14 @@
-/// <reference types="npm:@cloudflare/workers-types@^4" />
 /**
- * Typed bindings: `serverless<Env>()` makes `ctx.env` the worker's bindings, with Cloudflare's real types. Each
- * `@ts-expect-error` below must meet an error, or type-checking this file (which `deno test` and `deno check` do)
- * fails: if the Cloudflare types were silently `any`, or `Env` did not reach `ctx.env`, these lines would compile.
+ * Typed bindings: `serverless<Env>()` makes `ctx.env` the worker's bindings, with Cloudflare's real types (from
+ * `compilerOptions.types` in this folder's deno.json, a workspace member, so they stay out of the rest of the
+ * project's type program). Each `@ts-expect-error` below must meet an error, or type-checking this file (which
+ * `deno test` and `deno check` do) fails: if the Cloudflare types were silently `any`, or `Env` did not reach
+ * `ctx.env`, these lines would compile. It also pins that `handle(fn)` is an `ExportedHandler<Env>`.
  */
 
 import assert from "node:assert/strict";
-import { type Context, Router, serverless } from "../mod.ts";
-import { handle } from "../adapters/cloudflare.ts";
+import { type Context, Router, serverless } from "../../mod.ts";
+import { handle } from "../../adapters/cloudflare.ts";
 
 interface Env {
   CACHE: KVNamespace;
