@@ -23,7 +23,10 @@ export interface Job {
 
 const router = new Router<Env>()
   .get("/", () => new Response("slrs on Cloudflare Workers"))
-  .get("/hello/:name", (_req, ctx) => Response.json({ hello: ctx.params.name, requestId: ctx.requestId }))
+  .get(
+    "/hello/:name",
+    (_req, ctx) => Response.json({ hello: ctx.params.name, requestId: ctx.requestId, aborted: ctx.signal.aborted }),
+  )
   .put("/kv/:key", async (req, ctx) => {
     await ctx.env.CACHE.put(ctx.params.key, await req.text());
     return new Response(null, { status: 204 });

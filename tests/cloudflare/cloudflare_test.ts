@@ -59,7 +59,11 @@ Deno.test("Cloudflare adapter in workerd, with KV and D1", async (t) => {
     await t.step("answers routes with parameters, 404 for unknown paths and 405 with Allow", async () => {
       const hello = await mf.dispatchFetch("http://localhost/hello/ada%20l");
       assert.equal(hello.status, 200);
-      assert.equal((await hello.json() as { hello: string }).hello, "ada l");
+      assert.deepEqual(
+        { ...await hello.json() as object, requestId: "-" },
+        { hello: "ada l", requestId: "-", aborted: false },
+        "ctx.signal is the request's signal, not aborted",
+      );
       const missing = await mf.dispatchFetch("http://localhost/nowhere");
       assert.equal(missing.status, 404);
       assert.equal((await missing.json() as { error: string }).error, "Not Found");
