@@ -108,6 +108,8 @@ export interface CloudflareWorker<Env> {
  * - `queue(batch, env, ctx)` runs the queue trigger; each message's `ack()`/`retry()` is passed to Cloudflare's.
  *   When the handler returns, messages it left unsettled are acknowledged; when it throws, every message it did not
  *   acknowledge is retried and the error is rethrown, so the invocation is recorded as failed.
+ * - On the first event of each isolate, every name in `requirements.env` and `requirements.bindings` that `env`
+ *   lacks is reported with `console.warn`, naming the wrangler.jsonc key to add it under.
  *
  * @typeParam Env The worker's bindings, as declared in `serverless<Env>()`.
  * @param fn A function defined with `serverless()`.
