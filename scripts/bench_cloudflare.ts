@@ -4,7 +4,8 @@
  * workerd through Miniflare.
  *
  * Prints the minified (and gzipped) bundle sizes, then requests per second two ways, in alternating rounds so that
- * neither side gets the quieter moment of the machine:
+ * neither side gets the quieter moment of the machine; the speed ratio is the median of the per-round ratios (both
+ * measured back to back), the figure least moved by other load on a shared machine:
  * - in the isolate: a harness module imports the bundle and calls its `fetch` N times in one request, so the figure
  *   is the framework's own cost in workerd;
  * - over HTTP: `dispatchFetch` with a fixed concurrency, the figure a client sees locally (mostly Miniflare's
@@ -60,6 +61,8 @@ interface Subject {
   /** The app alone, for requests over HTTP. */
   mf: Miniflare;
   inIsolate: number[];
+  /** Requests per second of workerd CPU time (Linux only), the figure least moved by other load. */
+  perCpuSecond: number[];
   overHttp: number[];
 }
 
@@ -77,10 +80,39 @@ async function start(name: Subject["name"], entry: URL): Promise<Subject> {
     if (res.status !== 200) throw new Error(`${name}: GET ${path} answered ${res.status}`);
     await res.arrayBuffer();
   }
-  return { name, code, mf, inIsolate: [], overHttp: [] };
+  return { name, code, mf, inIsolate: [], perCpuSecond: [], overHttp: [] };
 }
 
-async function startHarness(subjects: Subject[]): Promise<Miniflare> {
+// The workerd processes Miniflare started for this process (Linux /proc; none elsewhere).
+function workerdPids(): Set<number> {
+  const pids = new Set<number>();
+  try {
+    for (const entry of Deno.readDirSync("/proc")) {
+      if (!/^\d+$/.test(entry.name)) continue;
+      try {
+        const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+        const [comm, rest] = [
+          stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")),
+          stat.slice(stat.lastIndexOf(")") + 2),
+        ];
+        if (comm.startsWith("workerd") && Number(rest.split(" ")[1]) === Deno.pid) pids.add(Number(entry.name));
+      } catch { /* the process ended */ }
+    }
+  } catch { /* no /proc */ }
+  return pids;
+}
+
+// Nanoseconds on CPU of all threads of a process, from /proc/<pid>/task/*/schedstat.
+function cpuNs(pid: number): number {
+  let total = 0;
+  for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
+    total += Number(Deno.readTextFileSync(`/proc/${pid}/task/${task.name}/schedstat`).split(" ")[0]);
+  }
+  return total;
+}
+
+async function startHarness(subjects: Subject[]): Promise<{ mf: Miniflare; pid: number | undefined }> {
+  const before = workerdPids();
   const dir = await Deno.makeTempDir({ prefix: "bench-cloudflare-" });
   await Deno.writeTextFile(`${dir}/harness.js`, HARNESS);
   for (const s of subjects) await Deno.writeTextFile(`${dir}/${s.name}.js`, s.code);
@@ -93,15 +125,18 @@ async function startHarness(subjects: Subject[]): Promise<Miniflare> {
     compatibilityDate: "2026-07-01",
   });
   await mf.ready;
-  return mf;
+  const started = [...workerdPids()].filter((pid) => !before.has(pid));
+  return { mf, pid: started.length === 1 ? started[0] : undefined };
 }
 
-async function loopRps(harness: Miniflare, subject: Subject, n: number): Promise<number> {
+async function loop(harness: { mf: Miniflare; pid: number | undefined }, subject: Subject, n: number): Promise<void> {
+  const cpuBefore = harness.pid === undefined ? 0 : cpuNs(harness.pid);
   const started = performance.now();
-  const res = await harness.dispatchFetch(`http://localhost/__loop?app=${subject.name}&n=${n}`);
+  const res = await harness.mf.dispatchFetch(`http://localhost/__loop?app=${subject.name}&n=${n}`);
   const body = await res.text();
   if (res.status !== 200) throw new Error(`${subject.name}: the loop failed: ${body}`);
-  return n / ((performance.now() - started) / 1000);
+  subject.inIsolate.push(n / ((performance.now() - started) / 1000));
+  if (harness.pid !== undefined) subject.perCpuSecond.push(n / ((cpuNs(harness.pid) - cpuBefore) / 1e9));
 }
 
 async function httpRps(subject: Subject, seconds: number): Promise<number> {
@@ -122,6 +157,8 @@ async function httpRps(subject: Subject, seconds: number): Promise<number> {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const best = (values: number[]) => Math.max(...values);
+// Each round measures both back to back, so the ratio within a round is the least disturbed by other load.
+const pairedRatio = (a: number[], b: number[]) => median(a.map((value, i) => value / b[i]!)).toFixed(2);
 const round = (value: number) => Math.round(value).toLocaleString("en-US");
 const ratio = (a: number, b: number) => (a / b).toFixed(2);
 
@@ -130,10 +167,11 @@ const hono = await start("hono", new URL("./bench_cloudflare/hono_hello.ts", imp
 const subjects = [slrs, hono];
 const harness = await startHarness(subjects);
 try {
-  for (const s of subjects) await loopRps(harness, s, 2_000); // warm up the JIT
+  for (const s of subjects) await loop(harness, s, 2_000); // warm up the JIT
+  for (const s of subjects) s.inIsolate.length = s.perCpuSecond.length = 0;
   for (let r = 0; r < ROUNDS; r++) {
     const order = r % 2 === 0 ? subjects : [...subjects].reverse();
-    for (const s of order) s.inIsolate.push(await loopRps(harness, s, LOOP));
+    for (const s of order) await loop(harness, s, LOOP);
   }
   for (let r = 0; r < ROUNDS; r++) {
     const order = r % 2 === 0 ? subjects : [...subjects].reverse();
@@ -146,12 +184,14 @@ try {
       `over HTTP: ${SECONDS} s per round at concurrency ${CONCURRENCY}.\n`,
   );
   console.log(
-    "| worker | minified bytes | gzip bytes | req/s in the isolate, median (best) | req/s over HTTP, median (best) |",
+    "| worker | minified bytes | gzip bytes | req per workerd CPU-second, median | req/s in the isolate, median (best) " +
+      "| req/s over HTTP, median (best) |",
   );
-  console.log("| --- | ---: | ---: | ---: | ---: |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
   for (const s of subjects) {
     console.log(
       `| ${s.name} | ${s.code.length.toLocaleString("en-US")} | ${sizes.get(s)!.toLocaleString("en-US")} | ` +
+        `${s.perCpuSecond.length ? round(median(s.perCpuSecond)) : "n/a"} | ` +
         `${round(median(s.inIsolate))} (${round(best(s.inIsolate))}) | ` +
         `${round(median(s.overHttp))} (${round(best(s.overHttp))}) |`,
     );
@@ -160,12 +200,16 @@ try {
     `\nslrs/hono: size ${ratio(slrs.code.length, hono.code.length)}×, gzip ${
       ratio(sizes.get(slrs)!, sizes.get(hono)!)
     }×, ` +
-      `speed in the isolate ${ratio(median(slrs.inIsolate), median(hono.inIsolate))}× ` +
-      `(best ${ratio(best(slrs.inIsolate), best(hono.inIsolate))}×), ` +
-      `over HTTP ${ratio(median(slrs.overHttp), median(hono.overHttp))}× ` +
-      `(best ${ratio(best(slrs.overHttp), best(hono.overHttp))}×)`,
+      `per CPU-second ${slrs.perCpuSecond.length ? pairedRatio(slrs.perCpuSecond, hono.perCpuSecond) : "n/a"}×, ` +
+      `speed in the isolate ${pairedRatio(slrs.inIsolate, hono.inIsolate)}× ` +
+      `(ratio of medians ${ratio(median(slrs.inIsolate), median(hono.inIsolate))}×, of bests ` +
+      `${ratio(best(slrs.inIsolate), best(hono.inIsolate))}×), over HTTP ${
+        pairedRatio(slrs.overHttp, hono.overHttp)
+      }× ` +
+      `(medians ${ratio(median(slrs.overHttp), median(hono.overHttp))}×, bests ` +
+      `${ratio(best(slrs.overHttp), best(hono.overHttp))}×)`,
   );
 } finally {
-  await harness.dispose();
+  await harness.mf.dispose();
   for (const s of subjects) await s.mf.dispose();
 }
