@@ -47,11 +47,17 @@ export interface Context<Env = DefaultEnv, Raw = unknown> {
 export interface ContextInit<Env = DefaultEnv, Raw = unknown> {
   /** The platform. */
   platform: Platform;
-  /** The platform's request id; a random UUID when absent. */
-  requestId?: string;
+  /**
+   * The platform's request id; a random UUID when absent. Read on the first use of `ctx.requestId` (most requests
+   * never need it), so an adapter may define it as a getter, which may return `undefined`.
+   */
+  requestId?: string | undefined;
   /** Variables and bindings. */
   env?: Env;
-  /** Aborts when the platform is about to stop the invocation. */
+  /**
+   * Aborts when the platform is about to stop the invocation. Read on the first use of `ctx.signal`, so an adapter
+   * may define it as a getter where producing the signal costs something (Cloudflare's `request.signal`).
+   */
   signal?: AbortSignal;
   /** The platform deadline in epoch milliseconds. */
   deadline?: number;
@@ -63,15 +69,14 @@ export interface ContextInit<Env = DefaultEnv, Raw = unknown> {
   logSink?: LogSink;
 }
 
-const NEVER_ABORTED: AbortSignal = new AbortController().signal;
-
 class RequestContext<Env, Raw> implements Context<Env, Raw> {
   readonly platform: Platform;
-  readonly requestId: string;
   params: Record<string, string> = {};
   readonly env: Env;
-  readonly signal: AbortSignal;
   readonly raw: Raw;
+  #requestId: string | undefined;
+  #signal: AbortSignal | undefined;
+  #init: ContextInit<Env, Raw>;
   #deadline: number;
   #waitUntil: ((promise: Promise<unknown>) => void) | undefined;
   #logSink: LogSink | undefined;
@@ -79,13 +84,23 @@ class RequestContext<Env, Raw> implements Context<Env, Raw> {
 
   constructor(init: ContextInit<Env, Raw>) {
     this.platform = init.platform;
-    this.requestId = init.requestId ?? crypto.randomUUID();
     this.env = init.env ?? ({} as Env);
-    this.signal = init.signal ?? NEVER_ABORTED;
+    this.#init = init;
     this.raw = init.raw as Raw;
     this.#deadline = init.deadline ?? Infinity;
     this.#waitUntil = init.waitUntil;
     this.#logSink = init.logSink;
+  }
+
+  get requestId(): string {
+    return this.#requestId ??= this.#init.requestId ?? crypto.randomUUID();
+  }
+
+  // Resolved on first use. Without a platform signal, a never-aborted one is made per context, not once at module
+  // scope: Cloudflare Workers refuse to start a script that creates an AbortController at global scope ("Disallowed
+  // operation called within global scope"), and an I/O object made in one request must not serve another there.
+  get signal(): AbortSignal {
+    return this.#signal ??= this.#init.signal ?? new AbortController().signal;
   }
 
   remainingMs(): number {

@@ -154,8 +154,9 @@ export const PLATFORMS = {
   },
 } satisfies Record<PlatformName, PlatformRule>;
 
+// Marked pure so that bundlers drop the table above from workers, which never run `--info` code.
 /** The platforms in the order `--info` lists them. */
-export const PLATFORM_NAMES: readonly PlatformName[] = Object.keys(PLATFORMS) as PlatformName[];
+export const PLATFORM_NAMES: readonly PlatformName[] = /* @__PURE__ */ Object.keys(PLATFORMS) as PlatformName[];
 
 /**
  * Seconds as Azure's `hh:mm:ss` timeout format.

@@ -1,0 +1,219 @@
+/**
+ * The Cloudflare Workers adapter: `export default handle(fn)` turns a function defined with `serverless()` into a
+ * module worker whose `fetch`, `scheduled` and `queue` handlers run the function's router and triggers, with the
+ * worker's bindings (KV, D1, queues, variables) as `ctx.env`.
+ *
+ * The adapter declares the few shapes it reads from Workers itself instead of loading `@cloudflare/workers-types`:
+ * those declare global `Request`, `Response` and friends that differ from Deno's (`Body.json()` resolves to
+ * `unknown`), so loading them here would change the types of every program that imports slrs. A worker project
+ * adds them to its own `compilerOptions.types` (see docs/cloudflare.md); there, `handle(fn)` is an
+ * `ExportedHandler<Env>`, which `tests/cloudflare/cloudflare_types_test.ts` pins against the real types.
+ *
+ * @example A worker entry
+ * ```ts
+ * import { Router, serverless } from "../mod.ts";
+ * import { handle } from "./cloudflare.ts";
+ *
+ * interface Env {
+ *   GREETING: string;
+ * }
+ *
+ * const fn = serverless<Env>({
+ *   name: "hello",
+ *   fetch: new Router<Env>().get("/hello/:name", (_req, ctx) => new Response(`${ctx.env.GREETING}, ${ctx.params.name}`)),
+ * });
+ *
+ * const worker = handle(fn); // in the worker's entry module: `export default handle(fn);`
+ * const waitUntil = (_promise: Promise<unknown>) => {};
+ * const res = await worker.fetch(new Request("http://localhost/hello/ada"), { GREETING: "Hej" }, { waitUntil });
+ * console.assert((await res.text()) === "Hej, ada");
+ * ```
+ *
+ * @module
+ */
+
+import type { Context, ServerlessFunction } from "../mod.ts";
+// Values come from their own modules rather than mod.ts, so a worker bundle carries only what the adapter uses.
+import { createContext } from "../src/context.ts";
+import { trackBatch } from "../src/events.ts";
+
+/** The part of Workers' `ExecutionContext` the adapter uses. */
+export interface WorkerExecutionContext {
+  /** Keeps the isolate alive until `promise` settles, after the response. */
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+/** The part of Workers' `ScheduledController` the adapter uses. */
+export interface WorkerScheduledController {
+  /** The cron expression that fired, as deployed. */
+  readonly cron: string;
+  /** When the run was scheduled, in epoch milliseconds. */
+  readonly scheduledTime: number;
+}
+
+/** The part of a Workers queue `Message` the adapter uses. */
+export interface WorkerMessage {
+  /** The message id. */
+  readonly id: string;
+  /** The body, as Workers delivers it. */
+  readonly body: unknown;
+  /** Deliveries so far, counting this one. */
+  readonly attempts: number;
+  /** When the message was sent. */
+  readonly timestamp: Date;
+  /** Marks the message as done. */
+  ack(): void;
+  /** Asks for the message to be delivered again. */
+  retry(options?: { delaySeconds?: number }): void;
+}
+
+/** The part of a Workers queue `MessageBatch` the adapter uses. */
+export interface WorkerMessageBatch {
+  /** The queue's name. */
+  readonly queue: string;
+  /** The messages. */
+  readonly messages: readonly WorkerMessage[];
+}
+
+/** What `ctx.raw` holds on Workers: the native event and the worker's `ExecutionContext`. */
+export type CloudflareRaw =
+  | { readonly trigger: "fetch"; readonly request: Request; readonly ctx: WorkerExecutionContext }
+  | {
+    readonly trigger: "scheduled";
+    readonly controller: WorkerScheduledController;
+    readonly ctx: WorkerExecutionContext;
+  }
+  | { readonly trigger: "queue"; readonly batch: WorkerMessageBatch; readonly ctx: WorkerExecutionContext };
+
+/**
+ * The module worker {@linkcode handle} returns. Its handlers are function-typed properties, so that `Env` is checked
+ * both ways: a worker for one `Env` is not assignable to `ExportedHandler` of another.
+ */
+export interface CloudflareWorker<Env> {
+  /** Answers HTTP requests through the function's router. */
+  fetch: (request: Request, env: Env, ctx: WorkerExecutionContext) => Promise<Response>;
+  /** Runs the function's scheduled trigger for a cron tick. */
+  scheduled: (controller: WorkerScheduledController, env: Env, ctx: WorkerExecutionContext) => Promise<void>;
+  /** Runs the function's queue trigger for a batch. */
+  queue: (batch: WorkerMessageBatch, env: Env, ctx: WorkerExecutionContext) => Promise<void>;
+}
+
+/**
+ * Makes a module worker out of a function: export the result as the worker's default export.
+ *
+ * - `fetch(request, env, ctx)` answers through the function (its router and error policy), with `ctx.env` = the
+ *   bindings, `ctx.requestId` = the `cf-ray` header when present, `ctx.waitUntil` = the worker's `waitUntil`
+ *   (the work goes on after the response), and `ctx.signal` = the request's signal.
+ * - `scheduled(controller, env, ctx)` runs the scheduled trigger whose cron fired, with `cron` and `scheduledTime`.
+ * - `queue(batch, env, ctx)` runs the queue trigger; each message's `ack()`/`retry()` is passed to Cloudflare's.
+ *   When the handler returns, messages it left unsettled are acknowledged; when it throws, every message it did not
+ *   acknowledge is retried and the error is rethrown, so the invocation is recorded as failed.
+ * - On the first event of each isolate, every name in `requirements.env` and `requirements.bindings` that `env`
+ *   lacks is reported with `console.warn`, naming the wrangler.jsonc key to add it under.
+ *
+ * @typeParam Env The worker's bindings, as declared in `serverless<Env>()`.
+ * @param fn A function defined with `serverless()`.
+ * @returns The worker: `export default handle(fn)`.
+ *
+ * @example Usage
+ * ```ts
+ * import { serverless } from "../mod.ts";
+ * import { handle } from "./cloudflare.ts";
+ *
+ * const worker = handle(serverless({ name: "hello", fetch: () => new Response("hello") }));
+ * console.assert(typeof worker.fetch === "function" && typeof worker.queue === "function");
+ * ```
+ */
+export function handle<Env>(fn: ServerlessFunction<Env>): CloudflareWorker<Env> {
+  let unchecked = true;
+  // Once per isolate, on the first event: `env` exists only inside handlers.
+  const checkBindings = (env: Env) => {
+    if (!unchecked) return;
+    unchecked = false;
+    for (const problem of missingBindings(fn, env)) console.warn(problem);
+  };
+  return {
+    fetch(request, env, ctx) {
+      checkBindings(env);
+      const context = createContext<Env, CloudflareRaw>({
+        platform: "cloudflare",
+        // Getters: a header lookup, and `request.signal` an allocation, in workerd; most requests use neither.
+        get requestId() {
+          return request.headers.get("cf-ray") ?? undefined;
+        },
+        env,
+        get signal() {
+          return request.signal;
+        },
+        waitUntil: (promise) => ctx.waitUntil(promise),
+        raw: { trigger: "fetch", request, ctx },
+      });
+      return fn.dispatch(request, context);
+    },
+
+    scheduled(controller, env, ctx) {
+      checkBindings(env);
+      const context = workerContext(env, ctx, { trigger: "scheduled", controller, ctx });
+      return fn.scheduled({ cron: controller.cron, scheduledTime: controller.scheduledTime }, context);
+    },
+
+    async queue(batch, env, ctx) {
+      checkBindings(env);
+      const tracked = trackBatch(
+        batch.queue,
+        batch.messages.map((m) => ({ id: m.id, body: m.body, attempts: m.attempts, timestamp: m.timestamp })),
+      );
+      let failure: { error: unknown } | undefined;
+      try {
+        await fn.queue(tracked.batch, workerContext(env, ctx, { trigger: "queue", batch, ctx }));
+      } catch (error) {
+        failure = { error };
+      }
+      const outcomes = tracked.outcomes();
+      const delays = tracked.retryDelays();
+      for (const message of batch.messages) {
+        const outcome = outcomes.get(message.id);
+        if (outcome === "ack" || (outcome === "unsettled" && failure === undefined)) {
+          message.ack();
+        } else {
+          const delaySeconds = delays.get(message.id);
+          message.retry(delaySeconds === undefined ? undefined : { delaySeconds });
+        }
+      }
+      if (failure !== undefined) throw failure.error;
+    },
+  };
+}
+
+const WRANGLER_KEYS: Record<string, string> = {
+  env: '"vars" (or `wrangler secret put`)',
+  kv: '"kv_namespaces"',
+  d1: '"d1_databases"',
+  sql: '"hyperdrive"',
+  queues: '"queues.producers"',
+  buckets: '"r2_buckets"',
+  secrets: "`wrangler secret put`",
+};
+
+// The names `requirements` declares (what `--info` reports) that the deployed worker was not given.
+function missingBindings(fn: ServerlessFunction<never>, env: unknown): string[] {
+  const { env: vars, bindings } = fn.metadata.requirements;
+  const declared = Object.entries({ env: vars, ...bindings });
+  const given = Object(env) as Record<string, unknown>;
+  return declared.flatMap(([kind, names = []]) =>
+    names.filter((name) => given[name] === undefined).map((name) =>
+      `slrs: function "${fn.name}" declares ${kind === "env" ? "requirements.env" : `requirements.bindings.${kind}`} ` +
+      `"${name}", but the worker has no binding "${name}": add it under ${WRANGLER_KEYS[kind]} in wrangler.jsonc, ` +
+      `or remove it from requirements.`
+    )
+  );
+}
+
+function workerContext<Env>(env: Env, ctx: WorkerExecutionContext, raw: CloudflareRaw): Context<Env> {
+  return createContext<Env, CloudflareRaw>({
+    platform: "cloudflare",
+    env,
+    waitUntil: (promise) => ctx.waitUntil(promise),
+    raw,
+  });
+}

@@ -1,0 +1,13 @@
+/**
+ * The hello worker of `examples/cloudflare/hello.ts`, written with Hono, for `scripts/bench_cloudflare/bench.ts`.
+ *
+ * @module
+ */
+
+import { Hono } from "hono";
+
+const app = new Hono()
+  .get("/", (c) => c.text("Hello from slrs"))
+  .get("/hello/:name", (c) => c.json({ hello: c.req.param("name") }));
+
+export default app;
