@@ -167,6 +167,38 @@ console.log(JSON.stringify(seen));`,
       assert.ok(onDeno["."]!.includes("serverless") && onDeno["./node"]!.includes("serve"));
     });
 
+    await t.step("the README's Node example runs as written", async () => {
+      const readme = Deno.readTextFileSync(`${ROOT}README.md`);
+      const code = readme.match(/```js ignore\n([\s\S]*?)```/)?.[1];
+      assert.ok(
+        code?.includes(`from "${NAME}/node"`),
+        "README has no Node example (```js ignore) using the Node adapter",
+      );
+      await Deno.writeTextFile(`${app}/readme.mjs`, code!);
+      const child = new Deno.Command("node", {
+        args: ["readme.mjs"],
+        cwd: app,
+        env: { ...ENV, PORT: "0" },
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      let text = "";
+      const reading = Promise.all([child.stdout, child.stderr].map(async (stream) => {
+        for await (const chunk of stream.pipeThrough(new TextDecoderStream())) text += chunk;
+      }));
+      try {
+        const port = await pollUntil("its Listening line", () => text.match(/Listening on \S+:(\d+)/)?.[1], Boolean);
+        const res = await fetch(`http://127.0.0.1:${port}/hello/ada`);
+        assert.deepEqual(await res.json(), { hello: "ada" });
+      } finally {
+        child.kill("SIGTERM");
+      }
+      const status = await child.status;
+      await reading;
+      assert.equal(status.code, 0, `it did not exit cleanly on SIGTERM:\n${text}`);
+    });
+
     await t.step("`npx slrs --info` describes the JavaScript example, valid against the schema", async () => {
       const doc = JSON.parse(await ok("npx", ["--no-install", "slrs", "--info"], app));
       assert.equal(schemaErrors(doc), undefined);
