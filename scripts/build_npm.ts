@@ -211,18 +211,22 @@ function rewriteSpecifiers(text: string, imports: Record<string, string>, use: (
 function mapSpecifier(specifier: string, imports: Record<string, string>): { key: string; specifier: string } {
   const direct = specifier.startsWith("npm:") ? parseNpm(specifier.slice(4)) : undefined;
   if (direct) return { key: specifier, specifier: moduleName(direct.name) + direct.subpath };
-  const key = Object.keys(imports).filter((k) => specifier === k || (k.endsWith("/") && specifier.startsWith(k)))
+  // Like Deno: `"x": "npm:x@1"` also maps `x/sub`, and a `"x/": …` key maps everything under it.
+  const key = Object.keys(imports)
+    .filter((k) => specifier === k || specifier.startsWith(k.endsWith("/") ? k : `${k}/`))
     .sort((a, b) => b.length - a.length)[0];
   const target = key === undefined ? undefined : imports[key];
   const parsed = target?.startsWith("npm:") ? parseNpm(target.slice(4)) : undefined;
   if (key === undefined || parsed === undefined) {
+    const name = parseNpm(specifier)?.name ?? specifier;
     throw new Error(
       `The published code imports "${specifier}", which deno.json "imports" does not map to an npm package; ` +
-        `add it there (e.g. "${specifier}": "npm:${specifier}@^1").`,
+        `add it there (e.g. "${name}": "npm:${name}@^1").`,
     );
   }
   const rest = specifier.slice(key.endsWith("/") ? key.length - 1 : key.length);
-  return { key, specifier: moduleName(parsed.name) + parsed.subpath + rest };
+  const subpath = parsed.subpath.replace(/\/$/, "");
+  return { key, specifier: moduleName(parsed.name) + subpath + rest };
 }
 
 function parseNpm(text: string): { name: string; range: string; subpath: string } | undefined {
