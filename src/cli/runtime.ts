@@ -47,8 +47,8 @@ export interface Runtime {
   /** Serves HTTP. */
   serve(handler: (request: Request) => Promise<Response>, options: ServeOptions): Promise<Server>;
   /**
-   * Runs this CLI again in a child process that restarts whenever a file it imports, or one under `watch`, changes.
-   * Resolves with the child's exit code once it ends.
+   * Runs this CLI again in a child process that restarts whenever a file it imports, or one under `watch`, changes
+   * (on Node: one under the `watch` paths that exist when it starts). Resolves with the child's exit code once it ends.
    */
   runWatched(cliArgs: string[], watch: string[], env: Record<string, string>): Promise<number>;
 }
