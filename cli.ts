@@ -4,6 +4,7 @@
  * ```sh
  * deno run -A jsr:@slrs/core/cli --info functions/orders.ts
  * deno run -A jsr:@slrs/core/cli dev functions/orders.ts --port 8000
+ * npx slrs --info functions/orders.js        # from the npm package, on Node 20 or later
  * ```
  *
  * @module
@@ -11,12 +12,13 @@
 
 import process from "node:process";
 import { main } from "./src/cli/main.ts";
-import { currentRuntime } from "./src/cli/runtime.ts";
+import { currentRuntime, isNodeMain } from "./src/cli/runtime.ts";
 
 export { main };
 export type { Runtime, ServeOptions, Server } from "./src/cli/runtime.ts";
 
-if (import.meta.main) {
+// Node 20 has no `import.meta.main`; the npm package runs this file as its `slrs` command.
+if (import.meta.main ?? isNodeMain(import.meta.url)) {
   const runtime = currentRuntime();
   process.exitCode = await main(runtime.args(), runtime);
 }

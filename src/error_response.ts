@@ -54,7 +54,12 @@ export function errorResponse(error: unknown, ctx: Context<unknown>): Response {
  * console.assert(res.headers.get("content-type") === "application/json");
  * ```
  */
-export function jsonError(status: number, message: string, requestId: string, headers?: HeadersInit): Response {
+export function jsonError(
+  status: number,
+  message: string,
+  requestId: string,
+  headers?: ConstructorParameters<typeof Headers>[0],
+): Response {
   const res = Response.json({ error: message, requestId }, { status, headers: headers ?? {} });
   res.headers.set("x-request-id", requestId);
   return res;

@@ -11,8 +11,11 @@ export interface HttpErrorOptions {
    * internal details of a server error never leak by accident.
    */
   expose?: boolean;
-  /** Headers added to the error response, e.g. `WWW-Authenticate` for a 401. */
-  headers?: HeadersInit;
+  /**
+   * Headers added to the error response, e.g. `WWW-Authenticate` for a 401: anything `new Headers()` takes.
+   * (Spelled as the constructor's parameter rather than the DOM's `HeadersInit`, which Node's types do not define.)
+   */
+  headers?: ConstructorParameters<typeof Headers>[0];
   /** The underlying error, kept for the log. */
   cause?: unknown;
 }
@@ -42,7 +45,7 @@ export class HttpError extends Error {
   /** Whether {@linkcode HttpError.message} is sent to the client. */
   readonly expose: boolean;
   /** Extra headers for the error response. */
-  readonly headers: HeadersInit | undefined;
+  readonly headers: ConstructorParameters<typeof Headers>[0];
 
   /**
    * Creates an HTTP error.

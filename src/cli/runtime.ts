@@ -6,8 +6,11 @@
  */
 
 import { spawn } from "node:child_process";
+import { existsSync, realpathSync } from "node:fs";
 import { readdir, readFile, rename, writeFile } from "node:fs/promises";
 import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { serverless } from "../serverless.ts";
 
 /** A running HTTP server. */
 export interface Server {
@@ -44,13 +47,15 @@ export interface Runtime {
   /** Serves HTTP. */
   serve(handler: (request: Request) => Promise<Response>, options: ServeOptions): Promise<Server>;
   /**
-   * Runs this CLI again in a child process that restarts whenever a file it imports, or one under `watch`, changes.
-   * Resolves with the child's exit code once it ends.
+   * Runs this CLI again in a child process that restarts whenever a file it imports, or one under `watch`, changes
+   * (on Node: one under the `watch` paths that exist when it starts). Resolves with the child's exit code once it ends.
    */
   runWatched(cliArgs: string[], watch: string[], env: Record<string, string>): Promise<number>;
 }
 
 const CLI = new URL("../../cli.ts", import.meta.url);
+/** Where cli.ts is compiled to in the npm package. */
+const CLI_JS = new URL("../../cli.js", import.meta.url);
 
 const shared = {
   args: () => process.argv.slice(2),
@@ -93,6 +98,26 @@ const deno: Runtime = {
   },
 };
 
+// Node serves through the Node adapter (imported only here, so Deno never loads it). The adapter wants a function;
+// the dev server's handler builds its own context, so the adapter's is not used. Signals keep their default effect,
+// as on Deno: the watcher stops the child with SIGTERM.
+const node: Runtime = {
+  name: "node",
+  ...shared,
+  async serve(handler, options) {
+    const { serve } = await import("../../adapters/node.ts");
+    const fn = serverless({ name: "slrs-dev", fetch: (request) => handler(request) });
+    const server = await serve(fn, { ...options, processEnv: false, handleSignals: false, onListen: () => {} });
+    return { port: server.port, shutdown: () => server.shutdown() };
+  },
+  runWatched(cliArgs, watch, env) {
+    // `--watch-path` fails on a path that does not exist (such as a missing .env): watch the ones that do.
+    const paths = watch.filter((path) => existsSync(path)).map((path) => `--watch-path=${path}`);
+    const flags = [...paths, "--watch-preserve-output"];
+    return runChild(process.execPath, [...flags, fileURLToPath(CLI_JS), ...cliArgs], env);
+  },
+};
+
 function runChild(command: string, args: string[], env: Record<string, string>): Promise<number> {
   const child = spawn(command, args, { stdio: "inherit", env: { ...process.env, ...env } });
   const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
@@ -112,7 +137,7 @@ function runChild(command: string, args: string[], env: Record<string, string>):
 /**
  * The runtime the CLI runs on.
  *
- * @returns The Deno runtime layer (the Node one arrives with the npm build).
+ * @returns The Deno runtime layer on Deno, the Node one elsewhere (the npm package's `slrs` command).
  *
  * @example Usage
  * ```ts
@@ -121,8 +146,28 @@ function runChild(command: string, args: string[], env: Record<string, string>):
  * ```
  */
 export function currentRuntime(): Runtime {
-  if (typeof Deno === "undefined") {
-    throw new Error("This build of the slrs CLI runs on Deno; the Node runtime layer ships with the npm package.");
+  return typeof Deno === "undefined" ? node : deno;
+}
+
+/**
+ * Whether the module at `url` is the program being run. Deno says so with `import.meta.main`; Node 20 has no such
+ * flag, so the started script (through any npm bin link) is compared with the module's file.
+ *
+ * @param url The module's `import.meta.url`.
+ * @returns `true` when Node was started with that module.
+ *
+ * @example Usage
+ * ```ts
+ * import { isNodeMain } from "./runtime.ts";
+ * console.assert(isNodeMain(import.meta.url) === false);
+ * ```
+ */
+export function isNodeMain(url: string): boolean {
+  const script = process.argv[1];
+  if (typeof Deno !== "undefined" || script === undefined || !url.startsWith("file:")) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(url));
+  } catch {
+    return false;
   }
-  return deno;
 }

@@ -1,0 +1,221 @@
+/**
+ * Runs a function on Deno with `Deno.serve`: self-hosted, in a container, on Deno Deploy, or with `deno serve`.
+ *
+ * `serve(fn)` starts a server with a context per request (platform `deno`, env from `Deno.env`, the request id from
+ * `x-request-id` or a new UUID, `ctx.signal` aborting when the client goes away), keeps `waitUntil` work alive, and
+ * shuts down gracefully on SIGINT/SIGTERM. `handle(fn)` gives what `Deno.serve` and `deno serve` take, for when you
+ * start the server yourself.
+ *
+ * @example Serve a function
+ * ```ts ignore
+ * import { serve } from "@slrs/core/deno";
+ * import shop from "./shop.ts";
+ *
+ * serve(shop, { port: 8000 });
+ * ```
+ *
+ * @module
+ */
+
+import { type Context, createContext, type DefaultEnv, type LogSink, type ServerlessFunction } from "../mod.ts";
+import {
+  checkPort,
+  localUrl,
+  once,
+  PendingTasks,
+  REQUEST_ID_HEADER,
+  requestIdFrom,
+  type RunningServer,
+  SHUTDOWN_SIGNALS,
+  SHUTDOWN_TIMEOUT_MS,
+  SIGNAL_EXIT_CODES,
+} from "./_self_hosted.ts";
+
+export type { RunningServer } from "./_self_hosted.ts";
+
+/** What `ctx.raw` holds on Deno. */
+export interface DenoRaw {
+  /** The request as `Deno.serve` gave it. */
+  request: Request;
+  /** The connection info from `Deno.serve` (remote address, completion promise); absent for a bare `fetch` call. */
+  info: Deno.ServeHandlerInfo | undefined;
+}
+
+/** Options for {@linkcode handle}. */
+export interface DenoHandleOptions {
+  /** Variables and bindings added to (and winning over) the process environment in `ctx.env`. */
+  env?: Record<string, unknown>;
+  /** Whether `ctx.env` starts from `Deno.env` (when env access is granted). Default `true`. */
+  processEnv?: boolean;
+  /** The header a request id is taken from, or `false` to always make a UUID. Default `x-request-id`. */
+  requestIdHeader?: string | false;
+  /** Where `ctx.log` writes; JSON lines on the console by default. */
+  logSink?: LogSink;
+}
+
+/** Options for {@linkcode serve}. */
+export interface DenoServeOptions extends DenoHandleOptions {
+  /** The port; default the `PORT` environment variable, else 8000. `0` lets the OS pick one. */
+  port?: number;
+  /** The address to listen on. Default `0.0.0.0`. */
+  hostname?: string;
+  /** Aborting it shuts the server down gracefully. */
+  signal?: AbortSignal;
+  /** Called once listening; by default a `Listening on …` line is printed. */
+  onListen?: (addr: Deno.NetAddr) => void;
+  /** Whether SIGINT/SIGTERM shut the server down gracefully (a second one exits at once). Default `true`. */
+  handleSignals?: boolean;
+  /** How long shutdown waits for `waitUntil` tasks, in ms. Default 10000. */
+  shutdownTimeoutMs?: number;
+}
+
+/** What {@linkcode handle} returns: a `Deno.serve` handler that is also a `{ fetch }` object for `deno serve`. */
+export interface DenoHandler {
+  /** Answers a request, as `Deno.serve(handler)` calls it. */
+  (request: Request, info?: Deno.ServeHandlerInfo): Promise<Response>;
+  /** The same function, for `export default handle(fn)` run by `deno serve`. */
+  fetch(request: Request, info?: Deno.ServeHandlerInfo): Promise<Response>;
+}
+
+/**
+ * Wraps a function for `Deno.serve` or `deno serve`: each request gets a context with platform `deno`, `ctx.env`
+ * from `Deno.env` plus `options.env`, the request id from `x-request-id` (or a UUID) and `ctx.signal` aborting when
+ * the client disconnects.
+ *
+ * @typeParam Env The shape of `ctx.env`.
+ * @param fn The function, from `serverless()`.
+ * @param options Environment, request id header and log sink.
+ * @returns A handler for `Deno.serve(handler)`, which also works as `export default handle(fn)` for `deno serve`.
+ *
+ * @example Answer a request without a server
+ * ```ts
+ * import { serverless } from "../mod.ts";
+ * import { handle } from "./deno.ts";
+ *
+ * const fn = serverless({ name: "hi", fetch: (_req, ctx) => new Response(`${ctx.platform} ${ctx.requestId}`) });
+ * const handler = handle(fn);
+ * const res = await handler.fetch(new Request("http://localhost/", { headers: { "x-request-id": "r-1" } }));
+ * console.assert((await res.text()) === "deno r-1");
+ * ```
+ */
+export function handle<Env = DefaultEnv>(fn: ServerlessFunction<Env>, options: DenoHandleOptions = {}): DenoHandler {
+  return handlerFor(fn, options, new PendingTasks());
+}
+
+function handlerFor<Env>(fn: ServerlessFunction<Env>, options: DenoHandleOptions, tasks: PendingTasks): DenoHandler {
+  const env = { ...(options.processEnv === false ? {} : processEnv()), ...options.env } as Env;
+  const header = options.requestIdHeader ?? REQUEST_ID_HEADER;
+  const waitUntil = (promise: Promise<unknown>) => tasks.add(promise);
+  const answer = async (request: Request, info?: Deno.ServeHandlerInfo): Promise<Response> => {
+    // `request.signal` also aborts after every successful response (Deno's legacy behaviour, which prints a warning
+    // when someone listens): follow it only while the handler runs, and after that only a failed delivery.
+    const gone = new AbortController();
+    const follow = () => gone.abort(request.signal.reason);
+    if (request.signal.aborted) follow();
+    else request.signal.addEventListener("abort", follow, { once: true });
+    info?.completed.catch(() => gone.abort(new DOMException("The client went away.", "AbortError")));
+    const ctx: Context<Env, DenoRaw> = createContext<Env, DenoRaw>({
+      platform: "deno",
+      requestId: requestIdFrom(request.headers, header),
+      env,
+      signal: gone.signal,
+      waitUntil,
+      raw: { request, info },
+      ...(options.logSink && { logSink: options.logSink }),
+    });
+    try {
+      return await fn.dispatch(request, ctx);
+    } finally {
+      request.signal.removeEventListener("abort", follow);
+    }
+  };
+  return Object.assign(answer, { fetch: answer });
+}
+
+/**
+ * Serves a function with `Deno.serve` until SIGINT/SIGTERM or `options.signal`, then shuts down gracefully: stops
+ * accepting connections, lets in-flight requests finish and waits for `waitUntil` tasks (up to
+ * `shutdownTimeoutMs`). A second signal during shutdown exits at once.
+ *
+ * @typeParam Env The shape of `ctx.env`.
+ * @param fn The function, from `serverless()`.
+ * @param options Port, hostname, abort signal, `onListen`, environment and shutdown settings.
+ * @returns The running server: its port and URL, `finished`, and `shutdown()`.
+ *
+ * @example Serve on a free port, call it, stop it
+ * ```ts
+ * import { serverless } from "../mod.ts";
+ * import { serve } from "./deno.ts";
+ *
+ * const fn = serverless({ name: "hi", fetch: () => new Response("hi") });
+ * const server = serve(fn, { port: 0, hostname: "127.0.0.1", handleSignals: false, onListen() {} });
+ * const res = await fetch(server.url);
+ * console.assert((await res.text()) === "hi");
+ * await server.shutdown();
+ * ```
+ */
+export function serve<Env = DefaultEnv>(fn: ServerlessFunction<Env>, options: DenoServeOptions = {}): RunningServer {
+  const tasks = new PendingTasks();
+  const handler = handlerFor(fn, options, tasks);
+  const port = checkPort(options.port ?? envPort() ?? 8000, options.port === undefined ? "PORT" : "options.port");
+  const hostname = options.hostname ?? "0.0.0.0";
+  const server = Deno.serve({
+    port,
+    hostname,
+    onListen: options.onListen ??
+      ((addr) => console.log(`Listening on ${localUrl(addr.hostname, addr.port)} (${fn.name})`)),
+  }, handler);
+  const addr = server.addr;
+
+  const stopSignals = options.handleSignals === false ? () => {} : listenForSignals(() => shutdown());
+  const shutdown = once(async () => {
+    stopSignals();
+    options.signal?.removeEventListener("abort", onAbort);
+    await server.shutdown();
+    await tasks.settle(options.shutdownTimeoutMs ?? SHUTDOWN_TIMEOUT_MS);
+  });
+  const onAbort = () => void shutdown();
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener("abort", onAbort, { once: true });
+  // `server.finished` also resolves when Deno.serve stops by itself; waitUntil tasks are awaited either way.
+  const finished = server.finished.then(() => shutdown());
+
+  return {
+    hostname: addr.hostname,
+    port: addr.port,
+    url: localUrl(addr.hostname, addr.port),
+    finished,
+    shutdown,
+    [Symbol.asyncDispose]: shutdown,
+  };
+}
+
+function listenForSignals(shutdown: () => Promise<void>): () => void {
+  let received = false;
+  const listeners = SHUTDOWN_SIGNALS.map((signal) => {
+    const listener = () => {
+      if (received) Deno.exit(SIGNAL_EXIT_CODES[signal]);
+      received = true;
+      void shutdown();
+    };
+    try {
+      Deno.addSignalListener(signal, listener);
+    } catch {
+      return undefined; // SIGTERM cannot be listened to on Windows.
+    }
+    return [signal, listener] as const;
+  });
+  return () => {
+    for (const entry of listeners) if (entry) Deno.removeSignalListener(...entry);
+  };
+}
+
+function processEnv(): Record<string, string> {
+  return Deno.permissions.querySync({ name: "env" }).state === "granted" ? Deno.env.toObject() : {};
+}
+
+function envPort(): number | undefined {
+  if (Deno.permissions.querySync({ name: "env", variable: "PORT" }).state !== "granted") return undefined;
+  const value = Deno.env.get("PORT");
+  return value === undefined || value === "" ? undefined : Number(value);
+}
