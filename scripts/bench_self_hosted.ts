@@ -2,7 +2,8 @@
  * Throughput of the self-hosted adapters next to their peers, with autocannon (50 connections, keep-alive):
  *
  * - Node 20: `node:http` with `res.end()` (the floor), `@hono/node-server` with a Hono app (the peer: it also turns
- *   IncomingMessage into a Fetch Request and back), and `@slrs/core/node`.
+ *   IncomingMessage into a Fetch Request and back; by default it replaces the global `Request` and `Response` with
+ *   lighter classes of its own, so it also runs with `overrideGlobalObjects: false`), and `@slrs/core/node`.
  * - Deno: `Deno.serve` with a bare handler (the floor), Hono on `Deno.serve`, and `@slrs/core/deno`.
  *
  * Every server answers `GET /` with `hello` (text/plain). Each server runs in its own process; autocannon runs in
@@ -82,7 +83,8 @@ server.listen(0, "127.0.0.1", () => console.log(JSON.stringify({ port: server.ad
     `import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 const app = new Hono().get("/", (c) => c.text("hello"));
-serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => (${listen})(info));\n`,
+const overrideGlobalObjects = process.argv[2] !== "plain";
+serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1", overrideGlobalObjects }, (info) => (${listen})(info));\n`,
   );
   await Deno.writeTextFile(
     `${work}/node_slrs.mjs`,
@@ -112,6 +114,7 @@ if (which === "slrs") {
   const servers: [string, { port: number; stop: () => Promise<void> }][] = [
     ["node:http res.end()", await start("node", ["node_raw.mjs"])],
     ["@hono/node-server + Hono", await start("node", ["node_hono.mjs"])],
+    ["  same, own globals", await start("node", ["node_hono.mjs", "plain"])],
     ["@slrs/core/node", await start("node", ["node_slrs.mjs"])],
     ["Deno.serve bare handler", await start(deno, denoArgs("raw"))],
     ["Hono on Deno.serve", await start(deno, denoArgs("hono"))],
@@ -139,9 +142,9 @@ if (which === "slrs") {
   }
   const ratio = (a: string, b: string) => (rps(a) / rps(b)).toFixed(2);
   console.log(`
-slrs/node ÷ @hono/node-server: ${ratio("@slrs/core/node", "@hono/node-server + Hono")}   ÷ node:http floor: ${
-    ratio("@slrs/core/node", "node:http res.end()")
-  }
+slrs/node ÷ @hono/node-server: ${ratio("@slrs/core/node", "@hono/node-server + Hono")}   ÷ same, own globals: ${
+    ratio("@slrs/core/node", "  same, own globals")
+  }   ÷ node:http floor: ${ratio("@slrs/core/node", "node:http res.end()")}
 slrs/deno ÷ Hono on Deno.serve: ${ratio("@slrs/core/deno", "Hono on Deno.serve")}   ÷ Deno.serve floor: ${
     ratio("@slrs/core/deno", "Deno.serve bare handler")
   }`);
