@@ -158,7 +158,12 @@ function listenerFor<Env>(
       res.destroy(error instanceof Error ? error : new Error(String(error)));
     }
   };
-  return (req, res) => void respond(req, res);
+  return (req, res) =>
+    void respond(req, res).catch((error) => {
+      // Not expected (dispatch never rejects); a listener must not leave an unhandled rejection behind either way.
+      console.error(`slrs node adapter: ${error instanceof Error ? error.stack : String(error)}`);
+      res.destroy();
+    });
 }
 
 /**
