@@ -106,14 +106,19 @@ function handlerFor<Env>(fn: ServerlessFunction<Env>, options: DenoHandleOptions
   const env = { ...(options.processEnv === false ? {} : processEnv()), ...options.env } as Env;
   const header = options.requestIdHeader ?? REQUEST_ID_HEADER;
   const waitUntil = (promise: Promise<unknown>) => tasks.add(promise);
-  const answer = async (request: Request, info?: Deno.ServeHandlerInfo): Promise<Response> => {
-    // `request.signal` also aborts after every successful response (Deno's legacy behaviour, which prints a warning
-    // when someone listens): follow it only while the handler runs, and after that only a failed delivery.
+  const answer = (request: Request, info?: Deno.ServeHandlerInfo): Promise<Response> => {
+    // `request.signal` aborts when the client goes away, and also after every successful response (Deno's legacy
+    // behaviour, unless --unstable-no-legacy-abort). `ctx.signal` follows it, but not for a delivered response:
+    // `info.completed` resolves just before that abort, so its reaction runs before the check queued here.
     const gone = new AbortController();
-    const follow = () => gone.abort(request.signal.reason);
+    let delivered = false;
+    info?.completed.then(() => delivered = true, () => {});
+    const follow = () => {
+      const reason = request.signal.reason;
+      queueMicrotask(() => delivered || gone.abort(reason));
+    };
     if (request.signal.aborted) follow();
     else request.signal.addEventListener("abort", follow, { once: true });
-    info?.completed.catch(() => gone.abort(new DOMException("The client went away.", "AbortError")));
     const ctx: Context<Env, DenoRaw> = createContext<Env, DenoRaw>({
       platform: "deno",
       requestId: requestIdFrom(request.headers, header),
@@ -123,11 +128,7 @@ function handlerFor<Env>(fn: ServerlessFunction<Env>, options: DenoHandleOptions
       raw: { request, info },
       ...(options.logSink && { logSink: options.logSink }),
     });
-    try {
-      return await fn.dispatch(request, ctx);
-    } finally {
-      request.signal.removeEventListener("abort", follow);
-    }
+    return fn.dispatch(request, ctx);
   };
   return Object.assign(answer, { fetch: answer });
 }

@@ -19,6 +19,8 @@ interface Stats {
   requestSignalAborted: number;
   uploadStarted: boolean;
   holding: number;
+  streamSignalAborted: number;
+  abortedAfterSuccess: number;
 }
 
 /**
@@ -175,6 +177,21 @@ export async function selfHostedContract(
     assert.equal((await pending).name, "AbortError");
     const after = await pollUntil("ctx.signal to abort", stats, (s) => s.hangAborted === before.hangAborted + 1);
     assert.equal(after.requestSignalAborted, before.requestSignalAborted + 1);
+  });
+
+  await t.step("a client leaving during a streamed body reaches ctx.signal", async () => {
+    const before = (await stats()).streamSignalAborted;
+    const res = await fetch(url("/watched-stream"));
+    const reader = res.body!.getReader();
+    await reader.read();
+    await reader.cancel();
+    await pollUntil("ctx.signal to abort", stats, (s) => s.streamSignalAborted === before + 1);
+  });
+
+  await t.step("ctx.signal stays quiet once a response is delivered", async () => {
+    for (let i = 0; i < 3; i++) assert.equal(await (await fetch(url("/quiet"))).text(), "delivered");
+    // Each response is complete before the next request is sent, so any abort would have been counted by now.
+    assert.equal((await stats()).abortedAfterSuccess, 0);
   });
 
   await t.step("cancels the response body stream when the client goes away mid-body", async () => {

@@ -50,7 +50,15 @@ export async function startOnNode(entry: string): Promise<ChildServer> {
   }
 }
 
-async function startChild(command: string, args: string[], tempDir: string | undefined): Promise<ChildServer> {
+/**
+ * Runs `command` and waits for the `{"port":N}` line it prints once listening.
+ *
+ * @param command The executable.
+ * @param args Its arguments.
+ * @param tempDir A directory to remove when the child is closed.
+ * @returns The running child.
+ */
+export async function startChild(command: string, args: string[], tempDir: string | undefined): Promise<ChildServer> {
   const child = new Deno.Command(command, {
     args,
     stdin: "null",

@@ -1,0 +1,189 @@
+/**
+ * The two conversions of the Node adapter: `IncomingMessage` → Fetch `Request` and Fetch `Response` →
+ * `ServerResponse`, both streaming with backpressure. Re-exported by `../node.ts`; other `node:http`-style bridges
+ * can use them too.
+ *
+ * @module
+ */
+
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { setImmediate } from "node:timers";
+
+const NO_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+const PENDING = Symbol("pending");
+
+/**
+ * Converts a `node:http` request into a Fetch `Request`: the URL from `Host` (or the socket's address) and the
+ * request target, every header including repeated ones, and the body as a stream that pauses the socket while
+ * nobody reads it. GET and HEAD requests, and requests without `Content-Length` or `Transfer-Encoding`, get no body.
+ *
+ * @param req The incoming request.
+ * @param signal Becomes `request.signal`; abort it when the client disconnects.
+ * @returns The Fetch request.
+ *
+ * @example Usage
+ * ```ts
+ * import { createServer } from "node:http";
+ * import { toRequest } from "../node.ts";
+ *
+ * const server = createServer(async (req, res) => {
+ *   const request = toRequest(req);
+ *   res.end(`${request.method} ${new URL(request.url).pathname} ${await request.text()}`);
+ * });
+ * await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+ * const { port } = server.address() as { port: number };
+ * const res = await fetch(`http://127.0.0.1:${port}/a`, { method: "POST", body: "b" });
+ * console.assert((await res.text()) === "POST /a b");
+ * await new Promise((resolve) => server.close(resolve));
+ * ```
+ */
+export function toRequest(req: IncomingMessage, signal?: AbortSignal): Request {
+  // Pairs, not a Headers object: the Request builds its own Headers from them, so they are converted once.
+  const headers: [string, string][] = [];
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) headers.push([raw[i]!, raw[i + 1]!]);
+  const method = req.method ?? "GET";
+  const target = req.url ?? "/";
+  const scheme = (req.socket as { encrypted?: boolean }).encrypted ? "https" : "http";
+  // The request target is origin-form (`/path?q`) except behind a forward proxy, which sends an absolute URL.
+  const url = target.startsWith("/") ? `${scheme}://${hostOf(req)}${target}` : new URL(target).href;
+  const hasBody = method !== "GET" && method !== "HEAD" &&
+    (req.headers["transfer-encoding"] !== undefined ||
+      (req.headers["content-length"] !== undefined && req.headers["content-length"] !== "0"));
+  const init: RequestInit & { duplex?: "half" } = { method, headers };
+  // Node's Request follows a given signal through a dependent signal of its own, which costs about a fifth of the
+  // adapter's CPU per request (BENCHMARKS.md); it is kept because `new Request(request)` and `fetch(request)` then
+  // carry the client's abort on, as they should.
+  if (signal) init.signal = signal;
+  if (hasBody) {
+    init.body = bodyOf(req);
+    init.duplex = "half";
+  }
+  return new Request(url, init);
+}
+
+function hostOf(req: IncomingMessage): string {
+  const host = req.headers.host;
+  if (host) return host;
+  const { localAddress, localPort } = req.socket;
+  return localAddress?.includes(":") ? `[${localAddress}]:${localPort}` : `${localAddress}:${localPort}`;
+}
+
+// Pull-based: the socket is paused whenever the stream's queue is full and resumed when the reader asks for more,
+// so a slow handler holds the client back instead of buffering the whole upload.
+function bodyOf(req: IncomingMessage): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      req.on("data", (chunk: Uint8Array) => {
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        if ((controller.desiredSize ?? 0) <= 0) req.pause();
+      });
+      req.once("end", () => controller.close());
+      req.once("error", (error) => controller.error(error));
+      req.pause();
+    },
+    pull() {
+      req.resume();
+    },
+    cancel() {
+      req.destroy();
+    },
+  }, { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength });
+}
+
+/**
+ * Writes a Fetch `Response` to a `node:http` response: status, every header (each `Set-Cookie` separately), and the
+ * body with backpressure (it waits for `'drain'` whenever `res.write()` returns `false`). HEAD requests and 204, 205
+ * and 304 responses get no body. A body that is already complete goes out with `Content-Length`, a streamed one
+ * chunked. When the client disconnects, the body stream is cancelled.
+ *
+ * @param res The response to write to.
+ * @param response The Fetch response.
+ * @param method The request method; `HEAD` sends the headers only.
+ * @returns Resolves when the response is written or the client went away; rejects when the body stream fails.
+ *
+ * @example Usage
+ * ```ts
+ * import { createServer } from "node:http";
+ * import { writeResponse } from "../node.ts";
+ *
+ * const server = createServer((_req, res) => {
+ *   const headers = new Headers([["set-cookie", "a=1"], ["set-cookie", "b=2"]]);
+ *   void writeResponse(res, new Response("ok", { status: 201, headers }));
+ * });
+ * await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+ * const { port } = server.address() as { port: number };
+ * const res = await fetch(`http://127.0.0.1:${port}/`);
+ * console.assert(res.status === 201 && res.headers.getSetCookie().length === 2 && (await res.text()) === "ok");
+ * await new Promise((resolve) => server.close(resolve));
+ * ```
+ */
+export async function writeResponse(res: ServerResponse, response: Response, method = "GET"): Promise<void> {
+  res.statusCode = response.status;
+  if (response.statusText) res.statusMessage = response.statusText;
+  for (const [name, value] of response.headers) if (name !== "set-cookie") res.setHeader(name, value);
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) res.setHeader("set-cookie", cookies);
+
+  const body = response.body;
+  if (body === null || method === "HEAD" || NO_BODY_STATUS.has(response.status)) {
+    await body?.cancel().catch(() => {});
+    res.end();
+    return;
+  }
+  const reader = body.getReader();
+  const cancel = () => {
+    if (!res.writableFinished) reader.cancel(new DOMException("The client went away.", "AbortError")).catch(() => {});
+  };
+  res.once("close", cancel);
+  try {
+    let next = reader.read();
+    // The fast path: a body that is already complete (a string, bytes, JSON) goes out in one write with a
+    // Content-Length; anything still being produced is streamed, with the headers sent at once.
+    let first = await settledSoon(next);
+    if (first === PENDING) {
+      res.flushHeaders();
+      first = await next;
+    }
+    if (first.done) return void res.end();
+    next = reader.read();
+    const second = await settledSoon(next);
+    if (second !== PENDING && second.done && !res.headersSent) {
+      if (!res.hasHeader("content-length")) res.setHeader("content-length", byteLength(first.value));
+      return void res.end(first.value);
+    }
+    let chunk: ReadableStreamReadResult<Uint8Array> = first;
+    for (;;) {
+      if (chunk.done) break;
+      if (!res.write(chunk.value)) await drained(res);
+      if (res.destroyed) return;
+      chunk = await next;
+      next = chunk.done ? next : reader.read();
+    }
+    if (!res.destroyed) res.end();
+  } finally {
+    res.off("close", cancel);
+  }
+}
+
+// A body that is already there (a string, bytes, JSON) resolves its reads within microtasks; one still being
+// produced does not by the time the event loop comes round. The answer only picks the fast path: both paths are right.
+function settledSoon<T>(promise: Promise<T>): Promise<T | typeof PENDING> {
+  return Promise.race([promise, new Promise<typeof PENDING>((resolve) => setImmediate(resolve, PENDING))]);
+}
+
+function byteLength(chunk: Uint8Array | string): number {
+  return typeof chunk === "string" ? new TextEncoder().encode(chunk).byteLength : chunk.byteLength;
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
+}

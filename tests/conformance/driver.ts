@@ -1,0 +1,299 @@
+/**
+ * The driver interface of the conformance suite, and what drivers share.
+ *
+ * A driver is one file, `drivers/<platform>.ts`, whose default export is a {@linkcode Driver}. It turns a corpus
+ * request into the platform's real input (an HTTP request to a real server, or an event for the adapter's
+ * `handle`), and the platform's output back into an {@linkcode Observed} response. The suite compares that with what
+ * `Deno.serve` answered; a difference fails unless one of the driver's {@linkcode Limit}s covers it, and every limit
+ * must be documented in docs/platforms.md under its id.
+ *
+ * An event driver, sketched for API Gateway 2.0 (the AWS branch's `handle` and event types are assumed):
+ *
+ * ```ts ignore
+ * import { handle } from "../../../adapters/aws_lambda.ts";
+ * import { type Driver, observedFrom, requestParts } from "../driver.ts";
+ *
+ * const driver: Driver = {
+ *   name: "aws-v2",
+ *   start({ fn }) {
+ *     const handler = handle(fn);
+ *     return Promise.resolve({
+ *       async send(c) {
+ *         const p = requestParts(c);
+ *         const result = await handler({
+ *           version: "2.0", rawPath: p.path, rawQueryString: p.rawQuery, isBase64Encoded: p.bodyText === undefined,
+ *           headers: Object.fromEntries(p.headers), // 2.0 joins repeated headers with commas
+ *           body: p.bodyText ?? p.bodyBase64,
+ *           requestContext: { http: { method: c.method, path: p.path }, requestId: "conf" },
+ *         }, lambdaContext);
+ *         const headers = [...Object.entries(result.headers ?? {}), ...(result.cookies ?? []).map((v) => ["set-cookie", v])];
+ *         const body = result.isBase64Encoded ? Uint8Array.from(atob(result.body), (ch) => ch.charCodeAt(0)) : result.body;
+ *         return observedFrom(result.statusCode, headers, body);
+ *       },
+ *       close: () => Promise.resolve(),
+ *     });
+ *   },
+ *   limits: [],
+ * };
+ * export default driver;
+ * ```
+ *
+ * @module
+ */
+
+import type { ServerlessFunction } from "../../mod.ts";
+import type { CorpusCase } from "./corpus.ts";
+
+/** A response as the suite compares it. */
+export interface Observed {
+  /** The status code. */
+  status: number;
+  /** Header pairs as received, names lowercase; each `set-cookie` separately. */
+  headers: [string, string][];
+  /** The body bytes (empty for none). */
+  body: Uint8Array;
+}
+
+/** The function under test, as in-process drivers and out-of-process drivers need it. */
+export interface EchoApp {
+  /** The echo function itself, for drivers that call an adapter's `handle` in this process. */
+  fn: ServerlessFunction<never>;
+  /** Its module, relative to the repository root (default export), for drivers that run it in another runtime. */
+  module: string;
+}
+
+/** A platform, started and ready for requests. */
+export interface Target {
+  /** Sends one corpus request through the platform and returns what a client would get. */
+  send(request: CorpusCase): Promise<Observed>;
+  /** Stops the platform and removes anything it left. */
+  close(): Promise<void>;
+}
+
+/** Which part of a response a limit lets differ. */
+export type Aspect = "status" | "headers" | "body";
+
+/** A documented way a platform answers differently from `Deno.serve`. */
+export interface Limit {
+  /** Short id, written in docs/platforms.md (as `` `id` ``), where the limit is explained. */
+  id: string;
+  /** Which cases it applies to. */
+  applies: (c: CorpusCase) => boolean;
+  /** Which parts may differ; all when absent. */
+  aspects?: readonly Aspect[];
+  /** One line on why, shown in the matrix legend. */
+  reason: string;
+}
+
+/** One platform of the conformance suite. */
+export interface Driver {
+  /** The matrix column, e.g. `node`, `aws-v1`, `cloudflare`. */
+  name: string;
+  /** Why the platform cannot run here (the column is then skipped, loudly), or `undefined` when it can. */
+  unavailable?(): Promise<string | undefined>;
+  /** Starts the platform running the echo function. */
+  start(app: EchoApp): Promise<Target>;
+  /** The differences from `Deno.serve` this platform is known and documented to have. */
+  limits: readonly Limit[];
+}
+
+/**
+ * Reads a Fetch response into an {@linkcode Observed}.
+ *
+ * @param response The response.
+ * @returns Status, headers and body bytes.
+ */
+export async function observe(response: Response): Promise<Observed> {
+  return {
+    status: response.status,
+    headers: [...response.headers],
+    body: new Uint8Array(await response.arrayBuffer()),
+  };
+}
+
+/**
+ * Sends a corpus request to a real HTTP server with `fetch`: redirects are not followed, and `identity` encoding is
+ * asked for so no server compresses (compression is transport, not the function's answer).
+ *
+ * @param base The server's origin, e.g. `http://127.0.0.1:8000`.
+ * @param request The corpus request.
+ * @returns What came back.
+ */
+export async function sendOverHttp(base: string, request: CorpusCase): Promise<Observed> {
+  const headers = new Headers(request.headers.map(([name, value]) => [name, value]));
+  headers.set("accept-encoding", "identity");
+  const response = await fetch(new URL(base).origin + request.target, {
+    method: request.method,
+    headers,
+    ...(request.body && { body: request.body }),
+    redirect: "manual",
+  });
+  return await observe(response);
+}
+
+/** A corpus request taken apart, for drivers that build platform events rather than send HTTP. */
+export interface RequestParts {
+  /** The path, percent-encoded as sent (e.g. `/echo/caf%C3%A9`). */
+  path: string;
+  /** The query string without `?`, as sent (`""` for none). */
+  rawQuery: string;
+  /** The query as decoded pairs, in order, repeated keys kept. */
+  query: [string, string][];
+  /** Header pairs in order, names lowercase, repeated names kept (not joined). */
+  headers: [string, string][];
+  /** The body bytes, or `undefined` for none. */
+  body: Uint8Array<ArrayBuffer> | undefined;
+  /** The body in base64, or `undefined` for none. */
+  bodyBase64: string | undefined;
+  /** The body as text when it is valid UTF-8 and the content type is textual, else `undefined`. */
+  bodyText: string | undefined;
+}
+
+/**
+ * Takes a corpus request apart: what an event-building driver (Lambda 1.0/2.0/ALB, Azure, …) needs.
+ *
+ * @param request The corpus request.
+ * @returns Its path, query, headers and body in the forms events use.
+ */
+export function requestParts(request: CorpusCase): RequestParts {
+  const at = request.target.indexOf("?");
+  const path = at < 0 ? request.target : request.target.slice(0, at);
+  const rawQuery = at < 0 ? "" : request.target.slice(at + 1);
+  const headers = request.headers.map(([name, value]) => [name.toLowerCase(), value] as [string, string]);
+  const type = headers.find(([name]) => name === "content-type")?.[1] ?? "";
+  const textual = /^(text\/|application\/(json|x-www-form-urlencoded|xml|javascript))/.test(type);
+  let bodyText: string | undefined;
+  if (request.body && textual) {
+    try {
+      bodyText = new TextDecoder("utf-8", { fatal: true }).decode(request.body);
+    } catch { /* binary after all */ }
+  }
+  return {
+    path,
+    rawQuery,
+    query: [...new URLSearchParams(rawQuery)],
+    headers,
+    body: request.body,
+    bodyBase64: request.body && btoa(Array.from(request.body, (b) => String.fromCharCode(b)).join("")),
+    bodyText,
+  };
+}
+
+/**
+ * Builds an {@linkcode Observed} from a platform's result parts (e.g. a Lambda result's status, headers and
+ * base64-decoded body).
+ *
+ * @param status The status code.
+ * @param headers Header pairs; repeated names and each `set-cookie` separately.
+ * @param body The body bytes, or a string (UTF-8).
+ * @returns The comparable response.
+ */
+export function observedFrom(status: number, headers: [string, string][], body: Uint8Array | string = ""): Observed {
+  return {
+    status,
+    headers: headers.map(([name, value]) => [name.toLowerCase(), value]),
+    body: typeof body === "string" ? new TextEncoder().encode(body) : body,
+  };
+}
+
+/** Headers that belong to the connection, not to the function's answer. */
+const TRANSPORT = new Set([
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "content-length",
+  "date",
+  "server",
+  "vary",
+  "content-encoding",
+]);
+
+/**
+ * Makes a response comparable: transport headers dropped, names lowercase, pairs sorted, repeated headers joined
+ * (each `set-cookie` kept apart, in order), and the request id, which each platform makes its own way, replaced by a placeholder.
+ *
+ * @param observed The response.
+ * @returns The comparable form.
+ */
+export function normalize(observed: Observed): Observed {
+  const id = observed.headers.find(([name]) => name.toLowerCase() === "x-request-id")?.[1];
+  // Through `Headers`: names lowercase and sorted, repeated headers joined with ", " as a client sees them (so a
+  // driver may return them joined or not), each `set-cookie` kept apart.
+  const joined = new Headers();
+  for (const [name, value] of observed.headers) joined.append(name, value);
+  const headers = [...joined]
+    .filter(([name]) => !TRANSPORT.has(name))
+    .map(([name, value]) => [name, name === "x-request-id" ? "<request-id>" : value] as [string, string]);
+  let body = observed.body;
+  if (id && body.byteLength < 4096) {
+    const text = new TextDecoder().decode(body);
+    if (text.includes(id)) body = new TextEncoder().encode(text.replaceAll(id, "<request-id>"));
+  }
+  return { status: observed.status, headers, body };
+}
+
+/**
+ * The parts in which two responses differ, after {@linkcode normalize}.
+ *
+ * @param expected The reference answer.
+ * @param actual The platform's answer.
+ * @returns Each differing aspect with a short description; empty when they match.
+ */
+export function differences(expected: Observed, actual: Observed): { aspect: Aspect; detail: string }[] {
+  const a = normalize(expected);
+  const b = normalize(actual);
+  const found: { aspect: Aspect; detail: string }[] = [];
+  if (a.status !== b.status) found.push({ aspect: "status", detail: `status ${b.status}, expected ${a.status}` });
+  const ha = JSON.stringify(a.headers);
+  const hb = JSON.stringify(b.headers);
+  if (ha !== hb) {
+    const missing = a.headers.filter((h) => !b.headers.some((g) => g[0] === h[0] && g[1] === h[1]));
+    const extra = b.headers.filter((h) => !a.headers.some((g) => g[0] === h[0] && g[1] === h[1]));
+    found.push({
+      aspect: "headers",
+      detail: `headers missing ${short(JSON.stringify(missing))}, unexpected ${short(JSON.stringify(extra))}`,
+    });
+  }
+  if (!sameBytes(a.body, b.body)) {
+    found.push({ aspect: "body", detail: `body ${describe(b.body)}, expected ${describe(a.body)}` });
+  }
+  return found;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function describe(body: Uint8Array): string {
+  const text = new TextDecoder().decode(body.subarray(0, 120));
+  return `${body.byteLength} bytes ${short(JSON.stringify(text))}`;
+}
+
+function short(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+/** How one platform did on one case. */
+export type Verdict = { kind: "ok" } | { kind: "limit"; ids: string[] } | { kind: "fail"; detail: string };
+
+/**
+ * Judges a platform's answer: `ok` when it matches the reference, `limit` when every difference is covered by one of
+ * the platform's limits that applies to the case (for that aspect), `fail` otherwise.
+ *
+ * @param c The case.
+ * @param expected The reference answer.
+ * @param actual The platform's answer.
+ * @param limits The platform's documented limits.
+ * @returns The verdict.
+ */
+export function judge(c: CorpusCase, expected: Observed, actual: Observed, limits: readonly Limit[]): Verdict {
+  const found = differences(expected, actual);
+  if (found.length === 0) return { kind: "ok" };
+  const applicable = limits.filter((l) => l.applies(c));
+  const covers = (l: Limit, aspect: Aspect) => !l.aspects || l.aspects.includes(aspect);
+  const uncovered = found.filter((d) => !applicable.some((l) => covers(l, d.aspect)));
+  if (uncovered.length > 0) return { kind: "fail", detail: uncovered.map((d) => d.detail).join("; ") };
+  return { kind: "limit", ids: applicable.filter((l) => found.some((d) => covers(l, d.aspect))).map((l) => l.id) };
+}
