@@ -50,6 +50,7 @@ export {
   type LogSink,
 } from "./src/log.ts";
 export { type PlatformAdvice, type PlatformName, type SettingValue } from "./src/platforms.ts";
+export { isRoutable, type Routable } from "./src/routable.ts";
 export { type Architecture, type Bindings, type Requirements } from "./src/requirements.ts";
 export {
   type ErrorHandler,

@@ -5,12 +5,12 @@
  */
 
 import { type Context, createContext, type DefaultEnv } from "./context.ts";
-import { cronProblem } from "./cron.ts";
-import { DefinitionError } from "./definition_error.ts";
 import { errorResponse } from "./error_response.ts";
 import type { CloudEvent, MessageBatch, ScheduledEvent } from "./events.ts";
-import { plainObject, rejectUnknown, type Requirements, validateRequirements } from "./requirements.ts";
-import { type Handler, type RouteInfo, Router } from "./router.ts";
+import type { Requirements } from "./requirements.ts";
+import { isRoutable, type Routable } from "./routable.ts";
+import type { Handler, RouteInfo, Router } from "./router.ts";
+import { validateDefinition } from "./validate_definition.ts";
 
 /** A scheduled trigger: a five-field cron expression and what to run. */
 export interface ScheduledTrigger<Env = DefaultEnv> {
@@ -47,8 +47,8 @@ export interface ServerlessOptions<Env = DefaultEnv> {
   description?: string;
   /** What the function needs from the platform. */
   requirements?: Requirements;
-  /** Answers HTTP requests: a {@linkcode Router} or a single handler. */
-  fetch?: Router<Env> | Handler<Env>;
+  /** Answers HTTP requests: a {@linkcode Router} (or anything {@linkcode Routable}) or a single handler. */
+  fetch?: Router<Env> | Routable<Env> | Handler<Env>;
   /** Cron triggers. */
   scheduled?: ScheduledTrigger<Env> | ScheduledTrigger<Env>[];
   /** A queue consumer. */
@@ -96,8 +96,6 @@ export interface ServerlessFunction<Env = DefaultEnv> {
   event(event: CloudEvent, ctx: Context<Env>): Promise<void>;
 }
 
-const OPTION_KEYS = ["name", "description", "requirements", "fetch", "scheduled", "queue", "event"] as const;
-const NAME = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const BRAND = Symbol.for("slrs.function");
 
 /**
@@ -126,7 +124,7 @@ const BRAND = Symbol.for("slrs.function");
  * ```
  */
 export function serverless<Env = DefaultEnv>(options: ServerlessOptions<Env>): ServerlessFunction<Env> {
-  const definition = validate(options);
+  const definition = validateDefinition(options);
   const name = definition.name;
   const answer = httpAnswer(definition.fetch);
   const schedules = definition.scheduled === undefined ? [] : [definition.scheduled].flat();
@@ -175,9 +173,9 @@ export function isServerlessFunction(value: unknown): value is ServerlessFunctio
 }
 
 function httpAnswer<Env>(
-  fetch: Router<Env> | Handler<Env> | undefined,
+  fetch: Routable<Env> | Handler<Env> | undefined,
 ): (request: Request, ctx: Context<Env>) => Promise<Response> {
-  if (fetch instanceof Router) return (request, ctx) => fetch.fetch(request, ctx);
+  if (isRoutable(fetch)) return (request, ctx) => fetch.fetch(request, ctx);
   if (fetch === undefined) {
     return (_request, ctx) => Promise.resolve(errorResponse(new NoHttpTrigger(), ctx));
   }
@@ -206,7 +204,7 @@ function metadataOf<Env>(definition: ServerlessOptions<Env>, schedules: Schedule
   const fetch = definition.fetch;
   const routes: readonly RouteInfo[] = fetch === undefined
     ? []
-    : fetch instanceof Router
+    : isRoutable(fetch)
     ? fetch.routes
     : [{ method: "ALL", path: "/*" }];
   const triggers: Trigger[] = [];
@@ -221,71 +219,4 @@ function metadataOf<Env>(definition: ServerlessOptions<Env>, schedules: Schedule
     routes,
     triggers,
   };
-}
-
-function validate<Env>(options: ServerlessOptions<Env>): ServerlessOptions<Env> {
-  const given = plainObject(undefined, "options", options);
-  if (typeof given.name !== "string" || !NAME.test(given.name)) {
-    throw new DefinitionError(
-      undefined,
-      "name",
-      given.name,
-      "must be 1–63 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen, " +
-        'e.g. "orders-api"',
-    );
-  }
-  const name = given.name;
-  rejectUnknown(name, "", given, OPTION_KEYS);
-  if (given.description !== undefined && typeof given.description !== "string") {
-    throw new DefinitionError(name, "description", given.description, "must be a string");
-  }
-  if (given.fetch !== undefined && typeof given.fetch !== "function" && !(given.fetch instanceof Router)) {
-    throw new DefinitionError(name, "fetch", given.fetch, "must be a Router or a function (request, ctx) => Response");
-  }
-  const scheduled = given.scheduled === undefined ? undefined : validateSchedules(name, given.scheduled);
-  if (given.queue !== undefined) {
-    const queue = plainObject(name, "queue", given.queue);
-    rejectUnknown(name, "queue", queue, ["name", "run"]);
-    if (typeof queue.name !== "string" || !/^[A-Za-z0-9_-]{1,80}$/.test(queue.name)) {
-      throw new DefinitionError(name, "queue.name", queue.name, "must be 1–80 letters, digits, hyphens or underscores");
-    }
-    requireFunction(name, "queue.run", queue.run);
-  }
-  if (given.event !== undefined) {
-    const event = plainObject(name, "event", given.event);
-    rejectUnknown(name, "event", event, ["sources", "run"]);
-    if (event.sources !== undefined && !(Array.isArray(event.sources) && event.sources.every(isString))) {
-      throw new DefinitionError(name, "event.sources", event.sources, 'must be an array of strings like "aws.s3"');
-    }
-    requireFunction(name, "event.run", event.run);
-  }
-  return { ...options, requirements: validateRequirements(name, given.requirements), ...(scheduled && { scheduled }) };
-}
-
-function validateSchedules<Env>(name: string, value: unknown): ScheduledTrigger<Env>[] {
-  const list = Array.isArray(value) ? value : [value];
-  return list.map((item, index) => {
-    const field = Array.isArray(value) ? `scheduled[${index}]` : "scheduled";
-    const trigger = plainObject(name, field, item);
-    rejectUnknown(name, field, trigger, ["cron", "run"]);
-    const problem = typeof trigger.cron === "string" ? cronProblem(trigger.cron) : "is missing";
-    if (problem !== undefined) {
-      throw new DefinitionError(
-        name,
-        `${field}.cron`,
-        trigger.cron,
-        `must be a five-field cron expression: ${problem}`,
-      );
-    }
-    requireFunction(name, `${field}.run`, trigger.run);
-    return trigger as unknown as ScheduledTrigger<Env>;
-  });
-}
-
-function requireFunction(name: string, field: string, value: unknown): void {
-  if (typeof value !== "function") throw new DefinitionError(name, field, value, "must be a function");
-}
-
-function isString(value: unknown): value is string {
-  return typeof value === "string";
 }

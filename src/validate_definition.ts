@@ -1,0 +1,97 @@
+/**
+ * The definition-time checks of `serverless()`: every option's type, range and syntax, with an error that names the
+ * field, the value and what is accepted. Kept apart so that `cli.ts build` can leave them out of deployment bundles
+ * (the definition was checked when the build imported it) by mapping this module to `_definition_unchecked.ts`.
+ *
+ * @module
+ */
+
+import { cronProblem } from "./cron.ts";
+import { DefinitionError } from "./definition_error.ts";
+import { isRoutable } from "./routable.ts";
+import { plainObject, rejectUnknown, validateRequirements } from "./requirements.ts";
+import type { ScheduledTrigger, ServerlessOptions } from "./serverless.ts";
+
+const OPTION_KEYS = ["name", "description", "requirements", "fetch", "scheduled", "queue", "event"] as const;
+const NAME = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * Checks a definition and returns it normalized (`requirements` validated, `scheduled` as a list), throwing a
+ * {@linkcode DefinitionError} for the first mistake.
+ *
+ * @param options The options given to `serverless()`.
+ * @returns The normalized options.
+ *
+ * @example Usage
+ * ```ts
+ * import { validateDefinition } from "./validate_definition.ts";
+ * const options = validateDefinition({ name: "shop", scheduled: { cron: "0 * * * *", run() {} } });
+ * console.assert(Array.isArray(options.scheduled));
+ * ```
+ */
+export function validateDefinition<Env>(options: ServerlessOptions<Env>): ServerlessOptions<Env> {
+  const given = plainObject(undefined, "options", options);
+  if (typeof given.name !== "string" || !NAME.test(given.name)) {
+    throw new DefinitionError(
+      undefined,
+      "name",
+      given.name,
+      "must be 1–63 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen, " +
+        'e.g. "orders-api"',
+    );
+  }
+  const name = given.name;
+  rejectUnknown(name, "", given, OPTION_KEYS);
+  if (given.description !== undefined && typeof given.description !== "string") {
+    throw new DefinitionError(name, "description", given.description, "must be a string");
+  }
+  if (given.fetch !== undefined && typeof given.fetch !== "function" && !isRoutable(given.fetch)) {
+    throw new DefinitionError(name, "fetch", given.fetch, "must be a Router or a function (request, ctx) => Response");
+  }
+  const scheduled = given.scheduled === undefined ? undefined : validateSchedules(name, given.scheduled);
+  if (given.queue !== undefined) {
+    const queue = plainObject(name, "queue", given.queue);
+    rejectUnknown(name, "queue", queue, ["name", "run"]);
+    if (typeof queue.name !== "string" || !/^[A-Za-z0-9_-]{1,80}$/.test(queue.name)) {
+      throw new DefinitionError(name, "queue.name", queue.name, "must be 1–80 letters, digits, hyphens or underscores");
+    }
+    requireFunction(name, "queue.run", queue.run);
+  }
+  if (given.event !== undefined) {
+    const event = plainObject(name, "event", given.event);
+    rejectUnknown(name, "event", event, ["sources", "run"]);
+    if (event.sources !== undefined && !(Array.isArray(event.sources) && event.sources.every(isString))) {
+      throw new DefinitionError(name, "event.sources", event.sources, 'must be an array of strings like "aws.s3"');
+    }
+    requireFunction(name, "event.run", event.run);
+  }
+  return { ...options, requirements: validateRequirements(name, given.requirements), ...(scheduled && { scheduled }) };
+}
+
+function validateSchedules<Env>(name: string, value: unknown): ScheduledTrigger<Env>[] {
+  const list = Array.isArray(value) ? value : [value];
+  return list.map((item, index) => {
+    const field = Array.isArray(value) ? `scheduled[${index}]` : "scheduled";
+    const trigger = plainObject(name, field, item);
+    rejectUnknown(name, field, trigger, ["cron", "run"]);
+    const problem = typeof trigger.cron === "string" ? cronProblem(trigger.cron) : "is missing";
+    if (problem !== undefined) {
+      throw new DefinitionError(
+        name,
+        `${field}.cron`,
+        trigger.cron,
+        `must be a five-field cron expression: ${problem}`,
+      );
+    }
+    requireFunction(name, `${field}.run`, trigger.run);
+    return trigger as unknown as ScheduledTrigger<Env>;
+  });
+}
+
+function requireFunction(name: string, field: string, value: unknown): void {
+  if (typeof value !== "function") throw new DefinitionError(name, field, value, "must be a function");
+}
+
+function isString(value: unknown): value is string {
+  return typeof value === "string";
+}
