@@ -72,6 +72,12 @@ Deno.test("cli.ts dev serves, logs, reloads on change and keeps kv data", async 
       const res = await fetch(`${base}/count`, { method: "POST" });
       assert.deepEqual(await res.json(), { count: 3 });
     });
+
+    await t.step("restarted for the code change only, not for kv writes next to the entry", async () => {
+      await (await fetch(`${base}/`)).body?.cancel();
+      assert.equal(dev.stdout.filter((line) => line.includes("slrs dev: serving")).length, 2);
+      assert.equal(dev.stderr.filter((line) => /File change detected/.test(line)).length, 1, dev.stderr.join("\n"));
+    });
   } finally {
     await dev.stop();
     await Deno.remove(dir, { recursive: true });

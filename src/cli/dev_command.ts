@@ -6,7 +6,7 @@
  * @module
  */
 
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { createContext } from "../context.ts";
 import type { LogRecord } from "../log.ts";
@@ -50,8 +50,8 @@ const SCHEDULED_PATH = "/__slrs/scheduled";
 export async function dev(runtime: Runtime, options: DevOptions, cliArgs: string[]): Promise<number> {
   const entry = options.entry ?? await soleEntry(runtime);
   if (runtime.env()[WATCHED] === undefined) {
-    const watch = [dirname(resolve(runtime.cwd(), entry)), resolve(runtime.cwd(), ".env")];
-    return runtime.runWatched(cliArgs, watch, { [WATCHED]: "1" });
+    // The modules the entry imports are watched anyway; a folder is not, so kv writes under .slrs/ never restart.
+    return runtime.runWatched(cliArgs, [resolve(runtime.cwd(), ".env")], { [WATCHED]: "1" });
   }
   const server = await startDevServer(runtime, { ...options, entry });
   await new Promise<void>(() => {}); // Serves until the watcher restarts or stops this process.

@@ -47,8 +47,8 @@ export interface Runtime {
   /** Serves HTTP. */
   serve(handler: (request: Request) => Promise<Response>, options: ServeOptions): Promise<Server>;
   /**
-   * Runs this CLI again in a child process that restarts whenever a file it imports, or one under `watch`, changes
-   * (on Node: one under the `watch` paths that exist when it starts). Resolves with the child's exit code once it ends.
+   * Runs this CLI again in a child process that restarts whenever a module it imports changes, or (on Deno) one of
+   * the `watch` paths that exist when it starts. Resolves with the child's exit code once it ends.
    */
   runWatched(cliArgs: string[], watch: string[], env: Record<string, string>): Promise<number>;
 }
@@ -93,7 +93,10 @@ const deno: Runtime = {
     return promise.then((port) => ({ port, shutdown: () => server.shutdown() }));
   },
   runWatched(cliArgs, watch, env) {
-    const flags = ["run", "-A", "--unstable-no-legacy-abort", "--no-clear-screen", `--watch=${watch.join(",")}`];
+    // `--watch` follows every local module the entry imports; the extra paths (such as .env) come on top.
+    const extra = watch.filter((path) => existsSync(path));
+    const flag = extra.length === 0 ? "--watch" : `--watch=${extra.join(",")}`;
+    const flags = ["run", "-A", "--unstable-no-legacy-abort", "--no-clear-screen", flag];
     return runChild(Deno.execPath(), [...flags, CLI.href, ...cliArgs], env);
   },
 };
@@ -110,10 +113,10 @@ const node: Runtime = {
     const server = await serve(fn, { ...options, processEnv: false, handleSignals: false, onListen: () => {} });
     return { port: server.port, shutdown: () => server.shutdown() };
   },
-  runWatched(cliArgs, watch, env) {
-    // `--watch-path` fails on a path that does not exist (such as a missing .env): watch the ones that do.
-    const paths = watch.filter((path) => existsSync(path)).map((path) => `--watch-path=${path}`);
-    const flags = [...paths, "--watch-preserve-output"];
+  runWatched(cliArgs, _watch, env) {
+    // Node's `--watch` follows the modules the entry imports; `--watch-path` would turn that off (Node cannot do
+    // both), so on Node the extra paths are not watched: a change to .env needs a restart by hand.
+    const flags = ["--watch", "--watch-preserve-output"];
     return runChild(process.execPath, [...flags, fileURLToPath(CLI_JS), ...cliArgs], env);
   },
 };
