@@ -26,11 +26,13 @@
 import type { DefaultEnv } from "../src/context.ts";
 import type { ServerlessFunction } from "../src/serverless.ts";
 import { invoke } from "./aws_lambda/_invoke.ts";
-import { type HandleOptions, resolveOptions } from "./aws_lambda/_options.ts";
+import { type HandleOptions, resolveOptions, type RuntimeOptions } from "./aws_lambda/_options.ts";
+import { type FunctionSource, runLoop } from "./aws_lambda/_runtime.ts";
 
 export { UnknownEventError } from "./aws_lambda/_invoke.ts";
 export { isBinaryDefault } from "./aws_lambda/_http.ts";
-export type { HandleOptions } from "./aws_lambda/_options.ts";
+export type { HandleOptions, RuntimeOptions } from "./aws_lambda/_options.ts";
+export type { FunctionSource } from "./aws_lambda/_runtime.ts";
 
 /**
  * The Lambda context object, as far as the adapter reads it. The Node.js runtime's object (typed `Context` in
@@ -126,4 +128,41 @@ export function handle<Env = DefaultEnv>(
   const resolved = resolveOptions(options);
   const target = fn as unknown as ServerlessFunction<never>;
   return (event, context) => invoke(target, event, context, resolved) as Promise<LambdaResult>;
+}
+
+/**
+ * Runs the function on a Lambda custom runtime (`provided.al2023`): a Runtime API client that fetches each
+ * invocation, runs it exactly as {@linkcode handle} would, and posts the result or the error. The deadline comes from
+ * `Lambda-Runtime-Deadline-Ms` (an invocation still running at it is reported as `Sandbox.Timedout`), and the trace id
+ * is copied to `_X_AMZN_TRACE_ID`. Pass a loader instead of the function to have a failing import reported to Lambda
+ * as an init error.
+ *
+ * @typeParam Env The shape of `ctx.env`.
+ * @param source The function, or a function that loads it.
+ * @param options `handle()` options, plus the API address and a stop signal.
+ * @returns A promise that settles when the loop stops: never inside Lambda, on `options.signal` elsewhere; it
+ *   rejects when start-up fails or the Runtime API cannot be reached.
+ *
+ * @example `bootstrap` entry for Deno on Lambda
+ * ```ts ignore
+ * import { runtime } from "@slrs/core/aws-lambda";
+ * await runtime(() => import("./main.ts").then((module) => module.default));
+ * ```
+ *
+ * @example Outside Lambda it says what is missing
+ * ```ts
+ * import { serverless } from "../mod.ts";
+ * import { runtime } from "./aws_lambda.ts";
+ *
+ * const fn = serverless({ name: "hello", fetch: () => new Response("hi") });
+ * const error = await runtime(fn, { api: "" }).catch((e: Error) => e);
+ * console.assert(error instanceof Error && error.message.includes("AWS_LAMBDA_RUNTIME_API"));
+ * ```
+ */
+export function runtime<Env = DefaultEnv>(
+  source: FunctionSource<Env>,
+  options: RuntimeOptions<Env> = {},
+): Promise<void> {
+  const { api, signal, ...handleOptions } = options;
+  return runLoop(source, resolveOptions(handleOptions), { api, signal });
 }

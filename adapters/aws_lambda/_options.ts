@@ -84,3 +84,11 @@ function processEnv(): Record<string, string | undefined> {
     return {};
   }
 }
+
+/** Options for `runtime()`: those of `handle()`, plus where the Runtime API is and when to stop. */
+export interface RuntimeOptions<Env = DefaultEnv> extends HandleOptions<Env> {
+  /** `host:port` of the Lambda Runtime API; `AWS_LAMBDA_RUNTIME_API` by default (Lambda sets it). */
+  api?: string;
+  /** Stops the invocation loop when aborted (for tests and graceful shutdown). */
+  signal?: AbortSignal;
+}
