@@ -28,6 +28,7 @@ import type { ServerlessFunction } from "../src/serverless.ts";
 import { invoke } from "./aws_lambda/_invoke.ts";
 import { type HandleOptions, resolveOptions, type RuntimeOptions } from "./aws_lambda/_options.ts";
 import { type FunctionSource, runLoop } from "./aws_lambda/_runtime.ts";
+import { streamify } from "./aws_lambda/_stream.ts";
 
 export { UnknownEventError } from "./aws_lambda/_invoke.ts";
 export { isBinaryDefault } from "./aws_lambda/_http.ts";
@@ -165,4 +166,54 @@ export function runtime<Env = DefaultEnv>(
 ): Promise<void> {
   const { api, signal, ...handleOptions } = options;
   return runLoop(source, resolveOptions(handleOptions), { api, signal });
+}
+
+/**
+ * Turns a function into a response-streaming handler for the Node.js runtime (`export const handler =
+ * streamHandle(fn)`), for a Function URL with `InvokeMode: RESPONSE_STREAM` (or `InvokeWithResponseStream`). The
+ * status, headers and cookies go out first, through `awslambda.HttpResponseStream.from`; the body follows chunk by
+ * chunk, read only as fast as Lambda takes it. An error after the head was sent ends the stream cleanly and is
+ * logged. Requests are converted exactly as by {@linkcode handle}.
+ *
+ * @typeParam Env The shape of `ctx.env`.
+ * @param fn The function, from `serverless()`.
+ * @param options The same options as {@linkcode handle}; the body-encoding ones do not apply.
+ * @returns The handler made by `awslambda.streamifyResponse`.
+ * @throws {Error} Outside the Lambda Node.js runtime, where the `awslambda` global is missing.
+ *
+ * @example Stream server-sent events
+ * ```ts ignore
+ * import { serverless } from "@slrs/core";
+ * import { streamHandle } from "@slrs/core/aws-lambda";
+ *
+ * const fn = serverless({
+ *   name: "ticks",
+ *   fetch: () => new Response(ReadableStream.from(["data: 1\n\n", "data: 2\n\n"]).pipeThrough(new TextEncoderStream()), {
+ *     headers: { "content-type": "text/event-stream" },
+ *   }),
+ * });
+ * export const handler = streamHandle(fn);
+ * ```
+ *
+ * @example Outside Lambda it says what is missing
+ * ```ts
+ * import { serverless } from "../mod.ts";
+ * import { streamHandle } from "./aws_lambda.ts";
+ *
+ * const fn = serverless({ name: "hello", fetch: () => new Response("hi") });
+ * let message = "";
+ * try {
+ *   streamHandle(fn);
+ * } catch (error) {
+ *   message = (error as Error).message;
+ * }
+ * console.assert(message.includes("awslambda"));
+ * ```
+ */
+export function streamHandle<Env = DefaultEnv>(
+  fn: ServerlessFunction<Env>,
+  options?: HandleOptions<Env>,
+): (event: unknown, context: LambdaContext) => Promise<void> {
+  const target = fn as unknown as ServerlessFunction<never>;
+  return streamify(target, resolveOptions(options)) as (event: unknown, context: LambdaContext) => Promise<void>;
 }

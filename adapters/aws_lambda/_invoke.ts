@@ -66,6 +66,33 @@ export async function invoke(
   }
 }
 
+/**
+ * Converts an HTTP event and runs the function: a malformed event is answered 400 without reaching it.
+ *
+ * @param fn The function.
+ * @param shape The event's shape.
+ * @param event The event.
+ * @param ctx The invocation's context.
+ * @param options Resolved options.
+ * @returns The function's response.
+ */
+export async function respond(
+  fn: ServerlessFunction<never>,
+  shape: Shape,
+  event: Json,
+  ctx: Context<never>,
+  options: Resolved,
+): Promise<Response> {
+  try {
+    return await fn.dispatch(toRequest(shape, event, options, ctx.signal), ctx);
+  } catch (error) {
+    // Only the conversion can throw here: dispatch never rejects.
+    const message = error instanceof BadEvent ? error.message : `The event could not be converted: ${errorText(error)}`;
+    ctx.log.warn("bad request event", { shape: shape.name, error: message });
+    return jsonError(400, message, ctx.requestId);
+  }
+}
+
 async function http(
   fn: ServerlessFunction<never>,
   shape: Shape,
@@ -101,7 +128,7 @@ async function http(
 }
 
 /** The per-invocation state: context, deadline timer and the `waitUntil` promises. */
-class Invocation {
+export class Invocation {
   readonly ctx: Context<never>;
   #tasks: Promise<unknown>[] | undefined;
   #watch: ReturnType<typeof watch> | undefined;
@@ -133,6 +160,7 @@ class Invocation {
     }
   }
 
+  /** Stops watching the deadline. */
   dispose(): void {
     if (this.#watch !== undefined) unwatch(this.#watch);
   }
