@@ -160,9 +160,10 @@ function pair(key: string, value: string, raw: boolean): string {
   return raw ? `${escapeRaw(key)}=${escapeRaw(value)}` : `${encodeURIComponent(key)}=${encodeURIComponent(value)}`;
 }
 
-const RAW_UNSAFE = /[#&\s]/g;
+const RAW_UNSAFE = /[#&\s]/;
+const RAW_UNSAFE_ALL = /[#&\s]/g;
 function escapeRaw(text: string): string {
-  return RAW_UNSAFE.test(text) ? text.replace(RAW_UNSAFE, (c) => encodeURIComponent(c)) : text;
+  return RAW_UNSAFE.test(text) ? text.replace(RAW_UNSAFE_ALL, (c) => encodeURIComponent(c)) : text;
 }
 
 function stringField(event: Json, field: string): string {
