@@ -334,11 +334,11 @@ const FORBIDDEN = new Set(["CONNECT", "TRACE", "TRACK"]);
  * @param shape The event's shape.
  * @param event The event.
  * @param options Conversion options.
- * @param signal The request's signal.
+ * @param signal Makes the request's signal, on first use.
  * @returns The request.
  * @throws {BadEvent} When a field cannot be converted.
  */
-export function toRequest(shape: Shape, event: Json, options: HttpOptions, signal: AbortSignal | undefined): Request {
+export function toRequest(shape: Shape, event: Json, options: HttpOptions, signal: () => AbortSignal): Request {
   const given = shape.method(event);
   if (typeof given !== "string" || !TOKEN.test(given)) {
     throw new BadEvent(`The HTTP method must be a token like "GET"; got ${describe(given)}.`);
@@ -367,12 +367,11 @@ export function toRequest(shape: Shape, event: Json, options: HttpOptions, signa
     throw new BadEvent(`The event does not make a valid URL: host ${describe(host)}, path ${describe(path)}.`);
   }
   const init: RequestInit = { method, headers: gathered.pairs };
-  if (signal !== undefined) init.signal = signal;
   if (method !== "GET" && method !== "HEAD") {
     const body = bodyOf(event);
     if (body !== null) init.body = body as BodyInit;
   }
-  return lazyRequest(method, url, () => build(url, init, gathered.pairs));
+  return lazyRequest(method, url, signal, () => build(url, init, gathered.pairs));
 }
 
 // Header values are bytes; API Gateway hands them over as text decoded from UTF-8. Non-ASCII values are turned back

@@ -72,7 +72,7 @@ export async function invoke(
  * @param fn The function.
  * @param shape The event's shape.
  * @param event The event.
- * @param ctx The invocation's context.
+ * @param invocation The invocation (its context and deadline signal).
  * @param options Resolved options.
  * @returns The function's response.
  */
@@ -80,11 +80,13 @@ export async function respond(
   fn: ServerlessFunction<never>,
   shape: Shape,
   event: Json,
-  ctx: Context<never>,
+  invocation: Invocation,
   options: Resolved,
 ): Promise<Response> {
+  const ctx = invocation.ctx;
+  const signal = () => invocation.signal();
   try {
-    return await fn.dispatch(toRequest(shape, event, options, ctx.signal), ctx);
+    return await fn.dispatch(toRequest(shape, event, options, signal), ctx);
   } catch (error) {
     // Only the conversion can throw here: dispatch never rejects.
     const message = error instanceof BadEvent ? error.message : `The event could not be converted: ${errorText(error)}`;
@@ -103,17 +105,7 @@ async function http(
   const invocation = new Invocation(lambda, event, options);
   const ctx = invocation.ctx;
   try {
-    let response: Response;
-    try {
-      response = await fn.dispatch(toRequest(shape, event, options, ctx.signal), ctx);
-    } catch (error) {
-      // Only the conversion can throw here: dispatch never rejects.
-      const message = error instanceof BadEvent
-        ? error.message
-        : `The event could not be converted: ${errorText(error)}`;
-      ctx.log.warn("bad request event", { shape: shape.name, error: message });
-      response = jsonError(400, message, ctx.requestId);
-    }
+    const response = await respond(fn, shape, event, invocation, options);
     let result: Json;
     try {
       result = await toResult(shape, event, response, options);
@@ -132,22 +124,36 @@ export class Invocation {
   readonly ctx: Context<never>;
   #tasks: Promise<unknown>[] | undefined;
   #watch: ReturnType<typeof watch> | undefined;
+  #signal: AbortSignal | undefined;
+  #abortAt: number;
+  #disposed = false;
 
   constructor(lambda: LambdaContextLike, event: unknown, options: Resolved) {
     const remaining = remainingOf(lambda);
     const deadline = Date.now() + remaining;
-    const controller = new AbortController();
-    if (Number.isFinite(remaining)) this.#watch = watch(controller, deadline - options.signalMarginMs);
+    this.#abortAt = deadline - options.signalMarginMs;
     this.ctx = createContext<never, { event: unknown; context: LambdaContextLike }>({
       platform: "aws-lambda",
       requestId: typeof lambda.awsRequestId === "string" ? lambda.awsRequestId : crypto.randomUUID(),
       env: (options.env?.() ?? {}) as never,
-      signal: controller.signal,
       deadline,
       waitUntil: (promise) => (this.#tasks ??= []).push(promise),
       raw: { event, context: lambda },
       ...(options.logSink && { logSink: options.logSink }),
     }) as Context<never>;
+    // The deadline signal is made on first use: an AbortSignal costs more than the rest of a small invocation on
+    // Node 20 (and a few microseconds on Deno), and most handlers never look at it.
+    Object.defineProperty(this.ctx, "signal", { get: () => this.signal(), enumerable: true, configurable: true });
+  }
+
+  /** The signal that aborts `signalMarginMs` before the deadline (made on first call). */
+  signal(): AbortSignal {
+    if (this.#signal === undefined) {
+      const controller = new AbortController();
+      this.#signal = controller.signal;
+      if (Number.isFinite(this.#abortAt) && !this.#disposed) this.#watch = watch(controller, this.#abortAt);
+    }
+    return this.#signal;
   }
 
   /** Waits for every `waitUntil` promise, including ones added while waiting. */
@@ -162,6 +168,7 @@ export class Invocation {
 
   /** Stops watching the deadline. */
   dispose(): void {
+    this.#disposed = true;
     if (this.#watch !== undefined) unwatch(this.#watch);
   }
 }

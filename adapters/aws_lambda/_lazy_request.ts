@@ -4,7 +4,7 @@
  * Building a `Request` is the single largest cost of an invocation (in Deno ~20× the cost of a `Response`, most of
  * it allocation and garbage collection), and the router only reads `method` and `url`. So the adapter hands over a
  * stand-in that knows those two values and builds the real `Request` the first time anything else is touched:
- * headers, body, signal, `clone()`, `fetch(request)`, `new Request(request)`, `Request.prototype.text.call(request)`…
+ * headers, body, `clone()`, `fetch(request)`, `new Request(request)`, `Request.prototype.text.call(request)`…
  * Every other access is forwarded to the real object, bound to it, so the handler cannot tell the difference:
  * `instanceof Request` holds and `url`/`method` are exactly what the real object reports. A handler that never
  * reads the request (a health check, a static answer) never pays for it.
@@ -16,13 +16,15 @@
 class LazyRequest {
   readonly method: string;
   readonly url: string;
+  readonly signal: () => AbortSignal;
   #make: (() => Request) | undefined;
   #real: Request | undefined;
   #bound: Map<PropertyKey, unknown> | undefined;
 
-  constructor(method: string, url: string, make: () => Request) {
+  constructor(method: string, url: string, signal: () => AbortSignal, make: () => Request) {
     this.method = method;
     this.url = url;
+    this.signal = signal;
     this.#make = make;
   }
 
@@ -59,6 +61,7 @@ const TRAPS: ProxyHandler<LazyRequest> = {
   get(target, prop) {
     if (prop === "method") return target.method;
     if (prop === "url") return target.url;
+    if (prop === "signal") return target.signal();
     const real = target.real();
     const value = Reflect.get(real, prop, real);
     // Methods run on the real object (their brand checks need it); `constructor` stays `Request` itself.
@@ -84,9 +87,16 @@ const TRAPS: ProxyHandler<LazyRequest> = {
  *
  * @param method The normalized method, exactly as the real request will report it.
  * @param url The serialized URL, exactly as the real request will report it.
+ * @param signal Gives what `request.signal` returns: the invocation's deadline signal. It is not given to the
+ *   `Request` constructor, where following another signal costs as much as the rest of the construction.
  * @param make Builds the real request; it may throw (then the access that triggered it throws).
  * @returns The request.
  */
-export function lazyRequest(method: string, url: string, make: () => Request): Request {
-  return new Proxy(new LazyRequest(method, url, make), TRAPS) as unknown as Request;
+export function lazyRequest(
+  method: string,
+  url: string,
+  signal: () => AbortSignal,
+  make: () => Request,
+): Request {
+  return new Proxy(new LazyRequest(method, url, signal, make), TRAPS) as unknown as Request;
 }

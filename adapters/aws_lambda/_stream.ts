@@ -55,7 +55,7 @@ export function streamify(fn: ServerlessFunction<never>, options: Resolved): unk
     const invocation = new Invocation(context, event, options);
     const ctx = invocation.ctx;
     try {
-      const response = await respond(fn, shape, event as Json, ctx, options);
+      const response = await respond(fn, shape, event as Json, invocation, options);
       const head = readHead(response);
       const prelude: Record<string, unknown> = { statusCode: head.status, headers: head.headers };
       if (head.cookies.length > 0) {
