@@ -51,8 +51,11 @@ export interface ContextInit<Env = DefaultEnv, Raw = unknown> {
   requestId?: string;
   /** Variables and bindings. */
   env?: Env;
-  /** Aborts when the platform is about to stop the invocation. */
-  signal?: AbortSignal;
+  /**
+   * Aborts when the platform is about to stop the invocation. A function is called on the first read of `ctx.signal`
+   * instead: an `AbortSignal` costs ~13 µs to create on Node 20, more than a whole small invocation.
+   */
+  signal?: AbortSignal | (() => AbortSignal);
   /** The platform deadline in epoch milliseconds. */
   deadline?: number;
   /** Where `waitUntil` promises go; by default they are only kept from rejecting unhandled. */
@@ -70,8 +73,8 @@ class RequestContext<Env, Raw> implements Context<Env, Raw> {
   readonly requestId: string;
   params: Record<string, string> = {};
   readonly env: Env;
-  readonly signal: AbortSignal;
   readonly raw: Raw;
+  #signal: AbortSignal | (() => AbortSignal);
   #deadline: number;
   #waitUntil: ((promise: Promise<unknown>) => void) | undefined;
   #logSink: LogSink | undefined;
@@ -81,11 +84,16 @@ class RequestContext<Env, Raw> implements Context<Env, Raw> {
     this.platform = init.platform;
     this.requestId = init.requestId ?? crypto.randomUUID();
     this.env = init.env ?? ({} as Env);
-    this.signal = init.signal ?? NEVER_ABORTED;
+    this.#signal = init.signal ?? NEVER_ABORTED;
     this.raw = init.raw as Raw;
     this.#deadline = init.deadline ?? Infinity;
     this.#waitUntil = init.waitUntil;
     this.#logSink = init.logSink;
+  }
+
+  get signal(): AbortSignal {
+    const signal = this.#signal;
+    return typeof signal === "function" ? (this.#signal = signal()) : signal;
   }
 
   remainingMs(): number {

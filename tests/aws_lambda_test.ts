@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type CloudEvent, type MessageBatch, type ScheduledEvent, serverless } from "../mod.ts";
+import { type CloudEvent, createContext, type MessageBatch, type ScheduledEvent, serverless } from "../mod.ts";
 import { handle, isBinaryDefault, UnknownEventError } from "../adapters/aws_lambda.ts";
 type LambdaEvent = unknown;
 import { echoFunction, echoOf, fixture, FIXTURES, lambdaContext, recordingSink } from "./_aws_lambda_helpers.ts";
@@ -478,6 +478,14 @@ Deno.test("context, deadline and waitUntil", async (t) => {
     const result = await handle(fn, { logSink: () => {} })(fixture("apigw-v2.json"), lambdaContext()) as Result;
     assert.deepEqual(done, ["first"]);
     assert.equal(result.body, "ok");
+  });
+
+  await t.step("the deadline signal is made only when something reads it, once", async () => {
+    let made = 0;
+    const ctx = createContext({ platform: "aws-lambda", signal: () => (made++, new AbortController().signal) });
+    assert.equal(made, 0);
+    assert.equal(ctx.signal, ctx.signal);
+    assert.equal(made, 1);
   });
 
   await t.step("request.signal and ctx.signal abort shortly before the deadline", async () => {

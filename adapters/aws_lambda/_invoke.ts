@@ -139,11 +139,11 @@ export class Invocation {
       deadline,
       waitUntil: (promise) => (this.#tasks ??= []).push(promise),
       raw: { event, context: lambda },
+      // Made on first read: an AbortSignal costs more than the rest of a small invocation on Node 20, and most
+      // handlers never look at it.
+      signal: () => this.signal(),
       ...(options.logSink && { logSink: options.logSink }),
     }) as Context<never>;
-    // The deadline signal is made on first use: an AbortSignal costs more than the rest of a small invocation on
-    // Node 20 (and a few microseconds on Deno), and most handlers never look at it.
-    Object.defineProperty(this.ctx, "signal", { get: () => this.signal(), enumerable: true, configurable: true });
   }
 
   /** The signal that aborts `signalMarginMs` before the deadline (made on first call). */
