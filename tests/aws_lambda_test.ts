@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { type CloudEvent, createContext, type MessageBatch, type ScheduledEvent, serverless } from "../mod.ts";
-import { handle, isBinaryDefault, UnknownEventError } from "../adapters/aws_lambda.ts";
+import type { APIGatewayProxyEventV2, Context as AwsContext, Handler as AwsHandler, SQSEvent } from "aws-lambda";
+import { handle, isBinaryDefault, type LambdaContext, UnknownEventError } from "../adapters/aws_lambda.ts";
 type LambdaEvent = unknown;
 import { echoFunction, echoOf, fixture, FIXTURES, lambdaContext, recordingSink } from "./_aws_lambda_helpers.ts";
 
@@ -595,3 +596,14 @@ function albResponse(expected: Result & { multiValueHeaders: Record<string, stri
 function lowerKeys<T>(record: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).map(([k, v]) => [k.toLowerCase(), v]));
 }
+
+Deno.test("the public types fit @types/aws-lambda", () => {
+  // Compile-time checks: the Node.js runtime's context, events and handler type all fit handle().
+  const handler = handle(echoFunction());
+  const asAwsHandler: AwsHandler<APIGatewayProxyEventV2 | SQSEvent, unknown> = (event, context) =>
+    handler(event, context);
+  const context: AwsContext = lambdaContext();
+  const typed: LambdaContext = context;
+  assert.equal(typeof asAwsHandler, "function");
+  assert.equal(typed.awsRequestId, "req-123");
+});
