@@ -481,7 +481,7 @@ Deno.test("context, deadline and waitUntil", async (t) => {
     assert.equal(result.body, "ok");
   });
 
-  await t.step("the deadline signal is made only when something reads it, once", async () => {
+  await t.step("the deadline signal is made only when something reads it, once", () => {
     let made = 0;
     const ctx = createContext({ platform: "aws-lambda", signal: () => (made++, new AbortController().signal) });
     assert.equal(made, 0);
