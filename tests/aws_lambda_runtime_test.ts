@@ -112,6 +112,14 @@ Deno.test("runtime() reports a failed start-up to /init/error", async (t) => {
     assert.equal(api.nextCalls, 0);
   });
 
+  await t.step("a Runtime API that fails /invocation/next stops the loop with a clear error", async () => {
+    await using broken = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+      () => Response.json({ errorMessage: "boom" }, { status: 500 }),
+    );
+    await assert.rejects(runtime(fn, { api: `127.0.0.1:${broken.addr.port}` }), /answered 500 to \/invocation\/next/);
+  });
+
   await t.step("a loader that resolves to something else is an init error too", async () => {
     await using api = startRuntimeApi();
     await assert.rejects(runtime(() => ({}) as never, { api: api.api }), /return the value of serverless/);

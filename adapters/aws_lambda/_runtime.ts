@@ -75,6 +75,10 @@ export async function runLoop<Env>(source: FunctionSource<Env>, options: Resolve
       if (loop.signal?.aborted) return;
       throw error;
     }
+    if (!next.ok) {
+      // The Runtime API only fails like this when the sandbox is broken; exiting lets Lambda start a fresh one.
+      throw new Error(`The Runtime API answered ${next.status} to /invocation/next: ${await next.text()}`);
+    }
     const id = next.headers.get("lambda-runtime-aws-request-id") ?? "";
     const deadline = Number(next.headers.get("lambda-runtime-deadline-ms"));
     const trace = next.headers.get("lambda-runtime-trace-id");
