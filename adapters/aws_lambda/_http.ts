@@ -230,13 +230,11 @@ export function toRequest(shape: Shape, event: Json, options: HttpOptions, signa
   if (path.charCodeAt(0) !== 47) path = "/" + path;
   if (PATH_UNSAFE.test(path)) path = path.replaceAll("?", "%3F").replaceAll("#", "%23");
   const query = shape.query(event);
-  const gathered: Gathered = { pairs: [], host: undefined, proto: undefined, cookies: undefined };
-  shape.headers(event, gathered);
-  if (gathered.cookies !== undefined && gathered.cookies.length > 0) {
-    gathered.pairs.push(["cookie", gathered.cookies.join("; ")]);
-  }
-  const host = gathered.host ?? domainName(event) ?? "localhost";
-  const proto = gathered.proto === "http" ? "http" : "https";
+  // First pass over the headers: check the maps, find Host and X-Forwarded-Proto, allocate nothing.
+  const found: Gathered = { collect: false, pairs: [], host: undefined, proto: undefined, cookies: undefined };
+  shape.headers(event, found);
+  const host = found.host ?? domainName(event) ?? "localhost";
+  const proto = found.proto === "http" ? "http" : "https";
   let url: string;
   try {
     // Serialized by the URL parser, as `new Request(url).url` would be, so the router and handler agree.
@@ -244,18 +242,25 @@ export function toRequest(shape: Shape, event: Json, options: HttpOptions, signa
   } catch {
     throw new BadEvent(`The event does not make a valid URL: host ${describe(host)}, path ${describe(path)}.`);
   }
-  const init: RequestInit = { method, headers: gathered.pairs };
+  const init: RequestInit = { method };
   if (method !== "GET" && method !== "HEAD") {
     const body = bodyOf(event);
     if (body !== null) init.body = body as BodyInit;
   }
-  return lazyRequest(method, url, signal, () => build(url, init, gathered.pairs));
+  return lazyRequest(method, url, signal, () => build(shape, event, url, init));
 }
 
 // Header values are bytes; API Gateway hands them over as text decoded from UTF-8. Non-ASCII values are turned back
 // into their UTF-8 bytes, read as Latin-1, which is exactly what Deno.serve or a Node server shows for the same request.
 // Anything else HTTP forbids (a bad name, a newline in a value) is a 400, raised when the Request is first used.
-function build(url: string, init: RequestInit, pairs: [string, string][]): Request {
+function build(shape: Shape, event: Json, url: string, init: RequestInit): Request {
+  const gathered: Gathered = { collect: true, pairs: [], host: undefined, proto: undefined, cookies: undefined };
+  shape.headers(event, gathered);
+  const pairs = gathered.pairs;
+  if (gathered.cookies !== undefined && gathered.cookies.length > 0) {
+    pairs.push(["cookie", gathered.cookies.join("; ")]);
+  }
+  init.headers = pairs;
   for (const pair of pairs) {
     if (NOT_ASCII.test(pair[1])) pair[1] = String.fromCharCode(...new TextEncoder().encode(pair[1]));
   }

@@ -13,15 +13,19 @@ export class BadEvent extends Error {
   override name = "BadEvent";
 }
 
-/** The headers of an event, gathered once: the pairs for `Request`, and the few values the URL needs. */
+/**
+ * The headers of an event: the few values the URL needs and, when `collect` is set, the pairs for `Request`. The
+ * first pass (when the event arrives) only checks the maps and finds the host; the pairs are gathered in a second pass
+ * when the `Request` is built, which a handler that never reads its request never pays for.
+ */
 export interface Gathered {
+  collect: boolean;
   pairs: [string, string][];
   host: string | undefined;
   proto: string | undefined;
   cookies: string[] | undefined;
 }
 
-/** What varies between event shapes. */
 /** Whether a value is a non-null object. */
 export const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null;
 
@@ -74,10 +78,11 @@ function add(into: Gathered, name: string, value: string): void {
     if (lower === "host") into.host ??= value;
     else if (lower === "x-forwarded-proto") into.proto ??= value;
     else if (lower === "cookie") {
-      (into.cookies ??= []).push(value);
+      if (into.collect) (into.cookies ??= []).push(value);
       return;
     }
   }
+  if (!into.collect) return;
   into.pairs.push([name, value]);
 }
 
