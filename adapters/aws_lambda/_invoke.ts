@@ -28,7 +28,20 @@ export interface Resolved extends HttpOptions, SourceOptions {
   logSink: LogSink | undefined;
 }
 
-/** Thrown to Lambda for an event that is not one the adapter knows. */
+/**
+ * Thrown to Lambda for an event that is not one the adapter knows; the message names the event's top-level keys.
+ *
+ * @example Usage
+ * ```ts
+ * import { serverless } from "../../mod.ts";
+ * import { handle, UnknownEventError } from "../aws_lambda.ts";
+ *
+ * const handler = handle(serverless({ name: "a", fetch: () => new Response("ok") }));
+ * const error = await handler({ hello: "world" }, { awsRequestId: "r", getRemainingTimeInMillis: () => 1000 })
+ *   .catch((e: unknown) => e);
+ * console.assert(error instanceof UnknownEventError && error.message.includes("[hello]"));
+ * ```
+ */
 export class UnknownEventError extends Error {
   /** Always `"UnknownEventError"`. */
   override name = "UnknownEventError";
