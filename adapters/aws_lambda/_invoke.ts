@@ -54,7 +54,6 @@ export class UnknownEventError extends Error {
  * @param event The event as Lambda delivered it.
  * @param lambda The Lambda context.
  * @param options Resolved options.
- * @param prepared The HTTP shape when the caller already found it.
  * @returns The result for Lambda.
  */
 export async function invoke(
@@ -71,10 +70,10 @@ export async function invoke(
   if (kind === undefined) throw unknownEvent(event);
   const invocation = new Invocation(lambda, event, options);
   try {
-    const result = await runSource(kind, fn, json, invocation.ctx, options);
-    await invocation.finish();
-    return result;
+    return await runSource(kind, fn, json, invocation.ctx, options);
   } finally {
+    // Finished whether the trigger succeeded or threw: the sandbox is frozen as soon as the handler settles.
+    await invocation.finish();
     invocation.dispose();
   }
 }
@@ -101,9 +100,13 @@ export async function respond(
   try {
     return await fn.dispatch(toRequest(shape, event, options, signal), ctx);
   } catch (error) {
-    // Only the conversion can throw here: dispatch never rejects.
-    const message = error instanceof BadEvent ? error.message : `The event could not be converted: ${errorText(error)}`;
-    ctx.log.warn("bad request event", { shape: shape.name, error: message });
+    // Only the conversion can throw here: dispatch never rejects. A BadEvent says what was wrong with the event;
+    // anything else would be a bug of the adapter, whose details stay in the log.
+    const message = error instanceof BadEvent ? error.message : "The event could not be converted to a request.";
+    ctx.log.warn("bad request event", {
+      shape: shape.name,
+      error: error instanceof BadEvent ? message : errorText(error),
+    });
     return jsonError(400, message, ctx.requestId);
   }
 }
