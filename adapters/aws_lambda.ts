@@ -164,8 +164,8 @@ export function runtime<Env = DefaultEnv>(
   source: FunctionSource<Env>,
   options: RuntimeOptions<Env> = {},
 ): Promise<void> {
-  const { api, signal, ...handleOptions } = options;
-  return runLoop(source, resolveOptions(handleOptions), { api, signal });
+  const { api, signal, responseStream, ...handleOptions } = options;
+  return runLoop(source, resolveOptions(handleOptions), { api, signal, responseStream: responseStream ?? false });
 }
 
 /**
