@@ -2,7 +2,7 @@
  * The npm package as a Node user gets it: built with scripts/build_npm.ts, packed with `npm pack`, installed from the
  * tarball into a fresh project with npm, and used from Node (the `node` on PATH: 20 here, 20 and 22 in CI).
  *
- * tests/fixtures/npm/apigw-v2.json is aws/aws-lambda-go `events/testdata/apigw-v2-request-no-authorizer.json`.
+ * tests/fixtures/aws/apigw-v2.json is aws/aws-lambda-go `events/testdata/apigw-v2-request-no-authorizer.json`.
  *
  * @module
  */
@@ -246,7 +246,7 @@ console.log(JSON.stringify(seen));`,
       name: "a Lambda event (API Gateway v2) runs through @slrs/core/aws-lambda on Node",
       ignore: !lambda,
       fn: async () => {
-        const fixture = `${ROOT}tests/fixtures/npm/apigw-v2.json`;
+        const fixture = `${ROOT}tests/fixtures/aws/apigw-v2.json`;
         const result = await node(
           app,
           "lambda.mjs",
