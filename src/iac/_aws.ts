@@ -178,11 +178,15 @@ export function awsFunction(file: TerraformFile, main: TerraformFile, fn: Functi
   });
 
   for (const queue of queues) {
-    const sqs = file.resource("aws_sqs_queue", identifier(queue), {
-      name: queue,
-      // AWS asks for at least six times the function's timeout, so a retried batch is not delivered twice at once.
-      visibility_timeout_seconds: Math.max(30, 6 * timeout),
-    });
+    // Two functions may consume one queue: it is declared once, by the first.
+    const sqs = `aws_sqs_queue.${identifier(queue)}`;
+    if (file.json.resource?.aws_sqs_queue?.[identifier(queue)] === undefined) {
+      file.resource("aws_sqs_queue", identifier(queue), {
+        name: queue,
+        // AWS asks for at least six times the function's timeout, so a retried batch is not delivered twice at once.
+        visibility_timeout_seconds: Math.max(30, 6 * timeout),
+      });
+    }
     file.resource("aws_lambda_event_source_mapping", `${id}_${identifier(queue)}`, {
       event_source_arn: `\${${sqs}.arn}`,
       function_name: `\${${lambda}.arn}`,

@@ -132,7 +132,10 @@ export function cloudflareFunction(file: TerraformFile, main: TerraformFile, fn:
   for (const trigger of fn.triggers) {
     if (trigger.type !== "queue") continue;
     const queueId = identifier(trigger.queue);
-    const queue = file.resource("cloudflare_queue", queueId, { account_id: ACCOUNT, queue_name: trigger.queue });
+    const queue = `cloudflare_queue.${queueId}`;
+    if (file.json.resource?.cloudflare_queue?.[queueId] === undefined) {
+      file.resource("cloudflare_queue", queueId, { account_id: ACCOUNT, queue_name: trigger.queue });
+    }
     file.resource("cloudflare_queue_consumer", `${id}_${queueId}`, {
       account_id: ACCOUNT,
       queue_id: `\${${queue}.queue_id}`,
