@@ -79,7 +79,11 @@ export const ALLOWED: Record<string, Allowed> = {
     required: ["schedule_expression"],
     optional: ["name", "description"],
   },
-  aws_cloudwatch_event_target: { source: `${AWS_DOCS}cloudwatch_event_target`, required: ["rule", "arn"], optional: [] },
+  aws_cloudwatch_event_target: {
+    source: `${AWS_DOCS}cloudwatch_event_target`,
+    required: ["rule", "arn"],
+    optional: [],
+  },
   aws_sqs_queue: { source: `${AWS_DOCS}sqs_queue`, required: [], optional: ["name", "visibility_timeout_seconds"] },
   aws_lambda_event_source_mapping: {
     source: `${AWS_DOCS}lambda_event_source_mapping`,

@@ -84,7 +84,9 @@ Deno.test("iac terraform and iac wrangler on the examples match the golden files
     });
 
     await t.step("the wrangler configurations are JSONC with what the functions need", async () => {
-      const config = JSON.parse(stripComments(await Deno.readTextFile(`${tmp}/infra/wrangler/cloudflare-example/wrangler.jsonc`)));
+      const config = JSON.parse(
+        stripComments(await Deno.readTextFile(`${tmp}/infra/wrangler/cloudflare-example/wrangler.jsonc`)),
+      );
       assert.equal(config.main, "../../../dist/cloudflare/cloudflare-example.js");
       assert.deepEqual(config.kv_namespaces.map((kv: Json) => kv.binding), ["CACHE"]);
       assert.deepEqual(config.d1_databases.map((d1: Json) => d1.binding), ["DB"]);
@@ -228,9 +230,13 @@ Deno.test("the structural checks catch what they are meant to", () => {
   const files = {
     "x.tf.json": {
       resource: {
-        aws_lambda_function: { f: { function_name: "f", runtime: "nodejs22.x", handler: "h", filename: "z", color: "red" } },
+        aws_lambda_function: {
+          f: { function_name: "f", runtime: "nodejs22.x", handler: "h", filename: "z", color: "red" },
+        },
         aws_made_up: { m: {} },
-        aws_lambda_function_url: { u: { function_name: "${aws_lambda_function.g.function_name}", authorization_type: "NONE" } },
+        aws_lambda_function_url: {
+          u: { function_name: "${aws_lambda_function.g.function_name}", authorization_type: "NONE" },
+        },
       },
       output: { o: { value: "${var.missing}" } },
       outputs: {},
@@ -285,7 +291,10 @@ Deno.test("overrides: deno.json, then --overrides, and values a platform cannot 
     await Deno.writeTextFile(`${dir}/file.json`, JSON.stringify({ shop: { "aws-lambda": { timeout: 60 } } }));
     await Deno.writeTextFile(`${dir}/bad.json`, JSON.stringify({ shop: { "aws-lambda": { memory: 20000 } } }));
     await Deno.writeTextFile(`${dir}/below.json`, JSON.stringify({ shop: { "aws-lambda": { memory: 128 } } }));
-    await Deno.writeTextFile(`${dir}/retention.json`, JSON.stringify({ shop: { "aws-lambda": { logRetentionDays: 10 } } }));
+    await Deno.writeTextFile(
+      `${dir}/retention.json`,
+      JSON.stringify({ shop: { "aws-lambda": { logRetentionDays: 10 } } }),
+    );
     await Deno.writeTextFile(`${dir}/cpu.json`, JSON.stringify({ shop: { cloudflare: { cpuMs: 600000 } } }));
     const lambda = async (args: string[]) => {
       const run = await runCli(["iac", "terraform", "--platform", "aws-lambda", ...args], dir);
