@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { type CloudEvent, type MessageBatch, type ScheduledEvent, serverless } from "../mod.ts";
-import { handle, isBinaryDefault, UnknownEventError } from "../adapters/aws_lambda.ts";
+import { type CloudEvent, createContext, type MessageBatch, type ScheduledEvent, serverless } from "../mod.ts";
+import type { APIGatewayProxyEventV2, Context as AwsContext, Handler as AwsHandler, SQSEvent } from "aws-lambda";
+import { handle, isBinaryDefault, type LambdaContext, UnknownEventError } from "../adapters/aws_lambda.ts";
 type LambdaEvent = unknown;
 import { echoFunction, echoOf, fixture, FIXTURES, lambdaContext, recordingSink } from "./_aws_lambda_helpers.ts";
 
@@ -345,6 +346,22 @@ Deno.test("SQS batches run the queue trigger and report exactly the failed messa
     await assert.rejects(handle(fn)(batchOf(["a", "b"]), lambdaContext()), /boom/);
   });
 
+  await t.step("waitUntil work is finished even when the handler throws", async () => {
+    const done: string[] = [];
+    const fn = serverless({
+      name: "worker",
+      queue: {
+        name: "SQSQueue",
+        run(_batch, ctx) {
+          ctx.waitUntil(new Promise((resolve) => setTimeout(resolve, 20)).then(() => done.push("flushed")));
+          throw new Error("after scheduling");
+        },
+      },
+    });
+    await assert.rejects(handle(fn)(batchOf(["a"]), lambdaContext()), /after scheduling/);
+    assert.deepEqual(done, ["flushed"]);
+  });
+
   await t.step("with batchItemFailures off, any failure fails the whole batch", async () => {
     const fn = queueFn((batch) => batch.messages[0]!.retry());
     await assert.rejects(
@@ -480,6 +497,14 @@ Deno.test("context, deadline and waitUntil", async (t) => {
     assert.equal(result.body, "ok");
   });
 
+  await t.step("the deadline signal is made only when something reads it, once", () => {
+    let made = 0;
+    const ctx = createContext({ platform: "aws-lambda", signal: () => (made++, new AbortController().signal) });
+    assert.equal(made, 0);
+    assert.equal(ctx.signal, ctx.signal);
+    assert.equal(made, 1);
+  });
+
   await t.step("request.signal and ctx.signal abort shortly before the deadline", async () => {
     const fn = serverless({
       name: "slow",
@@ -587,3 +612,14 @@ function albResponse(expected: Result & { multiValueHeaders: Record<string, stri
 function lowerKeys<T>(record: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).map(([k, v]) => [k.toLowerCase(), v]));
 }
+
+Deno.test("the public types fit @types/aws-lambda", () => {
+  // Compile-time checks: the Node.js runtime's context, events and handler type all fit handle().
+  const handler = handle(echoFunction());
+  const asAwsHandler: AwsHandler<APIGatewayProxyEventV2 | SQSEvent, unknown> = (event, context) =>
+    handler(event, context);
+  const context: AwsContext = lambdaContext();
+  const typed: LambdaContext = context;
+  assert.equal(typeof asAwsHandler, "function");
+  assert.equal(typed.awsRequestId, "req-123");
+});

@@ -9,25 +9,23 @@
 import { HttpError, statusText } from "../../src/http_error.ts";
 import { decodeBase64, encodeBase64 } from "./_base64.ts";
 import { lazyRequest } from "./_lazy_request.ts";
+import {
+  BadEvent,
+  clip,
+  describe,
+  encodeQuery,
+  type Gathered,
+  gatherMulti,
+  gatherSingle,
+  isObject,
+  type Json,
+  requestContext,
+  stringField,
+  typeName,
+} from "./_http_fields.ts";
 
-/** A JSON object as it came from Lambda: nothing about its fields is trusted. */
-export type Json = Record<string, unknown>;
+export { BadEvent, type Json } from "./_http_fields.ts";
 
-/** An HTTP-shaped event with a field that cannot be turned into a request: answered with 400. */
-export class BadEvent extends Error {
-  /** Always `"BadEvent"`. */
-  override name = "BadEvent";
-}
-
-/** The headers of an event, gathered once: the pairs for `Request`, and the few values the URL needs. */
-interface Gathered {
-  pairs: [string, string][];
-  host: string | undefined;
-  proto: string | undefined;
-  cookies: string[] | undefined;
-}
-
-/** What varies between event shapes. */
 export interface Shape {
   /** How errors name the shape. */
   readonly name: string;
@@ -55,126 +53,6 @@ export interface HttpOptions {
   stripStage: boolean;
   isBinary: ((contentType: string | null, contentEncoding: string | null) => boolean) | undefined;
   albCookies: "case-variants" | "last";
-}
-
-const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null;
-
-// ── request side ────────────────────────────────────────────────────────────────────────────────────────────────────
-
-function gatherSingle(map: unknown, into: Gathered, what: string): void {
-  if (map === undefined || map === null) return;
-  if (!isObject(map) || Array.isArray(map)) {
-    throw new BadEvent(`${what} must be an object or null; got ${typeName(map)}.`);
-  }
-  for (const name in map) {
-    const value = map[name];
-    if (value === undefined || value === null) continue;
-    if (typeof value !== "string") {
-      throw new BadEvent(`${what}["${clip(name)}"] must be a string; got ${typeName(value)}.`);
-    }
-    add(into, name, value);
-  }
-}
-
-function gatherMulti(map: unknown, into: Gathered, what: string): void {
-  if (map === undefined || map === null) return;
-  if (!isObject(map) || Array.isArray(map)) {
-    throw new BadEvent(`${what} must be an object or null; got ${typeName(map)}.`);
-  }
-  for (const name in map) {
-    const values = map[name];
-    if (values === undefined || values === null) continue;
-    if (!Array.isArray(values)) {
-      throw new BadEvent(`${what}["${clip(name)}"] must be an array of strings; got ${typeName(values)}.`);
-    }
-    for (const value of values) {
-      if (value === null || value === undefined) continue;
-      if (typeof value !== "string") {
-        throw new BadEvent(`${what}["${clip(name)}"] must hold strings; got ${typeName(value)}.`);
-      }
-      add(into, name, value);
-    }
-  }
-}
-
-// Host, the forwarded protocol and Cookie are picked out on the way: the URL needs the first two, and several
-// Cookie values must be joined with "; " (Headers would join them with ", ", which breaks cookie parsing).
-function add(into: Gathered, name: string, value: string): void {
-  const length = name.length;
-  if (length === 4 || length === 6 || length === 17) {
-    const lower = name.toLowerCase();
-    if (lower === "host") into.host ??= value;
-    else if (lower === "x-forwarded-proto") into.proto ??= value;
-    else if (lower === "cookie") {
-      (into.cookies ??= []).push(value);
-      return;
-    }
-  }
-  into.pairs.push([name, value]);
-}
-
-function encodeQuery(single: unknown, multi: unknown, raw: boolean): string {
-  let query = "";
-  if (isObject(multi)) {
-    for (const key in multi) {
-      const values = multi[key];
-      if (values === null || values === undefined) continue;
-      if (!Array.isArray(values)) {
-        throw new BadEvent(
-          `multiValueQueryStringParameters["${clip(key)}"] must be an array; got ${typeName(values)}.`,
-        );
-      }
-      for (const value of values) {
-        if (value === null || value === undefined) continue;
-        if (typeof value !== "string") {
-          throw new BadEvent(
-            `multiValueQueryStringParameters["${clip(key)}"] must hold strings; got ${typeName(value)}.`,
-          );
-        }
-        query += (query === "" ? "" : "&") + pair(key, value, raw);
-      }
-    }
-    return query;
-  }
-  if (multi !== undefined && multi !== null) {
-    throw new BadEvent(`multiValueQueryStringParameters must be an object or null; got ${typeName(multi)}.`);
-  }
-  if (single === undefined || single === null) return "";
-  if (!isObject(single) || Array.isArray(single)) {
-    throw new BadEvent(`queryStringParameters must be an object or null; got ${typeName(single)}.`);
-  }
-  for (const key in single) {
-    const value = single[key];
-    if (value === null || value === undefined) continue;
-    if (typeof value !== "string") {
-      throw new BadEvent(`queryStringParameters["${clip(key)}"] must be a string; got ${typeName(value)}.`);
-    }
-    query += (query === "" ? "" : "&") + pair(key, value, raw);
-  }
-  return query;
-}
-
-// ALB hands over the query exactly as the client sent it (still percent-encoded): it is put back as it was, so the
-// single decoding happens when the handler reads `URL.searchParams`. API Gateway decodes first, so we encode.
-function pair(key: string, value: string, raw: boolean): string {
-  return raw ? `${escapeRaw(key)}=${escapeRaw(value)}` : `${encodeURIComponent(key)}=${encodeURIComponent(value)}`;
-}
-
-const RAW_UNSAFE = /[#&\s]/;
-const RAW_UNSAFE_ALL = /[#&\s]/g;
-function escapeRaw(text: string): string {
-  return RAW_UNSAFE.test(text) ? text.replace(RAW_UNSAFE_ALL, (c) => encodeURIComponent(c)) : text;
-}
-
-function stringField(event: Json, field: string): string {
-  const value = event[field];
-  if (typeof value !== "string") throw new BadEvent(`${field} must be a string; got ${typeName(value)}.`);
-  return value;
-}
-
-function requestContext(event: Json): Json {
-  const rc = event.requestContext;
-  return isObject(rc) ? rc : {};
 }
 
 const REST: Shape = {
@@ -352,13 +230,11 @@ export function toRequest(shape: Shape, event: Json, options: HttpOptions, signa
   if (path.charCodeAt(0) !== 47) path = "/" + path;
   if (PATH_UNSAFE.test(path)) path = path.replaceAll("?", "%3F").replaceAll("#", "%23");
   const query = shape.query(event);
-  const gathered: Gathered = { pairs: [], host: undefined, proto: undefined, cookies: undefined };
-  shape.headers(event, gathered);
-  if (gathered.cookies !== undefined && gathered.cookies.length > 0) {
-    gathered.pairs.push(["cookie", gathered.cookies.join("; ")]);
-  }
-  const host = gathered.host ?? domainName(event) ?? "localhost";
-  const proto = gathered.proto === "http" ? "http" : "https";
+  // First pass over the headers: check the maps, find Host and X-Forwarded-Proto, allocate nothing.
+  const found: Gathered = { collect: false, pairs: [], host: undefined, proto: undefined, cookies: undefined };
+  shape.headers(event, found);
+  const host = found.host ?? domainName(event) ?? "localhost";
+  const proto = found.proto === "http" ? "http" : "https";
   let url: string;
   try {
     // Serialized by the URL parser, as `new Request(url).url` would be, so the router and handler agree.
@@ -366,18 +242,25 @@ export function toRequest(shape: Shape, event: Json, options: HttpOptions, signa
   } catch {
     throw new BadEvent(`The event does not make a valid URL: host ${describe(host)}, path ${describe(path)}.`);
   }
-  const init: RequestInit = { method, headers: gathered.pairs };
+  const init: RequestInit = { method };
   if (method !== "GET" && method !== "HEAD") {
     const body = bodyOf(event);
     if (body !== null) init.body = body as BodyInit;
   }
-  return lazyRequest(method, url, signal, () => build(url, init, gathered.pairs));
+  return lazyRequest(method, url, signal, () => build(shape, event, url, init));
 }
 
 // Header values are bytes; API Gateway hands them over as text decoded from UTF-8. Non-ASCII values are turned back
 // into their UTF-8 bytes, read as Latin-1, which is exactly what Deno.serve or a Node server shows for the same request.
 // Anything else HTTP forbids (a bad name, a newline in a value) is a 400, raised when the Request is first used.
-function build(url: string, init: RequestInit, pairs: [string, string][]): Request {
+function build(shape: Shape, event: Json, url: string, init: RequestInit): Request {
+  const gathered: Gathered = { collect: true, pairs: [], host: undefined, proto: undefined, cookies: undefined };
+  shape.headers(event, gathered);
+  const pairs = gathered.pairs;
+  if (gathered.cookies !== undefined && gathered.cookies.length > 0) {
+    pairs.push(["cookie", gathered.cookies.join("; ")]);
+  }
+  init.headers = pairs;
   for (const pair of pairs) {
     if (NOT_ASCII.test(pair[1])) pair[1] = String.fromCharCode(...new TextEncoder().encode(pair[1]));
   }
@@ -431,6 +314,17 @@ const TEXT_TYPE =
  * @param contentType The response's `Content-Type`, or `null`.
  * @param contentEncoding Its `Content-Encoding`, or `null`.
  * @returns Whether the body must be base64-encoded.
+ *
+ * @example Extend the default for one more type
+ * ```ts
+ * import { isBinaryDefault } from "../aws_lambda.ts";
+ *
+ * const isBinary = (type: string | null, encoding: string | null) =>
+ *   type?.startsWith("image/svg") === true || isBinaryDefault(type, encoding);
+ * console.assert(isBinary("image/svg+xml", null));
+ * console.assert(!isBinaryDefault("application/json; charset=utf-8", null));
+ * console.assert(isBinaryDefault("application/json", "gzip"));
+ * ```
  */
 export function isBinaryDefault(contentType: string | null, contentEncoding: string | null): boolean {
   if (contentEncoding !== null && contentEncoding !== "" && contentEncoding.toLowerCase() !== "identity") return true;
@@ -476,29 +370,4 @@ export async function toResult(shape: Shape, event: Json, response: Response, op
     body = base64 ? encodeBase64(bytes) : "";
   } else body = await response.text();
   return shape.result(event, head, body, base64, options);
-}
-
-// ── messages ────────────────────────────────────────────────────────────────────────────────────────────────────────
-
-/**
- * A short printable description of a value for error messages.
- *
- * @param value Anything.
- * @returns At most ~80 characters.
- */
-export function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(clip(value));
-  return typeName(value);
-}
-
-function typeName(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "object") return "an object";
-  if (typeof value === "string") return `the string ${JSON.stringify(clip(value))}`;
-  return `${typeof value} ${String(value).slice(0, 40)}`;
-}
-
-function clip(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 60)}…(${text.length} chars)` : text;
 }
