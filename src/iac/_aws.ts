@@ -202,7 +202,24 @@ export function awsFunction(file: TerraformFile, main: TerraformFile, fn: Functi
   return { errors, warnings };
 }
 
-/** A `map(string)` variable for the function's environment, checked to hold every name the function reads. */
+/**
+ * Declares a `map(string)` variable for a function's environment, marked sensitive and validated to hold every name
+ * the function reads.
+ *
+ * @param main The file that holds the variables.
+ * @param id The function's Terraform identifier.
+ * @param name The function's name, for the description.
+ * @param names The variables the function reads.
+ * @returns The reference, `var.<id>_env`.
+ *
+ * @example Usage
+ * ```ts
+ * import { environmentVariable } from "./_aws.ts";
+ * import { TerraformFile } from "./terraform_file.ts";
+ * const main = new TerraformFile();
+ * console.assert(environmentVariable(main, "shop", "shop", ["DATABASE_URL"]) === "var.shop_env");
+ * ```
+ */
 export function environmentVariable(main: TerraformFile, id: string, name: string, names: string[]): string {
   const list = names.map((n) => `"${n}"`).join(", ");
   return main.variable(`${id}_env`, {
