@@ -38,6 +38,35 @@ const num = (value: SettingValue | undefined, fallback: number) => typeof value 
 const AZURE_MEMORY = [512, 2048, 4096] as const;
 const VERCEL_MEMORY = [2048, 4096] as const;
 const GCP_MEMORY = [128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768] as const;
+/** The retention periods CloudWatch Logs accepts (`retention_in_days`). */
+const LOG_RETENTION_DAYS = [
+  1,
+  3,
+  5,
+  7,
+  14,
+  30,
+  60,
+  90,
+  120,
+  150,
+  180,
+  365,
+  400,
+  545,
+  731,
+  1096,
+  1827,
+  2192,
+  2557,
+  2922,
+  3288,
+  3653,
+] as const;
+/** How a Lambda function is reached over HTTP: a function URL, an API Gateway HTTP API, or not at all. */
+const LAMBDA_EXPOSURES = ["url", "http-api", "none"] as const;
+const oneOf = (value: SettingValue | undefined, allowed: readonly (string | number)[]) =>
+  value === undefined || allowed.includes(value as string | number);
 
 /** The rules per platform; `satisfies` keeps the table complete when a platform is added. */
 export const PLATFORMS = {
@@ -61,6 +90,23 @@ export const PLATFORMS = {
       }
       if (req.timeout !== undefined && timeout < req.timeout) {
         warnings.push(`timeout ${timeout} s is below the ${req.timeout} s the function requires.`);
+      }
+      if (!oneOf(settings.architecture, ["arm64", "x86_64"])) {
+        warnings.push(`architecture ${JSON.stringify(settings.architecture)} is not one of Lambda's: arm64, x86_64.`);
+      }
+      if (!oneOf(settings.exposure, LAMBDA_EXPOSURES)) {
+        warnings.push(`exposure ${JSON.stringify(settings.exposure)} is not one of: ${LAMBDA_EXPOSURES.join(", ")}.`);
+      }
+      if (!oneOf(settings.logRetentionDays, LOG_RETENTION_DAYS)) {
+        warnings.push(
+          `logRetentionDays ${JSON.stringify(settings.logRetentionDays)} is not a period CloudWatch Logs keeps: ` +
+            `${LOG_RETENTION_DAYS.join(", ")}.`,
+        );
+      }
+      if (typeof settings.runtime === "string" && !/^(nodejs\d+\.x|provided\.al20(23|2))$/.test(settings.runtime)) {
+        warnings.push(
+          `runtime "${settings.runtime}" is not a Node.js (nodejsNN.x) or custom (provided.al2023) runtime.`,
+        );
       }
       if (req.bindings?.kv || req.bindings?.d1) {
         warnings.push("kv and d1 bindings have no Lambda equivalent; pass a client for DynamoDB or RDS through env.");

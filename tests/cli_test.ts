@@ -105,7 +105,19 @@ Deno.test("cli.ts reports user mistakes with a message and an exit code", async 
   await t.step("--help prints usage and exits 0", async () => {
     const run = await runCli(["--help"]);
     assert.equal(run.code, 0);
-    assert.match(run.stdout, /Usage:[\s\S]*--info[\s\S]*dev/);
+    assert.match(
+      run.stdout,
+      /Usage:[\s\S]*--info[\s\S]*dev[\s\S]*build --target[\s\S]*iac terraform[\s\S]*iac wrangler/,
+    );
+  });
+
+  await t.step("a flag of another command exits 2 and names it", async () => {
+    const info = await runCli(["--info", "a.ts", "--target", "deno"]);
+    assert.equal(info.code, 2);
+    assert.match(info.stderr, /--target not used by --info/);
+    const build = await runCli(["build", "--target", "deno", "--platform", "cloudflare"]);
+    assert.equal(build.code, 2);
+    assert.match(build.stderr, /--platform not used by build/);
   });
 
   await t.step("--version prints the version", async () => {
@@ -116,7 +128,7 @@ Deno.test("cli.ts reports user mistakes with a message and an exit code", async 
   await t.step("an unknown command exits 2 and lists what is accepted", async () => {
     const run = await runCli(["deploy"]);
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /unknown command "deploy"; the commands are --info and dev/);
+    assert.match(run.stderr, /unknown command "deploy"; the commands are --info, dev, build and iac/);
     assert.match(run.stderr, /Usage:/);
   });
 

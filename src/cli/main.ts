@@ -6,8 +6,10 @@
 
 import { parseArgs } from "node:util";
 import { VERSION } from "../version.ts";
+import { build, BUILD_TARGETS } from "./build_command.ts";
 import { dev } from "./dev_command.ts";
 import { CliError } from "./errors.ts";
+import { iac } from "./iac_command.ts";
 import { infoDocument } from "./info_command.ts";
 import type { Runtime } from "./runtime.ts";
 
@@ -17,9 +19,16 @@ export const USAGE: string = `slrs ${VERSION}: write a serverless function once,
 Usage:
   cli.ts --info [entry…] [--overrides file.json]   print one JSON document describing each function
   cli.ts dev [entry] [--port N] [--hostname H]     serve an entry locally, reloading on change
+  cli.ts build --target T [entry…] [--out dist]    bundle each function for a platform (a zip for Lambda)
+  cli.ts iac terraform [entry…] [--out infra] [--platform aws-lambda,cloudflare] [--dist dist]
+                                                   write Terraform JSON (*.tf.json) for AWS and Cloudflare
+  cli.ts iac wrangler [entry…] [--out infra/wrangler] [--dist dist]
+                                                   write a wrangler.jsonc per function
   cli.ts --help | --version
 
+Build targets: ${BUILD_TARGETS.join(", ")}.
 Entries default to the globs in deno.json under "slrs": { "functions": [...] }.
+--overrides file.json works with --info, build and iac, and wins over "slrs": { "overrides": {...} } in deno.json.
 The --info document is valid against src/info_schema.json.`;
 
 const OPTIONS = {
@@ -27,6 +36,10 @@ const OPTIONS = {
   overrides: { type: "string" },
   port: { type: "string" },
   hostname: { type: "string" },
+  target: { type: "string" },
+  out: { type: "string" },
+  dist: { type: "string" },
+  platform: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const;
@@ -62,21 +75,40 @@ async function run(args: string[], runtime: Runtime): Promise<number> {
   if (values.help) return print(USAGE);
   if (values.version) return print(VERSION);
   const [command, ...rest] = positionals;
+  const given = (names: (keyof typeof values)[]) => names.filter((name) => values[name] !== undefined);
+  const refuse = (names: (keyof typeof values)[], where: string) => {
+    const wrong = given(names);
+    if (wrong.length > 0) throw new CliError(`${wrong.map((n) => `--${n}`).join(" and ")} not used by ${where}.`, 2);
+  };
   if (values.info) {
     if (values.port !== undefined || values.hostname !== undefined) {
       throw new CliError("--port and --hostname belong to dev, not --info.", 2);
     }
+    refuse(["target", "out", "dist", "platform"], "--info");
     const doc = await infoDocument(runtime, { entries: positionals, overridesFile: values.overrides });
     return print(JSON.stringify(doc, null, 2));
   }
   if (command === "dev") {
     if (rest.length > 1) throw new CliError(`dev takes one entry; got ${rest.join(" ")}.`, 2);
     if (values.overrides !== undefined) throw new CliError("--overrides belongs to --info, not dev.", 2);
+    refuse(["target", "out", "dist", "platform"], "dev");
     const options = { entry: rest[0], port: port(values.port), hostname: values.hostname ?? "127.0.0.1" };
     return await dev(runtime, options, args);
   }
+  if (command === "build") {
+    refuse(["port", "hostname", "dist", "platform"], "build");
+    const options = { target: values.target, entries: rest, out: values.out, overridesFile: values.overrides };
+    await build(runtime, options);
+    return 0;
+  }
+  if (command === "iac") {
+    refuse(["port", "hostname", "target"], "iac");
+    const [kind, ...entries] = rest;
+    const { out, dist, platform, overrides: overridesFile } = values;
+    return await iac(runtime, { kind, entries, out, dist, platform, overridesFile });
+  }
   if (command === undefined) throw new CliError("no command given.", 2);
-  throw new CliError(`unknown command "${command}"; the commands are --info and dev.`, 2);
+  throw new CliError(`unknown command "${command}"; the commands are --info, dev, build and iac.`, 2);
 }
 
 function parse(args: string[]) {

@@ -1,0 +1,234 @@
+/**
+ * One function on AWS Lambda as Terraform resources (provider `hashicorp/aws` 6.x).
+ *
+ * @module
+ */
+
+import type { FunctionInfo } from "../info.ts";
+import type { SettingValue } from "../platforms.ts";
+import { eventBridgeCron } from "./cron.ts";
+import { identifier, type TerraformFile } from "./terraform_file.ts";
+
+const BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole";
+const SQS_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole";
+/** Who may assume the function's role: the Lambda service. */
+const ASSUME_ROLE_POLICY = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Principal: { Service: "lambda.amazonaws.com" } }],
+});
+
+/** What describing one function found. */
+export interface DescribeResult {
+  /** Things that make the description wrong: nothing should be written. */
+  errors: string[];
+  /** Parts of the function that are not described. */
+  warnings: string[];
+}
+
+const text = (value: SettingValue | undefined, fallback: string) => typeof value === "string" ? value : fallback;
+const number = (value: SettingValue | undefined, fallback: number) => typeof value === "number" ? value : fallback;
+
+/**
+ * Adds one function's Lambda resources to `file`, and its environment variable (if it reads any) to `main`.
+ *
+ * @param file The `aws.tf.json` being built.
+ * @param main The `main.tf.json` being built (variables).
+ * @param fn The function's entry of the `--info` document.
+ * @returns Errors and warnings.
+ *
+ * @example Usage
+ * ```ts
+ * import { serverless } from "../../mod.ts";
+ * import { describeFunction } from "../info.ts";
+ * import { awsFunction } from "./_aws.ts";
+ * import { TerraformFile } from "./terraform_file.ts";
+ *
+ * const fn = serverless({ name: "hi", fetch: () => new Response("hi") });
+ * const file = new TerraformFile();
+ * awsFunction(file, new TerraformFile(), describeFunction({ fn, entry: "hi.ts", exportName: "default" }));
+ * console.assert(file.json.resource?.aws_lambda_function_url?.hi !== undefined);
+ * ```
+ */
+export function awsFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInfo): DescribeResult {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const id = identifier(fn.name);
+  const settings = fn.platforms["aws-lambda"].settings;
+  const runtime = text(settings.runtime, "nodejs22.x");
+  const timeout = number(settings.timeout, 3);
+  const deno = runtime.startsWith("provided.");
+  const zip = `\${local.dist}/${deno ? "aws-lambda-deno" : "aws-lambda"}/${fn.name}.zip`;
+  const queues = fn.triggers.flatMap((t) => t.type === "queue" ? [t.queue] : []);
+
+  const role = file.resource("aws_iam_role", id, {
+    name: `${fn.name}-lambda`,
+    assume_role_policy: ASSUME_ROLE_POLICY,
+  });
+  const basic = file.resource("aws_iam_role_policy_attachment", `${id}_basic`, {
+    role: `\${${role}.name}`,
+    policy_arn: BASIC_EXECUTION,
+  });
+  const policies = [basic];
+  if (queues.length > 0) {
+    policies.push(file.resource("aws_iam_role_policy_attachment", `${id}_sqs`, {
+      role: `\${${role}.name}`,
+      policy_arn: SQS_EXECUTION,
+    }));
+  }
+  const logs = file.resource("aws_cloudwatch_log_group", id, {
+    name: `/aws/lambda/${fn.name}`,
+    retention_in_days: number(settings.logRetentionDays, 14),
+  });
+
+  const names = [...fn.requirements.env ?? [], ...fn.requirements.bindings?.secrets ?? []];
+  const env = names.length > 0 ? environmentVariable(main, id, fn.name, names) : undefined;
+  const lambda = file.resource("aws_lambda_function", id, {
+    function_name: fn.name,
+    ...(fn.description !== null && { description: fn.description.slice(0, 256) }),
+    role: `\${${role}.arn}`,
+    runtime,
+    // provided.* runs the zip's `bootstrap`; Lambda ignores the handler there but the API wants one.
+    handler: deno ? "bootstrap" : "index.handler",
+    filename: zip,
+    source_code_hash: `\${filebase64sha256("${zip}")}`,
+    memory_size: number(settings.memory, 128),
+    timeout,
+    architectures: [text(settings.architecture, "arm64")],
+    ...(typeof settings.reservedConcurrency === "number" &&
+      { reserved_concurrent_executions: settings.reservedConcurrency }),
+    ...(env !== undefined && { environment: { variables: `\${${env}}` } }),
+    // Text keeps the function's own JSON log lines as they are written.
+    logging_config: { log_format: "Text", log_group: `\${${logs}.name}` },
+    depends_on: [...policies, logs],
+  });
+  const functionName = `\${${lambda}.function_name}`;
+
+  const http = fn.triggers.some((t) => t.type === "http");
+  const exposure = text(settings.exposure, http ? "url" : "none");
+  if (exposure === "url") {
+    const url = file.resource("aws_lambda_function_url", id, {
+      function_name: functionName,
+      authorization_type: "NONE",
+    });
+    // Since October 2025 a public function URL needs both permissions.
+    file.resource("aws_lambda_permission", `${id}_url`, {
+      statement_id: "FunctionUrlAllowPublicAccess",
+      action: "lambda:InvokeFunctionUrl",
+      function_name: functionName,
+      principal: "*",
+      function_url_auth_type: "NONE",
+    });
+    file.resource("aws_lambda_permission", `${id}_url_invoke`, {
+      statement_id: "FunctionUrlAllowInvokeAction",
+      action: "lambda:InvokeFunction",
+      function_name: functionName,
+      principal: "*",
+      invoked_via_function_url: true,
+    });
+    file.output(`${id}_url`, `\${${url}.function_url}`, `The function URL of ${fn.name}.`);
+  } else if (exposure === "http-api") {
+    const api = file.resource("aws_apigatewayv2_api", id, { name: fn.name, protocol_type: "HTTP" });
+    const integration = file.resource("aws_apigatewayv2_integration", id, {
+      api_id: `\${${api}.id}`,
+      integration_type: "AWS_PROXY",
+      integration_uri: `\${${lambda}.invoke_arn}`,
+      // The default is 1.0; the adapter reads both, but 2.0 is what an HTTP API means.
+      payload_format_version: "2.0",
+    });
+    file.resource("aws_apigatewayv2_route", id, {
+      api_id: `\${${api}.id}`,
+      route_key: "$default",
+      target: `integrations/\${${integration}.id}`,
+    });
+    file.resource("aws_apigatewayv2_stage", id, { api_id: `\${${api}.id}`, name: "$default", auto_deploy: true });
+    file.resource("aws_lambda_permission", `${id}_api`, {
+      statement_id: "AllowHttpApiInvoke",
+      action: "lambda:InvokeFunction",
+      function_name: functionName,
+      principal: "apigateway.amazonaws.com",
+      source_arn: `\${${api}.execution_arn}/*/*`,
+    });
+    file.output(`${id}_url`, `\${${api}.api_endpoint}`, `The HTTP API endpoint of ${fn.name}.`);
+  } else if (http) {
+    warnings.push(`${fn.name} on aws-lambda: exposure "none": its HTTP routes are not reachable from outside.`);
+  }
+
+  fn.triggers.filter((t) => t.type === "schedule").forEach((trigger, i) => {
+    let expression: string;
+    try {
+      expression = eventBridgeCron(trigger.cron);
+    } catch (error) {
+      errors.push(`${fn.name} on aws-lambda: ${(error as Error).message}`);
+      return;
+    }
+    const name = `${id}_schedule_${i}`;
+    const rule = file.resource("aws_cloudwatch_event_rule", name, {
+      name: `${fn.name}-schedule-${i}`,
+      description: `${fn.name}: ${trigger.cron}`,
+      schedule_expression: expression,
+    });
+    file.resource("aws_cloudwatch_event_target", name, { rule: `\${${rule}.name}`, arn: `\${${lambda}.arn}` });
+    file.resource("aws_lambda_permission", name, {
+      statement_id: `AllowSchedule${i}`,
+      action: "lambda:InvokeFunction",
+      function_name: functionName,
+      principal: "events.amazonaws.com",
+      source_arn: `\${${rule}.arn}`,
+    });
+  });
+
+  for (const queue of queues) {
+    // Two functions may consume one queue: it is declared once, by the first.
+    const sqs = `aws_sqs_queue.${identifier(queue)}`;
+    if (file.json.resource?.aws_sqs_queue?.[identifier(queue)] === undefined) {
+      file.resource("aws_sqs_queue", identifier(queue), {
+        name: queue,
+        // AWS asks for at least six times the function's timeout, so a retried batch is not delivered twice at once.
+        visibility_timeout_seconds: Math.max(30, 6 * timeout),
+      });
+    }
+    file.resource("aws_lambda_event_source_mapping", `${id}_${identifier(queue)}`, {
+      event_source_arn: `\${${sqs}.arn}`,
+      function_name: `\${${lambda}.arn}`,
+      batch_size: 10,
+      // The adapter reports per-message failures (batchItemFailures); without this Lambda ignores them.
+      function_response_types: ["ReportBatchItemFailures"],
+    });
+  }
+
+  if (fn.triggers.some((t) => t.type === "event")) {
+    warnings.push(`${fn.name} on aws-lambda: event triggers (S3, SNS, EventBridge) are not described; wire them up.`);
+  }
+  return { errors, warnings };
+}
+
+/**
+ * Declares a `map(string)` variable for a function's environment, marked sensitive and validated to hold every name
+ * the function reads.
+ *
+ * @param main The file that holds the variables.
+ * @param id The function's Terraform identifier.
+ * @param name The function's name, for the description.
+ * @param names The variables the function reads.
+ * @returns The reference, `var.<id>_env`.
+ *
+ * @example Usage
+ * ```ts
+ * import { environmentVariable } from "./_aws.ts";
+ * import { TerraformFile } from "./terraform_file.ts";
+ * const main = new TerraformFile();
+ * console.assert(environmentVariable(main, "shop", "shop", ["DATABASE_URL"]) === "var.shop_env");
+ * ```
+ */
+export function environmentVariable(main: TerraformFile, id: string, name: string, names: string[]): string {
+  const list = names.map((n) => `"${n}"`).join(", ");
+  return main.variable(`${id}_env`, {
+    type: "map(string)",
+    description: `Environment of ${name}; must set ${names.join(", ")}.`,
+    sensitive: true,
+    validation: [{
+      condition: `\${alltrue([for name in [${list}] : contains(keys(var.${id}_env), name)])}`,
+      error_message: `The environment of ${name} must set ${names.join(", ")}.`,
+    }],
+  });
+}

@@ -1,0 +1,175 @@
+/**
+ * One function on Cloudflare Workers as Terraform resources (provider `cloudflare/cloudflare` 5.x).
+ *
+ * @module
+ */
+
+import type { FunctionInfo } from "../info.ts";
+import type { SettingValue } from "../platforms.ts";
+import { environmentVariable } from "./_aws.ts";
+import { identifier, type TerraformFile } from "./terraform_file.ts";
+
+const ACCOUNT = "${var.cloudflare_account_id}";
+
+/** The settings a Worker deployment reads from the `--info` document. */
+export interface WorkerSettings {
+  /** `compatibility_date`. */
+  compatibilityDate: string;
+  /** `compatibility_flags`. */
+  compatibilityFlags: string[];
+  /** `limits.cpu_ms`. */
+  cpuMs: number;
+  /** Route patterns such as `example.com/api/*`. */
+  routes: string[];
+}
+
+/**
+ * The Worker settings of a function, with the defaults `--info` would give.
+ *
+ * @param fn The function's entry of the `--info` document.
+ * @returns The settings.
+ *
+ * @example Usage
+ * ```ts
+ * import { serverless } from "../../mod.ts";
+ * import { describeFunction } from "../info.ts";
+ * import { workerSettings } from "./_cloudflare.ts";
+ *
+ * const fn = serverless({ name: "hi", requirements: { timeout: 10 }, fetch: () => new Response("hi") });
+ * console.assert(workerSettings(describeFunction({ fn, entry: "hi.ts", exportName: "default" })).cpuMs === 10000);
+ * ```
+ */
+export function workerSettings(fn: FunctionInfo): WorkerSettings {
+  const settings = fn.platforms.cloudflare.settings;
+  const list = (value: SettingValue | undefined) =>
+    Array.isArray(value) ? value : typeof value === "string" ? [value] : [];
+  return {
+    compatibilityDate: typeof settings.compatibilityDate === "string" ? settings.compatibilityDate : "2026-11-01",
+    compatibilityFlags: list(settings.compatibilityFlags),
+    cpuMs: typeof settings.cpuMs === "number" ? settings.cpuMs : 30_000,
+    routes: list(settings.routes),
+  };
+}
+
+/**
+ * Adds one function's Worker resources to `file`: the script with its KV, D1 and environment bindings, the KV
+ * namespaces and D1 databases it binds, its cron triggers, queue consumer, routes and workers.dev subdomain.
+ *
+ * @param file The `cloudflare.tf.json` being built.
+ * @param main The `main.tf.json` being built (variables).
+ * @param fn The function's entry of the `--info` document.
+ * @returns Warnings for the parts not described.
+ *
+ * @example Usage
+ * ```ts
+ * import { describeFunction } from "../info.ts";
+ * import { cloudflareFunction } from "./_cloudflare.ts";
+ * import { TerraformFile } from "./terraform_file.ts";
+ * import hello from "../../examples/hello/main.ts";
+ *
+ * const file = new TerraformFile();
+ * cloudflareFunction(file, new TerraformFile(), describeFunction({ fn: hello, entry: "main.ts", exportName: "default" }));
+ * console.assert(file.json.resource?.cloudflare_workers_kv_namespace?.hello_COUNTER !== undefined);
+ * ```
+ */
+export function cloudflareFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInfo): { warnings: string[] } {
+  const warnings: string[] = [];
+  const id = identifier(fn.name);
+  const worker = workerSettings(fn);
+  const bindings = fn.requirements.bindings ?? {};
+  const script = `\${local.dist}/cloudflare/${fn.name}.js`;
+
+  const bound: Record<string, unknown>[] = [];
+  for (const name of bindings.kv ?? []) {
+    const kv = file.resource("cloudflare_workers_kv_namespace", `${id}_${identifier(name)}`, {
+      account_id: ACCOUNT,
+      title: `${fn.name}-${name}`,
+    });
+    bound.push({ type: "kv_namespace", name, namespace_id: `\${${kv}.id}` });
+  }
+  for (const name of bindings.d1 ?? []) {
+    const d1 = file.resource("cloudflare_d1_database", `${id}_${identifier(name)}`, {
+      account_id: ACCOUNT,
+      name: `${fn.name}-${name.toLowerCase()}`,
+    });
+    bound.push({ type: "d1", name, id: `\${${d1}.id}` });
+  }
+  const secrets = new Set(bindings.secrets ?? []);
+  const names = [...fn.requirements.env ?? [], ...secrets];
+  if (names.length > 0) {
+    const env = environmentVariable(main, id, fn.name, names);
+    for (const name of names) {
+      bound.push({ type: secrets.has(name) ? "secret_text" : "plain_text", name, text: `\${${env}["${name}"]}` });
+    }
+  }
+  for (const kind of ["sql", "queues", "buckets"] as const) {
+    if (bindings[kind]?.length) {
+      warnings.push(`${fn.name} on cloudflare: ${kind} bindings (${bindings[kind].join(", ")}) are not described.`);
+    }
+  }
+
+  const workerScript = file.resource("cloudflare_workers_script", id, {
+    account_id: ACCOUNT,
+    script_name: fn.name,
+    content_file: script,
+    content_sha256: `\${filesha256("${script}")}`,
+    main_module: `${fn.name}.js`,
+    compatibility_date: worker.compatibilityDate,
+    ...(worker.compatibilityFlags.length > 0 && { compatibility_flags: worker.compatibilityFlags }),
+    ...(bound.length > 0 && { bindings: bound }),
+    limits: { cpu_ms: worker.cpuMs },
+  });
+  const scriptName = `\${${workerScript}.script_name}`;
+
+  const crons = fn.triggers.flatMap((t) => t.type === "schedule" ? [t.cron] : []);
+  if (crons.length > 0) {
+    file.resource("cloudflare_workers_cron_trigger", id, {
+      account_id: ACCOUNT,
+      script_name: scriptName,
+      schedules: crons.map((cron) => ({ cron })),
+    });
+  }
+  for (const trigger of fn.triggers) {
+    if (trigger.type !== "queue") continue;
+    const queueId = identifier(trigger.queue);
+    const queue = `cloudflare_queue.${queueId}`;
+    if (file.json.resource?.cloudflare_queue?.[queueId] === undefined) {
+      file.resource("cloudflare_queue", queueId, { account_id: ACCOUNT, queue_name: trigger.queue });
+    }
+    file.resource("cloudflare_queue_consumer", `${id}_${queueId}`, {
+      account_id: ACCOUNT,
+      queue_id: `\${${queue}.queue_id}`,
+      script_name: scriptName,
+      type: "worker",
+      settings: { batch_size: 10, max_retries: 3 },
+    });
+  }
+  if (fn.triggers.some((t) => t.type === "event")) {
+    warnings.push(`${fn.name} on cloudflare: event triggers have no Workers equivalent and are not described.`);
+  }
+
+  if (fn.triggers.some((t) => t.type === "http")) {
+    file.resource("cloudflare_workers_script_subdomain", id, {
+      account_id: ACCOUNT,
+      script_name: scriptName,
+      enabled: true,
+    });
+    file.output(
+      `${id}_url`,
+      `\${var.cloudflare_workers_subdomain == null ? null : "https://${fn.name}.\${var.cloudflare_workers_subdomain}.workers.dev"}`,
+      `The workers.dev URL of ${fn.name} (set cloudflare_workers_subdomain to see it).`,
+    );
+    worker.routes.forEach((pattern, i) => {
+      file.resource("cloudflare_workers_route", `${id}_${i}`, {
+        zone_id: "${var.cloudflare_zone_id}",
+        pattern,
+        script: scriptName,
+      });
+    });
+    if (worker.routes.length > 0) {
+      const urls = worker.routes.map((pattern) => `"https://${pattern}"`).join(", ");
+      file.output(`${id}_routes`, `\${[${urls}]}`, `The routes of ${fn.name}.`);
+    }
+  }
+  return { warnings };
+}

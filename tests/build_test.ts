@@ -1,0 +1,196 @@
+/**
+ * `cli.ts build --target …`: every target builds the examples; the Lambda zip runs under plain `node` on fixture
+ * events, the Deno Lambda zip's `bootstrap` runs against a local Runtime API, the Deno bundle answers requests, and
+ * the Node bundles leave the platform's own packages out. (The Worker bundle runs in Miniflare in
+ * tests/cloudflare/build_worker_test.ts.)
+ */
+
+import assert from "node:assert/strict";
+import { unzipSync } from "fflate";
+import { ROOT, runCli } from "./_util/process.ts";
+import { fixture } from "./_aws_lambda_helpers.ts";
+import { startRuntimeApi } from "./_runtime_api_server.ts";
+
+const ENTRIES = ["examples/hello/main.ts", "examples/aws-lambda/main.ts"];
+const TARGETS = ["aws-lambda", "aws-lambda-deno", "cloudflare", "vercel", "azure", "gcp", "deno"];
+
+/** Runs a Node script (ESM, from stdin) and returns its stdout. */
+async function node(script: string, cwd: string): Promise<string> {
+  const child = new Deno.Command("node", {
+    args: ["--input-type=module", "-"],
+    cwd,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(script));
+  await writer.close();
+  const { code, stdout, stderr } = await child.output();
+  const text = new TextDecoder().decode(stdout);
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  return text;
+}
+
+Deno.test("cli.ts build bundles the examples for every target", async (t) => {
+  const out = await Deno.makeTempDir({ prefix: "slrs_build_" });
+  try {
+    const runs = new Map<string, string>();
+    for (const target of TARGETS) {
+      const run = await runCli(["build", "--target", target, ...ENTRIES, "--out", out]);
+      assert.equal(run.code, 0, `${target}: ${run.stderr}`);
+      runs.set(target, run.stdout);
+    }
+
+    await t.step("prints one line per function with its size and time", () => {
+      for (const [target, stdout] of runs) {
+        const lines = stdout.trim().split("\n");
+        assert.equal(lines.length, 2, stdout);
+        for (const [i, name] of ["hello", "aws-lambda-example"].entries()) {
+          assert.match(lines[i]!, new RegExp(`^${target} ${name}: .*${name}\\.\\w+ \\d+\\.\\d KB.* in \\d+ ms$`));
+        }
+      }
+      assert.match(runs.get("aws-lambda")!, /hello\.zip [\d.]+ KB \(zip [\d.]+ KB\)/);
+    });
+
+    await t.step("writes the generated two-line entry next to each bundle", async () => {
+      const entry = await Deno.readTextFile(`${out}/aws-lambda/hello.entry.ts`);
+      assert.match(entry, /import \{ handle \} from ".*adapters\/aws_lambda\.ts";/);
+      assert.match(entry, /import fn from ".*examples\/hello\/main\.ts";/);
+      assert.match(entry, /export const handler = handle\(fn\);/);
+      assert.match(await Deno.readTextFile(`${out}/cloudflare/hello.entry.ts`), /export default handle\(fn\);/);
+      assert.match(await Deno.readTextFile(`${out}/aws-lambda-deno/hello.entry.ts`), /await runtime\(fn\);/);
+    });
+
+    await t.step("the Lambda zip runs under plain node on API Gateway and SQS fixture events", async () => {
+      const files = unzipSync(await Deno.readFile(`${out}/aws-lambda/aws-lambda-example.zip`));
+      assert.deepEqual(Object.keys(files), ["index.mjs"]);
+      const dir = await Deno.makeTempDir({ dir: out });
+      await Deno.writeFile(`${dir}/index.mjs`, files["index.mjs"]!);
+      const http = fixture("apigw-v2.json");
+      http.rawPath = "/hello/ada";
+      (http.requestContext as { http: { path: string } }).http.path = "/hello/ada";
+      const events = { http, sqs: fixture("sqs.json") };
+      const stdout = await node(
+        `import { handler } from "./index.mjs";
+         const events = ${JSON.stringify(events)};
+         const context = { awsRequestId: "req-1", getRemainingTimeInMillis: () => 3000 };
+         const http = await handler(events.http, context);
+         const sqs = await handler(events.sqs, context);
+         process.stdout.write(JSON.stringify({ http, sqs }));`,
+        dir,
+      );
+      const { http: response, sqs } = JSON.parse(stdout);
+      assert.equal(response.statusCode, 200);
+      assert.deepEqual(JSON.parse(response.body), { hello: "ada", requestId: "req-1" });
+      // The example retries bodies that are not JSON; the fixture's are plain text.
+      const ids = fixture<{ Records: { messageId: string }[] }>("sqs.json").Records.map((r) => r.messageId);
+      assert.deepEqual(sqs, { batchItemFailures: ids.map((id) => ({ itemIdentifier: id })) });
+    });
+
+    await t.step("the same zip bytes come out of the same code", async () => {
+      const again = await runCli([
+        "build",
+        "--target",
+        "aws-lambda",
+        "examples/hello/main.ts",
+        "--out",
+        `${out}/again`,
+      ]);
+      assert.equal(again.code, 0, again.stderr);
+      const first = await Deno.readFile(`${out}/aws-lambda/hello.zip`);
+      assert.deepEqual(await Deno.readFile(`${out}/again/aws-lambda/hello.zip`), first);
+    });
+
+    await t.step("the Deno Lambda zip's bootstrap serves invocations from the Runtime API", async () => {
+      const files = unzipSync(await Deno.readFile(`${out}/aws-lambda-deno/aws-lambda-example.zip`));
+      assert.deepEqual(Object.keys(files).sort(), ["bootstrap", "main.js"]);
+      const task = await Deno.makeTempDir({ dir: out });
+      await Deno.writeFile(`${task}/main.js`, files["main.js"]!);
+      await Deno.writeFile(`${task}/bootstrap`, files.bootstrap!, { mode: 0o755 });
+      await using api = startRuntimeApi();
+      const child = new Deno.Command(`${task}/bootstrap`, {
+        env: {
+          DENO: Deno.execPath(),
+          LAMBDA_TASK_ROOT: task,
+          AWS_LAMBDA_RUNTIME_API: api.api,
+          DENO_DIR: `${task}/.deno`,
+          RUST_BACKTRACE: "0",
+        },
+        stdout: "null",
+        stderr: "null",
+      }).spawn();
+      try {
+        const http = fixture("apigw-v2.json");
+        http.rawPath = "/hello/deno";
+        (http.requestContext as { http: { path: string } }).http.path = "/hello/deno";
+        const outcome = await api.invoke(http, { id: "inv-1" });
+        assert.equal(outcome.kind, "response");
+        const body = outcome.body as { statusCode: number; body: string };
+        assert.equal(body.statusCode, 200);
+        assert.deepEqual(JSON.parse(body.body), { hello: "deno", requestId: "inv-1" });
+      } finally {
+        child.kill("SIGTERM");
+        await child.status;
+      }
+    });
+
+    await t.step("the zip marks bootstrap executable (Unix mode 755)", async () => {
+      const zip = await Deno.readFile(`${out}/aws-lambda-deno/hello.zip`);
+      // Central directory entries: signature PK\1\2, external attributes at offset 38, name at 46.
+      const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+      const modes: Record<string, number> = {};
+      for (let i = 0; i + 46 < zip.length; i++) {
+        if (view.getUint32(i, true) !== 0x02014b50) continue;
+        const nameLength = view.getUint16(i + 28, true);
+        const name = new TextDecoder().decode(zip.subarray(i + 46, i + 46 + nameLength));
+        modes[name] = (view.getUint32(i + 38, true) >>> 16) & 0o777;
+      }
+      assert.deepEqual(modes, { "main.js": 0o644, bootstrap: 0o755 });
+    });
+
+    await t.step("the Deno bundle answers requests as `deno serve` would call it", async () => {
+      const module = await import(`file://${out}/deno/hello.js`);
+      const response: Response = await module.default.fetch(new Request("http://localhost/hello/bob"));
+      assert.equal(response.status, 200);
+      assert.equal((await response.json()).hello, "bob");
+    });
+
+    await t.step("the Vercel bundle exports the handlers and the config from --info", async () => {
+      const module = await import(`file://${out}/vercel/hello.mjs`);
+      assert.deepEqual(module.config, { maxDuration: 10, memory: 2048 });
+      const response: Response = await module.default.GET(new Request("https://x.vercel.app/hello/vi"));
+      assert.equal((await response.json()).hello, "vi");
+    });
+
+    await t.step("the Azure and Google bundles import only the package the platform installs", async () => {
+      const imports = async (path: string) =>
+        [...(await Deno.readTextFile(path)).matchAll(/\bfrom\s*"([^"]+)"/g)].map((m) => m[1]).sort();
+      assert.deepEqual(await imports(`${out}/azure/hello.mjs`), ["@azure/functions"]);
+      assert.deepEqual(await imports(`${out}/gcp/hello.mjs`), ["@google-cloud/functions-framework"]);
+      assert.deepEqual(await imports(`${out}/aws-lambda/hello.mjs`), []);
+    });
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("cli.ts build refuses a bad command line", async (t) => {
+  await t.step("an unknown target exits 2 and lists the targets", async () => {
+    const run = await runCli(["build", "--target", "heroku", "examples/hello/main.ts"]);
+    assert.equal(run.code, 2);
+    assert.match(
+      run.stderr,
+      /--target, one of aws-lambda, aws-lambda-deno, cloudflare, vercel, azure, gcp, deno; got "heroku"/,
+    );
+  });
+  await t.step("no target at all exits 2", async () => {
+    const run = await runCli(["build", "examples/hello/main.ts"]);
+    assert.equal(run.code, 2);
+  });
+  await t.step("a missing entry exits 1 and names it", async () => {
+    const run = await runCli(["build", "--target", "deno", "examples/nowhere/main.ts", "--out", `${ROOT}.slrs/never`]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /Could not import examples\/nowhere\/main\.ts/);
+  });
+});
