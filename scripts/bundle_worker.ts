@@ -5,9 +5,11 @@
  * @module
  */
 
+import { UNCHECKED_IMPORT_MAP } from "../src/cli/build_command.ts";
+
 /** Options for {@linkcode bundleWorker}. */
 export interface BundleOptions {
-  /** Minify the output, as for a deployment. */
+  /** Minify the output and leave out the definition checks, as `cli.ts build --target cloudflare` does. */
   minify?: boolean;
 }
 
@@ -15,20 +17,22 @@ export interface BundleOptions {
  * Bundles `entry` for the browser platform (what workerd is closest to) and returns the code.
  *
  * @param entry The worker's entry module, e.g. a file URL.
- * @param options Whether to minify.
+ * @param options Whether to build as for a deployment.
  * @returns The bundled ES module's source.
  */
 export async function bundleWorker(entry: string | URL, options: BundleOptions = {}): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "slrs-worker-" });
   try {
     const out = `${dir}/worker.js`;
+    const importMap = `${dir}/import_map.json`;
+    await Deno.writeTextFile(importMap, JSON.stringify(UNCHECKED_IMPORT_MAP));
     const path = entry instanceof URL ? entry.pathname : entry;
     const args = [
       "bundle",
       "--quiet",
       "--platform",
       "browser",
-      ...(options.minify ? ["--minify"] : []),
+      ...(options.minify ? ["--minify", "--import-map", importMap] : []),
       "-o",
       out,
       path,

@@ -62,6 +62,16 @@ Deno.test("cli.ts build bundles the examples for every target", async (t) => {
       assert.match(await Deno.readTextFile(`${out}/aws-lambda-deno/hello.entry.ts`), /await runtime\(fn\);/);
     });
 
+    await t.step("leaves the definition checks out of the bundles, since the build already ran them", async () => {
+      for (const file of ["cloudflare/hello.js", "deno/hello.js", "vercel/hello.mjs"]) {
+        const target = file.split("/")[0];
+        const bundle = await Deno.readTextFile(`${out}/${file}`);
+        assert.ok(!bundle.includes("five-field cron expression"), `${target} bundle carries the definition checks`);
+        assert.match(bundle, /Greets people/, `${target} bundle lacks the function itself`);
+      }
+      assert.deepEqual([...Deno.readDirSync(`${out}/cloudflare`)].filter((e) => e.name.endsWith(".json")), []);
+    });
+
     await t.step("the Lambda zip runs under plain node on API Gateway and SQS fixture events", async () => {
       const files = unzipSync(await Deno.readFile(`${out}/aws-lambda/aws-lambda-example.zip`));
       assert.deepEqual(Object.keys(files), ["index.mjs"]);
