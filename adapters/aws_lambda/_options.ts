@@ -7,6 +7,7 @@
 import type { DefaultEnv } from "../../src/context.ts";
 import type { LogSink } from "../../src/log.ts";
 import type { Resolved } from "./_invoke.ts";
+import { processEnv } from "../_env.ts";
 
 /** Options for `handle()`. */
 export interface HandleOptions<Env = DefaultEnv> {
@@ -73,16 +74,6 @@ export function resolveOptions<Env>(options: HandleOptions<Env> = {}): Resolved 
     env,
     logSink: options.logSink,
   };
-}
-
-function processEnv(): Record<string, string | undefined> {
-  const process = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
-  if (process?.env !== undefined) return process.env;
-  try {
-    return (globalThis as unknown as { Deno: { env: { toObject(): Record<string, string> } } }).Deno.env.toObject();
-  } catch {
-    return {};
-  }
 }
 
 /** Options for `runtime()`: those of `handle()`, plus where the Runtime API is and when to stop. */

@@ -13,6 +13,7 @@
 import { isServerlessFunction, type ServerlessFunction } from "../../src/serverless.ts";
 import { httpShape, type Json, readHead, type Shape } from "./_http.ts";
 import { Invocation, invoke, type LambdaContextLike, type Resolved, respond } from "./_invoke.ts";
+import { processEnv } from "../_env.ts";
 
 /** A function, or what loads it (so a failing import is reported to Lambda as an init error). */
 export type FunctionSource<Env> =
@@ -51,7 +52,7 @@ interface RuntimeContext extends LambdaContextLike {
  * @returns When the loop is stopped.
  */
 export async function runLoop<Env>(source: FunctionSource<Env>, options: Resolved, loop: LoopOptions): Promise<void> {
-  const env = readEnv();
+  const env = processEnv();
   const api = loop.api ?? env.AWS_LAMBDA_RUNTIME_API;
   if (api === undefined || api === "") {
     throw new Error(
@@ -237,16 +238,6 @@ function errorType(error: unknown): string {
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function readEnv(): Record<string, string | undefined> {
-  const process = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
-  if (process?.env !== undefined) return process.env;
-  try {
-    return (globalThis as unknown as { Deno: { env: { toObject(): Record<string, string> } } }).Deno.env.toObject();
-  } catch {
-    return {};
-  }
 }
 
 function setEnv(name: string, value: string): void {
