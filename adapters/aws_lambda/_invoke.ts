@@ -1,0 +1,193 @@
+/**
+ * One invocation, whatever the event: find its kind, build the context, run the function, shape the result, and
+ * finish the `waitUntil` work before returning (Lambda freezes the sandbox as soon as the handler returns).
+ *
+ * @module
+ */
+
+import { type Context, createContext } from "../../src/context.ts";
+import { errorResponse, jsonError } from "../../src/error_response.ts";
+import { errorText, type LogSink } from "../../src/log.ts";
+import type { ServerlessFunction } from "../../src/serverless.ts";
+import { BadEvent, type HttpOptions, httpShape, type Json, type Shape, toRequest, toResult } from "./_http.ts";
+import { unwatch, watch } from "./_deadline.ts";
+import { runSource, sourceKind, type SourceOptions } from "./_sources.ts";
+
+/** The parts of the Lambda context object the adapter reads (the managed runtime's object has them all). */
+export interface LambdaContextLike {
+  /** The invocation's id. */
+  readonly awsRequestId: string;
+  /** Milliseconds left before Lambda stops the invocation. */
+  getRemainingTimeInMillis(): number;
+}
+
+/** Everything `handle()` was configured with, resolved. */
+export interface Resolved extends HttpOptions, SourceOptions {
+  signalMarginMs: number;
+  env: (() => unknown) | undefined;
+  logSink: LogSink | undefined;
+}
+
+/** Thrown to Lambda for an event that is not one the adapter knows. */
+export class UnknownEventError extends Error {
+  /** Always `"UnknownEventError"`. */
+  override name = "UnknownEventError";
+}
+
+/**
+ * Runs one invocation.
+ *
+ * @param fn The function.
+ * @param event The event as Lambda delivered it.
+ * @param lambda The Lambda context.
+ * @param options Resolved options.
+ * @param prepared The HTTP shape when the caller already found it.
+ * @returns The result for Lambda.
+ */
+export async function invoke(
+  fn: ServerlessFunction<never>,
+  event: unknown,
+  lambda: LambdaContextLike,
+  options: Resolved,
+): Promise<Json | undefined> {
+  if (typeof event !== "object" || event === null || Array.isArray(event)) throw unknownEvent(event);
+  const json = event as Json;
+  const shape = httpShape(json);
+  if (shape !== undefined) return await http(fn, shape, json, lambda, options);
+  const kind = sourceKind(json);
+  if (kind === undefined) throw unknownEvent(event);
+  const invocation = new Invocation(lambda, event, options);
+  try {
+    const result = await runSource(kind, fn, json, invocation.ctx, options);
+    await invocation.finish();
+    return result;
+  } finally {
+    invocation.dispose();
+  }
+}
+
+/**
+ * Converts an HTTP event and runs the function: a malformed event is answered 400 without reaching it.
+ *
+ * @param fn The function.
+ * @param shape The event's shape.
+ * @param event The event.
+ * @param invocation The invocation (its context and deadline signal).
+ * @param options Resolved options.
+ * @returns The function's response.
+ */
+export async function respond(
+  fn: ServerlessFunction<never>,
+  shape: Shape,
+  event: Json,
+  invocation: Invocation,
+  options: Resolved,
+): Promise<Response> {
+  const ctx = invocation.ctx;
+  const signal = () => invocation.signal();
+  try {
+    return await fn.dispatch(toRequest(shape, event, options, signal), ctx);
+  } catch (error) {
+    // Only the conversion can throw here: dispatch never rejects.
+    const message = error instanceof BadEvent ? error.message : `The event could not be converted: ${errorText(error)}`;
+    ctx.log.warn("bad request event", { shape: shape.name, error: message });
+    return jsonError(400, message, ctx.requestId);
+  }
+}
+
+async function http(
+  fn: ServerlessFunction<never>,
+  shape: Shape,
+  event: Json,
+  lambda: LambdaContextLike,
+  options: Resolved,
+): Promise<Json> {
+  const invocation = new Invocation(lambda, event, options);
+  const ctx = invocation.ctx;
+  try {
+    const response = await respond(fn, shape, event, invocation, options);
+    let result: Json;
+    try {
+      result = await toResult(shape, event, response, options);
+    } catch (error) {
+      result = await toResult(shape, event, errorResponse(error, ctx), options);
+    }
+    await invocation.finish();
+    return result;
+  } finally {
+    invocation.dispose();
+  }
+}
+
+/** The per-invocation state: context, deadline timer and the `waitUntil` promises. */
+export class Invocation {
+  readonly ctx: Context<never>;
+  #tasks: Promise<unknown>[] | undefined;
+  #watch: ReturnType<typeof watch> | undefined;
+  #signal: AbortSignal | undefined;
+  #abortAt: number;
+  #disposed = false;
+
+  constructor(lambda: LambdaContextLike, event: unknown, options: Resolved) {
+    const remaining = remainingOf(lambda);
+    const deadline = Date.now() + remaining;
+    this.#abortAt = deadline - options.signalMarginMs;
+    this.ctx = createContext<never, { event: unknown; context: LambdaContextLike }>({
+      platform: "aws-lambda",
+      requestId: typeof lambda.awsRequestId === "string" ? lambda.awsRequestId : crypto.randomUUID(),
+      env: (options.env?.() ?? {}) as never,
+      deadline,
+      waitUntil: (promise) => (this.#tasks ??= []).push(promise),
+      raw: { event, context: lambda },
+      // Made on first read: an AbortSignal costs more than the rest of a small invocation on Node 20, and most
+      // handlers never look at it.
+      signal: () => this.signal(),
+      ...(options.logSink && { logSink: options.logSink }),
+    }) as Context<never>;
+  }
+
+  /** The signal that aborts `signalMarginMs` before the deadline (made on first call). */
+  signal(): AbortSignal {
+    if (this.#signal === undefined) {
+      const controller = new AbortController();
+      this.#signal = controller.signal;
+      if (Number.isFinite(this.#abortAt) && !this.#disposed) this.#watch = watch(controller, this.#abortAt);
+    }
+    return this.#signal;
+  }
+
+  /** Waits for every `waitUntil` promise, including ones added while waiting. */
+  async finish(): Promise<void> {
+    let done = 0;
+    while (this.#tasks !== undefined && done < this.#tasks.length) {
+      const batch = this.#tasks.slice(done);
+      done = this.#tasks.length;
+      await Promise.allSettled(batch);
+    }
+  }
+
+  /** Stops watching the deadline. */
+  dispose(): void {
+    this.#disposed = true;
+    if (this.#watch !== undefined) unwatch(this.#watch);
+  }
+}
+
+function remainingOf(lambda: LambdaContextLike): number {
+  const remaining = typeof lambda.getRemainingTimeInMillis === "function" ? lambda.getRemainingTimeInMillis() : NaN;
+  return typeof remaining === "number" && remaining >= 0 ? remaining : Infinity;
+}
+
+function unknownEvent(event: unknown): UnknownEventError {
+  const what = typeof event !== "object" || event === null
+    ? `a ${event === null ? "null" : typeof event} value`
+    : Array.isArray(event)
+    ? "an array"
+    : `an object with top-level keys [${Object.keys(event).slice(0, 20).join(", ")}]`;
+  const error = new UnknownEventError(
+    `slrs/aws-lambda cannot handle this event: got ${what}. Expected an API Gateway REST (1.0) or HTTP API (2.0), ` +
+      "Function URL, ALB, SQS, SNS, S3 or EventBridge event.",
+  );
+  console.error(JSON.stringify({ level: "error", msg: error.message }));
+  return error;
+}
