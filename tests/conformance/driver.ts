@@ -131,6 +131,17 @@ export async function sendOverHttp(base: string, request: CorpusCase): Promise<O
   return await observe(response);
 }
 
+/**
+ * The headers `fetch` adds to every request {@linkcode sendOverHttp} makes (so the reference answer sees them), for
+ * event-building drivers to send as well. A request that sets one of them itself keeps its own.
+ */
+export const CLIENT_HEADERS: readonly (readonly [string, string])[] = [
+  ["accept", "*/*"],
+  ["accept-encoding", "identity"],
+  ["accept-language", "*"],
+  ["user-agent", `Deno/${Deno.version.deno}`],
+];
+
 /** A corpus request taken apart, for drivers that build platform events rather than send HTTP. */
 export interface RequestParts {
   /** The path, percent-encoded as sent (e.g. `/echo/caf%C3%A9`). */
@@ -139,8 +150,13 @@ export interface RequestParts {
   rawQuery: string;
   /** The query as decoded pairs, in order, repeated keys kept. */
   query: [string, string][];
-  /** Header pairs in order, names lowercase, repeated names kept (not joined). */
+  /**
+   * Header pairs in order, names lowercase, repeated names kept (not joined): the corpus headers, then the
+   * {@linkcode CLIENT_HEADERS} the reference request carries too.
+   */
   headers: [string, string][];
+  /** The same pairs with names in the case the client wrote them. */
+  sentHeaders: [string, string][];
   /** The body bytes, or `undefined` for none. */
   body: Uint8Array<ArrayBuffer> | undefined;
   /** The body in base64, or `undefined` for none. */
@@ -156,10 +172,23 @@ export interface RequestParts {
  * @returns Its path, query, headers and body in the forms events use.
  */
 export function requestParts(request: CorpusCase): RequestParts {
+  let parts = PARTS.get(request);
+  if (!parts) PARTS.set(request, parts = takeApart(request));
+  return parts;
+}
+
+// Taking a 5 MB body apart is not free and every event driver (and some limits) ask for it: once per case.
+const PARTS = new WeakMap<CorpusCase, RequestParts>();
+
+function takeApart(request: CorpusCase): RequestParts {
   const at = request.target.indexOf("?");
   const path = at < 0 ? request.target : request.target.slice(0, at);
   const rawQuery = at < 0 ? "" : request.target.slice(at + 1);
-  const headers = request.headers.map(([name, value]) => [name.toLowerCase(), value] as [string, string]);
+  const sentHeaders = request.headers.map(([name, value]) => [name, value] as [string, string]);
+  for (const [name, value] of CLIENT_HEADERS) {
+    if (!sentHeaders.some(([given]) => given.toLowerCase() === name)) sentHeaders.push([name, value]);
+  }
+  const headers = sentHeaders.map(([name, value]) => [name.toLowerCase(), value] as [string, string]);
   const type = headers.find(([name]) => name === "content-type")?.[1] ?? "";
   const textual = /^(text\/|application\/(json|x-www-form-urlencoded|xml|javascript))/.test(type);
   let bodyText: string | undefined;
@@ -173,10 +202,39 @@ export function requestParts(request: CorpusCase): RequestParts {
     rawQuery,
     query: [...new URLSearchParams(rawQuery)],
     headers,
+    sentHeaders,
     body: request.body,
-    bodyBase64: request.body && btoa(Array.from(request.body, (b) => String.fromCharCode(b)).join("")),
+    bodyBase64: request.body && toBase64(request.body),
     bodyText,
   };
+}
+
+/**
+ * Base64 of some bytes (`Uint8Array.prototype.toBase64` where the runtime has it).
+ *
+ * @param bytes The bytes.
+ * @returns Their base64.
+ */
+export function toBase64(bytes: Uint8Array): string {
+  const native = (bytes as Uint8Array & { toBase64?: () => string }).toBase64;
+  if (native) return native.call(bytes);
+  let binary = "";
+  for (let i = 0; i < bytes.byteLength; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+/**
+ * Bytes from base64 (`Uint8Array.fromBase64` where the runtime has it).
+ *
+ * @param text Base64.
+ * @returns The bytes.
+ */
+export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
+  const native = (Uint8Array as unknown as { fromBase64?: (text: string) => Uint8Array<ArrayBuffer> }).fromBase64;
+  if (native) return native(text);
+  return Uint8Array.from(atob(text), (ch) => ch.charCodeAt(0));
 }
 
 /**
