@@ -7,6 +7,7 @@
 import type { CorpusCase } from "../corpus.ts";
 import { type Limit, requestParts } from "../driver.ts";
 import { decodePath } from "./_aws.ts";
+import { joinedHeaders } from "./_limits.ts";
 
 /**
  * Lambda's 6 MB synchronous payload (PLATFORM_FACTS.md §5): an event or result over it is refused by the source
@@ -82,20 +83,12 @@ export function decodedPathLimit(id: string): Limit {
 }
 
 /**
- * HTTP API (2.0) joins the values of a repeated request header with a comma and no space (PLATFORM_FACTS.md §1,
- * tests/fixtures/aws/apigw-v2-cookies.json `"value1,value2"`), where a client joining them sees `", "`.
+ * Payload 2.0 (HTTP API and Function URL) joins the values of a repeated request header with a comma and no space
+ * (PLATFORM_FACTS.md §1, tests/fixtures/aws/apigw-v2-cookies.json `"value1,value2"`, function-url.json `"h1,h2"`).
  *
  * @param id The limit id.
  * @returns The limit.
  */
 export function joinedHeadersLimit(id: string): Limit {
-  return {
-    id,
-    applies: (c) => {
-      const names = c.headers.map(([name]) => name.toLowerCase()).filter((name) => name !== "cookie");
-      return new Set(names).size !== names.length;
-    },
-    aspects: ["body"],
-    reason: 'repeated request headers arrive joined with "," (no space)',
-  };
+  return joinedHeaders(id, 'payload 2.0 joins repeated request headers with "," (no space)');
 }
