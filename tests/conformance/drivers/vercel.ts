@@ -10,6 +10,7 @@
 
 import { handle, type VercelHandler, type VercelRequestContext } from "../../../adapters/vercel.ts";
 import { type Driver, observe, requestParts } from "../driver.ts";
+import { quietFunctionLogs } from "./_logs.ts";
 
 const REQUEST_CONTEXT = Symbol.for("@vercel/request-context");
 const ORIGIN = "https://conformance-echo.vercel.app";
@@ -24,6 +25,7 @@ const driver: Driver = {
     const previous = slot[REQUEST_CONTEXT];
     slot[REQUEST_CONTEXT] = { get: () => current };
     let n = 0;
+    const restore = quietFunctionLogs();
     return Promise.resolve({
       async send(c) {
         const p = requestParts(c);
@@ -55,6 +57,7 @@ const driver: Driver = {
         }
       },
       async close() {
+        restore();
         await Promise.allSettled(background);
         if (previous === undefined) delete slot[REQUEST_CONTEXT];
         else slot[REQUEST_CONTEXT] = previous;
