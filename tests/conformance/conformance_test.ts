@@ -88,7 +88,8 @@ function printMatrix(columns: string[], cells: Map<string, Map<string, Cell>>, l
     row("case", columns),
     ...CORPUS.map((c) => row(c.name, columns.map((p) => mark(cells.get(p)?.get(c.name))))),
   ];
-  const count = (p: string, kind: Cell["kind"]) => [...cells.get(p)?.values() ?? []].filter((x) => x.kind === kind).length;
+  const count = (p: string, kind: Cell["kind"]) =>
+    [...cells.get(p)?.values() ?? []].filter((x) => x.kind === kind).length;
   lines.push(row("exactly as Deno.serve", columns.map((p) => String(count(p, "ok")))));
   const total = (kind: Cell["kind"]) => columns.reduce((sum, p) => sum + count(p, kind), 0);
   lines.push(
@@ -100,7 +101,11 @@ function printMatrix(columns: string[], cells: Map<string, Map<string, Cell>>, l
     lines.push("", "limits (docs/platforms.md):");
     for (const [id, n] of numbers) {
       const use = uses.get(id)!;
-      lines.push(`  L${n} ${id} (${[...use.platforms].join(", ")}; ${use.cases} answer${use.cases === 1 ? "" : "s"}): ${limits.get(id)?.reason}`);
+      lines.push(
+        `  L${n} ${id} (${[...use.platforms].join(", ")}; ${use.cases} answer${use.cases === 1 ? "" : "s"}): ${
+          limits.get(id)?.reason
+        }`,
+      );
     }
   }
   console.log(`\n${lines.join("\n")}\n`);
