@@ -136,7 +136,7 @@ export function handle<Env = DefaultEnv>(
  * invocation, runs it exactly as {@linkcode handle} would, and posts the result or the error. The deadline comes from
  * `Lambda-Runtime-Deadline-Ms` (an invocation still running at it is reported as `Sandbox.Timedout`), and the trace id
  * is copied to `_X_AMZN_TRACE_ID`. Pass a loader instead of the function to have a failing import reported to Lambda
- * as an init error.
+ * as an init error. With `responseStream: true`, HTTP responses are streamed (Function URL in `RESPONSE_STREAM` mode).
  *
  * @typeParam Env The shape of `ctx.env`.
  * @param source The function, or a function that loads it.
@@ -164,8 +164,8 @@ export function runtime<Env = DefaultEnv>(
   source: FunctionSource<Env>,
   options: RuntimeOptions<Env> = {},
 ): Promise<void> {
-  const { api, signal, ...handleOptions } = options;
-  return runLoop(source, resolveOptions(handleOptions), { api, signal });
+  const { api, signal, responseStream, ...handleOptions } = options;
+  return runLoop(source, resolveOptions(handleOptions), { api, signal, responseStream: responseStream ?? false });
 }
 
 /**

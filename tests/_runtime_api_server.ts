@@ -5,11 +5,12 @@
 // - POST /2018-06-01/runtime/invocation/{id}/response → 202
 // - POST /2018-06-01/runtime/invocation/{id}/error    → 202, body {errorMessage, errorType}, Lambda-Runtime-Function-Error-Type
 // - POST /2018-06-01/runtime/init/error               → 202
+// A /response posted with Lambda-Runtime-Function-Response-Mode: streaming is split into prelude and body.
 // An unknown request id answers 400 (InvalidRequestID), as the real API does.
 
 /** What the runtime answered for one invocation. */
 export interface Outcome {
-  kind: "response" | "error";
+  kind: "response" | "error" | "stream";
   body: unknown;
   errorType: string | null;
 }
@@ -82,6 +83,24 @@ export function startRuntimeApi(): RuntimeApiServer {
         return Response.json({ errorMessage: "Invalid request ID", errorType: "InvalidRequestID" }, { status: 400 });
       }
       inFlight.delete(pending.id);
+      if (request.headers.get("lambda-runtime-function-response-mode") === "streaming") {
+        // Streaming mode: the body is the JSON prelude, 8 NUL bytes, then the response body.
+        const bytes = new Uint8Array(await request.arrayBuffer());
+        let split = -1;
+        for (let i = 0; i + 8 <= bytes.length && split === -1; i++) {
+          if (bytes.subarray(i, i + 8).every((b) => b === 0)) split = i;
+        }
+        pending.resolve({
+          kind: "stream",
+          body: {
+            contentType: request.headers.get("content-type"),
+            prelude: split === -1 ? null : JSON.parse(new TextDecoder().decode(bytes.subarray(0, split))),
+            body: split === -1 ? null : new TextDecoder().decode(bytes.subarray(split + 8)),
+          },
+          errorType: null,
+        });
+        return Response.json({ status: "OK" }, { status: 202 });
+      }
       const text = await request.text();
       pending.resolve({
         kind: match[2] as "response" | "error",

@@ -126,3 +126,45 @@ Deno.test("runtime() reports a failed start-up to /init/error", async (t) => {
     assert.equal(api.initErrors.length, 1);
   });
 });
+
+Deno.test("runtime({ responseStream: true }) streams HTTP responses", async (t) => {
+  await using api = startRuntimeApi();
+  const stop = new AbortController();
+  const streaming = serverless({
+    name: "streaming",
+    fetch: () => {
+      const headers = new Headers({ "content-type": "text/plain" });
+      headers.append("set-cookie", "a=1");
+      const chunks = ["one ", "two ", "three"];
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          const next = chunks.shift();
+          if (next === undefined) controller.close();
+          else controller.enqueue(new TextEncoder().encode(next));
+        },
+      });
+      return new Response(body, { status: 207, headers });
+    },
+    queue: { name: "q", run: () => {} },
+  });
+  const loop = runtime(streaming, { api: api.api, signal: stop.signal, env: {}, responseStream: true });
+
+  await t.step("the prelude, 8 NUL bytes and the body go to /response in streaming mode", async () => {
+    const outcome = await api.invoke(fixture("function-url.json"));
+    assert.equal(outcome.kind, "stream");
+    assert.deepEqual(outcome.body, {
+      contentType: "application/vnd.awslambda.http-integration-response",
+      prelude: { statusCode: 207, headers: { "content-type": "text/plain" }, cookies: ["a=1"] },
+      body: "one two three",
+    });
+  });
+
+  await t.step("a non-HTTP event still gets its JSON result", async () => {
+    const outcome = await api.invoke(sqsBatch(["ok"]));
+    assert.deepEqual(outcome, { kind: "response", body: { batchItemFailures: [] }, errorType: null });
+  });
+
+  stop.abort();
+  await loop;
+});

@@ -346,6 +346,22 @@ Deno.test("SQS batches run the queue trigger and report exactly the failed messa
     await assert.rejects(handle(fn)(batchOf(["a", "b"]), lambdaContext()), /boom/);
   });
 
+  await t.step("waitUntil work is finished even when the handler throws", async () => {
+    const done: string[] = [];
+    const fn = serverless({
+      name: "worker",
+      queue: {
+        name: "SQSQueue",
+        run(_batch, ctx) {
+          ctx.waitUntil(new Promise((resolve) => setTimeout(resolve, 20)).then(() => done.push("flushed")));
+          throw new Error("after scheduling");
+        },
+      },
+    });
+    await assert.rejects(handle(fn)(batchOf(["a"]), lambdaContext()), /after scheduling/);
+    assert.deepEqual(done, ["flushed"]);
+  });
+
   await t.step("with batchItemFailures off, any failure fails the whole batch", async () => {
     const fn = queueFn((batch) => batch.messages[0]!.retry());
     await assert.rejects(

@@ -314,6 +314,17 @@ const TEXT_TYPE =
  * @param contentType The response's `Content-Type`, or `null`.
  * @param contentEncoding Its `Content-Encoding`, or `null`.
  * @returns Whether the body must be base64-encoded.
+ *
+ * @example Extend the default for one more type
+ * ```ts
+ * import { isBinaryDefault } from "../aws_lambda.ts";
+ *
+ * const isBinary = (type: string | null, encoding: string | null) =>
+ *   type?.startsWith("image/svg") === true || isBinaryDefault(type, encoding);
+ * console.assert(isBinary("image/svg+xml", null));
+ * console.assert(!isBinaryDefault("application/json; charset=utf-8", null));
+ * console.assert(isBinaryDefault("application/json", "gzip"));
+ * ```
  */
 export function isBinaryDefault(contentType: string | null, contentEncoding: string | null): boolean {
   if (contentEncoding !== null && contentEncoding !== "" && contentEncoding.toLowerCase() !== "identity") return true;

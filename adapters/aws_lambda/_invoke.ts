@@ -28,7 +28,20 @@ export interface Resolved extends HttpOptions, SourceOptions {
   logSink: LogSink | undefined;
 }
 
-/** Thrown to Lambda for an event that is not one the adapter knows. */
+/**
+ * Thrown to Lambda for an event that is not one the adapter knows; the message names the event's top-level keys.
+ *
+ * @example Usage
+ * ```ts
+ * import { serverless } from "../../mod.ts";
+ * import { handle, UnknownEventError } from "../aws_lambda.ts";
+ *
+ * const handler = handle(serverless({ name: "a", fetch: () => new Response("ok") }));
+ * const error = await handler({ hello: "world" }, { awsRequestId: "r", getRemainingTimeInMillis: () => 1000 })
+ *   .catch((e: unknown) => e);
+ * console.assert(error instanceof UnknownEventError && error.message.includes("[hello]"));
+ * ```
+ */
 export class UnknownEventError extends Error {
   /** Always `"UnknownEventError"`. */
   override name = "UnknownEventError";
@@ -41,7 +54,6 @@ export class UnknownEventError extends Error {
  * @param event The event as Lambda delivered it.
  * @param lambda The Lambda context.
  * @param options Resolved options.
- * @param prepared The HTTP shape when the caller already found it.
  * @returns The result for Lambda.
  */
 export async function invoke(
@@ -58,10 +70,10 @@ export async function invoke(
   if (kind === undefined) throw unknownEvent(event);
   const invocation = new Invocation(lambda, event, options);
   try {
-    const result = await runSource(kind, fn, json, invocation.ctx, options);
-    await invocation.finish();
-    return result;
+    return await runSource(kind, fn, json, invocation.ctx, options);
   } finally {
+    // Finished whether the trigger succeeded or threw: the sandbox is frozen as soon as the handler settles.
+    await invocation.finish();
     invocation.dispose();
   }
 }
@@ -88,9 +100,13 @@ export async function respond(
   try {
     return await fn.dispatch(toRequest(shape, event, options, signal), ctx);
   } catch (error) {
-    // Only the conversion can throw here: dispatch never rejects.
-    const message = error instanceof BadEvent ? error.message : `The event could not be converted: ${errorText(error)}`;
-    ctx.log.warn("bad request event", { shape: shape.name, error: message });
+    // Only the conversion can throw here: dispatch never rejects. A BadEvent says what was wrong with the event;
+    // anything else would be a bug of the adapter, whose details stay in the log.
+    const message = error instanceof BadEvent ? error.message : "The event could not be converted to a request.";
+    ctx.log.warn("bad request event", {
+      shape: shape.name,
+      error: error instanceof BadEvent ? message : errorText(error),
+    });
     return jsonError(400, message, ctx.requestId);
   }
 }

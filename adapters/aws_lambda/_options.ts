@@ -91,4 +91,9 @@ export interface RuntimeOptions<Env = DefaultEnv> extends HandleOptions<Env> {
   api?: string;
   /** Stops the invocation loop when aborted (for tests and graceful shutdown). */
   signal?: AbortSignal;
+  /**
+   * Stream HTTP responses to Lambda (`Lambda-Runtime-Function-Response-Mode: streaming`), for a Function URL with
+   * `InvokeMode: RESPONSE_STREAM`. Default `false`: one buffered JSON result, as `handle()` returns.
+   */
+  responseStream?: boolean;
 }

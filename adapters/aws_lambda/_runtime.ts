@@ -11,7 +11,8 @@
  */
 
 import { isServerlessFunction, type ServerlessFunction } from "../../src/serverless.ts";
-import { invoke, type LambdaContextLike, type Resolved } from "./_invoke.ts";
+import { httpShape, type Json, readHead, type Shape } from "./_http.ts";
+import { Invocation, invoke, type LambdaContextLike, type Resolved, respond } from "./_invoke.ts";
 
 /** A function, or what loads it (so a failing import is reported to Lambda as an init error). */
 export type FunctionSource<Env> =
@@ -24,6 +25,8 @@ export interface LoopOptions {
   api: string | undefined;
   /** Stops the loop (tests, graceful shutdown); Lambda itself just freezes or kills the process. */
   signal: AbortSignal | undefined;
+  /** Stream HTTP responses (Function URL in RESPONSE_STREAM mode) instead of posting one JSON result. */
+  responseStream: boolean;
 }
 
 /** The Lambda context the runtime builds from the `/next` headers and the environment. */
@@ -89,6 +92,11 @@ export async function runLoop<Env>(source: FunctionSource<Env>, options: Resolve
     const target = `${base}/invocation/${encodeURIComponent(id)}`;
     try {
       const event = JSON.parse(text);
+      const shape = loop.responseStream && typeof event === "object" && event !== null ? httpShape(event) : undefined;
+      if (shape !== undefined) {
+        await withDeadline(stream(fn, shape, event, context, options, `${target}/response`), deadline);
+        continue;
+      }
       const result = await withDeadline(invoke(fn, event, context, options), deadline);
       await post(`${target}/response`, JSON.stringify(result ?? null), undefined);
     } catch (error) {
@@ -100,6 +108,60 @@ export async function runLoop<Env>(source: FunctionSource<Env>, options: Resolve
       }
       await post(`${target}/error`, errorBody(error, type), type);
     }
+  }
+}
+
+// Streaming from a custom runtime: the same POST to /response, with Lambda-Runtime-Function-Response-Mode: streaming
+// and a chunked body made of the JSON prelude, 8 NUL bytes, then the body, pulled only as fast as Lambda reads it.
+// fetch() cannot send the error trailers, so an error after the head ends the body early and is logged.
+async function stream(
+  fn: ServerlessFunction<never>,
+  shape: Shape,
+  event: Json,
+  context: LambdaContextLike,
+  options: Resolved,
+  url: string,
+): Promise<void> {
+  const invocation = new Invocation(context, event, options);
+  try {
+    const response = await respond(fn, shape, event, invocation, options);
+    const head = readHead(response);
+    const prelude: Record<string, unknown> = { statusCode: head.status, headers: head.headers };
+    if (head.cookies.length > 0) {
+      if (shape.v2) prelude.cookies = head.cookies;
+      else prelude.multiValueHeaders = { "set-cookie": head.cookies };
+    }
+    const reader = response.body?.getReader();
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(JSON.stringify(prelude)));
+        controller.enqueue(new Uint8Array(8));
+      },
+      async pull(controller) {
+        try {
+          const chunk = reader === undefined ? { done: true as const } : await reader.read();
+          if (chunk.done) controller.close();
+          else controller.enqueue(chunk.value);
+        } catch (error) {
+          invocation.ctx.log.error("response stream failed after the head was sent", { error: String(error) });
+          controller.close();
+        }
+      },
+      cancel: (reason) => reader?.cancel(reason),
+    }, { highWaterMark: 0 });
+    const posted = await fetch(url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/vnd.awslambda.http-integration-response",
+        "lambda-runtime-function-response-mode": "streaming",
+      },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    await posted.body?.cancel();
+    await invocation.finish();
+  } finally {
+    invocation.dispose();
   }
 }
 
