@@ -51,6 +51,7 @@ Deno.test("the AWS drivers build events shaped like the real ones", async (t) =>
     assert.equal(event.headers.cookie, undefined);
     assert.equal(v2Event(byName("repeated-header")).headers["x-c-multi"], "one,two");
     assert.equal(v2Event(byName("path-unicode")).rawPath, "/echo/café/✓/😀");
+    assert.equal(v2Event(byName("path-encoded-hash")).rawPath, "/echo/a#b", "as in wakujs/waku#458");
     assert.equal(v2Event(byName("query-repeated-keys")).rawQueryString, "a=1&a=2&a=3&b=x");
     assert.equal(v2Event(byName("query-repeated-keys")).queryStringParameters?.a, "1,2,3");
     const binary = v2Event(byName("post-binary-all-bytes"));

@@ -63,9 +63,12 @@ export function albQueryLimit(id: string): Limit {
 }
 
 /**
- * HTTP API (2.0) percent-decodes the path before it puts it in `rawPath` (middleapi/standard-server#93, from live
- * captures in hotsock/voker#8), so escapes the URL parser does not restore are lost: `%2F` becomes a real `/`, `%25`
- * a bare `%` (which makes the path malformed: the router answers 400).
+ * HTTP API (2.0) percent-decodes the path before it puts it in `rawPath`: real events show `/a%2Fb` arriving as
+ * `/a/b` (fastify/aws-lambda-fastify#169) and `%40`, `%2F`, `%23` decoded (wakujs/waku#458); live captures in
+ * hotsock/voker#8 (summarized in middleapi/standard-server#93) confirm that REST, Function URLs and ALB keep the
+ * encoding. The adapter escapes a decoded `?` and `#` again, and the URL parser restores spaces and non-ASCII, but
+ * `%2F` and a real `/`, `%25` and a bare `%` (which makes the path malformed: the router answers 400) cannot be told
+ * apart.
  *
  * @param id The limit id.
  * @returns The limit.
