@@ -7,36 +7,9 @@
  * `Deno.serve` answered; a difference fails unless one of the driver's {@linkcode Limit}s covers it, and every limit
  * must be documented in docs/platforms.md under its id.
  *
- * An event driver, sketched for API Gateway 2.0 (the AWS branch's `handle` and event types are assumed):
- *
- * ```ts ignore
- * import { handle } from "../../../adapters/aws_lambda.ts";
- * import { type Driver, observedFrom, requestParts } from "../driver.ts";
- *
- * const driver: Driver = {
- *   name: "aws-v2",
- *   start({ fn }) {
- *     const handler = handle(fn);
- *     return Promise.resolve({
- *       async send(c) {
- *         const p = requestParts(c);
- *         const result = await handler({
- *           version: "2.0", rawPath: p.path, rawQueryString: p.rawQuery, isBase64Encoded: p.bodyText === undefined,
- *           headers: Object.fromEntries(p.headers), // 2.0 joins repeated headers with commas
- *           body: p.bodyText ?? p.bodyBase64,
- *           requestContext: { http: { method: c.method, path: p.path }, requestId: "conf" },
- *         }, lambdaContext);
- *         const headers = [...Object.entries(result.headers ?? {}), ...(result.cookies ?? []).map((v) => ["set-cookie", v])];
- *         const body = result.isBase64Encoded ? Uint8Array.from(atob(result.body), (ch) => ch.charCodeAt(0)) : result.body;
- *         return observedFrom(result.statusCode, headers, body);
- *       },
- *       close: () => Promise.resolve(),
- *     });
- *   },
- *   limits: [],
- * };
- * export default driver;
- * ```
+ * `drivers/gcp.ts` is an HTTP driver (a real server, `sendOverHttp`); `drivers/aws_v2.ts` an event driver (the
+ * event built with `requestParts`, the result read back with `observedFrom`); `drivers/cloudflare.ts` one whose
+ * runtime's types must stay out of the root program.
  *
  * @module
  */
