@@ -17,6 +17,7 @@ import { type Driver, type Limit, observedFrom, requestParts } from "../driver.t
 import type { CorpusCase } from "../corpus.ts";
 import {
   bodyless,
+  decodePath,
   GATEWAY_REFUSAL,
   gatewayRequestId,
   isRefusal,
@@ -67,7 +68,7 @@ export function restEvent(c: CorpusCase): APIGatewayProxyEvent {
     multiValueHeaders,
     queryStringParameters: query,
     multiValueQueryStringParameters: multiQuery,
-    pathParameters: { proxy: decodeURIComponent(p.path.slice(1)) },
+    pathParameters: { proxy: decodePath(p.path.slice(1)) },
     stageVariables: null,
     requestContext: {
       accountId: "123456789012",
