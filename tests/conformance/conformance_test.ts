@@ -50,24 +50,63 @@ async function reference(): Promise<Map<string, Observed>> {
   }
 }
 
+/**
+ * Prints the platform × case matrix: `ok` for an answer equal to Deno.serve's, `L<n>` for one that differs only
+ * where documented limit n allows (legend below), `FAIL`, or `-` for a platform that could not run here.
+ */
 function printMatrix(columns: string[], cells: Map<string, Map<string, Cell>>, limits: Map<string, Limit>): void {
-  const width = Math.max(...CORPUS.map((c) => c.name.length)) + 2;
-  const col = Math.max(8, ...columns.map((c) => c.length + 2));
-  const mark = (cell: Cell | undefined) =>
-    !cell ? "" : cell.kind === "ok" ? "ok" : cell.kind === "skip" ? "-" : cell.kind === "fail" ? "FAIL" : "limit";
-  const lines = [
-    "case".padEnd(width) + columns.map((c) => c.padEnd(col)).join(""),
-    ...CORPUS.map((c) =>
-      c.name.padEnd(width) + columns.map((p) => mark(cells.get(p)?.get(c.name)).padEnd(col)).join("")
-    ),
-  ];
-  const used = new Set<string>();
-  for (const column of cells.values()) {
-    for (const cell of column.values()) if (cell.kind === "limit") cell.ids.forEach((id) => used.add(id));
+  const numbers = new Map<string, number>();
+  const uses = new Map<string, { platforms: Set<string>; cases: number }>();
+  for (const c of CORPUS) {
+    for (const p of columns) {
+      const cell = cells.get(p)?.get(c.name);
+      if (cell?.kind !== "limit") continue;
+      for (const id of cell.ids) {
+        if (!numbers.has(id)) numbers.set(id, numbers.size + 1);
+        const use = uses.get(id) ?? { platforms: new Set(), cases: 0 };
+        use.platforms.add(p);
+        use.cases++;
+        uses.set(id, use);
+      }
+    }
   }
-  if (used.size > 0) {
+  const mark = (cell: Cell | undefined) =>
+    !cell
+      ? ""
+      : cell.kind === "ok"
+      ? "ok"
+      : cell.kind === "skip"
+      ? "-"
+      : cell.kind === "fail"
+      ? "FAIL"
+      : cell.ids.map((id) => `L${numbers.get(id)}`).join("+");
+  const first = Math.max(...CORPUS.map((c) => c.name.length)) + 2;
+  const widths = columns.map((p) => Math.max(4, p.length) + 2);
+  const row = (head: string, values: string[]) =>
+    (head.padEnd(first) + values.map((v, i) => v.padEnd(widths[i]!)).join("")).trimEnd();
+  const lines = [
+    row("case", columns),
+    ...CORPUS.map((c) => row(c.name, columns.map((p) => mark(cells.get(p)?.get(c.name))))),
+  ];
+  const count = (p: string, kind: Cell["kind"]) =>
+    [...cells.get(p)?.values() ?? []].filter((x) => x.kind === kind).length;
+  lines.push(row("exactly as Deno.serve", columns.map((p) => String(count(p, "ok")))));
+  const total = (kind: Cell["kind"]) => columns.reduce((sum, p) => sum + count(p, kind), 0);
+  lines.push(
+    "",
+    `${CORPUS.length} cases × ${columns.length} platforms: ${total("ok")} answers exactly as Deno.serve, ` +
+      `${total("limit")} within documented limits, ${total("fail")} failing, ${total("skip")} skipped.`,
+  );
+  if (numbers.size > 0) {
     lines.push("", "limits (docs/platforms.md):");
-    for (const id of used) lines.push(`  ${id}: ${limits.get(id)?.reason}`);
+    for (const [id, n] of numbers) {
+      const use = uses.get(id)!;
+      lines.push(
+        `  L${n} ${id} (${[...use.platforms].join(", ")}; ${use.cases} answer${use.cases === 1 ? "" : "s"}): ${
+          limits.get(id)?.reason
+        }`,
+      );
+    }
   }
   console.log(`\n${lines.join("\n")}\n`);
 }

@@ -219,6 +219,8 @@ const queries: CorpusCase[] = [
   make({ name: "query-percent-encoded", method: "GET", target: "/echo/q?q=a%20b%2Bc%26d%3De" }),
   make({ name: "query-plus", method: "GET", target: "/echo/q?q=a+b" }),
   make({ name: "query-unicode", method: "GET", target: "/echo/q?q=%E2%9C%93&n=%E6%97%A5%E6%9C%AC" }),
+  make({ name: "query-empty", method: "GET", target: "/echo/q?" }),
+  make({ name: "query-encoded-key", method: "GET", target: "/echo/q?a%26b=1&%3D=2" }),
   make({ name: "query-comma-values", method: "GET", target: "/echo/q?list=1,2&list=3" }),
 ];
 
@@ -227,6 +229,7 @@ const paths: CorpusCase[] = [
   make({ name: "path-space", method: "GET", target: "/echo/a%20b" }),
   make({ name: "path-encoded-slash", method: "GET", target: "/echo/a%2Fb" }),
   make({ name: "path-encoded-percent", method: "GET", target: "/echo/100%25" }),
+  make({ name: "path-encoded-hash", method: "GET", target: "/echo/a%23b" }),
   make({ name: "path-reserved", method: "GET", target: "/echo/a;b,c=d@e:f" }),
   make({ name: "path-trailing-slash", method: "GET", target: "/echo/dir/" }),
   make({ name: "path-double-slash", method: "GET", target: "/echo//double" }),

@@ -7,36 +7,9 @@
  * `Deno.serve` answered; a difference fails unless one of the driver's {@linkcode Limit}s covers it, and every limit
  * must be documented in docs/platforms.md under its id.
  *
- * An event driver, sketched for API Gateway 2.0 (the AWS branch's `handle` and event types are assumed):
- *
- * ```ts ignore
- * import { handle } from "../../../adapters/aws_lambda.ts";
- * import { type Driver, observedFrom, requestParts } from "../driver.ts";
- *
- * const driver: Driver = {
- *   name: "aws-v2",
- *   start({ fn }) {
- *     const handler = handle(fn);
- *     return Promise.resolve({
- *       async send(c) {
- *         const p = requestParts(c);
- *         const result = await handler({
- *           version: "2.0", rawPath: p.path, rawQueryString: p.rawQuery, isBase64Encoded: p.bodyText === undefined,
- *           headers: Object.fromEntries(p.headers), // 2.0 joins repeated headers with commas
- *           body: p.bodyText ?? p.bodyBase64,
- *           requestContext: { http: { method: c.method, path: p.path }, requestId: "conf" },
- *         }, lambdaContext);
- *         const headers = [...Object.entries(result.headers ?? {}), ...(result.cookies ?? []).map((v) => ["set-cookie", v])];
- *         const body = result.isBase64Encoded ? Uint8Array.from(atob(result.body), (ch) => ch.charCodeAt(0)) : result.body;
- *         return observedFrom(result.statusCode, headers, body);
- *       },
- *       close: () => Promise.resolve(),
- *     });
- *   },
- *   limits: [],
- * };
- * export default driver;
- * ```
+ * `drivers/gcp.ts` is an HTTP driver (a real server, `sendOverHttp`); `drivers/aws_v2.ts` an event driver (the
+ * event built with `requestParts`, the result read back with `observedFrom`); `drivers/cloudflare.ts` one whose
+ * runtime's types must stay out of the root program.
  *
  * @module
  */
@@ -131,6 +104,17 @@ export async function sendOverHttp(base: string, request: CorpusCase): Promise<O
   return await observe(response);
 }
 
+/**
+ * The headers `fetch` adds to every request {@linkcode sendOverHttp} makes (so the reference answer sees them), for
+ * event-building drivers to send as well. A request that sets one of them itself keeps its own.
+ */
+export const CLIENT_HEADERS: readonly (readonly [string, string])[] = [
+  ["accept", "*/*"],
+  ["accept-encoding", "identity"],
+  ["accept-language", "*"],
+  ["user-agent", `Deno/${Deno.version.deno}`],
+];
+
 /** A corpus request taken apart, for drivers that build platform events rather than send HTTP. */
 export interface RequestParts {
   /** The path, percent-encoded as sent (e.g. `/echo/caf%C3%A9`). */
@@ -139,8 +123,13 @@ export interface RequestParts {
   rawQuery: string;
   /** The query as decoded pairs, in order, repeated keys kept. */
   query: [string, string][];
-  /** Header pairs in order, names lowercase, repeated names kept (not joined). */
+  /**
+   * Header pairs in order, names lowercase, repeated names kept (not joined): the corpus headers, then the
+   * {@linkcode CLIENT_HEADERS} the reference request carries too.
+   */
   headers: [string, string][];
+  /** The same pairs with names in the case the client wrote them. */
+  sentHeaders: [string, string][];
   /** The body bytes, or `undefined` for none. */
   body: Uint8Array<ArrayBuffer> | undefined;
   /** The body in base64, or `undefined` for none. */
@@ -156,10 +145,23 @@ export interface RequestParts {
  * @returns Its path, query, headers and body in the forms events use.
  */
 export function requestParts(request: CorpusCase): RequestParts {
+  let parts = PARTS.get(request);
+  if (!parts) PARTS.set(request, parts = takeApart(request));
+  return parts;
+}
+
+// Taking a 5 MB body apart is not free and every event driver (and some limits) ask for it: once per case.
+const PARTS = new WeakMap<CorpusCase, RequestParts>();
+
+function takeApart(request: CorpusCase): RequestParts {
   const at = request.target.indexOf("?");
   const path = at < 0 ? request.target : request.target.slice(0, at);
   const rawQuery = at < 0 ? "" : request.target.slice(at + 1);
-  const headers = request.headers.map(([name, value]) => [name.toLowerCase(), value] as [string, string]);
+  const sentHeaders = request.headers.map(([name, value]) => [name, value] as [string, string]);
+  for (const [name, value] of CLIENT_HEADERS) {
+    if (!sentHeaders.some(([given]) => given.toLowerCase() === name)) sentHeaders.push([name, value]);
+  }
+  const headers = sentHeaders.map(([name, value]) => [name.toLowerCase(), value] as [string, string]);
   const type = headers.find(([name]) => name === "content-type")?.[1] ?? "";
   const textual = /^(text\/|application\/(json|x-www-form-urlencoded|xml|javascript))/.test(type);
   let bodyText: string | undefined;
@@ -173,10 +175,39 @@ export function requestParts(request: CorpusCase): RequestParts {
     rawQuery,
     query: [...new URLSearchParams(rawQuery)],
     headers,
+    sentHeaders,
     body: request.body,
-    bodyBase64: request.body && btoa(Array.from(request.body, (b) => String.fromCharCode(b)).join("")),
+    bodyBase64: request.body && toBase64(request.body),
     bodyText,
   };
+}
+
+/**
+ * Base64 of some bytes (`Uint8Array.prototype.toBase64` where the runtime has it).
+ *
+ * @param bytes The bytes.
+ * @returns Their base64.
+ */
+export function toBase64(bytes: Uint8Array): string {
+  const native = (bytes as Uint8Array & { toBase64?: () => string }).toBase64;
+  if (native) return native.call(bytes);
+  let binary = "";
+  for (let i = 0; i < bytes.byteLength; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+/**
+ * Bytes from base64 (`Uint8Array.fromBase64` where the runtime has it).
+ *
+ * @param text Base64.
+ * @returns The bytes.
+ */
+export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
+  const native = (Uint8Array as unknown as { fromBase64?: (text: string) => Uint8Array<ArrayBuffer> }).fromBase64;
+  if (native) return native(text);
+  return Uint8Array.from(atob(text), (ch) => ch.charCodeAt(0));
 }
 
 /**
