@@ -74,6 +74,8 @@ const REST: Shape = {
   },
 };
 
+const BARE_PERCENT = /%(?![0-9A-Fa-f]{2})/g;
+
 const HTTP_API: Shape = {
   name: "HTTP API / Function URL (payload 2.0)",
   v2: true,
@@ -82,7 +84,9 @@ const HTTP_API: Shape = {
     return isObject(http) ? http.method : undefined;
   },
   path(e, stripStage) {
-    const path = stringField(e, "rawPath");
+    // HTTP API decodes the path before writing rawPath; a `%` not followed by two hex digits can only have been a
+    // `%25`, so it is escaped again rather than left to make the path malformed.
+    const path = stringField(e, "rawPath").replace(BARE_PERCENT, "%25");
     if (!stripStage) return path;
     // A named stage is part of rawPath (`/Prod/my/path`); `$default` never is.
     const stage = requestContext(e).stage;

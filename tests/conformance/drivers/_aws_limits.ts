@@ -66,9 +66,8 @@ export function albQueryLimit(id: string): Limit {
  * HTTP API (2.0) percent-decodes the path before it puts it in `rawPath`: real events show `/a%2Fb` arriving as
  * `/a/b` (fastify/aws-lambda-fastify#169) and `%40`, `%2F`, `%23` decoded (wakujs/waku#458); live captures in
  * hotsock/voker#8 (summarized in middleapi/standard-server#93) confirm that REST, Function URLs and ALB keep the
- * encoding. The adapter escapes a decoded `?` and `#` again, and the URL parser restores spaces and non-ASCII, but
- * `%2F` and a real `/`, `%25` and a bare `%` (which makes the path malformed: the router answers 400) cannot be told
- * apart.
+ * encoding. The adapter escapes a decoded `?`, `#` and bare `%` (one not followed by two hex digits, so it was a
+ * `%25`) again, and the URL parser restores spaces and non-ASCII, but `%2F` and a real `/` cannot be told apart.
  *
  * @param id The limit id.
  * @returns The limit.
@@ -78,10 +77,13 @@ export function decodedPathLimit(id: string): Limit {
     id,
     applies: (c) => {
       const path = requestParts(c).path;
-      const decoded = decodePath(path).replaceAll("?", "%3F").replaceAll("#", "%23");
+      const decoded = decodePath(path).replaceAll("?", "%3F").replaceAll("#", "%23").replace(
+        /%(?![0-9A-Fa-f]{2})/g,
+        "%25",
+      );
       return new URL(decoded, "https://h").pathname !== path;
     },
-    reason: "`rawPath` arrives percent-decoded, so `%2F` and `%25` cannot be told from `/` and `%`",
+    reason: "`rawPath` arrives percent-decoded, so `%2F` cannot be told from `/`",
   };
 }
 
