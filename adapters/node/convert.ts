@@ -7,6 +7,7 @@
  */
 
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { Buffer } from "node:buffer";
 import { setImmediate } from "node:timers";
 import { HttpError } from "../../src/http_error.ts";
 import { lazyRequest } from "../_lazy_request.ts";
@@ -198,6 +199,13 @@ export async function writeResponse(res: ServerResponse, response: Response, met
     res.end();
     return;
   }
+  const complete = completeBody(response, body);
+  if (complete !== undefined) {
+    if (!res.headersSent && !res.hasHeader("content-length")) {
+      res.setHeader("content-length", typeof complete === "string" ? Buffer.byteLength(complete) : complete.byteLength);
+    }
+    return void res.end(complete);
+  }
   const reader = body.getReader();
   const cancel = () => {
     if (!res.writableFinished) reader.cancel(new DOMException("The client went away.", "AbortError")).catch(() => {});
@@ -231,6 +239,28 @@ export async function writeResponse(res: ServerResponse, response: Response, met
   } finally {
     res.off("close", cancel);
   }
+}
+
+// Node's Fetch (undici) keeps what a body was made from next to its stream: the string of `new Response("hello")`,
+// the bytes of `Response.json()`, an ArrayBuffer's copy. Such a body is complete and in memory, and its stream would
+// hand over exactly these bytes (UTF-8 for a string) in one chunk, so it is written at once, without a reader, a
+// stream read or a trip round the event loop. Found by description, checked on every use; where it is not there
+// (another runtime, another undici) or does not hold a string or bytes, the stream is read as before.
+const STATE: symbol | undefined = Object.getOwnPropertySymbols(new Response("")).find((symbol) =>
+  symbol.description === "state"
+);
+const COMPLETE_LIMIT = 1024 * 1024;
+
+function completeBody(response: Response, stream: ReadableStream<Uint8Array>): string | Uint8Array | undefined {
+  if (STATE === undefined || response.bodyUsed || stream.locked) return undefined;
+  const body = (response as unknown as Record<symbol, { body?: { stream?: unknown; source?: unknown } } | undefined>)[
+    STATE
+  ]?.body;
+  // The source is only the body while the stream beside it is the one the Response hands out.
+  if (body === undefined || body.stream !== stream) return undefined;
+  const source = body.source;
+  if (typeof source === "string") return source.length <= COMPLETE_LIMIT ? source : undefined;
+  return source instanceof Uint8Array && source.byteLength <= COMPLETE_LIMIT ? source : undefined;
 }
 
 // A body that is already there (a string, bytes, JSON) resolves its reads within microtasks; one still being
