@@ -35,7 +35,7 @@ import {
   SIGNAL_EXIT_CODES,
 } from "./_self_hosted.ts";
 
-import { headerOf, lazyToRequest, writeResponse } from "./node/convert.ts";
+import { headerOf, type LazyNodeRequest, lazyToRequest, writeResponse } from "./node/convert.ts";
 
 export type { RunningServer } from "./_self_hosted.ts";
 export { toRequest, writeResponse } from "./node/convert.ts";
@@ -131,14 +131,15 @@ function listenerFor<Env>(
     res.once("close", () => {
       if (!res.writableFinished) gone.abort();
     });
-    let request: Request;
+    let lazy: LazyNodeRequest;
     try {
-      request = lazyToRequest(req, gone.signal);
+      lazy = lazyToRequest(req, gone.signal);
     } catch (error) {
       res.writeHead(400, { "content-type": "text/plain; charset=utf-8" });
       res.end(`Bad Request: ${error instanceof Error ? error.message : String(error)}`);
       return;
     }
+    const request = lazy.request;
     // Read from the raw headers, so that the Request need not be built; a UUID is only made if someone asks.
     const requestId = header === false ? undefined : safeRequestId(headerOf(req, header));
     const ctx: Context<Env, NodeRaw> = createContext<Env, NodeRaw>({
@@ -151,6 +152,7 @@ function listenerFor<Env>(
       ...(options.logSink && { logSink: options.logSink }),
     });
     const response = await fn.dispatch(request, ctx);
+    lazy.holdBody();
     if (closing() && !res.headersSent) res.setHeader("connection", "close");
     try {
       await writeResponse(res, response, request.method);

@@ -41,12 +41,25 @@ const PENDING = Symbol("pending");
  * ```
  */
 export function toRequest(req: IncomingMessage, signal?: AbortSignal): Request {
-  return build(req, req.method ?? "GET", urlOf(req), signal);
+  return build(req, req.method ?? "GET", urlOf(req), signal, undefined);
 }
 
 // The methods the Fetch constructor accepts and normalizes to themselves (Node's parser hands them over in capitals);
 // anything else (CONNECT, TRACE, an extension method) is built at once, so it fails or passes exactly as before.
 const LAZY_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]);
+
+/** A lazily built request, and how to keep its body readable once the response goes out. */
+export interface LazyNodeRequest {
+  /** The request the function gets. */
+  request: Request;
+  /**
+   * Starts taking the body now if the `Request` has not been built yet. Call it before the response is written: Node
+   * discards a body nobody has started to read once the response finishes, and a `waitUntil` task may still read it.
+   */
+  holdBody(): void;
+}
+
+const HELD = (): void => {};
 
 /**
  * What the Node adapter hands to the function: the same `Request` as {@linkcode toRequest} makes, built on first use
@@ -56,9 +69,9 @@ const LAZY_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "
  *
  * @param req The incoming request.
  * @param signal Gives the client-gone signal, the same one on every call; it is made when first asked for.
- * @returns The Fetch request, or one that turns into it on first use.
+ * @returns The Fetch request (or one that turns into it on first use) and `holdBody`.
  */
-export function lazyToRequest(req: IncomingMessage, signal: () => AbortSignal): Request {
+export function lazyToRequest(req: IncomingMessage, signal: () => AbortSignal): LazyNodeRequest {
   const method = req.method ?? "GET";
   const given = urlOf(req);
   let url: string;
@@ -66,17 +79,24 @@ export function lazyToRequest(req: IncomingMessage, signal: () => AbortSignal): 
     url = new URL(given).href;
   } catch {
     // The Request constructor rejects it too, with its own message: let it say so, as before.
-    return build(req, method, given, signal());
+    return { request: build(req, method, given, signal(), undefined), holdBody: HELD };
   }
-  if (!LAZY_METHODS.has(method)) return build(req, method, url, signal());
-  return lazyRequest(method, url, signal, () => {
+  if (!LAZY_METHODS.has(method)) return { request: build(req, method, url, signal(), undefined), holdBody: HELD };
+  let built = false;
+  let body: ReadableStream<Uint8Array> | undefined;
+  const request = lazyRequest(method, url, signal, () => {
+    built = true;
     try {
-      return build(req, method, url, signal());
+      return build(req, method, url, signal(), body);
     } catch (error) {
       // Node's parser has checked the headers already, so this is not expected; if it happens, it is the client's.
       throw new HttpError(400, `Bad Request: ${error instanceof Error ? error.message : String(error)}`);
     }
   });
+  const holdBody = () => {
+    if (!built && body === undefined && hasBody(req, method)) body = bodyOf(req);
+  };
+  return { request, holdBody };
 }
 
 function urlOf(req: IncomingMessage): string {
@@ -86,21 +106,30 @@ function urlOf(req: IncomingMessage): string {
   return target.startsWith("/") ? `${scheme}://${hostOf(req)}${target}` : new URL(target).href;
 }
 
-function build(req: IncomingMessage, method: string, url: string, signal: AbortSignal | undefined): Request {
+function hasBody(req: IncomingMessage, method: string): boolean {
+  return method !== "GET" && method !== "HEAD" &&
+    (req.headers["transfer-encoding"] !== undefined ||
+      (req.headers["content-length"] !== undefined && req.headers["content-length"] !== "0"));
+}
+
+function build(
+  req: IncomingMessage,
+  method: string,
+  url: string,
+  signal: AbortSignal | undefined,
+  body: ReadableStream<Uint8Array> | undefined,
+): Request {
   // Pairs, not a Headers object: the Request builds its own Headers from them, so they are converted once.
   const headers: [string, string][] = [];
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) headers.push([raw[i]!, raw[i + 1]!]);
-  const hasBody = method !== "GET" && method !== "HEAD" &&
-    (req.headers["transfer-encoding"] !== undefined ||
-      (req.headers["content-length"] !== undefined && req.headers["content-length"] !== "0"));
   const init: RequestInit & { duplex?: "half" } = { method, headers };
   // Node's Request follows a given signal through a dependent signal of its own, which costs about a fifth of the
   // adapter's CPU per request (BENCHMARKS.md); it is kept because `new Request(request)` and `fetch(request)` then
   // carry the client's abort on, as they should. The lazy request only pays it when the Request is built.
   if (signal) init.signal = signal;
-  if (hasBody) {
-    init.body = bodyOf(req);
+  if (hasBody(req, method)) {
+    init.body = body ?? bodyOf(req);
     init.duplex = "half";
   }
   return new Request(url, init);

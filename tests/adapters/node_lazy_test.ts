@@ -7,6 +7,7 @@ type Stats = {
   late: { ctx: boolean; request: boolean; copy: boolean }[];
   lateBodyStarted: number;
   lateBody: string[];
+  background: number[];
 };
 
 async function exchange(port: number, head: string): Promise<Uint8Array> {
@@ -41,7 +42,6 @@ Deno.test("the Node adapter's lazy Request and direct body writes, under real No
           method: "POST",
           url: `${server.url}probe?q=1`,
           header: "one",
-          signalIsCtxSignal: true,
           signalAborted: false,
           clone: "payload",
           copy: "payload",
@@ -81,6 +81,16 @@ Deno.test("the Node adapter's lazy Request and direct body writes, under real No
       await pending;
       const after = await pollUntil("the handler to read", stats, (s) => s.lateBody.length === before + 1);
       assert.match(after.lateBody.at(-1)!, /^rejected /);
+    });
+
+    await t.step("a body first read by a waitUntil task after the response went out arrives whole", async () => {
+      const before = (await stats()).background.length;
+      const size = 1024 * 1024 + 3;
+      const res = await fetch(url("/background"), { method: "POST", body: new Uint8Array(size) });
+      assert.equal(res.status, 202);
+      await res.body?.cancel();
+      const after = await pollUntil("the task to read the body", stats, (s) => s.background.length === before + 1);
+      assert.equal(after.background.at(-1), size);
     });
 
     await t.step("complete bodies go out whole, with their byte length", async () => {
