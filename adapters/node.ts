@@ -3,9 +3,11 @@
  * gives you a port.
  *
  * `IncomingMessage` becomes a Fetch `Request` (repeated headers kept, the body streamed with backpressure, a client
- * abort reaching `request.signal` and `ctx.signal`), and the `Response` goes back through `ServerResponse` (every
- * `Set-Cookie` kept, the body streamed with backpressure, none for HEAD, 204 and 304). `serve(fn)` starts a server
- * that shuts down gracefully on SIGINT/SIGTERM; `handle(fn)` gives a `(req, res)` listener for a server you own.
+ * abort reaching `request.signal` and `ctx.signal`; built on first use beyond `method`, `url` and `signal`, so a
+ * handler that does not read the request does not pay for it), and the `Response` goes back through `ServerResponse`
+ * (every `Set-Cookie` kept, the body streamed with backpressure, none for HEAD, 204 and 304). `serve(fn)` starts a
+ * server that shuts down gracefully on SIGINT/SIGTERM; `handle(fn)` gives a `(req, res)` listener for a server you
+ * own.
  *
  * @example Serve a function
  * ```ts ignore
