@@ -48,8 +48,18 @@ const SAFE_ID = /^[\x21-\x7e]{1,200}$/;
  * @returns The request id.
  */
 export function requestIdFrom(headers: Headers, header: string | false): string {
-  const given = header === false ? null : headers.get(header);
-  return given !== null && SAFE_ID.test(given) ? given : crypto.randomUUID();
+  return safeRequestId(header === false ? null : headers.get(header)) ?? crypto.randomUUID();
+}
+
+/**
+ * The request id a client or proxy sent, if it is safe to log; `undefined` otherwise (let the context make one when
+ * it is first read).
+ *
+ * @param given The header's value, as `Headers.get` reports it, or `null`.
+ * @returns The value, or `undefined`.
+ */
+export function safeRequestId(given: string | null): string | undefined {
+  return given !== null && SAFE_ID.test(given) ? given : undefined;
 }
 
 /**

@@ -8,7 +8,7 @@
 
 import { HttpError, statusText } from "../../src/http_error.ts";
 import { decodeBase64, encodeBase64 } from "./_base64.ts";
-import { lazyRequest } from "./_lazy_request.ts";
+import { lazyRequest } from "../_lazy_request.ts";
 import {
   BadEvent,
   clip,
@@ -211,7 +211,7 @@ const FORBIDDEN = new Set(["CONNECT", "TRACE", "TRACK"]);
 
 /**
  * Builds the `Request` for an HTTP-shaped event. Everything is read and checked now; the `Request` object itself is
- * built on first use (see `_lazy_request.ts`), with the same `method` and `url` it reports now.
+ * built on first use (see `../_lazy_request.ts`), with the same `method` and `url` it reports now.
  *
  * @param shape The event's shape.
  * @param event The event.

@@ -7,7 +7,10 @@
  */
 
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { Buffer } from "node:buffer";
 import { setImmediate } from "node:timers";
+import { HttpError } from "../../src/http_error.ts";
+import { lazyRequest } from "../_lazy_request.ts";
 
 const NO_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 const PENDING = Symbol("pending");
@@ -38,28 +41,118 @@ const PENDING = Symbol("pending");
  * ```
  */
 export function toRequest(req: IncomingMessage, signal?: AbortSignal): Request {
+  return build(req, req.method ?? "GET", urlOf(req), signal, undefined);
+}
+
+// The methods the Fetch constructor accepts and normalizes to themselves (Node's parser hands them over in capitals);
+// anything else (CONNECT, TRACE, an extension method) is built at once, so it fails or passes exactly as before.
+const LAZY_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]);
+
+/** A lazily built request, and how to keep its body readable once the response goes out. */
+export interface LazyNodeRequest {
+  /** The request the function gets. */
+  request: Request;
+  /**
+   * Starts taking the body now if the `Request` has not been built yet. Call it before the response is written: Node
+   * discards a body nobody has started to read once the response finishes, and a `waitUntil` task may still read it.
+   */
+  holdBody(): void;
+}
+
+const HELD = (): void => {};
+
+/**
+ * What the Node adapter hands to the function: the same `Request` as {@linkcode toRequest} makes, built on first use
+ * beyond `method`, `url` and `signal` (see `../_lazy_request.ts`). The body stream, the `Request` and its copy of
+ * the client-gone signal are only made when a handler needs them; a router that reads the method and the URL and a
+ * handler that never reads the request cost neither.
+ *
+ * @param req The incoming request.
+ * @param signal Gives the client-gone signal, the same one on every call; it is made when first asked for.
+ * @returns The Fetch request (or one that turns into it on first use) and `holdBody`.
+ */
+export function lazyToRequest(req: IncomingMessage, signal: () => AbortSignal): LazyNodeRequest {
+  const method = req.method ?? "GET";
+  const given = urlOf(req);
+  let url: string;
+  try {
+    url = new URL(given).href;
+  } catch {
+    // The Request constructor rejects it too, with its own message: let it say so, as before.
+    return { request: build(req, method, given, signal(), undefined), holdBody: HELD };
+  }
+  if (!LAZY_METHODS.has(method)) return { request: build(req, method, url, signal(), undefined), holdBody: HELD };
+  let built = false;
+  let body: ReadableStream<Uint8Array> | undefined;
+  const request = lazyRequest(method, url, signal, () => {
+    built = true;
+    try {
+      return build(req, method, url, signal(), body);
+    } catch (error) {
+      // Node's parser has checked the headers already, so this is not expected; if it happens, it is the client's.
+      throw new HttpError(400, `Bad Request: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
+  const holdBody = () => {
+    if (!built && body === undefined && hasBody(req, method)) body = bodyOf(req);
+  };
+  return { request, holdBody };
+}
+
+function urlOf(req: IncomingMessage): string {
+  const target = req.url ?? "/";
+  const scheme = (req.socket as { encrypted?: boolean }).encrypted ? "https" : "http";
+  // The request target is origin-form (`/path?q`) except behind a forward proxy, which sends an absolute URL.
+  return target.startsWith("/") ? `${scheme}://${hostOf(req)}${target}` : new URL(target).href;
+}
+
+function hasBody(req: IncomingMessage, method: string): boolean {
+  return method !== "GET" && method !== "HEAD" &&
+    (req.headers["transfer-encoding"] !== undefined ||
+      (req.headers["content-length"] !== undefined && req.headers["content-length"] !== "0"));
+}
+
+function build(
+  req: IncomingMessage,
+  method: string,
+  url: string,
+  signal: AbortSignal | undefined,
+  body: ReadableStream<Uint8Array> | undefined,
+): Request {
   // Pairs, not a Headers object: the Request builds its own Headers from them, so they are converted once.
   const headers: [string, string][] = [];
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) headers.push([raw[i]!, raw[i + 1]!]);
-  const method = req.method ?? "GET";
-  const target = req.url ?? "/";
-  const scheme = (req.socket as { encrypted?: boolean }).encrypted ? "https" : "http";
-  // The request target is origin-form (`/path?q`) except behind a forward proxy, which sends an absolute URL.
-  const url = target.startsWith("/") ? `${scheme}://${hostOf(req)}${target}` : new URL(target).href;
-  const hasBody = method !== "GET" && method !== "HEAD" &&
-    (req.headers["transfer-encoding"] !== undefined ||
-      (req.headers["content-length"] !== undefined && req.headers["content-length"] !== "0"));
   const init: RequestInit & { duplex?: "half" } = { method, headers };
   // Node's Request follows a given signal through a dependent signal of its own, which costs about a fifth of the
   // adapter's CPU per request (BENCHMARKS.md); it is kept because `new Request(request)` and `fetch(request)` then
-  // carry the client's abort on, as they should.
+  // carry the client's abort on, as they should. The lazy request only pays it when the Request is built.
   if (signal) init.signal = signal;
-  if (hasBody) {
-    init.body = bodyOf(req);
+  if (hasBody(req, method)) {
+    init.body = body ?? bodyOf(req);
     init.duplex = "half";
   }
   return new Request(url, init);
+}
+
+/**
+ * The value of header `name` as `Headers.get` would report it, read from `req.rawHeaders` without building a
+ * `Headers`: every occurrence, in order, joined with `, `, leading and trailing spaces and tabs removed.
+ *
+ * @param req The incoming request.
+ * @param name The header name, in any case.
+ * @returns The value, or `null` when the header is absent.
+ */
+export function headerOf(req: IncomingMessage, name: string): string | null {
+  const raw = req.rawHeaders;
+  let value: string | null = null;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const key = raw[i]!;
+    if (key.length !== name.length || key.toLowerCase() !== name.toLowerCase()) continue;
+    const one = raw[i + 1]!.replace(/^[\t ]+|[\t ]+$/g, "");
+    value = value === null ? one : `${value}, ${one}`;
+  }
+  return value;
 }
 
 function hostOf(req: IncomingMessage): string {
@@ -74,6 +167,10 @@ function hostOf(req: IncomingMessage): string {
 function bodyOf(req: IncomingMessage): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({
     start(controller) {
+      // Made lazily, the stream may start after the client has gone: the events it would have seen are past.
+      if (req.destroyed && !req.readableEnded) {
+        return controller.error(req.errored ?? new DOMException("The client went away.", "AbortError"));
+      }
       req.on("data", (chunk: Uint8Array) => {
         controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
         if ((controller.desiredSize ?? 0) <= 0) req.pause();
@@ -131,6 +228,13 @@ export async function writeResponse(res: ServerResponse, response: Response, met
     res.end();
     return;
   }
+  const complete = completeBody(response, body);
+  if (complete !== undefined) {
+    if (!res.headersSent && !res.hasHeader("content-length")) {
+      res.setHeader("content-length", typeof complete === "string" ? Buffer.byteLength(complete) : complete.byteLength);
+    }
+    return void res.end(complete);
+  }
   const reader = body.getReader();
   const cancel = () => {
     if (!res.writableFinished) reader.cancel(new DOMException("The client went away.", "AbortError")).catch(() => {});
@@ -164,6 +268,28 @@ export async function writeResponse(res: ServerResponse, response: Response, met
   } finally {
     res.off("close", cancel);
   }
+}
+
+// Node's Fetch (undici) keeps what a body was made from next to its stream: the string of `new Response("hello")`,
+// the bytes of `Response.json()`, an ArrayBuffer's copy. Such a body is complete and in memory, and its stream would
+// hand over exactly these bytes (UTF-8 for a string) in one chunk, so it is written at once, without a reader, a
+// stream read or a trip round the event loop. Found by description, checked on every use; where it is not there
+// (another runtime, another undici) or does not hold a string or bytes, the stream is read as before.
+const STATE: symbol | undefined = Object.getOwnPropertySymbols(new Response("")).find((symbol) =>
+  symbol.description === "state"
+);
+const COMPLETE_LIMIT = 1024 * 1024;
+
+function completeBody(response: Response, stream: ReadableStream<Uint8Array>): string | Uint8Array | undefined {
+  if (STATE === undefined || response.bodyUsed || stream.locked) return undefined;
+  const body = (response as unknown as Record<symbol, { body?: { stream?: unknown; source?: unknown } } | undefined>)[
+    STATE
+  ]?.body;
+  // The source is only the body while the stream beside it is the one the Response hands out.
+  if (body === undefined || body.stream !== stream) return undefined;
+  const source = body.source;
+  if (typeof source === "string") return source.length <= COMPLETE_LIMIT ? source : undefined;
+  return source instanceof Uint8Array && source.byteLength <= COMPLETE_LIMIT ? source : undefined;
 }
 
 // A body that is already there (a string, bytes, JSON) resolves its reads within microtasks; one still being
