@@ -137,14 +137,10 @@ export function handle<Env>(fn: ServerlessFunction<Env>): CloudflareWorker<Env> 
       checkBindings(env);
       const context = createContext<Env, CloudflareRaw>({
         platform: "cloudflare",
-        // Getters: a header lookup, and `request.signal` an allocation, in workerd; most requests use neither.
-        get requestId() {
-          return request.headers.get("cf-ray") ?? undefined;
-        },
+        // Read on first use: a header lookup, and `request.signal` an allocation, in workerd; most requests use neither.
+        requestId: () => request.headers.get("cf-ray") ?? undefined,
         env,
-        get signal() {
-          return request.signal;
-        },
+        signal: () => request.signal,
         waitUntil: (promise) => ctx.waitUntil(promise),
         raw: { trigger: "fetch", request, ctx },
       });

@@ -48,10 +48,10 @@ export interface ContextInit<Env = DefaultEnv, Raw = unknown> {
   /** The platform. */
   platform: Platform;
   /**
-   * The platform's request id; a random UUID when absent. Read on the first use of `ctx.requestId` (most requests
-   * never need it), so an adapter may define it as a getter, which may return `undefined`.
+   * The platform's request id; a random UUID when absent. A function is called on the first use of `ctx.requestId`
+   * instead (most requests never need it), and may return `undefined`.
    */
-  requestId?: string | undefined;
+  requestId?: string | (() => string | undefined) | undefined;
   /** Variables and bindings. */
   env?: Env;
   /**
@@ -75,9 +75,9 @@ class RequestContext<Env, Raw> implements Context<Env, Raw> {
   params: Record<string, string> = {};
   readonly env: Env;
   readonly raw: Raw;
-  #requestId: string | undefined;
-  #signal: AbortSignal | undefined;
-  #init: ContextInit<Env, Raw>;
+  // What was given (a value or a function to call on first use), then what it resolved to.
+  #requestId: string | (() => string | undefined) | undefined;
+  #signal: AbortSignal | (() => AbortSignal) | undefined;
   #deadline: number;
   #waitUntil: ((promise: Promise<unknown>) => void) | undefined;
   #logSink: LogSink | undefined;
@@ -86,7 +86,8 @@ class RequestContext<Env, Raw> implements Context<Env, Raw> {
   constructor(init: ContextInit<Env, Raw>) {
     this.platform = init.platform;
     this.env = init.env ?? ({} as Env);
-    this.#init = init;
+    this.#requestId = init.requestId;
+    this.#signal = init.signal;
     this.raw = init.raw as Raw;
     this.#deadline = init.deadline ?? Infinity;
     this.#waitUntil = init.waitUntil;
@@ -94,18 +95,18 @@ class RequestContext<Env, Raw> implements Context<Env, Raw> {
   }
 
   get requestId(): string {
-    return this.#requestId ??= this.#init.requestId ?? crypto.randomUUID();
+    const given = this.#requestId;
+    if (typeof given === "string") return given;
+    return this.#requestId = (typeof given === "function" ? given() : undefined) ?? crypto.randomUUID();
   }
 
   // Resolved on first use. Without a platform signal, a never-aborted one is made per context, not once at module
   // scope: Cloudflare Workers refuse to start a script that creates an AbortController at global scope ("Disallowed
   // operation called within global scope"), and an I/O object made in one request must not serve another there.
   get signal(): AbortSignal {
-    if (this.#signal === undefined) {
-      const given = this.#init.signal;
-      this.#signal = typeof given === "function" ? given() : given ?? new AbortController().signal;
-    }
-    return this.#signal;
+    const given = this.#signal;
+    if (given !== undefined && typeof given !== "function") return given;
+    return this.#signal = typeof given === "function" ? given() : new AbortController().signal;
   }
 
   remainingMs(): number {
