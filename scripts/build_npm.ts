@@ -12,9 +12,9 @@
 import ts from "typescript";
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { dirname, join, relative, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import process from "node:process";
-import { REPO_ROOT } from "./compile_for_node.ts";
+import { compileForNode, REPO_ROOT } from "./compile_for_node.ts";
 
 /** The parts of deno.json the build reads. */
 export interface DenoConfig {
@@ -111,7 +111,9 @@ export function buildNpm(outDir: string = join(REPO_ROOT, "npm"), root: string =
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
 
-  const written = compile(Object.values(exportMap).map((entry) => resolve(root, entry)), root, outDir);
+  const entries = Object.values(exportMap).map((entry) => resolve(root, entry));
+  const written =
+    compileForNode({ entries, outDir, root, declaration: true, sourceMap: true, packageJson: false }).files;
   const specifiers = new Map<string, { runtime: boolean }>();
   for (const file of written) {
     if (!/\.(d\.ts|js)$/.test(file)) continue;
@@ -136,49 +138,6 @@ export function buildNpm(outDir: string = join(REPO_ROOT, "npm"), root: string =
     }
   }
   return { outDir, packageJson, files };
-}
-
-function compile(entries: string[], root: string, outDir: string): string[] {
-  const options: ts.CompilerOptions = {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    allowImportingTsExtensions: true,
-    rewriteRelativeImportExtensions: true,
-    verbatimModuleSyntax: true,
-    declaration: true,
-    // The sources pass `deno check` and JSR's "no slow types", so the public declarations come from annotations;
-    // inference is needed only for a few internal constants. Type errors are `deno check`'s job (it has Deno's types).
-    noCheck: true,
-    lib: ["lib.es2022.d.ts", "lib.dom.d.ts", "lib.dom.iterable.d.ts"],
-    types: [],
-    sourceMap: true,
-    // The `.ts` sources are not shipped; the maps carry them.
-    inlineSources: true,
-    rootDir: root,
-    outDir,
-    newLine: ts.NewLineKind.LineFeed,
-  };
-  const program = ts.createProgram(entries, options);
-  const files: string[] = [];
-  const result = program.emit(undefined, (fileName, text) => {
-    mkdirSync(dirname(fileName), { recursive: true });
-    writeFileSync(fileName, text);
-    files.push(fileName);
-  });
-  const problems = [...program.getSyntacticDiagnostics(), ...result.diagnostics]
-    .filter((d) => d.category === ts.DiagnosticCategory.Error);
-  if (result.emitSkipped || problems.length > 0) {
-    const text = ts.formatDiagnostics(problems, {
-      getCanonicalFileName: (name) => name,
-      getCurrentDirectory: () => root,
-      getNewLine: () => "\n",
-    });
-    throw new Error(`TypeScript could not compile the npm package:\n${text}`);
-  }
-  const outside = files.filter((file) => relative(outDir, file).startsWith(".."));
-  if (outside.length > 0) throw new Error(`Modules outside the repository were compiled: ${outside.join(", ")}`);
-  return files;
 }
 
 // Bare imports keep working on Node when the import-map name is the npm name; `npm:` specifiers and renamed

@@ -28,6 +28,10 @@ export interface CompileOptions {
   root?: string;
   /** Also write `.d.ts` files (slower: it needs the type information). Default `false`. */
   declaration?: boolean;
+  /** Write source maps that carry the sources, so the `.ts` files need not ship. Default `false`. */
+  sourceMap?: boolean;
+  /** Write `{"type":"module"}` in `outDir` so Node loads the `.js` files as ES modules. Default `true`. */
+  packageJson?: boolean;
 }
 
 /** What {@linkcode compileForNode} wrote. */
@@ -56,6 +60,7 @@ export function compileForNode(options: CompileOptions): CompileResult {
   const root = resolve(options.root ?? REPO_ROOT);
   const outDir = resolve(options.outDir);
   const declaration = options.declaration ?? false;
+  const sourceMap = options.sourceMap ?? false;
   const compilerOptions: ts.CompilerOptions = {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.ESNext,
@@ -66,11 +71,14 @@ export function compileForNode(options: CompileOptions): CompileResult {
     rootDir: root,
     outDir,
     declaration,
-    // Without declarations there is nothing to resolve types for: skip the checker and the default libraries.
-    noCheck: !declaration,
-    noLib: !declaration,
+    // Type errors are `deno check`'s job (it has Deno's types). The sources pass JSR's "no slow types", so public
+    // declarations come from annotations; the default libraries are needed only to infer a few internal constants.
+    noCheck: true,
+    ...(declaration ? { lib: ["lib.es2022.d.ts", "lib.dom.d.ts", "lib.dom.iterable.d.ts"] } : { noLib: true }),
     skipLibCheck: true,
     types: [],
+    sourceMap,
+    inlineSources: sourceMap,
     newLine: ts.NewLineKind.LineFeed,
   };
   const entries = options.entries.map((entry) => resolve(root, entry));
@@ -81,7 +89,8 @@ export function compileForNode(options: CompileOptions): CompileResult {
     Deno.writeTextFileSync(fileName, text);
     files.push(fileName);
   });
-  const problems = emitted.diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error);
+  const problems = [...program.getSyntacticDiagnostics(), ...emitted.diagnostics]
+    .filter((d) => d.category === ts.DiagnosticCategory.Error);
   if (emitted.emitSkipped || problems.length > 0) {
     const text = ts.formatDiagnostics(problems, {
       getCanonicalFileName: (name) => name,
@@ -90,9 +99,13 @@ export function compileForNode(options: CompileOptions): CompileResult {
     });
     throw new Error(`TypeScript could not compile ${options.entries.join(", ")} for Node:\n${text}`);
   }
-  const packageJson = join(outDir, "package.json");
-  Deno.writeTextFileSync(packageJson, JSON.stringify({ type: "module", private: true }) + "\n");
-  files.push(packageJson);
+  const outside = files.filter((file) => relative(outDir, file).startsWith(".."));
+  if (outside.length > 0) throw new Error(`Modules outside ${root} were compiled: ${outside.join(", ")}`);
+  if (options.packageJson ?? true) {
+    const packageJson = join(outDir, "package.json");
+    Deno.writeTextFileSync(packageJson, JSON.stringify({ type: "module", private: true }) + "\n");
+    files.push(packageJson);
+  }
   return {
     files,
     outputOf(input: string): string {
