@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { eventually, MOD_URL, startCli } from "./_util/process.ts";
+import { MOD_URL, startCli } from "./_util/process.ts";
+import { pollUntil } from "./support/poll.ts";
 
 const source = (version: string) => `
 import { Router, serverless } from "${MOD_URL}";
@@ -70,7 +71,8 @@ Deno.test("cli.ts dev serves, logs, reloads on change and keeps kv data", async 
     await t.step("takes a saved change without a restart by hand", async () => {
       await Deno.writeTextFile(`${dir}/main.ts`, source("v2"));
       base = await url(2);
-      const text = await eventually(() => fetch(`${base}/`).then((r) => r.text()), (t) => t.startsWith("v2"));
+      const answer = () => fetch(`${base}/`).then((r) => r.text(), (error) => String(error));
+      const text = await pollUntil("the reloaded answer", answer, (t) => t.startsWith("v2"), 30_000);
       assert.equal(text, "v2 Howdy");
     });
 

@@ -175,28 +175,17 @@ console.log(JSON.stringify(seen));`,
         "README has no Node example (```js ignore) using the Node adapter",
       );
       await Deno.writeTextFile(`${app}/readme.mjs`, code!);
-      const child = new Deno.Command("node", {
-        args: ["readme.mjs"],
-        cwd: app,
-        env: { ...ENV, PORT: "0" },
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      let text = "";
-      const reading = Promise.all([child.stdout, child.stderr].map(async (stream) => {
-        for await (const chunk of stream.pipeThrough(new TextDecoderStream())) text += chunk;
-      }));
+      const child = spawnGroup(["node", "readme.mjs"], app, { PORT: "0" });
+      let status: Deno.CommandStatus;
       try {
-        const port = await pollUntil("its Listening line", () => text.match(/Listening on \S+:(\d+)/)?.[1], Boolean);
+        const listening = () => child.output().match(/Listening on \S+:(\d+)/)?.[1];
+        const port = await pollUntil("its Listening line", listening, Boolean);
         const res = await fetch(`http://127.0.0.1:${port}/hello/ada`);
         assert.deepEqual(await res.json(), { hello: "ada" });
       } finally {
-        child.kill("SIGTERM");
+        status = await child.stop();
       }
-      const status = await child.status;
-      await reading;
-      assert.equal(status.code, 0, `it did not exit cleanly on SIGTERM:\n${text}`);
+      assert.equal(status.code, 0, `it did not exit cleanly on SIGTERM:\n${child.output()}`);
     });
 
     await t.step("`npx slrs --info` describes the JavaScript example, valid against the schema", async () => {
@@ -325,12 +314,12 @@ new Router().get("/a/:id", (_req, ctx) => Response.json({ id: ctx.params.id sati
 });
 
 /** A command in its own process group (npx → sh → node → watcher → server), stopped as a whole. */
-function spawnGroup(command: string[], cwd: string) {
+function spawnGroup(command: string[], cwd: string, env: Record<string, string> = {}) {
   // setsid makes the child a group leader, so signalling -pid reaches every process npx starts.
   const child = new Deno.Command("setsid", {
     args: command,
     cwd,
-    env: ENV,
+    env: { ...ENV, ...env },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -342,14 +331,15 @@ function spawnGroup(command: string[], cwd: string) {
   return {
     output: () => text,
     servingUrls: () => [...text.matchAll(/serving .* on (http:\/\/localhost:\d+)/g)].map((m) => m[1]!),
-    async stop() {
+    async stop(): Promise<Deno.CommandStatus> {
       try {
         Deno.kill(-child.pid, "SIGTERM");
       } catch {
         // Already gone.
       }
-      await child.status;
+      const status = await child.status;
       await reading;
+      return status;
     },
   };
 }

@@ -90,20 +90,3 @@ async function collect(stream: ReadableStream<Uint8Array>, lines: string[]): Pro
   }
   if (pending) lines.push(pending);
 }
-
-/** Polls `fn` until it returns a value for which `done` is true, failing after `timeoutMs`. */
-export async function eventually<T>(fn: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      last = await fn();
-      if (done(last)) return last;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`Condition not met in ${timeoutMs} ms; last value ${JSON.stringify(last)}; last error ${lastError}`);
-}

@@ -8,10 +8,10 @@
  * @module
  */
 
-import type { Context } from "aws-lambda";
 import { handle, type LambdaHttpResult } from "../../../adapters/aws_lambda.ts";
 import type { EchoApp, Observed } from "../driver.ts";
 import { fromBase64, observedFrom } from "../driver.ts";
+import { lambdaContext } from "../../_aws_lambda_helpers.ts";
 
 /** Lambda's synchronous invocation limit, for the event and for the result alike (PLATFORM_FACTS.md §5). */
 export const LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024;
@@ -31,25 +31,6 @@ export const GATEWAY_REFUSAL: Refusal = {
   request: observedFrom(413, [["content-type", "application/json"]], '{"message":"Request Too Long"}'),
   response: observedFrom(502, [["content-type", "application/json"]], '{"message":"Internal Server Error"}'),
 };
-
-/** A Lambda context for one invocation, as the Node.js runtime passes it. */
-export function lambdaContext(requestId: string): Context {
-  const deadline = Date.now() + 30_000;
-  return {
-    awsRequestId: requestId,
-    functionName: "conformance-echo",
-    functionVersion: "$LATEST",
-    invokedFunctionArn: "arn:aws:lambda:eu-west-1:123456789012:function:conformance-echo",
-    memoryLimitInMB: "1024",
-    logGroupName: "/aws/lambda/conformance-echo",
-    logStreamName: "2026/11/27/[$LATEST]conformance",
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
-}
 
 /** Calls a Lambda handler the way the service does: event in and result out as JSON, with size limits. */
 export interface Invoker {
@@ -80,7 +61,7 @@ export function lambdaInvoker(app: EchoApp): Invoker {
     async invoke(event, limits) {
       const payload = JSON.stringify(event);
       if (byteLength(payload, limits.event) > limits.event) return limits.refusal.request;
-      const result = await handler(JSON.parse(payload), lambdaContext(`aws-${++n}-${crypto.randomUUID()}`));
+      const result = await handler(JSON.parse(payload), lambdaContext(30_000, `aws-${++n}-${crypto.randomUUID()}`));
       const json = JSON.stringify(result);
       if (json === undefined) throw new Error("the handler returned nothing for an HTTP event");
       if (byteLength(json, limits.result) > limits.result) return limits.refusal.response;
