@@ -1,5 +1,6 @@
 /**
- * Internal: the process environment for adapters that run on Node (Azure, Vercel, Google) and under Deno.
+ * Internal: the process environment, and `waitUntil` bookkeeping, for adapters that end the invocation when the
+ * handler returns (AWS Lambda, Azure, Vercel, Google).
  *
  * @module
  */
@@ -36,12 +37,13 @@ export function processEnv(): Record<string, string | undefined> {
  * ```
  */
 export function pending(): { add: (promise: Promise<unknown>) => void; settled: () => Promise<void> } {
-  const promises: Promise<unknown>[] = [];
+  // Made on the first `add`: most invocations never call `waitUntil`.
+  let promises: Promise<unknown>[] | undefined;
   return {
-    add: (promise) => void promises.push(promise),
+    add: (promise) => void (promises ??= []).push(promise),
     // Work added while waiting (a waitUntil task that calls waitUntil) is awaited too.
     settled: async () => {
-      for (let seen = 0; seen < promises.length;) {
+      for (let seen = 0; promises !== undefined && seen < promises.length;) {
         const batch = promises.slice(seen);
         seen = promises.length;
         await Promise.allSettled(batch);

@@ -12,6 +12,7 @@ import type { ServerlessFunction } from "../../src/serverless.ts";
 import { BadEvent, type HttpOptions, httpShape, type Json, type Shape, toRequest, toResult } from "./_http.ts";
 import { unwatch, watch } from "./_deadline.ts";
 import { runSource, sourceKind, type SourceOptions } from "./_sources.ts";
+import { pending } from "../_env.ts";
 
 /** The parts of the Lambda context object the adapter reads (the managed runtime's object has them all). */
 export interface LambdaContextLike {
@@ -138,7 +139,7 @@ async function http(
 /** The per-invocation state: context, deadline timer and the `waitUntil` promises. */
 export class Invocation {
   readonly ctx: Context<never>;
-  #tasks: Promise<unknown>[] | undefined;
+  readonly #work = pending();
   #watch: ReturnType<typeof watch> | undefined;
   #signal: AbortSignal | undefined;
   #abortAt: number;
@@ -153,7 +154,7 @@ export class Invocation {
       requestId: typeof lambda.awsRequestId === "string" ? lambda.awsRequestId : crypto.randomUUID(),
       env: (options.env?.() ?? {}) as never,
       deadline,
-      waitUntil: (promise) => (this.#tasks ??= []).push(promise),
+      waitUntil: this.#work.add,
       raw: { event, context: lambda },
       // Made on first read: an AbortSignal costs more than the rest of a small invocation on Node 20, and most
       // handlers never look at it.
@@ -173,13 +174,8 @@ export class Invocation {
   }
 
   /** Waits for every `waitUntil` promise, including ones added while waiting. */
-  async finish(): Promise<void> {
-    let done = 0;
-    while (this.#tasks !== undefined && done < this.#tasks.length) {
-      const batch = this.#tasks.slice(done);
-      done = this.#tasks.length;
-      await Promise.allSettled(batch);
-    }
+  finish(): Promise<void> {
+    return this.#work.settled();
   }
 
   /** Stops watching the deadline. */
