@@ -58,7 +58,8 @@ export class HttpError extends Error {
     if (!Number.isInteger(status) || status < 400 || status > 599) {
       throw new RangeError(`HttpError status must be an integer from 400 to 599; got ${status}.`);
     }
-    super(message ?? statusText(status), options.cause === undefined ? undefined : { cause: options.cause });
+    // `Error` takes `cause` from the options (only when the key is there) and ignores the rest.
+    super(message ?? statusText(status), options);
     this.name = "HttpError";
     this.status = status;
     this.expose = options.expose ?? status < 500;
@@ -67,22 +68,6 @@ export class HttpError extends Error {
 }
 
 const STATUS_TEXT: Record<number, string> = {
-  100: "Continue",
-  101: "Switching Protocols",
-  200: "OK",
-  201: "Created",
-  202: "Accepted",
-  203: "Non-Authoritative Information",
-  204: "No Content",
-  205: "Reset Content",
-  206: "Partial Content",
-  300: "Multiple Choices",
-  301: "Moved Permanently",
-  302: "Found",
-  303: "See Other",
-  304: "Not Modified",
-  307: "Temporary Redirect",
-  308: "Permanent Redirect",
   400: "Bad Request",
   401: "Unauthorized",
   403: "Forbidden",
@@ -108,9 +93,10 @@ const STATUS_TEXT: Record<number, string> = {
 };
 
 /**
- * The reason phrase for an HTTP status, or `"Error"` / `"OK"` for a code without a well-known phrase.
+ * The reason phrase for an HTTP error status, as error responses carry it, or `"Error"` for a code without a
+ * well-known phrase.
  *
- * @param status An HTTP status code.
+ * @param status An HTTP error status code (400–599).
  * @returns The reason phrase, such as `"Not Found"`.
  *
  * @example Usage
@@ -120,5 +106,5 @@ const STATUS_TEXT: Record<number, string> = {
  * ```
  */
 export function statusText(status: number): string {
-  return STATUS_TEXT[status] ?? (status >= 400 ? "Error" : "OK");
+  return STATUS_TEXT[status] ?? "Error";
 }

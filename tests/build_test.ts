@@ -173,12 +173,13 @@ Deno.test("cli.ts build bundles the examples for every target", async (t) => {
       assert.equal((await response.json()).hello, "vi");
     });
 
-    await t.step("the Azure and Google bundles import only the package the platform installs", async () => {
+    await t.step("each bundle imports only what its platform provides", async () => {
       const imports = async (path: string) =>
         [...(await Deno.readTextFile(path)).matchAll(/\bfrom\s*"([^"]+)"/g)].map((m) => m[1]).sort();
       assert.deepEqual(await imports(`${out}/azure/hello.mjs`), ["@azure/functions"]);
       assert.deepEqual(await imports(`${out}/gcp/hello.mjs`), ["@google-cloud/functions-framework"]);
-      assert.deepEqual(await imports(`${out}/aws-lambda/hello.mjs`), []);
+      // The Lambda Node.js runtime has Node's built-in modules and nothing else.
+      assert.deepEqual((await imports(`${out}/aws-lambda/hello.mjs`)).filter((m) => !m?.startsWith("node:")), []);
     });
   } finally {
     await Deno.remove(out, { recursive: true });

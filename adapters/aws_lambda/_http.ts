@@ -6,7 +6,8 @@
  * @module
  */
 
-import { HttpError, statusText } from "../../src/http_error.ts";
+import { STATUS_CODES } from "node:http";
+import { HttpError } from "../../src/http_error.ts";
 import { decodeBase64, encodeBase64 } from "./_base64.ts";
 import { lazyRequest } from "../_lazy_request.ts";
 import {
@@ -131,7 +132,7 @@ const ALB: Shape = {
   result(e, head, body, isBase64Encoded, options) {
     const result: Json = {
       statusCode: head.status,
-      statusDescription: `${head.status} ${statusText(head.status)}`,
+      statusDescription: `${head.status} ${STATUS_CODES[head.status] ?? "Unknown"}`,
       isBase64Encoded,
       body,
     };
