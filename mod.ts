@@ -53,6 +53,7 @@ export { type PlatformAdvice, type PlatformName, type SettingValue } from "./src
 export { isRoutable, type Routable } from "./src/routable.ts";
 export { type Architecture, type Bindings, type Requirements } from "./src/requirements.ts";
 export {
+  type AddRoute,
   type ErrorHandler,
   type Handler,
   type Method,

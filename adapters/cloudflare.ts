@@ -91,7 +91,7 @@ export type CloudflareRaw =
  */
 export interface CloudflareWorker<Env> {
   /** Answers HTTP requests through the function's router. */
-  fetch: (request: Request, env: Env, ctx: WorkerExecutionContext) => Promise<Response>;
+  fetch: (request: Request, env: Env, ctx: WorkerExecutionContext) => Response | Promise<Response>;
   /** Runs the function's scheduled trigger for a cron tick. */
   scheduled: (controller: WorkerScheduledController, env: Env, ctx: WorkerExecutionContext) => Promise<void>;
   /** Runs the function's queue trigger for a batch. */
@@ -155,28 +155,23 @@ export function handle<Env>(fn: ServerlessFunction<Env>): CloudflareWorker<Env> 
 
     async queue(batch, env, ctx) {
       checkBindings(env);
-      const tracked = trackBatch(
-        batch.queue,
-        batch.messages.map((m) => ({ id: m.id, body: m.body, attempts: m.attempts, timestamp: m.timestamp })),
-      );
-      let failure: { error: unknown } | undefined;
+      const tracked = trackBatch(batch.queue, batch.messages);
+      let failed = true;
       try {
         await fn.queue(tracked.batch, workerContext(env, ctx, { trigger: "queue", batch, ctx }));
-      } catch (error) {
-        failure = { error };
-      }
-      const outcomes = tracked.outcomes();
-      const delays = tracked.retryDelays();
-      for (const message of batch.messages) {
-        const outcome = outcomes.get(message.id);
-        if (outcome === "ack" || (outcome === "unsettled" && failure === undefined)) {
-          message.ack();
-        } else {
-          const delaySeconds = delays.get(message.id);
-          message.retry(delaySeconds === undefined ? undefined : { delaySeconds });
+        failed = false;
+      } finally {
+        // Settled whether the handler returned or threw; a throw then goes on to mark the invocation failed.
+        for (const message of batch.messages) {
+          const outcome = tracked.outcomes.get(message.id);
+          if (outcome === "ack" || (outcome === "unsettled" && !failed)) {
+            message.ack();
+          } else {
+            const delaySeconds = tracked.retryDelays.get(message.id);
+            message.retry(delaySeconds === undefined ? undefined : { delaySeconds });
+          }
         }
       }
-      if (failure !== undefined) throw failure.error;
     },
   };
 }
@@ -194,13 +189,13 @@ const WRANGLER_KEYS: Record<string, string> = {
 // The names `requirements` declares (what `--info` reports) that the deployed worker was not given.
 function missingBindings(fn: ServerlessFunction<never>, env: unknown): string[] {
   const { env: vars, bindings } = fn.metadata.requirements;
-  const declared = Object.entries({ env: vars, ...bindings });
   const given = Object(env) as Record<string, unknown>;
-  return declared.flatMap(([kind, names = []]) =>
+  return Object.entries({ env: vars, ...bindings }).flatMap(([kind, names = []]) =>
     names.filter((name) => given[name] === undefined).map((name) =>
-      `slrs: function "${fn.name}" declares ${kind === "env" ? "requirements.env" : `requirements.bindings.${kind}`} ` +
-      `"${name}", but the worker has no binding "${name}": add it under ${WRANGLER_KEYS[kind]} in wrangler.jsonc, ` +
-      `or remove it from requirements.`
+      `slrs: "${fn.name}" declares requirements.${kind === "env" ? "env" : `bindings.${kind}`} "${name}", but the ` +
+      `worker has no such binding: add it under ${
+        WRANGLER_KEYS[kind]
+      } in wrangler.jsonc, or remove it from requirements.`
     )
   );
 }

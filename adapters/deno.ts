@@ -72,9 +72,9 @@ export interface DenoServeOptions extends DenoHandleOptions {
 /** What {@linkcode handle} returns: a `Deno.serve` handler that is also a `{ fetch }` object for `deno serve`. */
 export interface DenoHandler {
   /** Answers a request, as `Deno.serve(handler)` calls it. */
-  (request: Request, info?: Deno.ServeHandlerInfo): Promise<Response>;
+  (request: Request, info?: Deno.ServeHandlerInfo): Response | Promise<Response>;
   /** The same function, for `export default handle(fn)` run by `deno serve`. */
-  fetch(request: Request, info?: Deno.ServeHandlerInfo): Promise<Response>;
+  fetch(request: Request, info?: Deno.ServeHandlerInfo): Response | Promise<Response>;
 }
 
 /**
@@ -106,7 +106,7 @@ function handlerFor<Env>(fn: ServerlessFunction<Env>, options: DenoHandleOptions
   const env = { ...(options.processEnv === false ? {} : processEnv()), ...options.env } as Env;
   const header = options.requestIdHeader ?? REQUEST_ID_HEADER;
   const waitUntil = (promise: Promise<unknown>) => tasks.add(promise);
-  const answer = (request: Request, info?: Deno.ServeHandlerInfo): Promise<Response> => {
+  const answer = (request: Request, info?: Deno.ServeHandlerInfo): Response | Promise<Response> => {
     // `request.signal` aborts when the client goes away, and also after every successful response (Deno's legacy
     // behaviour, unless --unstable-no-legacy-abort). `ctx.signal` follows it, but not for a delivered response:
     // `info.completed` resolves just before that abort, so its reaction runs before the check queued here.

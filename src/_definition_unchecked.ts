@@ -1,11 +1,13 @@
 /**
- * The stand-in `cli.ts build` maps `validate_definition.ts` to in deployment bundles: it normalizes a definition the
- * build already checked (by importing it) without carrying the checks and their messages into the bundle.
+ * The stand-in `cli.ts build` maps `validate_definition.ts` to in deployment bundles: it normalizes a definition and
+ * accepts routes the build already checked (by importing them) without carrying the checks and their messages into
+ * the bundle.
  *
  * @module
  */
 
-import type { ServerlessOptions } from "./serverless.ts";
+import type { Method } from "./router.ts";
+import type { CheckedDefinition, ServerlessOptions } from "./serverless.ts";
 
 /**
  * Normalizes a definition without checking it: `requirements` defaults to `{}` and `scheduled` becomes a list.
@@ -20,7 +22,22 @@ import type { ServerlessOptions } from "./serverless.ts";
  * console.assert(Array.isArray(options.scheduled) && options.requirements !== undefined);
  * ```
  */
-export function validateDefinition<Env>(options: ServerlessOptions<Env>): ServerlessOptions<Env> {
-  const { scheduled, requirements = {} } = options;
-  return { ...options, requirements, ...(scheduled && { scheduled: [scheduled].flat() }) };
+export function validateDefinition<Env>(options: ServerlessOptions<Env>): CheckedDefinition<Env> {
+  const { scheduled, requirements = {}, ...rest } = options;
+  return { ...rest, requirements, ...(scheduled && { scheduled: [scheduled].flat() }) };
 }
+
+/**
+ * Accepts a route without checking it: the build already registered it once, checked.
+ *
+ * @param _method The method it is registered for.
+ * @param _pattern The path pattern.
+ * @param _handlers Its handlers.
+ *
+ * @example Usage
+ * ```ts
+ * import { validateRoute } from "./_definition_unchecked.ts";
+ * validateRoute("GET", "/users/:id", [() => new Response()]);
+ * ```
+ */
+export function validateRoute(_method: Method | "ALL", _pattern: string, _handlers: readonly unknown[]): void {}

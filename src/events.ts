@@ -90,10 +90,10 @@ export interface MessageInit<Body = unknown> {
 export interface TrackedBatch<Body = unknown> {
   /** The batch to hand to the handler. */
   readonly batch: MessageBatch<Body>;
-  /** Each message's outcome by id, in delivery order. */
-  outcomes(): Map<string, MessageOutcome>;
+  /** Each message's outcome by id, in delivery order, as it stands now. */
+  readonly outcomes: ReadonlyMap<string, MessageOutcome>;
   /** The delay asked for by `retry({ delaySeconds })`, by message id. */
-  retryDelays(): Map<string, number>;
+  readonly retryDelays: ReadonlyMap<string, number>;
 }
 
 /**
@@ -102,7 +102,7 @@ export interface TrackedBatch<Body = unknown> {
  *
  * @param queue The queue's name.
  * @param messages The messages as the platform delivered them.
- * @returns The batch and accessors for each message's outcome.
+ * @returns The batch and the record of each message's outcome.
  *
  * @example Report retried messages
  * ```ts
@@ -114,7 +114,7 @@ export interface TrackedBatch<Body = unknown> {
  * ]);
  * tracked.batch.messages[0]?.ack();
  * tracked.batch.messages[1]?.retry();
- * console.assert(tracked.outcomes().get("b") === "retry");
+ * console.assert(tracked.outcomes.get("b") === "retry");
  * ```
  */
 export function trackBatch<Body>(queue: string, messages: readonly MessageInit<Body>[]): TrackedBatch<Body> {
@@ -140,5 +140,5 @@ export function trackBatch<Body>(queue: string, messages: readonly MessageInit<B
     ackAll: () => built.forEach((m) => m.ack()),
     retryAll: (options) => built.forEach((m) => m.retry(options)),
   };
-  return { batch, outcomes: () => new Map(outcomes), retryDelays: () => new Map(delays) };
+  return { batch, outcomes, retryDelays: delays };
 }

@@ -13,8 +13,11 @@ import type { RouteInfo } from "./router.ts";
  * the router in its bundle.
  */
 export interface Routable<Env = DefaultEnv> {
-  /** Answers a request; must not reject (a {@linkcode Router} applies the error policy itself). */
-  fetch(request: Request, ctx: Context<Env>): Promise<Response>;
+  /**
+   * Answers a request, synchronously or with a promise that must not reject (a {@linkcode Router} applies the error
+   * policy itself).
+   */
+  fetch(request: Request, ctx: Context<Env>): Response | Promise<Response>;
   /** The routes, for `--info`. */
   readonly routes: readonly RouteInfo[];
 }
@@ -35,6 +38,5 @@ export interface Routable<Env = DefaultEnv> {
  */
 export function isRoutable<Env>(value: unknown): value is Routable<Env> {
   const candidate = value as Partial<Routable<Env>> | null;
-  return typeof candidate === "object" && candidate !== null && typeof candidate.fetch === "function" &&
-    Array.isArray(candidate.routes);
+  return typeof candidate?.fetch === "function" && Array.isArray(candidate.routes);
 }

@@ -9,9 +9,11 @@
  * @module
  */
 
+import { type Answer, expectResponse, settle } from "./answer.ts";
 import type { Context, DefaultEnv } from "./context.ts";
 import { errorResponse, jsonError } from "./error_response.ts";
 import { HttpError } from "./http_error.ts";
+import { validateRoute } from "./validate_definition.ts";
 
 /** An HTTP method a route can be registered for. */
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS";
@@ -61,6 +63,12 @@ export type RouteHandler<Env, Path extends string> = (
   ctx: Context<Env> & { params: RouteParams<Path> },
   next: Next,
 ) => Response | Promise<Response>;
+
+/**
+ * Registers a route on a {@linkcode Router}: the path pattern (e.g. `/users/:id`), then middleware for this route,
+ * then the handler. Returns the router, for chaining. `ctx.params` is typed from the pattern.
+ */
+export type AddRoute<Env, Self> = <Path extends string>(path: Path, ...handlers: RouteHandler<Env, Path>[]) => Self;
 
 /** Options for {@linkcode Router}. */
 export interface RouterOptions {
@@ -162,26 +170,16 @@ export class Router<Env = DefaultEnv> {
   /**
    * Registers a GET route (which also answers HEAD).
    *
-   * @param path The path pattern, e.g. `/users/:id`.
-   * @param handlers Middleware for this route, then the handler.
-   * @returns This router, for chaining.
-   *
    * @example Usage
    * ```ts
    * import { Router } from "../mod.ts";
    * new Router().get("/users/:id", (_req, ctx) => Response.json({ id: ctx.params.id }));
    * ```
    */
-  get<Path extends string>(path: Path, ...handlers: RouteHandler<Env, Path>[]): this {
-    return this.#add("GET", path, handlers);
-  }
+  declare get: AddRoute<Env, this>;
 
   /**
    * Registers a POST route.
-   *
-   * @param path The path pattern.
-   * @param handlers Middleware for this route, then the handler.
-   * @returns This router, for chaining.
    *
    * @example Usage
    * ```ts
@@ -189,16 +187,10 @@ export class Router<Env = DefaultEnv> {
    * new Router().post("/orders", async (req) => Response.json(await req.json(), { status: 201 }));
    * ```
    */
-  post<Path extends string>(path: Path, ...handlers: RouteHandler<Env, Path>[]): this {
-    return this.#add("POST", path, handlers);
-  }
+  declare post: AddRoute<Env, this>;
 
   /**
    * Registers a PUT route.
-   *
-   * @param path The path pattern.
-   * @param handlers Middleware for this route, then the handler.
-   * @returns This router, for chaining.
    *
    * @example Usage
    * ```ts
@@ -206,16 +198,10 @@ export class Router<Env = DefaultEnv> {
    * new Router().put("/items/:id", () => new Response(null, { status: 204 }));
    * ```
    */
-  put<Path extends string>(path: Path, ...handlers: RouteHandler<Env, Path>[]): this {
-    return this.#add("PUT", path, handlers);
-  }
+  declare put: AddRoute<Env, this>;
 
   /**
    * Registers a PATCH route.
-   *
-   * @param path The path pattern.
-   * @param handlers Middleware for this route, then the handler.
-   * @returns This router, for chaining.
    *
    * @example Usage
    * ```ts
@@ -223,16 +209,10 @@ export class Router<Env = DefaultEnv> {
    * new Router().patch("/items/:id", () => new Response(null, { status: 204 }));
    * ```
    */
-  patch<Path extends string>(path: Path, ...handlers: RouteHandler<Env, Path>[]): this {
-    return this.#add("PATCH", path, handlers);
-  }
+  declare patch: AddRoute<Env, this>;
 
   /**
    * Registers a DELETE route.
-   *
-   * @param path The path pattern.
-   * @param handlers Middleware for this route, then the handler.
-   * @returns This router, for chaining.
    *
    * @example Usage
    * ```ts
@@ -240,16 +220,10 @@ export class Router<Env = DefaultEnv> {
    * new Router().delete("/items/:id", () => new Response(null, { status: 204 }));
    * ```
    */
-  delete<Path extends string>(path: Path, ...handlers: RouteHandler<Env, Path>[]): this {
-    return this.#add("DELETE", path, handlers);
-  }
+  declare delete: AddRoute<Env, this>;
 
   /**
    * Registers a HEAD route, which takes precedence over the GET route for HEAD requests.
-   *
-   * @param path The path pattern.
-   * @param handlers Middleware for this route, then the handler.
-   * @returns This router, for chaining.
    *
    * @example Usage
    * ```ts
@@ -257,16 +231,10 @@ export class Router<Env = DefaultEnv> {
    * new Router().head("/health", () => new Response(null, { status: 204 }));
    * ```
    */
-  head<Path extends string>(path: Path, ...handlers: RouteHandler<Env, Path>[]): this {
-    return this.#add("HEAD", path, handlers);
-  }
+  declare head: AddRoute<Env, this>;
 
   /**
    * Registers an OPTIONS route, replacing the automatic 204 with `Allow`.
-   *
-   * @param path The path pattern.
-   * @param handlers Middleware for this route, then the handler.
-   * @returns This router, for chaining.
    *
    * @example Usage
    * ```ts
@@ -274,16 +242,10 @@ export class Router<Env = DefaultEnv> {
    * new Router().options("/*", () => new Response(null, { status: 204, headers: { "access-control-allow-origin": "*" } }));
    * ```
    */
-  options<Path extends string>(path: Path, ...handlers: RouteHandler<Env, Path>[]): this {
-    return this.#add("OPTIONS", path, handlers);
-  }
+  declare options: AddRoute<Env, this>;
 
   /**
    * Registers a route for every method; a route for the specific method wins over it.
-   *
-   * @param path The path pattern.
-   * @param handlers Middleware for this route, then the handler.
-   * @returns This router, for chaining.
    *
    * @example Usage
    * ```ts
@@ -291,8 +253,16 @@ export class Router<Env = DefaultEnv> {
    * new Router().all("/proxy/*", (req) => new Response(req.method));
    * ```
    */
-  all<Path extends string>(path: Path, ...handlers: RouteHandler<Env, Path>[]): this {
-    return this.#add("ALL", path, handlers);
+  declare all: AddRoute<Env, this>;
+
+  static {
+    // One function makes all eight registrars, which keeps the deployment bundle small.
+    const prototype = this.prototype as unknown as Record<string, unknown>;
+    for (const method of [...METHODS, "ALL"] as const) {
+      prototype[method.toLowerCase()] = function (this: Router<unknown>, path: string, ...handlers: unknown[]) {
+        return this.#add(method, path, handlers);
+      };
+    }
   }
 
   /**
@@ -376,7 +346,7 @@ export class Router<Env = DefaultEnv> {
    *
    * @param request The request.
    * @param ctx Its context; `ctx.params` is set from the matched route.
-   * @returns The response; never rejects.
+   * @returns The response (synchronously when the handler answered synchronously), or a promise that never rejects.
    *
    * @example Usage
    * ```ts
@@ -386,33 +356,24 @@ export class Router<Env = DefaultEnv> {
    * console.assert(res.status === 404);
    * ```
    */
-  async fetch(request: Request, ctx: Context<Env>): Promise<Response> {
-    try {
-      return await this.#dispatch(request, ctx);
-    } catch (error) {
-      return await this.#recover(error, request, ctx);
-    }
+  fetch(request: Request, ctx: Context<Env>): Response | Promise<Response> {
+    return settle(() => this.#dispatch(request, ctx), (error) => this.#recover(error, request, ctx));
   }
 
-  #dispatch(request: Request, ctx: Context<Env>): Promise<Response> | Response {
+  #dispatch(request: Request, ctx: Context<Env>): Answer {
     const method = request.method;
     const path = pathOf(request.url);
     const match = this.#match(method, path);
-    if (match === undefined) return this.#chain(request, ctx, [], () => this.#unmatched(request, ctx, method, path));
+    // What the end of the chain answers: 405, a trailing-slash redirect or 404.
+    const unmatched = () => this.#unmatched(request, ctx, method, path);
+    if (match === undefined) return this.#chain(request, ctx, [], unmatched);
     ctx.params = paramsOf(match);
-    const handlers = match.route.handlers;
+    const { handlers, info } = match.route;
     // Fast path: a lone handler with no middleware needs no chain.
     if (handlers.length === 1 && this.#middleware.length === 0 && !match.headFromGet) {
-      const last = () => Promise.resolve(this.#unmatched(request, ctx, method, path));
-      return checked(handlers[0]!(request, ctx, last), match.route.info);
+      return expectResponse(handlers[0]!(request, ctx, () => Promise.resolve(unmatched())), info);
     }
-    const answer = this.#chain(
-      request,
-      ctx,
-      handlers,
-      () => this.#unmatched(request, ctx, method, path),
-      match.route.info,
-    );
+    const answer = this.#chain(request, ctx, handlers, unmatched, info);
     return match.headFromGet ? answer.then(withoutBody) : answer;
   }
 
@@ -429,18 +390,15 @@ export class Router<Env = DefaultEnv> {
       if (index <= reached) throw new Error("next() was called more than once by the same middleware.");
       reached = index;
       const handler = chain[index];
-      return await checked(await (handler ? handler(request, ctx, () => step(index + 1)) : last()), route);
+      return await expectResponse(await (handler ? handler(request, ctx, () => step(index + 1)) : last()), route);
     };
     return step(0);
   }
 
-  async #recover(error: unknown, request: Request, ctx: Context<Env>): Promise<Response> {
-    if (this.#onError === undefined || error instanceof HttpError) return errorResponse(error, ctx);
-    try {
-      return await this.#onError(error, request, ctx);
-    } catch (secondError) {
-      return errorResponse(secondError, ctx);
-    }
+  #recover(error: unknown, request: Request, ctx: Context<Env>): Answer {
+    const onError = this.#onError;
+    if (onError === undefined || error instanceof HttpError) return errorResponse(error, ctx);
+    return settle(() => onError(error, request, ctx), (secondError) => errorResponse(secondError, ctx));
   }
 
   #unmatched(request: Request, ctx: Context<Env>, method: string, path: string): Response | Promise<Response> {
@@ -453,9 +411,9 @@ export class Router<Env = DefaultEnv> {
     if (this.#trailingSlash === "redirect" && path !== "/") {
       const other = path.endsWith("/") ? path.slice(0, -1) : `${path}/`;
       if (this.#match(method, other) !== undefined) {
-        const url = new URL(request.url);
-        url.pathname = other;
-        return new Response(null, { status: 308, headers: { location: url.pathname + url.search } });
+        const query = request.url.indexOf("?");
+        const location = query === -1 ? other : other + request.url.slice(query);
+        return new Response(null, { status: 308, headers: { location } });
       }
     }
     if (this.#notFound) return this.#notFound(request, ctx);
@@ -463,34 +421,18 @@ export class Router<Env = DefaultEnv> {
   }
 
   #add(method: Method | "ALL", pattern: string, handlers: readonly unknown[]): this {
-    if (handlers.length === 0) {
-      throw new TypeError(`Route ${method} ${pattern} has no handler; pass at least one function.`);
-    }
-    for (const handler of handlers) {
-      if (typeof handler !== "function") {
-        throw new TypeError(`Route ${method} ${pattern}: handlers must be functions; got ${typeof handler}.`);
-      }
-    }
-    const path = normalizePattern(pattern);
-    const segments = path.slice(1).split("/");
+    validateRoute(method, pattern, handlers);
+    // The URL parser gives static segments the percent-encoding that request URLs have, so both compare alike.
+    const path = new URL(pattern, "http://localhost").pathname;
     const paramNames: string[] = [];
     let node = this.#root;
     let isStatic = true;
-    segments.forEach((segment, index) => {
+    for (const segment of path.slice(1).split("/")) {
       if (segment === "*") {
-        if (index !== segments.length - 1) {
-          throw new TypeError(`Route ${method} ${pattern}: "*" may only be the last segment, as in "/files/*".`);
-        }
         paramNames.push("*");
         isStatic = false;
       } else if (segment.startsWith(":")) {
-        const name = segment.slice(1);
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || paramNames.includes(name)) {
-          throw new TypeError(
-            `Route ${method} ${pattern}: parameter "${segment}" must be ":" then a unique name of letters, digits or "_".`,
-          );
-        }
-        paramNames.push(name);
+        paramNames.push(segment.slice(1));
         node = node.param ??= {};
         isStatic = false;
       } else {
@@ -499,7 +441,7 @@ export class Router<Env = DefaultEnv> {
         if (child === undefined) node.statics.set(segment, child = {});
         node = child;
       }
-    });
+    }
     const table = isStatic
       ? mapEntry(this.#statics, path)
       : paramNames.at(-1) === "*"
@@ -533,14 +475,6 @@ export class Router<Env = DefaultEnv> {
     if (allowed.has("GET")) allowed.add("HEAD");
     return METHODS.filter((m) => allowed.has(m));
   }
-}
-
-function normalizePattern(pattern: string): string {
-  if (typeof pattern !== "string" || !pattern.startsWith("/")) {
-    throw new TypeError(`Route path must be a string starting with "/"; got ${JSON.stringify(pattern)}.`);
-  }
-  // The URL parser gives static segments the percent-encoding that request URLs have, so both compare alike.
-  return new URL(pattern, "http://localhost").pathname;
 }
 
 function mapEntry<Env>(map: Map<string, MethodTable<Env>>, key: string): MethodTable<Env> {
@@ -627,20 +561,6 @@ function pathOf(url: string): string {
   if (start === -1) return "/";
   const query = url.indexOf("?", start);
   return query === -1 ? url.slice(start) : url.slice(start, query);
-}
-
-// A synchronous handler's response is passed through as it is: no promise, no extra turn of the microtask queue.
-function checked(
-  response: Response | Promise<Response>,
-  route: RouteInfo | undefined,
-): Response | Promise<Response> {
-  if (response instanceof Response) return response;
-  if (typeof (response as Partial<Promise<Response>>)?.then === "function") {
-    return Promise.resolve(response).then((res) => checked(res, route));
-  }
-  const where = route ? ` for ${route.method} ${route.path}` : "";
-  const got = response === null ? "null" : typeof response;
-  throw new TypeError(`The handler${where} returned ${got}; return a Response, e.g. Response.json(data).`);
 }
 
 function withoutBody(response: Response): Response {

@@ -5,6 +5,7 @@
  */
 
 import { type Context, createContext, type DefaultEnv } from "./context.ts";
+import { type Answer, expectResponse, settle } from "./answer.ts";
 import { errorResponse } from "./error_response.ts";
 import type { CloudEvent, MessageBatch, ScheduledEvent } from "./events.ts";
 import type { Requirements } from "./requirements.ts";
@@ -57,6 +58,12 @@ export interface ServerlessOptions<Env = DefaultEnv> {
   event?: EventTrigger<Env>;
 }
 
+/** A definition after checking: `requirements` filled in and `scheduled` always a list. */
+export type CheckedDefinition<Env> = Omit<ServerlessOptions<Env>, "requirements" | "scheduled"> & {
+  requirements: Requirements;
+  scheduled?: ScheduledTrigger<Env>[];
+};
+
 /** One way a function is invoked, as `--info` lists it. */
 export type Trigger =
   | { readonly type: "http" }
@@ -85,9 +92,12 @@ export interface ServerlessFunction<Env = DefaultEnv> {
   /** Its metadata, for `--info`. */
   readonly metadata: FunctionMetadata;
   /** Answers a request with a bare context (platform `fetch`), for `deno serve`, Bun and tests. */
-  fetch(request: Request): Promise<Response>;
-  /** Answers a request with a context built by an adapter. Never rejects: errors follow the error policy. */
-  dispatch(request: Request, ctx: Context<Env>): Promise<Response>;
+  fetch(request: Request): Response | Promise<Response>;
+  /**
+   * Answers a request with a context built by an adapter: synchronously when the handler answered synchronously,
+   * otherwise with a promise that never rejects. Errors follow the error policy.
+   */
+  dispatch(request: Request, ctx: Context<Env>): Response | Promise<Response>;
   /** Runs the scheduled trigger whose cron matches `event.cron` (the only one, if there is one). */
   scheduled(event: ScheduledEvent, ctx: Context<Env>): Promise<void>;
   /** Runs the queue trigger. */
@@ -127,7 +137,7 @@ export function serverless<Env = DefaultEnv>(options: ServerlessOptions<Env>): S
   const definition = validateDefinition(options);
   const name = definition.name;
   const answer = httpAnswer(definition.fetch);
-  const schedules = definition.scheduled === undefined ? [] : [definition.scheduled].flat();
+  const schedules = definition.scheduled ?? [];
   return {
     [BRAND]: true,
     name,
@@ -139,19 +149,13 @@ export function serverless<Env = DefaultEnv>(options: ServerlessOptions<Env>): S
     async scheduled(event, ctx) {
       const trigger = schedules.length === 1 ? schedules[0] : schedules.find((s) => s.cron === event.cron);
       if (trigger === undefined) {
-        const declared = schedules.map((s) => `"${s.cron}"`).join(", ") || "none";
+        const declared = JSON.stringify(schedules.map((s) => s.cron));
         throw new Error(`Function "${name}" has no scheduled trigger for cron "${event.cron}"; declared: ${declared}.`);
       }
       await trigger.run(event, ctx);
     },
-    async queue(batch, ctx) {
-      if (definition.queue === undefined) throw missing(name, "queue");
-      await definition.queue.run(batch, ctx);
-    },
-    async event(event, ctx) {
-      if (definition.event === undefined) throw missing(name, "event");
-      await definition.event.run(event, ctx);
-    },
+    queue: (batch, ctx) => runTrigger(name, "queue", definition.queue, batch, ctx),
+    event: (event, ctx) => runTrigger(name, "event", definition.event, event, ctx),
   } as ServerlessFunction<Env>;
 }
 
@@ -174,33 +178,32 @@ export function isServerlessFunction(value: unknown): value is ServerlessFunctio
 
 function httpAnswer<Env>(
   fetch: Routable<Env> | Handler<Env> | undefined,
-): (request: Request, ctx: Context<Env>) => Promise<Response> {
+): (request: Request, ctx: Context<Env>) => Answer {
   if (isRoutable(fetch)) return (request, ctx) => fetch.fetch(request, ctx);
   if (fetch === undefined) {
-    return (_request, ctx) => Promise.resolve(errorResponse(new NoHttpTrigger(), ctx));
+    return (_request, ctx) =>
+      errorResponse(
+        new Error("This function has no fetch handler: define `fetch` in serverless() to answer HTTP requests."),
+        ctx,
+      );
   }
-  return async (request, ctx) => {
-    try {
-      const res = await fetch(request, ctx);
-      if (res instanceof Response) return res;
-      throw new TypeError(`The fetch handler returned ${typeof res}; return a Response, e.g. Response.json(data).`);
-    } catch (error) {
-      return errorResponse(error, ctx);
-    }
-  };
+  return (request, ctx) => settle(() => expectResponse(fetch(request, ctx)), (error) => errorResponse(error, ctx));
 }
 
-class NoHttpTrigger extends Error {
-  constructor() {
-    super("This function has no fetch handler: define `fetch` in serverless() to answer HTTP requests.");
+async function runTrigger<Input, Env>(
+  name: string,
+  kind: "queue" | "event",
+  trigger: { run(input: Input, ctx: Context<Env>): void | Promise<void> } | undefined,
+  input: Input,
+  ctx: Context<Env>,
+): Promise<void> {
+  if (trigger === undefined) {
+    throw new Error(`Function "${name}" was invoked with a ${kind} event but defines no \`${kind}\` trigger.`);
   }
+  await trigger.run(input, ctx);
 }
 
-function missing(name: string, trigger: "queue" | "event"): Error {
-  return new Error(`Function "${name}" was invoked with a ${trigger} event but defines no \`${trigger}\` trigger.`);
-}
-
-function metadataOf<Env>(definition: ServerlessOptions<Env>, schedules: ScheduledTrigger<Env>[]): FunctionMetadata {
+function metadataOf<Env>(definition: CheckedDefinition<Env>, schedules: ScheduledTrigger<Env>[]): FunctionMetadata {
   const fetch = definition.fetch;
   const routes: readonly RouteInfo[] = fetch === undefined
     ? []
@@ -215,7 +218,7 @@ function metadataOf<Env>(definition: ServerlessOptions<Env>, schedules: Schedule
   return {
     name: definition.name,
     description: definition.description,
-    requirements: definition.requirements ?? {},
+    requirements: definition.requirements,
     routes,
     triggers,
   };

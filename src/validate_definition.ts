@@ -1,7 +1,8 @@
 /**
- * The definition-time checks of `serverless()`: every option's type, range and syntax, with an error that names the
- * field, the value and what is accepted. Kept apart so that `cli.ts build` can leave them out of deployment bundles
- * (the definition was checked when the build imported it) by mapping this module to `_definition_unchecked.ts`.
+ * The definition-time checks of `serverless()` and of `Router` routes: every option's type, range and syntax, with an
+ * error that names the field (or route), the value and what is accepted. Kept apart so that `cli.ts build` can leave
+ * them out of deployment bundles (the definition was checked when the build imported it) by mapping this module to
+ * `_definition_unchecked.ts`.
  *
  * @module
  */
@@ -10,7 +11,8 @@ import { cronProblem } from "./cron.ts";
 import { DefinitionError } from "./definition_error.ts";
 import { isRoutable } from "./routable.ts";
 import { plainObject, rejectUnknown, validateRequirements } from "./requirements.ts";
-import type { ScheduledTrigger, ServerlessOptions } from "./serverless.ts";
+import type { Method } from "./router.ts";
+import type { CheckedDefinition, ScheduledTrigger, ServerlessOptions } from "./serverless.ts";
 
 const OPTION_KEYS = ["name", "description", "requirements", "fetch", "scheduled", "queue", "event"] as const;
 const NAME = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -29,7 +31,7 @@ const NAME = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
  * console.assert(Array.isArray(options.scheduled));
  * ```
  */
-export function validateDefinition<Env>(options: ServerlessOptions<Env>): ServerlessOptions<Env> {
+export function validateDefinition<Env>(options: ServerlessOptions<Env>): CheckedDefinition<Env> {
   const given = plainObject(undefined, "options", options);
   if (typeof given.name !== "string" || !NAME.test(given.name)) {
     throw new DefinitionError(
@@ -65,7 +67,56 @@ export function validateDefinition<Env>(options: ServerlessOptions<Env>): Server
     }
     requireFunction(name, "event.run", event.run);
   }
-  return { ...options, requirements: validateRequirements(name, given.requirements), ...(scheduled && { scheduled }) };
+  const { scheduled: _scheduled, requirements: _requirements, ...rest } = options;
+  return { ...rest, requirements: validateRequirements(name, given.requirements), ...(scheduled && { scheduled }) };
+}
+
+/**
+ * Checks a route as it is registered: a path starting with `/`, `*` only as the last segment, `:name` parameters with
+ * unique identifier names, and at least one handler, all functions. Throws a `TypeError` naming the route.
+ *
+ * @param method The method it is registered for.
+ * @param pattern The path pattern as given.
+ * @param handlers The handlers and middleware given for it.
+ *
+ * @example Usage
+ * ```ts
+ * import { validateRoute } from "./validate_definition.ts";
+ * validateRoute("GET", "/users/:id", [() => new Response()]);
+ * try {
+ *   validateRoute("GET", "/a/*\/b", [() => new Response()]);
+ * } catch (error) {
+ *   console.assert(String(error).includes("may only be the last segment"));
+ * }
+ * ```
+ */
+export function validateRoute(method: Method | "ALL", pattern: string, handlers: readonly unknown[]): void {
+  if (typeof pattern !== "string" || !pattern.startsWith("/")) {
+    throw new TypeError(`Route path must be a string starting with "/"; got ${JSON.stringify(pattern)}.`);
+  }
+  if (handlers.length === 0) {
+    throw new TypeError(`Route ${method} ${pattern} has no handler; pass at least one function.`);
+  }
+  for (const handler of handlers) {
+    if (typeof handler !== "function") {
+      throw new TypeError(`Route ${method} ${pattern}: handlers must be functions; got ${typeof handler}.`);
+    }
+  }
+  const segments = pattern.slice(1).split("/");
+  const names = new Set<string>();
+  segments.forEach((segment, index) => {
+    if (segment === "*" && index !== segments.length - 1) {
+      throw new TypeError(`Route ${method} ${pattern}: "*" may only be the last segment, as in "/files/*".`);
+    }
+    if (!segment.startsWith(":")) return;
+    const name = segment.slice(1);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || names.has(name)) {
+      throw new TypeError(
+        `Route ${method} ${pattern}: parameter "${segment}" must be ":" then a unique name of letters, digits or "_".`,
+      );
+    }
+    names.add(name);
+  });
 }
 
 function validateSchedules<Env>(name: string, value: unknown): ScheduledTrigger<Env>[] {

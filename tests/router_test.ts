@@ -3,8 +3,8 @@ import { type Context, createContext, HttpError, Router } from "../mod.ts";
 
 const quiet = () => createContext({ platform: "fetch", requestId: "req-1", logSink: () => {} });
 
-function call(router: Router, method: string, path: string, init: RequestInit = {}): Promise<Response> {
-  return router.fetch(new Request(`http://localhost${path}`, { method, ...init }), quiet());
+async function call(router: Router, method: string, path: string, init: RequestInit = {}): Promise<Response> {
+  return await router.fetch(new Request(`http://localhost${path}`, { method, ...init }), quiet());
 }
 
 Deno.test("Router matches methods and paths", async (t) => {
@@ -251,6 +251,33 @@ Deno.test("Router error handling", async (t) => {
     const res = await router.fetch(new Request("http://localhost/"), ctx);
     assert.equal(res.status, 500);
     assert.match(logged[0] ?? "", /returned undefined; return a Response/);
+  });
+});
+
+Deno.test("Router answers a synchronous handler synchronously and never rejects", async (t) => {
+  const request = () => new Request("http://localhost/");
+  await t.step("a handler's own Response comes back as it is, without a promise", () => {
+    const hello = new Response("hi");
+    const res = new Router().get("/", () => hello).fetch(request(), quiet());
+    assert.equal(res, hello);
+  });
+  await t.step("a synchronous throw becomes the 500 at once", async () => {
+    const res = new Router().get("/", () => {
+      throw new Error("boom");
+    }).fetch(request(), quiet());
+    assert.ok(res instanceof Response);
+    assert.deepEqual(await res.json(), { error: "Internal Server Error", requestId: "req-1" });
+  });
+  await t.step("a rejection becomes a 500 through the promise", async () => {
+    const answer = new Router().get("/", () => Promise.reject(new Error("late"))).fetch(request(), quiet());
+    assert.ok(answer instanceof Promise);
+    assert.equal((await answer).status, 500);
+  });
+  await t.step("an onError that rejects falls back to the policy", async () => {
+    const answer = new Router().get("/", () => {
+      throw new Error("first");
+    }).onError(() => Promise.reject(new Error("second"))).fetch(request(), quiet());
+    assert.equal((await answer).status, 500);
   });
 });
 

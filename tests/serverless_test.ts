@@ -235,6 +235,13 @@ Deno.test("Error policy", async (t) => {
     assert.equal((await (await shown.dispatch(new Request("http://l/"), ctx())).json()).error, "Try again in a minute");
   });
 
+  await t.step("HttpError keeps a cause for the log, and has none when given none", () => {
+    const cause = new Error("connection reset");
+    assert.equal(new HttpError(502, "Upstream failed", { cause }).cause, cause);
+    assert.ok(!("cause" in new HttpError(404, "Missing", { expose: true })));
+    assert.equal(new HttpError(404).message, "Not Found");
+  });
+
   await t.step("HttpError refuses a status outside 400–599", () => {
     assert.throws(() => new HttpError(200), /400 to 599; got 200/);
   });
@@ -283,8 +290,8 @@ Deno.test("Non-HTTP triggers", async (t) => {
       ["a", "b", "c"].map((id) => ({ id, body: id, attempts: 1, timestamp: new Date(0) })),
     );
     await fn.queue(tracked.batch, ctx);
-    assert.deepEqual([...tracked.outcomes()], [["a", "ack"], ["b", "retry"], ["c", "unsettled"]]);
-    assert.equal(tracked.retryDelays().get("b"), 30);
+    assert.deepEqual([...tracked.outcomes], [["a", "ack"], ["b", "retry"], ["c", "unsettled"]]);
+    assert.equal(tracked.retryDelays.get("b"), 30);
   });
 
   await t.step("a missing trigger is a clear error", async () => {

@@ -115,17 +115,17 @@ async function sqs(
   }
   // Retried messages fail; when the handler threw, so does every message it had not acknowledged.
   const failed: string[] = [];
-  for (const [id, outcome] of tracked.outcomes()) {
+  for (const [id, outcome] of tracked.outcomes) {
     if (outcome === "retry" || (threw && outcome === "unsettled")) failed.push(id);
   }
-  if (tracked.retryDelays().size > 0) {
+  if (tracked.retryDelays.size > 0) {
     ctx.log.warn("retry({ delaySeconds }) is not applied on SQS: the queue's visibility timeout decides", {
-      messages: [...tracked.retryDelays().keys()],
+      messages: [...tracked.retryDelays.keys()],
     });
   }
   if (threw) {
     // Nothing acknowledged: fail the whole invocation, which retries the batch whatever the mapping's settings.
-    if (failed.length === tracked.outcomes().size) throw failure;
+    if (failed.length === tracked.outcomes.size) throw failure;
     ctx.log.error("queue handler failed; retrying the messages it had not acknowledged", {
       error: errorText(failure),
       retried: failed,

@@ -247,7 +247,7 @@ const runQueue: Run = async (fn, payload, ctx) => {
     timestamp: new Date(Number.isNaN(inserted) ? Date.now() : inserted),
   }]);
   await fn.queue(tracked.batch, ctx);
-  if (tracked.outcomes().get(id) === "retry") throw new Error(`Message ${id} asked for retry().`);
+  if (tracked.outcomes.get(id) === "retry") throw new Error(`Message ${id} asked for retry().`);
 };
 
 // Queue items arrive as strings; JSON ones become values like the v4 library gives them.

@@ -231,7 +231,7 @@ export function queueHandler(
     } finally {
       await work.settled();
     }
-    if (tracked.outcomes().get(id) === "retry") {
+    if (tracked.outcomes.get(id) === "retry") {
       throw new Error(`Message ${id} of queue "${queueName}" asked for retry(); failing the invocation to redeliver.`);
     }
   };

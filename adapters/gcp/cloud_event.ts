@@ -109,7 +109,7 @@ async function runQueue(fn: ServerlessFunction<never>, event: CloudEvent, ctx: C
     timestamp: new Date(Number.isNaN(published) ? Date.now() : published),
   }]);
   await fn.queue(tracked.batch, ctx);
-  if (tracked.outcomes().get(id) === "retry") {
+  if (tracked.outcomes.get(id) === "retry") {
     throw new Error(`Pub/Sub message ${id} asked for retry(); failing the delivery so Pub/Sub sends it again.`);
   }
 }

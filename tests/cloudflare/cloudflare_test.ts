@@ -206,8 +206,8 @@ Deno.test("Cloudflare adapter warns once when a declared binding is missing from
     const warning = await eventually("the warning", () => Promise.resolve(logs.find((l) => l.level === "warn")));
     assert.equal(
       warning.message,
-      'slrs: function "cloudflare-example" declares requirements.bindings.d1 "DB", but the worker has no binding ' +
-        '"DB": add it under "d1_databases" in wrangler.jsonc, or remove it from requirements.',
+      'slrs: "cloudflare-example" declares requirements.bindings.d1 "DB", but the worker has no such binding: ' +
+        'add it under "d1_databases" in wrangler.jsonc, or remove it from requirements.',
     );
     await (await mf.dispatchFetch("http://localhost/hello/grace")).arrayBuffer();
     assert.equal(logs.filter((l) => l.level === "warn").length, 1, "the check runs once per isolate");
