@@ -111,6 +111,16 @@ Deno.test("Router answers HEAD, 405 and OPTIONS by itself", async (t) => {
     assert.equal(res.headers.get("allow"), "GET, POST, HEAD");
   });
 
+  await t.step("lists in Allow every route whose pattern matches, parameters and wildcards included", async () => {
+    const files = new Router()
+      .get("/files/*", () => new Response("file"))
+      .put("/files/:name", () => new Response(null, { status: 204 }))
+      .post("/files/:name/meta", () => new Response(null, { status: 204 }));
+    assert.equal((await call(files, "DELETE", "/files/a.txt")).headers.get("allow"), "GET, PUT, HEAD");
+    assert.equal((await call(files, "DELETE", "/files/a.txt/meta")).headers.get("allow"), "GET, POST, HEAD");
+    assert.equal((await call(files, "DELETE", "/other")).status, 404);
+  });
+
   await t.step("answers 404 JSON with the request id for an unknown path", async () => {
     const res = await call(router, "GET", "/nowhere");
     assert.equal(res.status, 404);
