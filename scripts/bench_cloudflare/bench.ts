@@ -3,21 +3,21 @@
  * Hono (`scripts/bench_cloudflare/hono_hello.ts`), both bundled with `deno bundle --minify` and run side by side in
  * workerd through Miniflare.
  *
- * Prints the minified (and gzipped) bundle sizes, then requests per second two ways, in alternating rounds so that
- * neither side gets the quieter moment of the machine:
+ * Prints the minified (and gzipped) bundle sizes, then requests per second two ways:
  * - in the isolate: in each app's own workerd process, a harness module calls the app's `fetch` N times in one
- *   request with two requests made once (one per route), so the figure is the framework's own cost in workerd. The
- *   rate is requests over the total time of all rounds (workerd's CPU time, and wall time): single rounds swing by up
- *   to 2× with workerd's own garbage collection and recompilation, and many rounds, alternating, share those out
- *   evenly. The ratio is also given for each half of the rounds, to show how settled it is. A bare worker (no
- *   framework, `bare_hello.ts`) runs in the same rounds, as the floor.
+ *   request with two requests made once (one per route), so the figure is the framework's own cost in workerd. A
+ *   trial starts fresh processes and runs alternating rounds; its rate is all requests over all the time (workerd's
+ *   CPU time, and wall time), since single rounds swing by up to 2× with garbage collection and recompilation. Whole
+ *   processes differ too (one may run 30 % slower throughout), so the ratio is the median over several trials, each
+ *   with new processes, and the range is printed. A bare worker (no framework, `bare_hello.ts`) runs in the same
+ *   rounds, as the floor.
  * - over HTTP: `dispatchFetch` with a fixed concurrency, the figure a client sees locally (mostly Miniflare's
  *   own proxying, the same for both); the ratio is the median of the per-round ratios.
  *
  * `--aa` measures the slrs worker against a second copy of itself, a check of the method: its ratios should be 1.
  *
- * Usage: `deno run -A scripts/bench_cloudflare/bench.ts [--rounds 60] [--loop 10000] [--seconds 1] [--concurrency 16]
- * [--aa]`
+ * Usage: `deno run -A scripts/bench_cloudflare/bench.ts [--trials 9] [--rounds 30] [--loop 10000] [--seconds 0.5]
+ * [--http-rounds 20] [--concurrency 16] [--aa]`
  *
  * @module
  */
@@ -31,9 +31,11 @@ const arg = (name: string, fallback: number) => {
   if (!Number.isFinite(value) || value <= 0) throw new TypeError(`--${name} must be a positive number; got ${value}.`);
   return value;
 };
-const ROUNDS = arg("rounds", 60);
+const TRIALS = arg("trials", 9);
+const ROUNDS = arg("rounds", 30);
 const LOOP = arg("loop", 10_000);
-const SECONDS = arg("seconds", 1);
+const SECONDS = arg("seconds", 0.5);
+const HTTP_ROUNDS = arg("http-rounds", 20);
 const CONCURRENCY = arg("concurrency", 16);
 const PATHS = ["/", "/hello/ada"];
 const RAY = { "cf-ray": "8c1f2e3d4b5a6978-LHR" };
@@ -58,18 +60,27 @@ export default {
   },
 };`;
 
-interface Subject {
+/** A bundled worker, its modules written to a directory once. */
+interface Worker {
   name: string;
   code: string;
-  /** The harness and the app, in a workerd process of their own. */
-  mf: Miniflare;
-  /** The directory of its modules. */
   dir: string;
-  /** That process, for its CPU time (Linux only). */
+}
+
+/** A worker running in a workerd process of its own. */
+interface Running {
+  worker: Worker;
+  mf: Miniflare;
+  /** The workerd process, for its CPU time (Linux only). */
   pid: number | undefined;
   /** One entry per round in the isolate: requests, wall seconds and workerd CPU seconds (NaN without /proc). */
   rounds: { requests: number; wall: number; cpu: number }[];
-  overHttp: number[];
+}
+
+/** Requests per second of one worker in one trial. */
+interface Rates {
+  cpu: number;
+  wall: number;
 }
 
 async function gzipSize(text: string): Promise<number> {
@@ -77,26 +88,30 @@ async function gzipSize(text: string): Promise<number> {
   return (await new Response(stream).arrayBuffer()).byteLength;
 }
 
-async function start(name: string, entry: URL): Promise<Subject> {
+async function prepare(name: string, entry: URL): Promise<Worker> {
   const code = await bundleWorker(entry, { minify: true });
-  const before = workerdPids();
   const dir = await Deno.makeTempDir({ prefix: "bench-cloudflare-" });
   await Deno.writeTextFile(`${dir}/harness.js`, HARNESS);
   await Deno.writeTextFile(`${dir}/app.js`, code);
+  return { name, code, dir };
+}
+
+async function launch(worker: Worker): Promise<Running> {
+  const before = workerdPids();
   const mf = new Miniflare({
-    modulesRoot: dir,
-    modules: ["harness", "app"].map((module) => ({ type: "ESModule" as const, path: `${dir}/${module}.js` })),
+    modulesRoot: worker.dir,
+    modules: ["harness", "app"].map((module) => ({ type: "ESModule" as const, path: `${worker.dir}/${module}.js` })),
     compatibilityDate: "2026-07-01",
   });
   await mf.ready;
   const started = [...workerdPids()].filter((pid) => !before.has(pid));
-  // Both answer the same routes alike before anything is measured.
+  // All answer the same routes alike before anything is measured.
   for (const path of PATHS) {
     const res = await mf.dispatchFetch(`http://localhost${path}`);
-    if (res.status !== 200) throw new Error(`${name}: GET ${path} answered ${res.status}`);
+    if (res.status !== 200) throw new Error(`${worker.name}: GET ${path} answered ${res.status}`);
     await res.arrayBuffer();
   }
-  return { name, code, mf, dir, pid: started.length === 1 ? started[0] : undefined, rounds: [], overHttp: [] };
+  return { worker, mf, pid: started.length === 1 ? started[0] : undefined, rounds: [] };
 }
 
 // The workerd processes Miniflare started for this process (Linux /proc; none elsewhere).
@@ -127,27 +142,48 @@ function cpuNs(pid: number): number {
   return total;
 }
 
-async function loop(subject: Subject, n: number): Promise<void> {
-  const cpuBefore = subject.pid === undefined ? 0 : cpuNs(subject.pid);
+async function loop(running: Running, n: number): Promise<void> {
+  const cpuBefore = running.pid === undefined ? 0 : cpuNs(running.pid);
   const started = performance.now();
-  const res = await subject.mf.dispatchFetch(`http://localhost/__loop?n=${n}`);
+  const res = await running.mf.dispatchFetch(`http://localhost/__loop?n=${n}`);
   const body = await res.text();
-  if (res.status !== 200) throw new Error(`${subject.name}: the loop failed: ${body}`);
-  subject.rounds.push({
+  if (res.status !== 200) throw new Error(`${running.worker.name}: the loop failed: ${body}`);
+  running.rounds.push({
     requests: n,
     wall: (performance.now() - started) / 1000,
-    cpu: subject.pid === undefined ? NaN : (cpuNs(subject.pid) - cpuBefore) / 1e9,
+    cpu: running.pid === undefined ? NaN : (cpuNs(running.pid) - cpuBefore) / 1e9,
   });
 }
 
-async function httpRps(subject: Subject, seconds: number): Promise<number> {
+// One trial: fresh workerd processes for all, alternating rounds, then each one's rates over all its rounds (totals, so
+// that a slow moment of workerd weighs in as much as it costs, shared out evenly by the alternation).
+async function trial(workers: Worker[]): Promise<Rates[]> {
+  const running: Running[] = [];
+  try {
+    for (const worker of workers) running.push(await launch(worker));
+    for (const r of running) await loop(r, 2_000); // warm up the JIT
+    for (const r of running) r.rounds.length = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      // Each takes each place in the order equally often.
+      const order = [...running.slice(round % running.length), ...running.slice(0, round % running.length)];
+      for (const r of round % 2 === 0 ? order : order.reverse()) await loop(r, LOOP);
+    }
+    const total = (r: Running, of: keyof Rates) =>
+      r.rounds.reduce((sum, x) => sum + x.requests, 0) / r.rounds.reduce((sum, x) => sum + x[of], 0);
+    return running.map((r) => ({ cpu: total(r, "cpu"), wall: total(r, "wall") }));
+  } finally {
+    for (const r of running) await r.mf.dispose();
+  }
+}
+
+async function httpRps(running: Running, seconds: number): Promise<number> {
   const until = performance.now() + seconds * 1000;
   let done = 0;
   const client = async (offset: number) => {
     for (let i = offset; performance.now() < until; i++) {
-      const res = await subject.mf.dispatchFetch(`http://localhost${PATHS[i % 2]}`, { headers: RAY });
+      const res = await running.mf.dispatchFetch(`http://localhost${PATHS[i % 2]}`, { headers: RAY });
       await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`${subject.name}: status ${res.status}`);
+      if (res.status !== 200) throw new Error(`${running.worker.name}: status ${res.status}`);
       done++;
     }
   };
@@ -158,78 +194,69 @@ async function httpRps(subject: Subject, seconds: number): Promise<number> {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const best = (values: number[]) => Math.max(...values);
-// Requests per second over all the rounds given: the total, so that a slow moment of workerd (a garbage collection,
-// a recompilation) weighs in as much as it costs, and the many short alternating rounds share such moments out evenly.
-const rate = (rounds: Subject["rounds"], of: "wall" | "cpu") =>
-  rounds.reduce((sum, r) => sum + r.requests, 0) / rounds.reduce((sum, r) => sum + r[of], 0);
-const half = (rounds: Subject["rounds"], which: 0 | 1) =>
-  which === 0 ? rounds.slice(0, rounds.length >> 1) : rounds.slice(rounds.length >> 1);
 const round = (value: number) => Math.round(value).toLocaleString("en-US");
 const ratio = (a: number, b: number) => (a / b).toFixed(2);
-// The slrs/hono ratio of a rate over all rounds, then over the first and the second half (a check of its stability).
-const rateRatios = (of: "wall" | "cpu") =>
-  `${ratio(rate(slrs.rounds, of), rate(hono.rounds, of))}× (halves ${
-    ([0, 1] as const).map((h) => ratio(rate(half(slrs.rounds, h), of), rate(half(hono.rounds, h), of))).join("×, ")
-  }×)`;
-// Each HTTP round measures both back to back, so the ratio within a round is the least disturbed by other load.
-const pairedRatio = (a: number[], b: number[]) => median(a.map((value, i) => value / b[i]!)).toFixed(2);
+// The median over trials of a per-trial ratio, with its range.
+const spread = (ratios: number[]) =>
+  `${median(ratios).toFixed(2)}× (trials ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×)`;
 
 const HELLO = new URL("../../examples/cloudflare/hello.ts", import.meta.url);
-const slrs = await start("slrs", HELLO);
+const slrs = await prepare("slrs", HELLO);
 const hono = Deno.args.includes("--aa")
-  ? await start("slrs copy", HELLO)
-  : await start("hono", new URL("./hono_hello.ts", import.meta.url));
-const bare = await start("bare", new URL("./bare_hello.ts", import.meta.url));
-const subjects = [slrs, hono];
-// CPU microseconds a worker spends per request, harness included.
-const cpuMicros = (s: Subject) => (1e6 / rate(s.rounds, "cpu")).toFixed(2);
+  ? await prepare("slrs copy", HELLO)
+  : await prepare("hono", new URL("./hono_hello.ts", import.meta.url));
+const bare = await prepare("bare", new URL("./bare_hello.ts", import.meta.url));
+const workers = [slrs, hono, bare];
 try {
-  const measured = [...subjects, bare];
-  for (const s of measured) await loop(s, 2_000); // warm up the JIT
-  for (const s of measured) s.rounds.length = 0;
-  for (let r = 0; r < ROUNDS; r++) {
-    // Each of the three takes each place in the order equally often.
-    const order = [...measured.slice(r % 3), ...measured.slice(0, r % 3)];
-    for (const s of r % 2 === 0 ? order : order.reverse()) await loop(s, LOOP);
+  const trials: Rates[][] = [];
+  for (let t = 0; t < TRIALS; t++) trials.push(await trial(workers));
+  // Over HTTP, the two frameworks in alternating rounds, each round's ratio back to back.
+  const http = [await launch(slrs), await launch(hono)];
+  const overHttp: number[][] = [[], []];
+  try {
+    for (let r = 0; r < HTTP_ROUNDS; r++) {
+      for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) overHttp[i]!.push(await httpRps(http[i]!, SECONDS));
+    }
+  } finally {
+    for (const r of http) await r.mf.dispose();
   }
-  for (let r = 0; r < ROUNDS; r++) {
-    const order = r % 2 === 0 ? subjects : [...subjects].reverse();
-    for (const s of order) s.overHttp.push(await httpRps(s, SECONDS));
-  }
-  const sizes = new Map<Subject, number>();
-  for (const s of subjects) sizes.set(s, await gzipSize(s.code));
-  const cpuKnown = !Number.isNaN(slrs.rounds[0]!.cpu);
+
+  const cpuKnown = !Number.isNaN(trials[0]![0]!.cpu);
+  const perTrial = (index: number, of: keyof Rates) => trials.map((rates) => rates[index]![of]);
+  const trialRatios = (of: keyof Rates) => trials.map((rates) => rates[0]![of] / rates[1]![of]);
   console.log(
-    `Deno ${Deno.version.deno}; in the isolate: ${ROUNDS} alternating rounds of ${LOOP} requests each, totals; ` +
-      `over HTTP: median of ${ROUNDS} alternating rounds of ${SECONDS} s at concurrency ${CONCURRENCY}.\n`,
+    `Deno ${Deno.version.deno}; in the isolate: ${TRIALS} trials of ${ROUNDS} alternating rounds of ${LOOP} ` +
+      `requests each, medians over trials; over HTTP: median of ${HTTP_ROUNDS} alternating rounds of ${SECONDS} s ` +
+      `at concurrency ${CONCURRENCY}.\n`,
   );
   console.log(
     "| worker | minified bytes | gzip bytes | req per workerd CPU-second | req/s in the isolate " +
       "| req/s over HTTP, median (best) |",
   );
   console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
-  for (const s of subjects) {
+  for (const [index, worker] of workers.entries()) {
+    const http = overHttp[index];
     console.log(
-      `| ${s.name} | ${s.code.length.toLocaleString("en-US")} | ${sizes.get(s)!.toLocaleString("en-US")} | ` +
-        `${cpuKnown ? round(rate(s.rounds, "cpu")) : "n/a"} | ${round(rate(s.rounds, "wall"))} | ` +
-        `${round(median(s.overHttp))} (${round(best(s.overHttp))}) |`,
+      `| ${worker.name} | ${worker.code.length.toLocaleString("en-US")} | ` +
+        `${(await gzipSize(worker.code)).toLocaleString("en-US")} | ` +
+        `${cpuKnown ? round(median(perTrial(index, "cpu"))) : "n/a"} | ${round(median(perTrial(index, "wall")))} | ` +
+        `${http ? `${round(median(http))} (${round(best(http))})` : "n/a"} |`,
     );
   }
   console.log(
     `\n${slrs.name}/${hono.name}: size ${ratio(slrs.code.length, hono.code.length)}×, gzip ${
-      ratio(sizes.get(slrs)!, sizes.get(hono)!)
-    }×, per CPU-second ${cpuKnown ? rateRatios("cpu") : "n/a"}, in the isolate ${rateRatios("wall")}, ` +
-      `over HTTP ${pairedRatio(slrs.overHttp, hono.overHttp)}×`,
+      ratio(await gzipSize(slrs.code), await gzipSize(hono.code))
+    }×, per CPU-second ${cpuKnown ? spread(trialRatios("cpu")) : "n/a"}, in the isolate ${
+      spread(trialRatios("wall"))
+    }, over HTTP ${median(overHttp[0]!.map((value, i) => value / overHttp[1]![i]!)).toFixed(2)}×`,
   );
   if (cpuKnown) {
+    const micros = (index: number) => (1e6 / median(perTrial(index, "cpu"))).toFixed(2);
     console.log(
-      `workerd CPU µs per request, harness included: ${slrs.name} ${cpuMicros(slrs)}, ${hono.name} ` +
-        `${cpuMicros(hono)}, and a bare worker with no framework ${cpuMicros(bare)}`,
+      `workerd CPU µs per request, harness included: ${slrs.name} ${micros(0)}, ${hono.name} ${micros(1)}, ` +
+        `and a bare worker with no framework ${micros(2)}`,
     );
   }
 } finally {
-  for (const s of [...subjects, bare]) {
-    await s.mf.dispose();
-    await Deno.remove(s.dir, { recursive: true });
-  }
+  for (const worker of workers) await Deno.remove(worker.dir, { recursive: true });
 }
