@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { unzipSync } from "fflate";
-import { ROOT, runCli } from "./_util/process.ts";
+import { MOD_URL, ROOT, runCli } from "./_util/process.ts";
 import { fixture } from "./_aws_lambda_helpers.ts";
 import { startRuntimeApi } from "./_runtime_api_server.ts";
 
@@ -67,6 +67,7 @@ Deno.test("cli.ts build bundles the examples for every target", async (t) => {
         const target = file.split("/")[0];
         const bundle = await Deno.readTextFile(`${out}/${file}`);
         assert.ok(!bundle.includes("five-field cron expression"), `${target} bundle carries the definition checks`);
+        assert.ok(!bundle.includes("may only be the last segment"), `${target} bundle carries the route checks`);
         assert.match(bundle, /Greets people/, `${target} bundle lacks the function itself`);
       }
       assert.deepEqual([...Deno.readDirSync(`${out}/cloudflare`)].filter((e) => e.name.endsWith(".json")), []);
@@ -198,6 +199,22 @@ Deno.test("cli.ts build refuses a bad command line", async (t) => {
   await t.step("no target at all exits 2", async () => {
     const run = await runCli(["build", "examples/hello/main.ts"]);
     assert.equal(run.code, 2);
+  });
+  await t.step("a bad route fails the build, which is why bundles can leave the route checks out", async () => {
+    const dir = await Deno.makeTempDir({ prefix: "slrs_build_bad_" });
+    try {
+      await Deno.writeTextFile(
+        `${dir}/main.ts`,
+        `import { Router, serverless } from "${MOD_URL}";\n` +
+          `export default serverless({ name: "bad", fetch: new Router().get("/files/*/raw", () => new Response()) });\n`,
+      );
+      const run = await runCli(["build", "--target", "cloudflare", `${dir}/main.ts`, "--out", `${dir}/dist`]);
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, /Route GET \/files\/\*\/raw: "\*" may only be the last segment/);
+      assert.equal(await Deno.stat(`${dir}/dist`).then(() => true, () => false), false, "nothing was bundled");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   });
   await t.step("a missing entry exits 1 and names it", async () => {
     const run = await runCli(["build", "--target", "deno", "examples/nowhere/main.ts", "--out", `${ROOT}.slrs/never`]);
