@@ -193,9 +193,8 @@ function missingBindings(fn: ServerlessFunction<never>, env: unknown): string[] 
   return Object.entries({ env: vars, ...bindings }).flatMap(([kind, names = []]) =>
     names.filter((name) => given[name] === undefined).map((name) =>
       `slrs: "${fn.name}" declares requirements.${kind === "env" ? "env" : `bindings.${kind}`} "${name}", but the ` +
-      `worker has no such binding: add it under ${
-        WRANGLER_KEYS[kind]
-      } in wrangler.jsonc, or remove it from requirements.`
+      `worker has no such binding: add it under ${WRANGLER_KEYS[kind]} in wrangler.jsonc, or remove it from ` +
+      "requirements."
     )
   );
 }
