@@ -83,14 +83,20 @@ export async function runLoop<Env>(source: FunctionSource<Env>, options: Resolve
       // The Runtime API only fails like this when the sandbox is broken; exiting lets Lambda start a fresh one.
       throw new Error(`The Runtime API answered ${next.status} to /invocation/next: ${await next.text()}`);
     }
-    const id = next.headers.get("lambda-runtime-aws-request-id") ?? "";
-    const deadline = Number(next.headers.get("lambda-runtime-deadline-ms"));
+    const id = next.headers.get("lambda-runtime-aws-request-id");
+    const text = await next.text();
+    if (id === null || id === "") {
+      // Without the id there is nowhere to answer (`/invocation//response` is no address); like a failed /next, only
+      // a broken sandbox does this, and exiting lets Lambda start a fresh one.
+      throw new Error("The Runtime API sent an invocation without a Lambda-Runtime-Aws-Request-Id header.");
+    }
+    const deadline = deadlineOf(next.headers.get("lambda-runtime-deadline-ms"));
     const trace = next.headers.get("lambda-runtime-trace-id");
     // The X-Ray SDK and any code that propagates traces read the id from here.
     if (trace !== null) setEnv("_X_AMZN_TRACE_ID", trace);
-    const text = await next.text();
     const context = contextOf(id, deadline, next.headers, env);
     const target = `${base}/invocation/${encodeURIComponent(id)}`;
+    let answer: string;
     try {
       const event = JSON.parse(text);
       const shape = loop.responseStream && typeof event === "object" && event !== null ? httpShape(event) : undefined;
@@ -98,18 +104,43 @@ export async function runLoop<Env>(source: FunctionSource<Env>, options: Resolve
         await withDeadline(stream(fn, shape, event, context, options, `${target}/response`), deadline);
         continue;
       }
-      const result = await withDeadline(invoke(fn, event, context, options), deadline);
-      await post(`${target}/response`, JSON.stringify(result ?? null), undefined);
+      answer = JSON.stringify((await withDeadline(invoke(fn, event, context, options), deadline)) ?? null);
     } catch (error) {
+      if (error instanceof PostFailed) {
+        logPostFailure(id, error);
+        continue;
+      }
       const type = error instanceof DeadlineExceeded ? "Sandbox.Timedout" : errorType(error);
       if (!(error instanceof DeadlineExceeded)) {
         console.error(
           JSON.stringify({ level: "error", msg: "invocation failed", requestId: id, error: errorMessage(error) }),
         );
       }
-      await post(`${target}/error`, errorBody(error, type), type);
+      await post(`${target}/error`, errorBody(error, type), type).catch((e) => logPostFailure(id, e));
+      continue;
     }
+    // Outside the try: the function succeeded, so a post the Runtime API fails is not the function's error.
+    await post(`${target}/response`, answer, undefined).catch((e) => logPostFailure(id, e));
   }
+}
+
+/** A post to the Runtime API that could not be made: the API's failure, never the function's. */
+class PostFailed extends Error {
+  override name = "PostFailed";
+}
+
+function logPostFailure(id: string, error: unknown): void {
+  const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+  console.error(
+    JSON.stringify({ level: "error", msg: "could not post to the Runtime API", requestId: id, error: String(cause) }),
+  );
+}
+
+// A missing or unreadable deadline means "no deadline known" (NaN), not "0 ms left": Number(null) is 0.
+function deadlineOf(header: string | null): number {
+  if (header === null || header.trim() === "") return NaN;
+  const deadline = Number(header);
+  return Number.isFinite(deadline) && deadline > 0 ? deadline : NaN;
 }
 
 // Streaming from a custom runtime: the same POST to /response, with Lambda-Runtime-Function-Response-Mode: streaming
@@ -150,15 +181,20 @@ async function stream(
       },
       cancel: (reason) => reader?.cancel(reason),
     }, { highWaterMark: 0 });
-    const posted = await fetch(url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/vnd.awslambda.http-integration-response",
-        "lambda-runtime-function-response-mode": "streaming",
-      },
-      body,
-      duplex: "half",
-    } as RequestInit);
+    let posted: Response;
+    try {
+      posted = await fetch(url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/vnd.awslambda.http-integration-response",
+          "lambda-runtime-function-response-mode": "streaming",
+        },
+        body,
+        duplex: "half",
+      } as RequestInit);
+    } catch (error) {
+      throw new PostFailed(`POST ${url} failed`, { cause: error });
+    }
     await posted.body?.cancel();
     await invocation.finish();
   } finally {
