@@ -11,6 +11,8 @@ import type { ServerlessFunction } from "../../src/serverless.ts";
 import { httpShape, type Json, readHead } from "./_http.ts";
 import { Invocation, invoke, type LambdaContextLike, type Resolved, respond } from "./_invoke.ts";
 
+const NO_BYTES = new Uint8Array(0);
+
 /** The slice of a Node.js `Writable` the adapter uses. */
 export interface ResponseStream {
   write(chunk: Uint8Array | string): boolean;
@@ -63,15 +65,21 @@ export function streamify(fn: ServerlessFunction<never>, options: Resolved): unk
         else prelude.multiValueHeaders = { "set-cookie": head.cookies };
       }
       const body = awslambda.HttpResponseStream.from(stream, prelude);
+      // The runtime client writes the prelude on the first write() only, so a response without a body (204, HEAD,
+      // a redirect) would lose its status and headers: an empty write sends the prelude now.
+      body.write(NO_BYTES);
+      let failure: { error: unknown } | undefined;
       try {
         if (response.body !== null) await pipe(response.body, body);
       } catch (error) {
-        // The head is gone already: the client gets a truncated body, the log gets the reason.
         ctx.log.error("response stream failed after the head was sent", { error: String(error) });
-      } finally {
-        body.end();
+        failure = { error };
       }
+      // On failure the stream is left open: the runtime client ends it with the Lambda-Runtime-Function-Error-Type
+      // and -Error-Body trailers when the handler rejects, so the client sees a failed response, not a short 200.
+      if (failure === undefined) body.end();
       await invocation.finish();
+      if (failure !== undefined) throw failure.error;
     } finally {
       invocation.dispose();
     }
