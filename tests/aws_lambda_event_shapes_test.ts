@@ -2,7 +2,8 @@
 // type is, and which events it refuses (authorizers, VPC Lattice, Bedrock agents) instead of running the handler.
 
 import assert from "node:assert/strict";
-import { handle } from "../adapters/aws_lambda.ts";
+import { serverless } from "../mod.ts";
+import { handle, UnknownEventError } from "../adapters/aws_lambda.ts";
 import { echoFunction, echoOf, fixture, lambdaContext } from "./_aws_lambda_helpers.ts";
 
 const handler = handle(echoFunction(), { logSink: () => {} });
@@ -68,4 +69,37 @@ Deno.test("REST (1.0) and ALB header maps are merged, multiValueHeaders winning 
       },
     );
   }
+});
+
+Deno.test("events that are not HTTP requests the adapter runs are refused by name", async (t) => {
+  const REFUSED = new URL("./fixtures/aws/refused/", import.meta.url);
+  const expected: Record<string, RegExp> = {
+    "apigw-v1-authorizer-request.json": /REST API \(1\.0\) REQUEST authorizer event: it must return a policy/,
+    "apigw-v1-authorizer-token.json": /REST API \(1\.0\) TOKEN authorizer event/,
+    "apigw-v2-authorizer-request.json": /HTTP API \(2\.0\) REQUEST authorizer event/,
+    "vpc-lattice-v2.json": /a VPC Lattice \(v2\) event/,
+    "vpc-lattice-v1.json": /a VPC Lattice \(v1\) event/,
+    "bedrock-agent.json": /an Amazon Bedrock agent action group event/,
+  };
+  let ran = false;
+  const fn = serverless({ name: "refuses", fetch: () => (ran = true, new Response("ran")) });
+  const strict = handle(fn, { logSink: () => {} });
+  for (const name of Object.keys(expected)) {
+    await t.step(
+      `${name}: UnknownEventError naming the event and the supported shapes; the handler never runs`,
+      async () => {
+        const event = JSON.parse(await Deno.readTextFile(new URL(name, REFUSED)));
+        const error = await strict(event, lambdaContext()).then(() => undefined, (e: unknown) => e);
+        assert.ok(error instanceof UnknownEventError, `got ${String(error)}`);
+        assert.match(error.message, expected[name]!);
+        assert.match(error.message, /Expected an API Gateway REST \(1\.0\) or HTTP API \(2\.0\), Function URL, ALB/);
+        assert.equal(ran, false);
+      },
+    );
+  }
+
+  await t.step("every file in fixtures/aws/refused is checked above", () => {
+    const files = [...Deno.readDirSync(REFUSED)].map((e) => e.name).sort();
+    assert.deepEqual(files, Object.keys(expected).sort());
+  });
 });

@@ -13,6 +13,7 @@ import { BadEvent, type HttpOptions, httpShape, type Json, type Shape, toRequest
 import { unwatch, watch } from "./_deadline.ts";
 import { runSource, sourceKind, type SourceOptions } from "./_sources.ts";
 import { pending } from "../_env.ts";
+import { unsupportedKind } from "./_unsupported.ts";
 
 /** The parts of the Lambda context object the adapter reads (the managed runtime's object has them all). */
 export interface LambdaContextLike {
@@ -191,7 +192,12 @@ function remainingOf(lambda: LambdaContextLike): number {
 }
 
 function unknownEvent(event: unknown): UnknownEventError {
-  const what = typeof event !== "object" || event === null
+  const known = typeof event === "object" && event !== null && !Array.isArray(event)
+    ? unsupportedKind(event as Json)
+    : undefined;
+  const what = known !== undefined
+    ? known
+    : typeof event !== "object" || event === null
     ? `a ${event === null ? "null" : typeof event} value`
     : Array.isArray(event)
     ? "an array"
