@@ -8,7 +8,8 @@
 //   (Lambda-Runtime-Function-Error-Type, -Error-Body) a runtime sends when the function fails mid-stream
 // - POST /2018-06-01/runtime/invocation/{id}/error    → 202, body {errorMessage, errorType}, Lambda-Runtime-Function-Error-Type
 // - POST /2018-06-01/runtime/init/error               → 202
-// An unknown request id answers 400 (InvalidRequestID), as the real API does.
+// An unknown request id answers 400 (InvalidRequestID) and a buffered response over 6 MiB + 100 bytes answers 413
+// (RequestEntityTooLarge), as the real API does.
 //
 // It speaks HTTP/1.1 over a plain TCP socket rather than through Deno.serve, so that every post is recorded exactly as
 // it arrived: the de-chunked body bytes, whether it was chunked, and the trailers (Deno.serve exposes neither).
@@ -70,6 +71,8 @@ export interface RuntimeApiServer extends AsyncDisposable {
 }
 
 const CRLF = new Uint8Array([13, 10]);
+/** What the Runtime API accepts as a buffered /response: 6 MiB + 100 bytes. */
+const BUFFERED_LIMIT = 6 * 1024 * 1024 + 100;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -181,7 +184,15 @@ function respond(
   headers: Record<string, string> = {},
 ): Promise<number> {
   const bytes = encoder.encode(body);
-  const reason = status === 200 ? "OK" : status === 202 ? "Accepted" : status === 400 ? "Bad Request" : "Error";
+  const reason = status === 200
+    ? "OK"
+    : status === 202
+    ? "Accepted"
+    : status === 400
+    ? "Bad Request"
+    : status === 413
+    ? "Payload Too Large"
+    : "Error";
   let head = `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${bytes.length}\r\n`;
   for (const [name, value] of Object.entries(headers)) head += `${name}: ${value}\r\n`;
   return conn.write(concat([encoder.encode(head + "\r\n"), bytes])).catch(() => 0);
@@ -247,6 +258,15 @@ export function startRuntimeApi(): RuntimeApiServer {
       return true;
     }
     if (kind === "response" && pending.options.dropResponse) return false;
+    if (kind === "response" && !body.chunked && body.bytes.length > BUFFERED_LIMIT) {
+      // As the real API does: the invocation stays open for an /error post.
+      await respond(
+        conn,
+        413,
+        `{"errorMessage":"Exceeded maximum allowed payload size (${BUFFERED_LIMIT} bytes).","errorType":"RequestEntityTooLarge"}`,
+      );
+      return true;
+    }
     inFlight.delete(id);
     const text = decoder.decode(body.bytes);
     if (kind === "response" && head["lambda-runtime-function-response-mode"] === "streaming") {

@@ -146,6 +146,23 @@ Deno.test("handle() and streamHandle() under aws-lambda-ric, byte for byte at th
       );
     });
 
+    await t.step("handle(): a result over 6 MB is answered 500 with a short body, and its size is logged", async () => {
+      await using api = startRuntimeApi();
+      await using ric = startRic(api, root, "handler");
+      const under = await invoke(api, ric, urlEvent("GET", "/big", "mb=5"));
+      assert.equal(JSON.parse(decoder.decode(under.bytes)).body.length, 5 * 1024 * 1024);
+      const over = await invoke(api, ric, urlEvent("GET", "/big", "mb=7"));
+      assert.equal(over.kind, "response");
+      assert.ok(over.bytes.length < 1000, `posted ${over.bytes.length} bytes`);
+      const result = JSON.parse(decoder.decode(over.bytes));
+      assert.equal(result.statusCode, 500);
+      assert.match(
+        JSON.parse(result.body).error,
+        /too large for AWS Lambda: 7340\d{3} bytes, over the limit of 6291556/,
+      );
+      assert.match(ric.log(), /"bytes":7340\d{3},"limit":6291556/);
+    });
+
     await t.step("streamHandle(): prelude, 8 NUL bytes and body, chunked, with no error trailers", async () => {
       await using api = startRuntimeApi();
       await using ric = startRic(api, root, "stream");

@@ -162,6 +162,34 @@ Deno.test("streamHandle() streams through awslambda.HttpResponseStream", async (
       assert.ok(records.some((r) => String(r.error).includes("upstream went away")));
     });
 
+    await t.step("a body past the 200 MB streaming limit fails the stream instead of being cut silently", async () => {
+      const mib = new Uint8Array(1024 * 1024);
+      const fn = serverless({
+        name: "huge",
+        fetch: () =>
+          new Response(
+            new ReadableStream({ pull: (controller) => controller.enqueue(mib) }, { highWaterMark: 0 }),
+            { headers: { "content-type": "application/octet-stream" } },
+          ),
+      });
+      let written = 0;
+      const sink = new Writable({
+        write(chunk: Uint8Array, _encoding, callback) {
+          written += chunk.length;
+          callback();
+        },
+      });
+      const records: Record<string, unknown>[] = [];
+      const handler = streamHandle(fn, { logSink: (r) => void records.push(r) }) as unknown as StreamingHandler;
+      await assert.rejects(
+        handler(fixture("function-url.json"), sink, lambdaContext()),
+        /passed 210763776 bytes, over AWS Lambda's limit of 209715200/,
+      );
+      assert.ok(written <= 200 * 1024 * 1024 + 1024, `wrote ${written} bytes`);
+      assert.ok(records.some((r) => String(r.error).includes("limit of 209715200")));
+      sink.destroy();
+    });
+
     await t.step("a malformed event is answered 400 through the stream", async () => {
       const event = fixture<Record<string, unknown>>("function-url.json");
       event.isBase64Encoded = true;

@@ -14,6 +14,7 @@ import { isServerlessFunction, type ServerlessFunction } from "../../src/serverl
 import { httpShape, type Json, readHead, type Shape } from "./_http.ts";
 import { Invocation, invoke, type LambdaContextLike, type Resolved, respond } from "./_invoke.ts";
 import { processEnv } from "../_env.ts";
+import { STREAMED_LIMIT } from "./_limits.ts";
 
 /** A function, or what loads it (so a failing import is reported to Lambda as an init error). */
 export type FunctionSource<Env> =
@@ -164,6 +165,7 @@ async function stream(
       else prelude.multiValueHeaders = { "set-cookie": head.cookies };
     }
     const reader = response.body?.getReader();
+    let sent = 0;
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
         controller.enqueue(new TextEncoder().encode(JSON.stringify(prelude)));
@@ -172,10 +174,17 @@ async function stream(
       async pull(controller) {
         try {
           const chunk = reader === undefined ? { done: true as const } : await reader.read();
-          if (chunk.done) controller.close();
-          else controller.enqueue(chunk.value);
+          if (chunk.done) return controller.close();
+          sent += chunk.value.length;
+          if (sent > STREAMED_LIMIT) {
+            throw new RangeError(
+              `The streamed response passed ${sent} bytes, over AWS Lambda's limit of ${STREAMED_LIMIT}.`,
+            );
+          }
+          controller.enqueue(chunk.value);
         } catch (error) {
           invocation.ctx.log.error("response stream failed after the head was sent", { error: String(error) });
+          void reader?.cancel(error).catch(() => {});
           controller.close();
         }
       },

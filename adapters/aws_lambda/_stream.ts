@@ -9,6 +9,7 @@
 
 import type { ServerlessFunction } from "../../src/serverless.ts";
 import { httpShape, type Json, readHead } from "./_http.ts";
+import { STREAMED_LIMIT } from "./_limits.ts";
 import { Invocation, invoke, type LambdaContextLike, type Resolved, respond } from "./_invoke.ts";
 
 const NO_BYTES = new Uint8Array(0);
@@ -89,11 +90,18 @@ export function streamify(fn: ServerlessFunction<never>, options: Resolved): unk
 // Reads only as fast as Lambda takes the bytes: when write() says the buffer is full, wait for "drain".
 async function pipe(source: ReadableStream<Uint8Array>, sink: ResponseStream): Promise<void> {
   const reader = source.getReader();
+  let sent = 0;
   try {
     while (true) {
       const { done, value } = await reader.read();
       if (done) return;
       if (sink.destroyed) throw new Error("the response stream was closed by Lambda");
+      sent += value.length;
+      if (sent > STREAMED_LIMIT) {
+        throw new RangeError(
+          `The streamed response passed ${sent} bytes, over AWS Lambda's limit of ${STREAMED_LIMIT} for a streamed body.`,
+        );
+      }
       if (!sink.write(value)) await drained(sink);
     }
   } catch (error) {
