@@ -210,3 +210,45 @@ Deno.test("runtime() copes with what the Runtime API leaves out or fails", async
     await loop;
   });
 });
+
+Deno.test("runtime({ responseStream: true }) fails a broken stream with the error trailers", async (t) => {
+  await using api = startRuntimeApi();
+  const stop = new AbortController();
+  const broken = serverless({
+    name: "broken-stream",
+    fetch: () =>
+      new Response(
+        new ReadableStream({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode("partial"));
+          },
+          pull(controller) {
+            controller.error(new TypeError("upstream went away"));
+          },
+        }),
+        { headers: { "content-type": "text/plain" } },
+      ),
+  });
+  const loop = runtime(broken, { api: api.api, signal: stop.signal, env: {}, responseStream: true, logSink: () => {} });
+
+  await t.step("an error after the head reaches the Runtime API as Lambda-Runtime-Function-Error-*", async () => {
+    const outcome = await api.invoke(fixture("function-url.json"), { id: "broken" });
+    assert.deepEqual(outcome, {
+      kind: "stream",
+      body: {
+        contentType: "application/vnd.awslambda.http-integration-response",
+        prelude: { statusCode: 200, headers: { "content-type": "text/plain" } },
+        body: "partial",
+      },
+      errorType: "TypeError",
+    });
+    const post = api.posts.findLast((p) => p.id === "broken")!;
+    assert.equal(post.chunked, true);
+    const body = JSON.parse(atob(post.trailers["lambda-runtime-function-error-body"]!));
+    assert.equal(body.errorMessage, "upstream went away");
+    assert.equal(body.errorType, "TypeError");
+  });
+
+  stop.abort();
+  await loop;
+});

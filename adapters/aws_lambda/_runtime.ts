@@ -14,7 +14,9 @@ import { isServerlessFunction, type ServerlessFunction } from "../../src/serverl
 import { httpShape, type Json, readHead, type Shape } from "./_http.ts";
 import { Invocation, invoke, type LambdaContextLike, type Resolved, respond } from "./_invoke.ts";
 import { processEnv } from "../_env.ts";
-import { STREAMED_LIMIT } from "./_limits.ts";
+import { request } from "node:http";
+import { encodeBase64 } from "./_base64.ts";
+import { pipe } from "./_stream.ts";
 
 /** A function, or what loads it (so a failing import is reported to Lambda as an init error). */
 export type FunctionSource<Env> =
@@ -145,8 +147,9 @@ function deadlineOf(header: string | null): number {
 }
 
 // Streaming from a custom runtime: the same POST to /response, with Lambda-Runtime-Function-Response-Mode: streaming
-// and a chunked body made of the JSON prelude, 8 NUL bytes, then the body, pulled only as fast as Lambda reads it.
-// fetch() cannot send the error trailers, so an error after the head ends the body early and is logged.
+// and a chunked body made of the JSON prelude, 8 NUL bytes, then the body, read only as fast as Lambda takes it. An
+// error after the head goes out as the documented trailers (Lambda-Runtime-Function-Error-Type, -Error-Body), so the
+// client sees a failed response, not a clean end of a short one; fetch() cannot send trailers, node:http can.
 async function stream(
   fn: ServerlessFunction<never>,
   shape: Shape,
@@ -164,52 +167,58 @@ async function stream(
       if (shape.v2) prelude.cookies = head.cookies;
       else prelude.multiValueHeaders = { "set-cookie": head.cookies };
     }
-    const reader = response.body?.getReader();
-    let sent = 0;
-    const body = new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(new TextEncoder().encode(JSON.stringify(prelude)));
-        controller.enqueue(new Uint8Array(8));
+    const target = new URL(url);
+    const post = request({
+      hostname: target.hostname,
+      port: target.port,
+      method: "POST",
+      path: target.pathname,
+      headers: {
+        "content-type": "application/vnd.awslambda.http-integration-response",
+        "lambda-runtime-function-response-mode": "streaming",
+        "transfer-encoding": "chunked",
+        trailer: `${ERROR_TYPE_TRAILER}, ${ERROR_BODY_TRAILER}`,
       },
-      async pull(controller) {
-        try {
-          const chunk = reader === undefined ? { done: true as const } : await reader.read();
-          if (chunk.done) return controller.close();
-          sent += chunk.value.length;
-          if (sent > STREAMED_LIMIT) {
-            throw new RangeError(
-              `The streamed response passed ${sent} bytes, over AWS Lambda's limit of ${STREAMED_LIMIT}.`,
-            );
-          }
-          controller.enqueue(chunk.value);
-        } catch (error) {
-          invocation.ctx.log.error("response stream failed after the head was sent", { error: String(error) });
-          void reader?.cancel(error).catch(() => {});
-          controller.close();
-        }
-      },
-      cancel: (reason) => reader?.cancel(reason),
-    }, { highWaterMark: 0 });
-    let posted: Response;
+    });
+    const answered = new Promise<void>((resolve, reject) => {
+      post.once("response", (answer) => {
+        answer.resume();
+        answer.once("end", resolve);
+        answer.once("error", reject);
+      });
+      post.once("error", reject);
+    });
+    answered.catch(() => {}); // awaited below; a failure before that must not be unhandled
+    post.write(JSON.stringify(prelude));
+    post.write(new Uint8Array(8));
+    let failure: { error: unknown } | undefined;
     try {
-      posted = await fetch(url, {
-        method: "POST",
-        headers: {
-          "content-type": "application/vnd.awslambda.http-integration-response",
-          "lambda-runtime-function-response-mode": "streaming",
-        },
-        body,
-        duplex: "half",
-      } as RequestInit);
+      if (response.body !== null) await pipe(response.body, post);
+    } catch (error) {
+      invocation.ctx.log.error("response stream failed after the head was sent", { error: String(error) });
+      failure = { error };
+    }
+    if (failure !== undefined && !post.destroyed) {
+      const type = errorType(failure.error);
+      post.addTrailers({
+        [ERROR_TYPE_TRAILER]: type,
+        [ERROR_BODY_TRAILER]: encodeBase64(new TextEncoder().encode(errorBody(failure.error, type))),
+      });
+    }
+    post.end();
+    try {
+      await answered;
     } catch (error) {
       throw new PostFailed(`POST ${url} failed`, { cause: error });
     }
-    await posted.body?.cancel();
     await invocation.finish();
   } finally {
     invocation.dispose();
   }
 }
+
+const ERROR_TYPE_TRAILER = "Lambda-Runtime-Function-Error-Type";
+const ERROR_BODY_TRAILER = "Lambda-Runtime-Function-Error-Body";
 
 class DeadlineExceeded extends Error {
   override name = "DeadlineExceeded";

@@ -87,8 +87,15 @@ export function streamify(fn: ServerlessFunction<never>, options: Resolved): unk
   });
 }
 
-// Reads only as fast as Lambda takes the bytes: when write() says the buffer is full, wait for "drain".
-async function pipe(source: ReadableStream<Uint8Array>, sink: ResponseStream): Promise<void> {
+/**
+ * Copies a body to a Lambda response stream, only as fast as Lambda takes the bytes (when write() says the buffer is
+ * full, it waits for "drain"), and at most {@linkcode STREAMED_LIMIT} bytes.
+ *
+ * @param source The response body.
+ * @param sink The stream to Lambda.
+ * @returns When the body has been written; rejects when the body fails, the stream closes or the limit is passed.
+ */
+export async function pipe(source: ReadableStream<Uint8Array>, sink: ResponseStream): Promise<void> {
   const reader = source.getReader();
   let sent = 0;
   try {
