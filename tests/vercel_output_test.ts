@@ -10,6 +10,7 @@ import { vercelEntry, vercelOutput, vercelRoutes } from "../src/cli/vercel_outpu
 import { writeFiles } from "../src/cli/package_files.ts";
 import { bundle, bundleFile } from "./_util/bundle.ts";
 import { freePort, npmCache } from "./_util/npm_cache.ts";
+import { spawnServer } from "./_util/spawn_server.ts";
 import shop from "./support/deploy_fixture.ts";
 
 const FIXTURE = new URL("./support/deploy_fixture.ts", import.meta.url);
@@ -253,7 +254,7 @@ Deno.test("vercel Edge output under Vercel's edge-runtime", async (t) => {
         const denied = await send(cron.path);
         assert.equal(denied.status, 401);
         await denied.body?.cancel();
-        assert.match(await server.output(), /slrs-fixture scheduled \{"cron":"\*\/15 \* \* \* \*"\}/);
+        await server.waitFor(/slrs-fixture scheduled \{"cron":"\*\/15 \* \* \* \*"\}/, 2000);
       });
     } finally {
       await server.stop();
@@ -265,9 +266,8 @@ Deno.test("vercel Edge output under Vercel's edge-runtime", async (t) => {
 
 async function startEdgeRuntime(cache: string, initialCode: string) {
   const port = freePort();
-  const script = `${cache}serve.mjs`;
   await Deno.writeTextFile(
-    script,
+    `${cache}serve.mjs`,
     `import { EdgeRuntime, runServer } from "edge-runtime";
 import { readFileSync } from "node:fs";
 const runtime = new EdgeRuntime({ initialCode: readFileSync(0, "utf8") });
@@ -275,39 +275,6 @@ const server = await runServer({ runtime, port: ${port}, host: "127.0.0.1" });
 console.log("listening " + server.url);
 `,
   );
-  const child = new Deno.Command("node", {
-    args: [script],
-    cwd: cache,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(initialCode));
-  await writer.close();
-  let text = "";
-  const collect = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) text += chunk;
-  };
-  const done = Promise.all([collect(child.stdout), collect(child.stderr)]);
-  const deadline = Date.now() + 20_000;
-  while (!text.includes("listening ")) {
-    if (Date.now() > deadline) {
-      child.kill();
-      throw new Error(`edge-runtime did not start:\n${text}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    url: `http://127.0.0.1:${port}`,
-    output: async () => {
-      await new Promise((r) => setTimeout(r, 100));
-      return text;
-    },
-    stop: async () => {
-      child.kill();
-      await child.status;
-      await done;
-    },
-  };
+  const server = await spawnServer("node", ["serve.mjs"], { cwd: cache, ready: /listening /, stdin: initialCode });
+  return { url: `http://127.0.0.1:${port}`, ...server };
 }
