@@ -198,6 +198,30 @@ Deno.test("vercel Build Output API files", async (t) => {
   });
 });
 
+Deno.test("vercel Node.js output exports the web handlers Vercel's Node.js runtime calls", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "slrs-vercel-node-" });
+  try {
+    const fn = info();
+    const entry = vercelEntry(fn, "nodejs");
+    const code = await bundle(dir, entry.bundleName, {
+      lines: entry.lines,
+      adapter: "vercel",
+      fn: FIXTURE,
+      platform: entry.bundlePlatform,
+    });
+    await writeFiles(dir, vercelOutput([{ info: fn, bundle: code }]));
+    const func = `${dir}/.vercel/output/functions/shop.func`;
+    const vc = JSON.parse(await Deno.readTextFile(`${func}/.vc-config.json`));
+    // @vercel/node detects web handlers by a `fetch` or per-method function on the handler's default export.
+    const { default: handlers } = await import(`file://${func}/${vc.handler}`);
+    assert.equal(typeof handlers.fetch, "function");
+    const res = await handlers.GET(new Request("https://shop.vercel.app/hello/ada"));
+    assert.deepEqual(await res.json(), { hello: "ada", platform: "vercel" });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("vercel Edge output under Vercel's edge-runtime", async (t) => {
   const cache = await npmCache("edge-runtime", { "edge-runtime": "4" });
   const dir = await Deno.makeTempDir({ dir: cache, prefix: "out-" });
