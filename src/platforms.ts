@@ -184,9 +184,13 @@ export const PLATFORMS = {
       if (!oneOf(settings.runtime, VERCEL_RUNTIMES)) {
         warnings.push(`runtime ${JSON.stringify(settings.runtime)} is not one of: ${VERCEL_RUNTIMES.join(", ")}.`);
       }
+      // https://vercel.com/docs/functions/runtimes/edge: 128 MB, 25 s to start the response, 300 s in all.
       if (settings.runtime === "edge") {
-        if (req.memory !== undefined || req.timeout !== undefined) {
-          warnings.push("memory and timeout cannot be set for the edge runtime; Vercel fixes them.");
+        if (req.memory !== undefined && req.memory > 128) {
+          warnings.push(`memory ${req.memory} MB is above the edge runtime's fixed 128 MB.`);
+        }
+        if (req.timeout !== undefined && req.timeout > 300) {
+          warnings.push(`timeout ${req.timeout} s is above the edge runtime's 300 s.`);
         }
         return warnings;
       }

@@ -180,6 +180,22 @@ Deno.test("vercel Build Output API files", async (t) => {
     assert.ok(files.has(".vercel/output/functions/shop.func/index.js"));
   });
 
+  await t.step("the edge runtime warns about what its fixed 128 MB and 300 s cannot give", () => {
+    const needy = serverless({
+      name: "needy",
+      requirements: { memory: 512, timeout: 600 },
+      fetch: () => new Response(),
+    });
+    const warnings = info({ runtime: "edge" }, needy).platforms.vercel.warnings.join("\n");
+    assert.match(warnings, /memory 512 MB is above the edge runtime's fixed 128 MB/);
+    assert.match(warnings, /timeout 600 s is above the edge runtime's 300 s/);
+    assert.deepEqual(info({ runtime: "edge" }).platforms.vercel.warnings, [], "a function with no needs gets none");
+    assert.match(
+      info({ runtime: "deno" }).platforms.vercel.warnings.join(),
+      /runtime "deno" is not one of: nodejs, edge/,
+    );
+  });
+
   await t.step("the Hobby plan refuses Pro limits with a message; a Pro plan takes them", () => {
     const big = info({ memory: 4096, maxDuration: 800 });
     assert.throws(
