@@ -37,6 +37,21 @@ const num = (value: SettingValue | undefined, fallback: number) => typeof value 
 
 const AZURE_MEMORY = [512, 2048, 4096] as const;
 const VERCEL_MEMORY = [2048, 4096] as const;
+/** Vercel's plans, for the `plan` setting (default `hobby`). */
+export const VERCEL_PLANS = ["hobby", "pro", "enterprise"] as const;
+/** A Vercel plan. */
+export type VercelPlan = typeof VERCEL_PLANS[number];
+/**
+ * What a Vercel Function may use per plan, with Fluid compute (on by default since April 2025): memory in MB,
+ * maxDuration in seconds. https://vercel.com/docs/functions/limitations
+ */
+export const VERCEL_PLAN_LIMITS: Readonly<Record<VercelPlan, { memory: number; maxDuration: number }>> = {
+  hobby: { memory: 2048, maxDuration: 300 },
+  pro: { memory: 4096, maxDuration: 800 },
+  enterprise: { memory: 4096, maxDuration: 800 },
+};
+/** Where a Vercel Function runs, for the `runtime` setting (default `nodejs`). */
+const VERCEL_RUNTIMES = ["nodejs", "edge"] as const;
 const GCP_MEMORY = [128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768] as const;
 /** The retention periods CloudWatch Logs accepts (`retention_in_days`). */
 const LOG_RETENTION_DAYS = [
@@ -156,22 +171,42 @@ export const PLATFORMS = {
     },
   },
   vercel: {
-    keys: ["memory", "maxDuration", "regions"],
+    keys: ["memory", "maxDuration", "regions", "plan", "runtime"],
     recommend: (req) => ({
       memory: roundUp(req.memory ?? 2048, VERCEL_MEMORY),
       maxDuration: req.timeout ?? 300,
     }),
     check: (req, settings) => {
       const warnings = [];
+      if (!oneOf(settings.plan, VERCEL_PLANS)) {
+        warnings.push(`plan ${JSON.stringify(settings.plan)} is not one of Vercel's: ${VERCEL_PLANS.join(", ")}.`);
+      }
+      if (!oneOf(settings.runtime, VERCEL_RUNTIMES)) {
+        warnings.push(`runtime ${JSON.stringify(settings.runtime)} is not one of: ${VERCEL_RUNTIMES.join(", ")}.`);
+      }
+      // https://vercel.com/docs/functions/runtimes/edge: 128 MB, 25 s to start the response, 300 s in all.
+      if (settings.runtime === "edge") {
+        if (req.memory !== undefined && req.memory > 128) {
+          warnings.push(`memory ${req.memory} MB is above the edge runtime's fixed 128 MB.`);
+        }
+        if (req.timeout !== undefined && req.timeout > 300) {
+          warnings.push(`timeout ${req.timeout} s is above the edge runtime's 300 s.`);
+        }
+        return warnings;
+      }
+      const plan =
+        VERCEL_PLAN_LIMITS[settings.plan === "pro" || settings.plan === "enterprise" ? settings.plan : "hobby"];
       const memory = num(settings.memory, 2048);
       const maxDuration = num(settings.maxDuration, 300);
       if (req.memory !== undefined && req.memory > 4096) {
         warnings.push(`memory ${req.memory} MB is above Vercel's 4096 MB maximum.`);
       }
-      if (memory > 2048) warnings.push(`memory ${memory} MB needs a Pro or Enterprise plan (Hobby: 2048 MB).`);
+      if (memory > plan.memory) {
+        warnings.push(`memory ${memory} MB needs a Pro or Enterprise plan (Hobby: 2048 MB); set plan "pro".`);
+      }
       if (maxDuration > 800) warnings.push(`maxDuration ${maxDuration} s is above Vercel's 800 s maximum.`);
-      else if (maxDuration > 300) {
-        warnings.push(`maxDuration ${maxDuration} s needs a Pro or Enterprise plan (Hobby: 300 s).`);
+      else if (maxDuration > plan.maxDuration) {
+        warnings.push(`maxDuration ${maxDuration} s needs a Pro or Enterprise plan (Hobby: 300 s); set plan "pro".`);
       }
       if (req.architecture !== undefined) warnings.push("architecture cannot be chosen on Vercel.");
       return warnings;
