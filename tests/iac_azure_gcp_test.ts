@@ -100,6 +100,24 @@ Deno.test("the examples' Terraform uses only documented resources and arguments,
   });
 });
 
+Deno.test("what the Azure and Google Terraform leave out is said", async (t) => {
+  await t.step("a kv binding (the hello example's COUNTER) is a warning on both", () => {
+    assert.match(azure(describe(hello)).warnings.join(), /hello on azure: kv bindings are not described/);
+    assert.match(gcp(describe(hello)).warnings.join(), /hello on gcp: kv bindings are not described/);
+  });
+  await t.step("an Azure app name over 32 characters is a warning", () => {
+    const long = "a".repeat(33);
+    assert.match(azure(info({ name: long, fetch: () => new Response() })).warnings.join(), /longer than 32 characters/);
+    assert.deepEqual(azure(info({ name: "a".repeat(32), fetch: () => new Response() })).warnings, []);
+  });
+  await t.step("a CloudEvent function name over 63 characters is an error on gcp", () => {
+    const fn = (name: string) =>
+      info({ name, fetch: () => new Response(), scheduled: { cron: "0 * * * *", run() {} } });
+    assert.match(gcp(fn("a".repeat(57))).errors.join(), /longer than the 63 characters Cloud Functions takes/);
+    assert.deepEqual(gcp(fn("a".repeat(56))).errors, []);
+  });
+});
+
 Deno.test("azure: a Flex Consumption app per function, settings from --info", async (t) => {
   await t.step("defaults to a Flex Consumption (FC1) Linux plan and the Flex app resource", () => {
     const { file, main } = azure(describe(azureShop));

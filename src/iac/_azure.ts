@@ -14,6 +14,7 @@
 import type { FunctionInfo } from "../info.ts";
 import type { SettingValue } from "../platforms.ts";
 import { environmentVariable } from "./_aws.ts";
+import { unmappedBindings } from "./_bindings.ts";
 import { identifier, type TerraformFile } from "./terraform_file.ts";
 
 /** What describing the functions found. */
@@ -247,6 +248,16 @@ function azureFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInf
   }
   if (fn.triggers.some((t) => t.type === "event")) {
     warnings.push(`${fn.name} on azure: event triggers (Event Grid) are not described; wire them up.`);
+  }
+  if (fn.name.length > 32) {
+    warnings.push(
+      `${fn.name} on azure: app names longer than 32 characters can share a host id with another app on the same ` +
+        "storage account (azurerm's function app page); a shorter function name avoids it.",
+    );
+  }
+  const bindings = unmappedBindings(fn);
+  if (bindings.length > 0) {
+    warnings.push(`${fn.name} on azure: ${bindings.join(", ")} bindings are not described; pass clients through env.`);
   }
   return { errors, warnings };
 }

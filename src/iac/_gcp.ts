@@ -16,6 +16,7 @@
 import type { FunctionInfo } from "../info.ts";
 import type { SettingValue } from "../platforms.ts";
 import { environmentVariable } from "./_aws.ts";
+import { unmappedBindings } from "./_bindings.ts";
 import { identifier, type TerraformFile } from "./terraform_file.ts";
 
 /** What describing the functions found. */
@@ -163,6 +164,10 @@ function gcpFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInfo)
     },
   });
 
+  const bindings = unmappedBindings(fn);
+  if (bindings.length > 0) {
+    warnings.push(`${fn.name} on gcp: ${bindings.join(", ")} bindings are not described; pass clients through env.`);
+  }
   const kinds = new Set(fn.triggers.map((t) => t.type));
   if (kinds.has("http")) {
     const http = file.resource("google_cloudfunctions2_function", id, body(name));
@@ -178,6 +183,13 @@ function gcpFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInfo)
   if (!(kinds.has("schedule") || kinds.has("queue") || kinds.has("event"))) return { errors, warnings };
 
   const eventsName = kinds.has("http") ? `${name}-events` : name;
+  if (eventsName.length > 63) {
+    errors.push(
+      `${fn.name} on gcp: its CloudEvent function would be named "${eventsName}", longer than the 63 characters ` +
+        "Cloud Functions takes; shorten the function's name to 56 characters or fewer.",
+    );
+    return { errors, warnings };
+  }
   const eventsId = kinds.has("http") ? `${id}_events` : id;
   const events = `google_cloudfunctions2_function.${eventsId}`;
   const queue = fn.triggers.find((t) => t.type === "queue");
