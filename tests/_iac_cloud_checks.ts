@@ -71,9 +71,9 @@ export const AZURE_ALLOWED: Record<string, CloudAllowed> = {
       "maximum_instance_count",
       "app_settings",
       "https_only",
-      "zip_deploy_file",
       "tags",
     ],
+    // zip_deploy_file is documented but posts to /api/zipdeploy, which Flex does not serve (azurerm#29630).
     nested: { site_config: [] },
   },
   azurerm_linux_function_app: {

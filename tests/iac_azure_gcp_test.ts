@@ -119,7 +119,7 @@ Deno.test("what the Azure and Google Terraform leave out is said", async (t) => 
 });
 
 Deno.test("azure: a Flex Consumption app per function, settings from --info", async (t) => {
-  await t.step("defaults to a Flex Consumption (FC1) Linux plan and the Flex app resource", () => {
+  await t.step("defaults to a Flex Consumption (FC1) Linux plan, the Flex app and the command that deploys it", () => {
     const { file, main } = azure(describe(azureShop));
     assert.equal(file.resource.azurerm_service_plan!.shop!.sku_name, "FC1");
     assert.equal(file.resource.azurerm_service_plan!.shop!.os_type, "Linux");
@@ -127,11 +127,16 @@ Deno.test("azure: a Flex Consumption app per function, settings from --info", as
     assert.equal(app.runtime_name, "node");
     assert.equal(app.runtime_version, "22");
     assert.equal(app.service_plan_id, "${azurerm_service_plan.shop.id}");
-    assert.equal(app.zip_deploy_file, "${local.dist}/azure/shop.zip");
+    assert.equal(app.zip_deploy_file, undefined);
     assert.equal(
       app.storage_container_endpoint,
       "${azurerm_storage_account.slrs.primary_blob_endpoint}${azurerm_storage_container.shop_package.name}",
     );
+    assert.deepEqual((file.output as Record<string, Json>).shop_azure_deploy, {
+      description: "The command that deploys shop's zip to its Flex Consumption app.",
+      value: "az functionapp deployment source config-zip --resource-group ${azurerm_resource_group.slrs.name} " +
+        '--name ${azurerm_function_app_flex_consumption.shop.name} --src ${abspath("${local.dist}/azure/shop.zip")}',
+    });
     assert.deepEqual((main.terraform as Json).required_providers, {
       azurerm: { source: "hashicorp/azurerm", version: "~> 5.0" },
     });
@@ -165,6 +170,7 @@ Deno.test("azure: a Flex Consumption app per function, settings from --info", as
       const app = file.resource.azurerm_linux_function_app!.c!;
       assert.equal(app.app_settings, '${merge(var.c_env, { WEBSITE_RUN_FROM_PACKAGE = "1" })}');
       assert.deepEqual(app.site_config, { application_stack: { node_version: "22" } });
+      assert.equal(app.zip_deploy_file, "${local.dist}/azure/c.zip");
       assert.deepEqual(cloudProblems(files, AZURE_ALLOWED), []);
     }
   });

@@ -191,7 +191,6 @@ function azureFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInf
     location: `\${${GROUP}.location}`,
     service_plan_id: `\${${plan}.id}`,
     https_only: true,
-    zip_deploy_file: zip,
     // Azure caps tag values at 256 characters.
     ...(fn.description !== null && { tags: { description: userText(fn.description.slice(0, 256)) } }),
   };
@@ -213,10 +212,17 @@ function azureFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInf
       // --info rounds requirements.memory up to a Flex size (src/platforms.ts); an override is checked above.
       instance_memory_in_mb: memory,
       ...(typeof maxInstances === "number" && { maximum_instance_count: maxInstances }),
-      // Flex keeps the package in the deployment container; it takes no WEBSITE_RUN_FROM_PACKAGE.
       ...(env !== undefined && { app_settings: `\${${env}}` }),
       site_config: {},
     });
+    // Not zip_deploy_file: azurerm posts it to /api/zipdeploy, which Flex Consumption does not serve
+    // (hashicorp/terraform-provider-azurerm#29630, open at 5.2.0). The Azure CLI deploys Flex apps through OneDeploy.
+    file.output(
+      `${id}_azure_deploy`,
+      `az functionapp deployment source config-zip --resource-group \${${GROUP}.name} --name \${${app}.name} ` +
+        `--src \${abspath("${zip}")}`,
+      `The command that deploys ${name}'s zip to its Flex Consumption app.`,
+    );
   } else {
     // Outside Flex, zip_deploy_file needs WEBSITE_RUN_FROM_PACKAGE=1 (the provider's page says so).
     const packageSetting = '{ WEBSITE_RUN_FROM_PACKAGE = "1" }';
@@ -225,6 +231,7 @@ function azureFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInf
       storage_account_name: `\${${STORAGE}.name}`,
       storage_account_access_key: `\${${STORAGE}.primary_access_key}`,
       functions_extension_version: "~4",
+      zip_deploy_file: zip,
       app_settings: env !== undefined ? `\${merge(${env}, ${packageSetting})}` : { WEBSITE_RUN_FROM_PACKAGE: "1" },
       site_config: {
         application_stack: { node_version: NODE_VERSION },
