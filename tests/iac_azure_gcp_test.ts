@@ -6,8 +6,11 @@
  *
  * Not checked here: `terraform validate`. No azurerm or google provider is on the machines this is built on, and
  * none can be downloaded (terraform there has a local mirror of the AWS provider only), and `terraform validate`
- * needs the provider schemas; run it in the output folder before the first apply. The Cloud Scheduler job's request
- * is checked for real: sent to the functions-framework's own server, it runs the function's `scheduled` handler.
+ * needs the provider schemas; run it in the output folder before the first apply. What terraform can check without
+ * a provider is checked by it, offline, when it is on the PATH (the test says so when it is not): the variables
+ * `main.tf.json` gains (`terraform validate`, and `terraform plan` for their validation rules), and the escaped
+ * strings (`terraform console` reads them back as the user wrote them). The Cloud Scheduler job's request is checked
+ * for real too: sent to the functions-framework's own server, it runs the function's `scheduled` handler.
  */
 
 import assert from "node:assert/strict";
@@ -327,6 +330,85 @@ Deno.test("gcp: Cloud Functions 2nd gen as register() deploys them", async (t) =
   });
 });
 
+/** Whether `terraform` is on the PATH; when not, says so, since the check it would have made is then skipped. */
+async function hasTerraform(what: string): Promise<boolean> {
+  const found = await new Deno.Command("sh", { args: ["-c", "command -v terraform"], stdout: "null" }).output();
+  if (!found.success) console.log(`terraform is not on the PATH: ${what} was not checked by terraform.`);
+  return found.success;
+}
+
+/** Runs terraform offline in `dir`. */
+async function runTerraform(dir: string, args: string[], stdin?: string) {
+  const child = new Deno.Command("terraform", {
+    args,
+    cwd: dir,
+    stdin: stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+    env: { TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", NO_COLOR: "1" },
+  }).spawn();
+  if (stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(stdin));
+    await writer.close();
+  }
+  const output = await child.output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { success: output.success, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+}
+
+Deno.test("terraform takes the variables main.tf.json gains, and their rules", async (t) => {
+  if (!(await hasTerraform("the variables"))) return;
+  const fns = [
+    describe(gcpShop),
+    info({ name: "files", requirements: { env: ["API_KEY"] }, event: { sources: ["google.cloud.storage"], run() {} } }),
+  ];
+  const main = new TerraformFile();
+  azureFunctions(new TerraformFile(), main, fns);
+  gcpFunctions(new TerraformFile(), main, fns);
+  // Without the provider blocks no provider is needed: variables, their types and validations are Terraform's own.
+  const variables = { variable: main.json.variable };
+  const dir = await Deno.makeTempDir({ prefix: "slrs_tf_vars_" });
+  const good = [
+    "-var=gcp_project=p",
+    "-var=azure_location=westeurope",
+    "-var=azure_storage_account=slrsshop1",
+    '-var=files_env={ API_KEY = "k" }',
+    '-var=files_event={ event_type = "google.cloud.storage.object.v1.finalized", filters = { bucket = "b" } }',
+  ];
+  const plan = (args: string[]) => runTerraform(dir, ["plan", "-input=false", "-lock=false", ...args]);
+  try {
+    await Deno.writeTextFile(`${dir}/main.tf.json`, JSON.stringify(variables));
+    const init = await runTerraform(dir, ["init", "-backend=false", "-input=false"]);
+    assert.ok(init.success, init.stderr);
+    await t.step("terraform validate accepts them", async () => {
+      const validate = await runTerraform(dir, ["validate"]);
+      assert.ok(validate.success, validate.stderr);
+    });
+    await t.step("a plan with good values passes, the event filters optional", async () => {
+      const full = await plan(good);
+      assert.ok(full.success, full.stderr);
+      const noFilters = await plan([...good.slice(0, 4), '-var=files_event={ event_type = "t" }']);
+      assert.ok(noFilters.success, noFilters.stderr);
+    });
+    await t.step("a storage account name Azure refuses fails with the rule's message", async () => {
+      const bad = await plan([
+        ...good.filter((a) => !a.includes("azure_storage_account")),
+        "-var=azure_storage_account=Bad_Name",
+      ]);
+      assert.equal(bad.success, false);
+      assert.match(bad.stderr, /azure_storage_account must be 3–24 lowercase letters and digits/);
+    });
+    await t.step("an environment without a name the function reads fails", async () => {
+      const bad = await plan([...good.filter((a) => !a.includes("files_env")), '-var=files_env={ OTHER = "x" }']);
+      assert.equal(bad.success, false);
+      assert.match(bad.stderr, /The environment of files must set API_KEY/);
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("user text reaches the Terraform JSON escaped", async (t) => {
   const hostile = "Costs ${var.x} and %{if true}yes%{endif}; $${kept}";
   const overrides: Overrides[string] = { gcp: { region: "europe-west1${var.x}" } };
@@ -361,11 +443,7 @@ Deno.test("user text reaches the Terraform JSON escaped", async (t) => {
     assert.deepEqual(app.tags, { description: "Costs $${var.x} and %%{if true}yes%%{endif}; $$${kept}" });
   });
   await t.step("terraform reads the escaped strings back as the user wrote them", async () => {
-    const terraform = await new Deno.Command("sh", { args: ["-c", "command -v terraform"], stdout: "piped" }).output();
-    if (!terraform.success) {
-      console.log("terraform is not on the PATH: the escaping was checked structurally only.");
-      return;
-    }
+    if (!(await hasTerraform("the escaping"))) return;
     // No provider is needed to evaluate locals, so this runs offline; the JSON syntax is the one *.tf.json uses.
     const written = {
       description: gcp(fn).file.resource.google_cloudfunctions2_function!.hostile!.description,
@@ -375,20 +453,9 @@ Deno.test("user text reaches the Terraform JSON escaped", async (t) => {
     const dir = await Deno.makeTempDir({ prefix: "slrs_tf_escape_" });
     try {
       await Deno.writeTextFile(`${dir}/escape.tf.json`, JSON.stringify({ locals: written }));
-      const console = await new Deno.Command("terraform", {
-        args: ["console"],
-        cwd: dir,
-        stdin: "piped",
-        stdout: "piped",
-        stderr: "piped",
-        env: { TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" },
-      }).spawn();
-      const writer = console.stdin.getWriter();
-      await writer.write(new TextEncoder().encode("jsonencode([local.description, local.tag, local.location])\n"));
-      await writer.close();
-      const output = await console.output();
-      const stdout = new TextDecoder().decode(output.stdout).trim();
-      assert.ok(output.success, new TextDecoder().decode(output.stderr));
+      const read = await runTerraform(dir, ["console"], "jsonencode([local.description, local.tag, local.location])\n");
+      assert.ok(read.success, read.stderr);
+      const stdout = read.stdout.trim();
       assert.deepEqual(JSON.parse(JSON.parse(stdout)), [hostile, hostile, "europe-west1${var.x}"]);
     } finally {
       await Deno.remove(dir, { recursive: true });
