@@ -125,7 +125,12 @@ export const GCP_ALLOWED: Record<string, CloudAllowed> = {
       build_config: ["runtime", "entry_point", "source"],
       "build_config.source": ["storage_source"],
       "build_config.source.storage_source": ["bucket", "object"],
-      service_config: ["available_memory", "timeout_seconds", "max_instance_count", "environment_variables"],
+      service_config: [
+        "available_memory",
+        "timeout_seconds",
+        "max_instance_count",
+        "environment_variables",
+      ],
       event_trigger: [
         "event_type",
         "pubsub_topic",

@@ -215,13 +215,19 @@ Deno.test("gcp: Cloud Functions 2nd gen as register() deploys them", async (t) =
     assert.equal(object.name, 'shop-${filemd5("${local.dist}/gcp/shop.zip")}.zip');
   });
   await t.step("service_config takes memory and timeout from --info", () => {
-    assert.deepEqual(fns.shop!.service_config, { available_memory: "512M", timeout_seconds: 30 });
+    assert.deepEqual(fns.shop!.service_config, { available_memory: "512Mi", timeout_seconds: 30 });
     const capped = info({ name: "c", fetch: () => new Response() }, { gcp: { maxInstances: 7, memory: 1024 } });
     assert.deepEqual(gcp(capped).file.resource.google_cloudfunctions2_function!.c!.service_config, {
-      available_memory: "1024M",
+      available_memory: "1Gi",
       timeout_seconds: 60,
       max_instance_count: 7,
     });
+  });
+  await t.step("available_memory is in MiB or GiB, the units of Cloud Run's sizes", () => {
+    const at = (memory: number) =>
+      (gcp(info({ name: "m", fetch: () => new Response() }, { gcp: { memory } }))
+        .file.resource.google_cloudfunctions2_function!.m!.service_config as Json).available_memory;
+    assert.deepEqual([128, 256, 512, 1024, 2048, 32768].map(at), ["128Mi", "256Mi", "512Mi", "1Gi", "2Gi", "32Gi"]);
   });
   await t.step("requirements.env becomes environment_variables from the sensitive <fn>_env variable", () => {
     const { file } = gcp(info({ name: "db", requirements: { env: ["DATABASE_URL"] }, fetch: () => new Response() }));

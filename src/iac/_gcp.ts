@@ -157,7 +157,7 @@ function gcpFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInfo)
       source: { storage_source: { bucket: `\${${BUCKET}.name}`, object: `\${${source}.name}` } },
     },
     service_config: {
-      available_memory: `${number(settings.memory, 256)}M`,
+      available_memory: memory(number(settings.memory, 256)),
       timeout_seconds: number(settings.timeout, 60),
       ...(typeof settings.maxInstances === "number" && { max_instance_count: settings.maxInstances }),
       ...(env !== undefined && { environment_variables: `\${${env}}` }),
@@ -252,6 +252,14 @@ function gcpFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInfo)
     });
   });
   return { errors, warnings };
+}
+
+/**
+ * `available_memory` in binary units: Cloud Run's sizes are MiB, and `256M` would be 244 MiB. The CPU is left to the
+ * provider, which derives it from the memory (the cloudfunctions2_function page, `available_cpu`).
+ */
+function memory(mb: number): string {
+  return mb % 1024 === 0 ? `${mb / 1024}Gi` : `${mb}Mi`;
 }
 
 /** The event trigger of a queue consumer: its topic, declared once however many functions consume it. */
