@@ -84,6 +84,9 @@ interface Route<Env> {
 
 type MethodTable<Env> = Partial<Record<Method | "ALL", Route<Env>>>;
 
+// The request's method indexes these tables: without a prototype, `constructor` or `__proto__` finds nothing.
+const methodTable = <Env>(): MethodTable<Env> => Object.create(null);
+
 interface Node<Env> {
   statics?: Map<string, Node<Env>>;
   param?: Node<Env>;
@@ -445,8 +448,8 @@ export class Router<Env = DefaultEnv> {
     const table = isStatic
       ? mapEntry(this.#statics, path)
       : paramNames.at(-1) === "*"
-      ? (node.wildcard ??= {})
-      : (node.methods ??= {});
+      ? (node.wildcard ??= methodTable())
+      : (node.methods ??= methodTable());
     if (table[method] !== undefined) throw new TypeError(`Route ${method} ${pattern} is registered twice.`);
     const info: RouteInfo = { method, path };
     table[method] = { info, handlers: handlers as Middleware<Env>[], paramNames };
@@ -473,7 +476,7 @@ export class Router<Env = DefaultEnv> {
 
 function mapEntry<Env>(map: Map<string, MethodTable<Env>>, key: string): MethodTable<Env> {
   let table = map.get(key);
-  if (table === undefined) map.set(key, table = {});
+  if (table === undefined) map.set(key, table = methodTable());
   return table;
 }
 
