@@ -326,6 +326,28 @@ Deno.test("Router rejects bad routes when they are registered", async (t) => {
     const router = new Router().get("/a/:x", () => new Response());
     assert.throws(() => router.get("/a/:x", () => new Response()), /registered twice/);
   });
+  await t.step("a wildcard glued to other characters, naming what to write instead", () => {
+    assert.throws(
+      () => new Router().get("/assets*", () => new Response()),
+      /Route GET \/assets\*: "assets\*" glues "\*" to other characters.*"\/assets\/\*"/,
+    );
+    assert.throws(
+      () => new Router().get("/files/*.js", () => new Response()),
+      /Route GET \/files\/\*\.js: "\*\.js" glues "\*" to other characters.*"\/files\/\*"/,
+    );
+    assert.throws(() => new Router().all("/a/b*c/d", () => new Response()), /Route ALL \/a\/b\*c\/d: "b\*c" glues/);
+  });
+  await t.step("a parameter in braces, naming the :name form", () => {
+    assert.throws(
+      () => new Router().get("/users/{id}", () => new Response()),
+      /Route GET \/users\/\{id\}: "\{id\}" is not a parameter; write ":id", as in "\/users\/:id"/,
+    );
+    assert.throws(
+      () => new Router().get("/users/{id}.json", () => new Response()),
+      /"\{id\}\.json" is not a parameter/,
+    );
+    assert.throws(() => new Router().get("/a}", () => new Response()), /"a\}" is not a parameter/);
+  });
   await t.step("a route without a handler", () => {
     assert.throws(() => new Router().get("/a"), /has no handler/);
   });
