@@ -17,7 +17,15 @@
  * @module
  */
 
-import { type Context, createContext, type DefaultEnv, type LogSink, type ServerlessFunction } from "../mod.ts";
+import {
+  type Context,
+  createContext,
+  type DefaultEnv,
+  jsonError,
+  type LogSink,
+  type ServerlessFunction,
+} from "../mod.ts";
+import { BadTarget, isHost, requestUrl, socketHost } from "./_request_url.ts";
 import {
   checkPort,
   localUrl,
@@ -102,11 +110,24 @@ export function handle<Env = DefaultEnv>(fn: ServerlessFunction<Env>, options: D
   return handlerFor(fn, options, new PendingTasks());
 }
 
-function handlerFor<Env>(fn: ServerlessFunction<Env>, options: DenoHandleOptions, tasks: PendingTasks): DenoHandler {
+function handlerFor<Env>(
+  fn: ServerlessFunction<Env>,
+  options: DenoHandleOptions,
+  tasks: PendingTasks,
+  ownHost: () => string | undefined = () => undefined,
+): DenoHandler {
   const env = { ...(options.processEnv === false ? {} : processEnv()), ...options.env } as Env;
   const header = options.requestIdHeader ?? REQUEST_ID_HEADER;
   const waitUntil = (promise: Promise<unknown>) => tasks.add(promise);
-  const answer = (request: Request, info?: Deno.ServeHandlerInfo): Response | Promise<Response> => {
+  const answer = (given: Request, info?: Deno.ServeHandlerInfo): Response | Promise<Response> => {
+    const requestId = requestIdFrom(given.headers, header);
+    let request: Request;
+    try {
+      request = withValidHost(given, ownHost);
+    } catch (error) {
+      if (!(error instanceof BadTarget)) throw error;
+      return jsonError(400, error.message, requestId);
+    }
     // `request.signal` aborts when the client goes away, and also after every successful response (Deno's legacy
     // behaviour, unless --unstable-no-legacy-abort). `ctx.signal` follows it, but not for a delivered response:
     // `info.completed` resolves just before that abort, so its reaction runs before the check queued here.
@@ -121,16 +142,30 @@ function handlerFor<Env>(fn: ServerlessFunction<Env>, options: DenoHandleOptions
     else request.signal.addEventListener("abort", follow, { once: true });
     const ctx: Context<Env, DenoRaw> = createContext<Env, DenoRaw>({
       platform: "deno",
-      requestId: requestIdFrom(request.headers, header),
+      requestId,
       env,
       signal: gone.signal,
       waitUntil,
-      raw: { request, info },
+      raw: { request: given, info },
       ...(options.logSink && { logSink: options.logSink }),
     });
     return fn.dispatch(request, ctx);
   };
   return Object.assign(answer, { fetch: answer });
+}
+
+// Deno.serve writes `Host` into `request.url` as it came (`Host: x/admin?` makes `http://x/admin?/public`): a Host
+// that is not host[:port] is replaced by the server's own address, and the path taken from after it.
+function withValidHost(request: Request, ownHost: () => string | undefined): Request {
+  const host = request.headers.get("host");
+  // A host of the right form the URL parser still refuses (`1.2.3.999`) is replaced too.
+  if (host === null || (isHost(host) && URL.canParse(request.url))) return request;
+  const url = request.url;
+  const scheme = url.startsWith("https:") ? "https" : "http";
+  const prefix = `${scheme}://${host}`;
+  // Otherwise the target was an absolute URL, which the URL came from.
+  if (!url.startsWith(prefix)) return request;
+  return new Request(requestUrl(scheme, url.slice(prefix.length) || "/", undefined, ownHost), request);
 }
 
 /**
@@ -157,7 +192,8 @@ function handlerFor<Env>(fn: ServerlessFunction<Env>, options: DenoHandleOptions
  */
 export function serve<Env = DefaultEnv>(fn: ServerlessFunction<Env>, options: DenoServeOptions = {}): RunningServer {
   const tasks = new PendingTasks();
-  const handler = handlerFor(fn, options, tasks);
+  let own: string | undefined;
+  const handler = handlerFor(fn, options, tasks, () => own);
   const port = checkPort(options.port ?? envPort() ?? 8000, options.port === undefined ? "PORT" : "options.port");
   const hostname = options.hostname ?? "0.0.0.0";
   const server = Deno.serve({
@@ -167,6 +203,7 @@ export function serve<Env = DefaultEnv>(fn: ServerlessFunction<Env>, options: De
       ((addr) => console.log(`Listening on ${localUrl(addr.hostname, addr.port)} (${fn.name})`)),
   }, handler);
   const addr = server.addr;
+  own = socketHost(addr.hostname === "0.0.0.0" || addr.hostname === "::" ? "localhost" : addr.hostname, addr.port);
 
   const stopSignals = options.handleSignals === false ? () => {} : listenForSignals(() => shutdown());
   const shutdown = once(async () => {
