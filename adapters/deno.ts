@@ -192,8 +192,8 @@ function withValidHost(request: Request, ownHost: () => string | undefined): Req
  */
 export function serve<Env = DefaultEnv>(fn: ServerlessFunction<Env>, options: DenoServeOptions = {}): RunningServer {
   const tasks = new PendingTasks();
-  let own: string | undefined;
-  const handler = handlerFor(fn, options, tasks, () => own);
+  // Asked for only when a request's Host is invalid, by which time the server is listening.
+  const handler = handlerFor(fn, options, tasks, () => listeningHost(server.addr));
   const port = checkPort(options.port ?? envPort() ?? 8000, options.port === undefined ? "PORT" : "options.port");
   const hostname = options.hostname ?? "0.0.0.0";
   const server = Deno.serve({
@@ -203,7 +203,6 @@ export function serve<Env = DefaultEnv>(fn: ServerlessFunction<Env>, options: De
       ((addr) => console.log(`Listening on ${localUrl(addr.hostname, addr.port)} (${fn.name})`)),
   }, handler);
   const addr = server.addr;
-  own = socketHost(addr.hostname === "0.0.0.0" || addr.hostname === "::" ? "localhost" : addr.hostname, addr.port);
 
   const stopSignals = options.handleSignals === false ? () => {} : listenForSignals(() => shutdown());
   const shutdown = once(async () => {
@@ -226,6 +225,10 @@ export function serve<Env = DefaultEnv>(fn: ServerlessFunction<Env>, options: De
     shutdown,
     [Symbol.asyncDispose]: shutdown,
   };
+}
+
+function listeningHost(addr: Deno.NetAddr): string | undefined {
+  return socketHost(addr.hostname === "0.0.0.0" || addr.hostname === "::" ? "localhost" : addr.hostname, addr.port);
 }
 
 function listenForSignals(shutdown: () => Promise<void>): () => void {
