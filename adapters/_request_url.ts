@@ -40,6 +40,32 @@ export class BadTarget extends Error {
   override name = "BadTarget";
 }
 
+const FORBIDDEN = new Set(["CONNECT", "TRACE", "TRACK"]);
+
+/**
+ * Refuses a method the Fetch standard forbids in a `Request` (CONNECT, TRACE, TRACK, in any case), with a message
+ * for the 400, where the `Request` constructor would throw a bare `TypeError`.
+ *
+ * @param method The request's method.
+ * @throws {BadTarget} For a forbidden method.
+ *
+ * @example Usage
+ * ```ts
+ * import { assertFetchMethod } from "./_request_url.ts";
+ * assertFetchMethod("GET");
+ * try {
+ *   assertFetchMethod("trace");
+ * } catch (error) {
+ *   console.assert((error as Error).message.includes("trace"));
+ * }
+ * ```
+ */
+export function assertFetchMethod(method: string): void {
+  if (FORBIDDEN.has(method.toUpperCase())) {
+    throw new BadTarget(`Bad Request: the HTTP method ${method} cannot be used in a Fetch Request.`);
+  }
+}
+
 /**
  * Builds the URL of a request, serialized as `new Request(url).url` would be.
  *

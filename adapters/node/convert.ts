@@ -11,7 +11,7 @@ import { Buffer } from "node:buffer";
 import { setImmediate } from "node:timers";
 import { HttpError } from "../../src/http_error.ts";
 import { lazyRequest } from "../_lazy_request.ts";
-import { requestUrl, socketHost } from "../_request_url.ts";
+import { assertFetchMethod, requestUrl, socketHost } from "../_request_url.ts";
 
 const NO_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 const PENDING = Symbol("pending");
@@ -78,6 +78,7 @@ const HELD = (): void => {};
 export function lazyToRequest(req: IncomingMessage, signal: () => AbortSignal): LazyNodeRequest {
   const method = req.method ?? "GET";
   const url = urlOf(req);
+  if (!LAZY_METHODS.has(method)) assertFetchMethod(method);
   if (!LAZY_METHODS.has(method)) return { request: build(req, method, url, signal(), undefined), holdBody: HELD };
   let built = false;
   let body: ReadableStream<Uint8Array> | undefined;
