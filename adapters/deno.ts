@@ -193,7 +193,7 @@ function withValidHost(request: Request, ownHost: () => string | undefined): Req
 export function serve<Env = DefaultEnv>(fn: ServerlessFunction<Env>, options: DenoServeOptions = {}): RunningServer {
   const tasks = new PendingTasks();
   // Asked for only when a request's Host is invalid, by which time the server is listening.
-  const handler = handlerFor(fn, options, tasks, () => listeningHost(server.addr));
+  const handler: DenoHandler = handlerFor(fn, options, tasks, (): string | undefined => listeningHost(server.addr));
   const port = checkPort(options.port ?? envPort() ?? 8000, options.port === undefined ? "PORT" : "options.port");
   const hostname = options.hostname ?? "0.0.0.0";
   const server = Deno.serve({
