@@ -9,7 +9,7 @@
  * @module
  */
 
-import { DOT_SEGMENT_MESSAGE, hasDotSegment } from "../src/dot_segments.ts";
+import { DOT_SEGMENT_MESSAGE, hasDotSegment, pathOfUrl } from "../src/dot_segments.ts";
 
 // RFC 3986 §3.2.2: a bracketed IP literal or a reg-name (unreserved, sub-delims, percent-escapes; an IPv4 address is
 // one too), then an optional port of digits. Nothing that ends the authority (`/ ? # @ \`) can be in it.
@@ -130,6 +130,38 @@ export function socketHost(address: string | undefined, port: number | undefined
   if (!address) return undefined;
   const host = address.includes(":") ? `[${address}]` : address;
   return port === undefined ? host : `${host}:${port}`;
+}
+
+/**
+ * Checks a `Request` a fetch-style server (`Deno.serve`) built from the raw request: such a server writes `Host`
+ * into `request.url` as it came (`Host: x/admin?` makes `http://x/admin?/public`) and keeps dot segments. A Host that
+ * is not a valid `host[:port]` is replaced by `ownHost()` (or `localhost`), the path taken from after it.
+ *
+ * @param request The request as the server made it.
+ * @param ownHost The server's own host, asked for only when the request's is invalid.
+ * @returns The request, or a copy with the URL rebuilt.
+ * @throws {BadTarget} When the path has a dot segment.
+ *
+ * @example Usage
+ * ```ts
+ * import { checkedRequest } from "./_request_url.ts";
+ * const request = new Request("http://a/p", { headers: { host: "a" } });
+ * console.assert(checkedRequest(request, () => "127.0.0.1:8000") === request);
+ * ```
+ */
+export function checkedRequest(request: Request, ownHost: () => string | undefined): Request {
+  const url = request.url;
+  const host = request.headers.get("host");
+  // A host of the right form the URL parser still refuses (`1.2.3.999`) is replaced too.
+  if (host === null || (isHost(host) && URL.canParse(url))) {
+    if (hasDotSegment(pathOfUrl(url))) throw new BadTarget(DOT_SEGMENT_MESSAGE);
+    return request;
+  }
+  const scheme = url.startsWith("https:") ? "https" : "http";
+  const prefix = `${scheme}://${host}`;
+  // Otherwise the target was an absolute URL, which the URL came from.
+  if (!url.startsWith(prefix)) return request;
+  return new Request(requestUrl(scheme, url.slice(prefix.length) || "/", undefined, ownHost), request);
 }
 
 const ABSOLUTE = /^(https?):\/\/([^/?#]*)(.*)$/i;

@@ -25,7 +25,7 @@ import {
   type LogSink,
   type ServerlessFunction,
 } from "../mod.ts";
-import { BadTarget, isHost, requestUrl, socketHost } from "./_request_url.ts";
+import { BadTarget, checkedRequest, socketHost } from "./_request_url.ts";
 import {
   checkPort,
   localUrl,
@@ -123,7 +123,7 @@ function handlerFor<Env>(
     const requestId = requestIdFrom(given.headers, header);
     let request: Request;
     try {
-      request = withValidHost(given, ownHost);
+      request = checkedRequest(given, ownHost);
     } catch (error) {
       if (!(error instanceof BadTarget)) throw error;
       return jsonError(400, error.message, requestId);
@@ -152,20 +152,6 @@ function handlerFor<Env>(
     return fn.dispatch(request, ctx);
   };
   return Object.assign(answer, { fetch: answer });
-}
-
-// Deno.serve writes `Host` into `request.url` as it came (`Host: x/admin?` makes `http://x/admin?/public`): a Host
-// that is not host[:port] is replaced by the server's own address, and the path taken from after it.
-function withValidHost(request: Request, ownHost: () => string | undefined): Request {
-  const host = request.headers.get("host");
-  // A host of the right form the URL parser still refuses (`1.2.3.999`) is replaced too.
-  if (host === null || (isHost(host) && URL.canParse(request.url))) return request;
-  const url = request.url;
-  const scheme = url.startsWith("https:") ? "https" : "http";
-  const prefix = `${scheme}://${host}`;
-  // Otherwise the target was an absolute URL, which the URL came from.
-  if (!url.startsWith(prefix)) return request;
-  return new Request(requestUrl(scheme, url.slice(prefix.length) || "/", undefined, ownHost), request);
 }
 
 /**
