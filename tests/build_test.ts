@@ -68,6 +68,7 @@ Deno.test("cli.ts build bundles the examples for every target", async (t) => {
         const bundle = await Deno.readTextFile(`${out}/${file}`);
         assert.ok(!bundle.includes("five-field cron expression"), `${target} bundle carries the definition checks`);
         assert.ok(!bundle.includes("may only be the last segment"), `${target} bundle carries the route checks`);
+        assert.ok(!bundle.includes("is not a parameter; write"), `${target} bundle carries the route checks`);
         assert.match(bundle, /Greets people/, `${target} bundle lacks the function itself`);
       }
       assert.deepEqual([...Deno.readDirSync(`${out}/cloudflare`)].filter((e) => e.name.endsWith(".json")), []);
