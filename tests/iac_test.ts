@@ -357,3 +357,73 @@ Deno.test("overrides: deno.json, then --overrides, and values a platform cannot 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("overrides of the wrong type stop --info, build and iac with exit 1, naming the file", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "slrs_iac_override_types_" });
+  const config = (overrides: unknown) =>
+    Deno.writeTextFile(`${dir}/deno.json`, JSON.stringify({ slrs: { functions: ["shop.ts"], overrides } }));
+  const file = (name: string, overrides: unknown) => Deno.writeTextFile(`${dir}/${name}`, JSON.stringify(overrides));
+  const commands = [["--info"], ["iac", "terraform"], ["iac", "wrangler"], ["build", "--target", "aws-lambda"]];
+  const refused = async (args: string[], message: RegExp) => {
+    for (const command of commands) {
+      const run = await runCli([...command, ...args, ...(command[0] === "build" ? ["--out", "out"] : [])], dir);
+      assert.equal(run.code, 1, `${command.join(" ")}: ${run.stderr}`);
+      assert.match(run.stderr, message, command.join(" "));
+      assert.equal(run.stdout, "", command.join(" "));
+    }
+    assert.equal(await Deno.stat(`${dir}/infra`).catch(() => null), null, "iac wrote nothing");
+    assert.equal(await Deno.stat(`${dir}/out`).catch(() => null), null, "build wrote nothing");
+  };
+  try {
+    await Deno.writeTextFile(
+      `${dir}/shop.ts`,
+      `import { serverless } from "${MOD_URL}";\nexport default serverless({ name: "shop", fetch: () => new Response() });\n`,
+    );
+
+    await t.step('rejects "memory": "1024" in deno.json instead of writing 128 MB', async () => {
+      await config({ shop: { "aws-lambda": { memory: "1024" } } });
+      await refused(
+        [],
+        /deno\.json: slrs\.overrides\.shop\.aws-lambda\.memory must be an integer .*\(MB\); got "1024"/,
+      );
+    });
+
+    await config({});
+    for (const timeout of [-5, 0, 128.5]) {
+      await t.step(`rejects timeout ${timeout} in an --overrides file`, async () => {
+        await file("bad.json", { shop: { "aws-lambda": { timeout } } });
+        await refused(
+          ["--overrides", "bad.json"],
+          new RegExp(
+            `--overrides bad\\.json: shop\\.aws-lambda\\.timeout must be an integer of at least 1 \\(seconds\\); got ${timeout}\\.`,
+          ),
+        );
+      });
+    }
+
+    await t.step("rejects a string where a list is wanted, and a compatibility date that is not a date", async () => {
+      await file("routes.json", { shop: { cloudflare: { routes: "shop.example.com/*" } } });
+      await refused(["--overrides", "routes.json"], /shop\.cloudflare\.routes must be an array of strings/);
+      await file("date.json", { shop: { cloudflare: { compatibilityDate: '2026-11-01", "x": "y' } } });
+      await refused(["--overrides", "date.json"], /shop\.cloudflare\.compatibilityDate must be a date like 2026-11-01/);
+    });
+
+    await t.step("rejects a fractional count on every platform that takes one", async () => {
+      await file("count.json", { shop: { gcp: { maxInstances: 2.5 } } });
+      await refused(
+        ["--overrides", "count.json"],
+        /shop\.gcp\.maxInstances must be an integer of at least 1; got 2\.5/,
+      );
+    });
+
+    await t.step("still takes well-typed overrides", async () => {
+      await file("good.json", { shop: { "aws-lambda": { memory: 1024, timeout: 30, reservedConcurrency: 0 } } });
+      const run = await runCli(["--info", "--overrides", "good.json"], dir);
+      assert.equal(run.code, 0, run.stderr);
+      const settings = JSON.parse(run.stdout).functions[0].platforms["aws-lambda"].settings;
+      assert.deepEqual([settings.memory, settings.timeout, settings.reservedConcurrency], [1024, 30, 0]);
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
