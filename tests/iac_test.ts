@@ -123,7 +123,7 @@ Deno.test("Terraform for AWS Lambda", async (t) => {
     assert.equal(aws.aws_cloudwatch_log_group!.shop!.name, "/aws/lambda/shop");
     assert.equal(aws.aws_cloudwatch_log_group!.shop!.retention_in_days, 14);
     assert.equal(aws.aws_lambda_function_url!.shop!.authorization_type, "NONE");
-    const actions = Object.values(aws.aws_lambda_permission!).map((p) => p.action);
+    const actions = Object.values(aws.aws_lambda_permission!).map((p) => String(p.action));
     assert.ok(actions.includes("lambda:InvokeFunctionUrl") && actions.includes("lambda:InvokeFunction"));
     assert.deepEqual(terraformProblems(files), []);
   });
@@ -223,6 +223,64 @@ Deno.test("Terraform for Cloudflare Workers", async (t) => {
     assert.deepEqual(config.routes, ["example.com/api/*"]);
     assert.deepEqual(config.compatibility_flags, ["nodejs_compat"]);
     assert.match(wranglerConfig(fn), /npx wrangler secret put GREETING; npx wrangler secret put TOKEN/);
+  });
+});
+
+Deno.test("a user's text reaches Terraform and wrangler literally, never as an expression", async (t) => {
+  const HOSTILE = "costs ${var.x} %{if true}yes%{endif} $${kept}";
+  const ESCAPED = "costs $${var.x} %%{if true}yes%%{endif} $$${kept}";
+  const fn = info(
+    { name: "shop", description: HOSTILE, fetch: () => new Response("ok"), scheduled: { cron: "0 3 * * *", run() {} } },
+    {
+      cloudflare: {
+        routes: ["shop.example.com/${var.x}/*"],
+        compatibilityFlags: ["%{if true}x%{endif}"],
+        compatibilityDate: '${file("/etc/passwd")}',
+      },
+    },
+  );
+  const { files, errors } = terraform(doc(fn), { dist: "../dist-${var.x}" });
+  const aws = files["aws.tf.json"]!.resource!;
+  const cf = files["cloudflare.tf.json"]!.resource!;
+
+  await t.step("escapes a description with ${var.x} and %{if} as $${ and %%{", () => {
+    assert.deepEqual(errors, []);
+    assert.equal(aws.aws_lambda_function!.shop!.description, ESCAPED);
+  });
+
+  await t.step("keeps the generator's own references as templates", () => {
+    assert.equal(aws.aws_lambda_function!.shop!.role, "${aws_iam_role.shop.arn}");
+    assert.equal(cf.cloudflare_workers_route!.shop_0!.script, "${cloudflare_workers_script.shop.script_name}");
+  });
+
+  await t.step("escapes overrides written as they are: routes, flags and the compatibility date", () => {
+    assert.equal(cf.cloudflare_workers_route!.shop_0!.pattern, "shop.example.com/$${var.x}/*");
+    assert.deepEqual(cf.cloudflare_workers_script!.shop!.compatibility_flags, ["%%{if true}x%%{endif}"]);
+    assert.equal(cf.cloudflare_workers_script!.shop!.compatibility_date, '$${file("/etc/passwd")}');
+    assert.equal(
+      files["cloudflare.tf.json"]!.output!.shop_routes!.value,
+      '${["https://shop.example.com/$${var.x}/*"]}',
+    );
+  });
+
+  await t.step("escapes the --dist path inside local.dist and inside the hash expressions", () => {
+    assert.equal(files["main.tf.json"]!.locals!.dist, "${path.module}/../dist-$${var.x}");
+    assert.equal(
+      aws.aws_lambda_function!.shop!.source_code_hash,
+      '${filebase64sha256("${local.dist}/aws-lambda/shop.zip")}',
+    );
+  });
+
+  await t.step("leaves no expression that points at anything undeclared", () => {
+    assert.deepEqual(terraformProblems(files), []);
+  });
+
+  await t.step("wrangler.jsonc: a line break in the entry's path stays inside its comment", () => {
+    const evil = { ...fn, entry: 'x.ts\n"name": "evil", "main": "/etc/passwd",\u2028' };
+    const config = JSON.parse(stripComments(wranglerConfig(evil)));
+    assert.equal(config.name, "shop");
+    assert.equal(config.compatibility_date, '${file("/etc/passwd")}');
+    assert.deepEqual(config.routes, ["shop.example.com/${var.x}/*"]);
   });
 });
 
