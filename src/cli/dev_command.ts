@@ -63,23 +63,18 @@ export async function dev(runtime: Runtime, options: DevOptions, cliArgs: string
   }
   const server = await startDevServer(runtime, { ...options, entry });
   // The watcher stops this process with SIGTERM to reload, Ctrl-C with SIGINT: open requests are answered first.
-  await stopRequested();
+  // The listeners stay until the server is down, so the same signal again (the watcher forwards Ctrl-C) is ignored.
+  const { promise: stop, resolve: stopNow } = Promise.withResolvers<void>();
+  const onSignal = () => stopNow();
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  await stop;
   let timer: ReturnType<typeof setTimeout> | undefined;
   await Promise.race([server.shutdown(), new Promise((done) => timer = setTimeout(done, SHUTDOWN_GRACE_MS))]);
   clearTimeout(timer);
+  process.off("SIGTERM", onSignal);
+  process.off("SIGINT", onSignal);
   return 0;
-}
-
-function stopRequested(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off("SIGTERM", stop);
-      process.off("SIGINT", stop);
-      resolve();
-    };
-    process.on("SIGTERM", stop);
-    process.on("SIGINT", stop);
-  });
 }
 
 async function soleEntry(runtime: Runtime): Promise<string> {
