@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { describeFunction, type InfoDocument, type Overrides } from "../src/info.ts";
 import { eventBridgeCron } from "../src/iac/cron.ts";
-import { terraform } from "../src/iac/terraform.ts";
+import { literal, terraform, TerraformFile } from "../src/iac/terraform.ts";
 import { wranglerConfig } from "../src/iac/wrangler.ts";
 import { serverless } from "../mod.ts";
 import { MOD_URL, ROOT, runCli } from "./_util/process.ts";
@@ -273,6 +273,14 @@ Deno.test("a user's text reaches Terraform and wrangler literally, never as an e
 
   await t.step("leaves no expression that points at anything undeclared", () => {
     assert.deepEqual(terraformProblems(files), []);
+  });
+
+  await t.step("a raw string in an expression position does not compile; escaped text does", () => {
+    const file = new TerraformFile();
+    // @ts-expect-error: user text must go through literal() (or hcl`…` with escaped parts) first.
+    file.resource("aws_sqs_queue", "raw", { name: HOSTILE });
+    file.resource("aws_sqs_queue", "escaped", { name: literal(HOSTILE) });
+    assert.equal(file.json.resource!.aws_sqs_queue!.escaped!.name, ESCAPED);
   });
 
   await t.step("wrangler.jsonc: a line break in the entry's path stays inside its comment", () => {
