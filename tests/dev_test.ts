@@ -210,6 +210,14 @@ Deno.test("cli.ts dev keeps its own routes to this machine, and reloads without 
       });
       assert.equal(dev.stderr.some((line) => /^\s+at /.test(line)), false, dev.stderr.join("\n"));
     });
+
+    await t.step("starts again on the next change once the file is fixed", async () => {
+      await dev.waitFor(/the server exited \(code 1\); waiting for a change to restart/, { stream: "stderr" });
+      await Deno.remove(`${dir}/.slrs/kv/STORE.json`);
+      await Deno.writeTextFile(`${dir}/main.ts`, guarded.replace("VERSION", "v4"));
+      port = await portOf(3);
+      assert.equal(await (await fetch(`http://127.0.0.1:${port}/`)).text(), "v4 /");
+    });
   } finally {
     await dev.stop();
     await Deno.remove(dir, { recursive: true });
