@@ -98,7 +98,10 @@ export default serverless({
     { cron: "30 2 * * *", run(event) { console.log("scheduled ran " + event.cron); } },
   ],
   async fetch(req) {
-    if (new URL(req.url).pathname === "/slow") await new Promise((resolve) => setTimeout(resolve, 1500));
+    if (new URL(req.url).pathname === "/slow") {
+      console.log("slow request started");
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+    }
     return new Response("VERSION " + new URL(req.url).pathname);
   },
 });
@@ -194,7 +197,7 @@ Deno.test("cli.ts dev keeps its own routes to this machine, and reloads without 
 
     await t.step("lets a request in flight finish when a saved change reloads the server", async () => {
       const slow = fetch(`http://127.0.0.1:${port}/slow`).then((r) => r.text(), (error) => `failed: ${error}`);
-      await new Promise((resolve) => setTimeout(resolve, 300)); // the request is in the handler now
+      await dev.waitFor(/^slow request started$/);
       await Deno.writeTextFile(`${dir}/main.ts`, guarded.replace("VERSION", "v2"));
       assert.equal(await slow, "v1 /slow");
       port = await portOf(2);
