@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Requirements } from "./requirements.ts";
+import type { IntegerUnit, Requirements } from "./requirements.ts";
 import type { Trigger } from "./serverless.ts";
 
 /** The platforms `--info` gives settings for. */
@@ -22,14 +22,29 @@ export interface PlatformAdvice {
   warnings: string[];
 }
 
+/**
+ * What one setting accepts as an override: an integer from `min` up (the platform's own limits are checked after, by
+ * `check`), a string (matching `pattern` where it has a fixed form), or an array of strings.
+ */
+export type SettingType =
+  | { readonly type: "integer"; readonly min: number; readonly unit: IntegerUnit }
+  | { readonly type: "string"; readonly pattern?: RegExp; readonly form?: string }
+  | { readonly type: "strings" };
+
 interface PlatformRule {
-  /** Every setting the platform takes, recommended or set through an override. */
-  keys: readonly string[];
+  /** Every setting the platform takes, recommended or set through an override, with what it accepts. */
+  settings: Readonly<Record<string, SettingType>>;
   /** The settings a function's requirements call for, before overrides. */
   recommend(req: Requirements): Record<string, SettingValue>;
   /** What the final settings (after overrides) fail to give the function. */
   check(req: Requirements, settings: Record<string, SettingValue>, triggers: readonly Trigger[]): string[];
 }
+
+const STRING: SettingType = { type: "string" };
+const STRINGS: SettingType = { type: "strings" };
+const MEGABYTES: SettingType = { type: "integer", min: 1, unit: "MB" };
+const SECONDS: SettingType = { type: "integer", min: 1, unit: "s" };
+const COUNT: SettingType = { type: "integer", min: 1, unit: "" };
 
 const hasHttp = (triggers: readonly Trigger[]) => triggers.some((t) => t.type === "http");
 const roundUp = (value: number, steps: readonly number[]) => steps.find((s) => s >= value) ?? steps.at(-1)!;
@@ -86,7 +101,16 @@ const oneOf = (value: SettingValue | undefined, allowed: readonly (string | numb
 /** The rules per platform; `satisfies` keeps the table complete when a platform is added. */
 export const PLATFORMS = {
   "aws-lambda": {
-    keys: ["runtime", "memory", "timeout", "architecture", "reservedConcurrency", "logRetentionDays", "exposure"],
+    settings: {
+      runtime: STRING,
+      memory: MEGABYTES,
+      timeout: SECONDS,
+      architecture: STRING,
+      // 0 is Lambda's way to stop a function from running at all.
+      reservedConcurrency: { type: "integer", min: 0, unit: "" },
+      logRetentionDays: COUNT,
+      exposure: STRING,
+    },
     recommend: (req) => ({
       runtime: "nodejs22.x",
       memory: req.memory ?? 128,
@@ -130,7 +154,13 @@ export const PLATFORMS = {
     },
   },
   cloudflare: {
-    keys: ["memory", "cpuMs", "compatibilityDate", "compatibilityFlags", "routes"],
+    settings: {
+      memory: MEGABYTES,
+      cpuMs: COUNT,
+      compatibilityDate: { type: "string", pattern: /^\d{4}-\d{2}-\d{2}$/, form: "a date like 2026-11-01" },
+      compatibilityFlags: STRINGS,
+      routes: STRINGS,
+    },
     recommend: (req) => ({
       memory: 128,
       // Workers bill and cap CPU time, not wall time; the wall-clock timeout is the most CPU a request can use.
@@ -152,7 +182,12 @@ export const PLATFORMS = {
     },
   },
   azure: {
-    keys: ["plan", "instanceMemory", "functionTimeout", "maximumInstanceCount"],
+    settings: {
+      plan: STRING,
+      instanceMemory: MEGABYTES,
+      functionTimeout: { type: "string", pattern: /^(-1|\d{1,2}:\d{2}:\d{2})$/, form: "hh:mm:ss, like 00:30:00" },
+      maximumInstanceCount: COUNT,
+    },
     recommend: (req) => ({
       plan: "flex-consumption",
       instanceMemory: roundUp(req.memory ?? 2048, AZURE_MEMORY),
@@ -171,7 +206,7 @@ export const PLATFORMS = {
     },
   },
   vercel: {
-    keys: ["memory", "maxDuration", "regions", "plan", "runtime"],
+    settings: { memory: MEGABYTES, maxDuration: SECONDS, regions: STRINGS, plan: STRING, runtime: STRING },
     recommend: (req) => ({
       memory: roundUp(req.memory ?? 2048, VERCEL_MEMORY),
       maxDuration: req.timeout ?? 300,
@@ -213,7 +248,7 @@ export const PLATFORMS = {
     },
   },
   gcp: {
-    keys: ["generation", "memory", "timeout", "maxInstances", "region"],
+    settings: { generation: STRING, memory: MEGABYTES, timeout: SECONDS, maxInstances: COUNT, region: STRING },
     recommend: (req) => ({
       generation: "2nd",
       memory: roundUp(req.memory ?? 256, GCP_MEMORY),
