@@ -19,6 +19,7 @@ import { currentRuntime, isNodeMain } from "./src/cli/runtime.ts";
 
 export { main };
 export type { Runtime, ServeOptions, Server } from "./src/cli/runtime.ts";
+export type { ClientInfo } from "./src/cli/dev_guard.ts";
 
 // Node 20 has no `import.meta.main`; the npm package runs this file as its `slrs` command.
 if (import.meta.main ?? isNodeMain(import.meta.url)) {

@@ -17,7 +17,15 @@
  * @module
  */
 
-import { type Context, createContext, type DefaultEnv, type LogSink, type ServerlessFunction } from "../mod.ts";
+import {
+  type Context,
+  createContext,
+  type DefaultEnv,
+  jsonError,
+  type LogSink,
+  type ServerlessFunction,
+} from "../mod.ts";
+import { BadTarget, checkedRequest, socketHost } from "./_request_url.ts";
 import {
   checkPort,
   localUrl,
@@ -102,11 +110,24 @@ export function handle<Env = DefaultEnv>(fn: ServerlessFunction<Env>, options: D
   return handlerFor(fn, options, new PendingTasks());
 }
 
-function handlerFor<Env>(fn: ServerlessFunction<Env>, options: DenoHandleOptions, tasks: PendingTasks): DenoHandler {
+function handlerFor<Env>(
+  fn: ServerlessFunction<Env>,
+  options: DenoHandleOptions,
+  tasks: PendingTasks,
+  ownHost: () => string | undefined = () => undefined,
+): DenoHandler {
   const env = { ...(options.processEnv === false ? {} : processEnv()), ...options.env } as Env;
   const header = options.requestIdHeader ?? REQUEST_ID_HEADER;
   const waitUntil = (promise: Promise<unknown>) => tasks.add(promise);
-  const answer = (request: Request, info?: Deno.ServeHandlerInfo): Response | Promise<Response> => {
+  const answer = (given: Request, info?: Deno.ServeHandlerInfo): Response | Promise<Response> => {
+    const requestId = requestIdFrom(given.headers, header);
+    let request: Request;
+    try {
+      request = checkedRequest(given, ownHost);
+    } catch (error) {
+      if (!(error instanceof BadTarget)) throw error;
+      return jsonError(400, error.message, requestId);
+    }
     // `request.signal` aborts when the client goes away, and also after every successful response (Deno's legacy
     // behaviour, unless --unstable-no-legacy-abort). `ctx.signal` follows it, but not for a delivered response:
     // `info.completed` resolves just before that abort, so its reaction runs before the check queued here.
@@ -121,11 +142,11 @@ function handlerFor<Env>(fn: ServerlessFunction<Env>, options: DenoHandleOptions
     else request.signal.addEventListener("abort", follow, { once: true });
     const ctx: Context<Env, DenoRaw> = createContext<Env, DenoRaw>({
       platform: "deno",
-      requestId: requestIdFrom(request.headers, header),
+      requestId,
       env,
       signal: gone.signal,
       waitUntil,
-      raw: { request, info },
+      raw: { request: given, info },
       ...(options.logSink && { logSink: options.logSink }),
     });
     return fn.dispatch(request, ctx);
@@ -157,7 +178,8 @@ function handlerFor<Env>(fn: ServerlessFunction<Env>, options: DenoHandleOptions
  */
 export function serve<Env = DefaultEnv>(fn: ServerlessFunction<Env>, options: DenoServeOptions = {}): RunningServer {
   const tasks = new PendingTasks();
-  const handler = handlerFor(fn, options, tasks);
+  // Asked for only when a request's Host is invalid, by which time the server is listening.
+  const handler: DenoHandler = handlerFor(fn, options, tasks, (): string | undefined => listeningHost(server.addr));
   const port = checkPort(options.port ?? envPort() ?? 8000, options.port === undefined ? "PORT" : "options.port");
   const hostname = options.hostname ?? "0.0.0.0";
   const server = Deno.serve({
@@ -189,6 +211,10 @@ export function serve<Env = DefaultEnv>(fn: ServerlessFunction<Env>, options: De
     shutdown,
     [Symbol.asyncDispose]: shutdown,
   };
+}
+
+function listeningHost(addr: Deno.NetAddr): string | undefined {
+  return socketHost(addr.hostname === "0.0.0.0" || addr.hostname === "::" ? "localhost" : addr.hostname, addr.port);
 }
 
 function listenForSignals(shutdown: () => Promise<void>): () => void {

@@ -23,7 +23,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import process from "node:process";
-import { type Context, createContext, type DefaultEnv, type LogSink, type ServerlessFunction } from "../mod.ts";
+import {
+  type Context,
+  createContext,
+  type DefaultEnv,
+  errorText,
+  jsonError,
+  type LogSink,
+  type ServerlessFunction,
+} from "../mod.ts";
 import {
   checkPort,
   localUrl,
@@ -38,6 +46,7 @@ import {
 } from "./_self_hosted.ts";
 
 import { headerOf, type LazyNodeRequest, lazyToRequest, writeResponse } from "./node/convert.ts";
+import { BadTarget } from "./_request_url.ts";
 
 export type { RunningServer } from "./_self_hosted.ts";
 export { toRequest, writeResponse } from "./node/convert.ts";
@@ -133,17 +142,18 @@ function listenerFor<Env>(
     res.once("close", () => {
       if (!res.writableFinished) gone.abort();
     });
+    // Read from the raw headers, so that the Request need not be built; a UUID is only made if someone asks.
+    const requestId = header === false ? undefined : safeRequestId(headerOf(req, header));
     let lazy: LazyNodeRequest;
     try {
       lazy = lazyToRequest(req, gone.signal);
     } catch (error) {
-      res.writeHead(400, { "content-type": "text/plain; charset=utf-8" });
-      res.end(`Bad Request: ${error instanceof Error ? error.message : String(error)}`);
+      // The same 400 the function's own checks answer (a bad target, a dot segment), so every adapter agrees.
+      const message = error instanceof BadTarget ? error.message : `Bad Request: ${errorText(error)}`;
+      await writeResponse(res, jsonError(400, message, requestId ?? crypto.randomUUID()), req.method);
       return;
     }
     const request = lazy.request;
-    // Read from the raw headers, so that the Request need not be built; a UUID is only made if someone asks.
-    const requestId = header === false ? undefined : safeRequestId(headerOf(req, header));
     const ctx: Context<Env, NodeRaw> = createContext<Env, NodeRaw>({
       platform: "node",
       ...(requestId !== undefined && { requestId }),

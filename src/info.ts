@@ -6,8 +6,8 @@
  */
 
 import { closest } from "./definition_error.ts";
-import { PLATFORM_NAMES, type PlatformName, PLATFORMS, type SettingValue } from "./platforms.ts";
-import type { Requirements } from "./requirements.ts";
+import { PLATFORM_NAMES, type PlatformName, PLATFORMS, type SettingType, type SettingValue } from "./platforms.ts";
+import { integerProblem, type Requirements } from "./requirements.ts";
 import type { RouteInfo } from "./router.ts";
 import type { ServerlessFunction, Trigger } from "./serverless.ts";
 
@@ -111,50 +111,75 @@ export function describeFunction(
 
 /**
  * Checks an overrides object (from `slrs.overrides` in deno.json or an `--overrides` file) against the known
- * functions, platforms and settings, so a typo fails loudly instead of being ignored.
+ * functions, platforms and settings, and each value against what its setting accepts (type, integer, range), so a
+ * typo or a wrong type fails loudly instead of being ignored or replaced by a default.
  *
  * @param value The overrides as read.
  * @param functionNames The names of the functions being described.
+ * @param root Where the object sits in its file, for messages: `slrs.overrides` (deno.json) or `""` (a file of its own).
  * @returns The overrides, typed.
+ * @throws {TypeError} Naming the first bad key or value by its path.
  *
  * @example Usage
  * ```ts
  * import { validateOverrides } from "./info.ts";
  * const overrides = validateOverrides({ shop: { "aws-lambda": { memory: 512 } } }, ["shop"]);
  * console.assert(overrides.shop?.["aws-lambda"]?.memory === 512);
+ * try {
+ *   validateOverrides({ shop: { "aws-lambda": { memory: "1024" } } }, ["shop"]);
+ * } catch (error) {
+ *   console.assert(String(error).includes("slrs.overrides.shop.aws-lambda.memory must be an integer"));
+ * }
  * ```
  */
-export function validateOverrides(value: unknown, functionNames: readonly string[]): Overrides {
-  const top = record(value, "slrs.overrides");
+export function validateOverrides(
+  value: unknown,
+  functionNames: readonly string[],
+  root = "slrs.overrides",
+): Overrides {
+  const at = (...keys: string[]) => [root, ...keys].filter(Boolean).join(".");
+  const top = record(value, root || "the overrides");
   for (const [fn, perPlatform] of Object.entries(top)) {
     if (!functionNames.includes(fn)) {
       throw new TypeError(
-        `slrs.overrides.${fn}: no function named "${fn}" was found${hint(fn, functionNames)}; ` +
+        `${at(fn)}: no function named "${fn}" was found${hint(fn, functionNames)}; ` +
           `functions: ${functionNames.join(", ") || "none"}.`,
       );
     }
-    for (const [platform, settings] of Object.entries(record(perPlatform, `slrs.overrides.${fn}`))) {
-      const rule = PLATFORMS[platform as PlatformName];
-      if (rule === undefined) {
+    for (const [platform, settings] of Object.entries(record(perPlatform, at(fn)))) {
+      if (!Object.hasOwn(PLATFORMS, platform)) {
         throw new TypeError(
-          `slrs.overrides.${fn}.${platform}: unknown platform${hint(platform, PLATFORM_NAMES)}; ` +
+          `${at(fn, platform)}: unknown platform${hint(platform, PLATFORM_NAMES)}; ` +
             `platforms: ${PLATFORM_NAMES.join(", ")}.`,
         );
       }
-      for (const [key, setting] of Object.entries(record(settings, `slrs.overrides.${fn}.${platform}`))) {
-        const where = `slrs.overrides.${fn}.${platform}.${key}`;
-        if (!rule.keys.includes(key)) {
-          throw new TypeError(`${where}: unknown setting${hint(key, rule.keys)}; settings: ${rule.keys.join(", ")}.`);
+      const accepted = PLATFORMS[platform as PlatformName].settings as Readonly<Record<string, SettingType>>;
+      const keys = Object.keys(accepted);
+      for (const [key, setting] of Object.entries(record(settings, at(fn, platform)))) {
+        const where = at(fn, platform, key);
+        if (!Object.hasOwn(accepted, key)) {
+          throw new TypeError(`${where}: unknown setting${hint(key, keys)}; settings: ${keys.join(", ")}.`);
         }
-        if (!isSettingValue(setting)) {
-          throw new TypeError(
-            `${where}: must be a string, number, boolean or array of strings; got ${JSON.stringify(setting)}.`,
-          );
-        }
+        const problem = settingProblem(setting, accepted[key]!);
+        if (problem !== undefined) throw new TypeError(`${where} ${problem}; got ${JSON.stringify(setting)}.`);
       }
     }
   }
   return top as Overrides;
+}
+
+function settingProblem(value: unknown, accepted: SettingType): string | undefined {
+  switch (accepted.type) {
+    case "integer":
+      return integerProblem(value, accepted, accepted.unit);
+    case "string":
+      if (typeof value !== "string") return `must be a string${accepted.form ? ` (${accepted.form})` : ""}`;
+      return accepted.pattern === undefined || accepted.pattern.test(value) ? undefined : `must be ${accepted.form}`;
+    case "strings":
+      return Array.isArray(value) && value.every((item) => typeof item === "string")
+        ? undefined
+        : "must be an array of strings";
+  }
 }
 
 function record(value: unknown, where: string): Record<string, unknown> {
@@ -167,9 +192,4 @@ function record(value: unknown, where: string): Record<string, unknown> {
 function hint(key: string, known: readonly string[]): string {
   const near = closest(key, known);
   return near === undefined ? "" : ` (did you mean "${near}"?)`;
-}
-
-function isSettingValue(value: unknown): value is SettingValue {
-  return ["string", "number", "boolean"].includes(typeof value) ||
-    (Array.isArray(value) && value.every((v) => typeof v === "string"));
 }

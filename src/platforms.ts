@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Requirements } from "./requirements.ts";
+import type { IntegerUnit, Requirements } from "./requirements.ts";
 import type { Trigger } from "./serverless.ts";
 
 /** The platforms `--info` gives settings for. */
@@ -22,14 +22,29 @@ export interface PlatformAdvice {
   warnings: string[];
 }
 
+/**
+ * What one setting accepts as an override: an integer from `min` up (the platform's own limits are checked after, by
+ * `check`), a string (matching `pattern` where it has a fixed form), or an array of strings.
+ */
+export type SettingType =
+  | { readonly type: "integer"; readonly min: number; readonly unit: IntegerUnit }
+  | { readonly type: "string"; readonly pattern?: RegExp; readonly form?: string }
+  | { readonly type: "strings" };
+
 interface PlatformRule {
-  /** Every setting the platform takes, recommended or set through an override. */
-  keys: readonly string[];
+  /** Every setting the platform takes, recommended or set through an override, with what it accepts. */
+  settings: Readonly<Record<string, SettingType>>;
   /** The settings a function's requirements call for, before overrides. */
   recommend(req: Requirements): Record<string, SettingValue>;
   /** What the final settings (after overrides) fail to give the function. */
   check(req: Requirements, settings: Record<string, SettingValue>, triggers: readonly Trigger[]): string[];
 }
+
+const STRING: SettingType = { type: "string" };
+const STRINGS: SettingType = { type: "strings" };
+const MEGABYTES: SettingType = { type: "integer", min: 1, unit: "MB" };
+const SECONDS: SettingType = { type: "integer", min: 1, unit: "s" };
+const COUNT: SettingType = { type: "integer", min: 1, unit: "" };
 
 const hasHttp = (triggers: readonly Trigger[]) => triggers.some((t) => t.type === "http");
 const roundUp = (value: number, steps: readonly number[]) => steps.find((s) => s >= value) ?? steps.at(-1)!;
@@ -37,6 +52,21 @@ const num = (value: SettingValue | undefined, fallback: number) => typeof value 
 
 const AZURE_MEMORY = [512, 2048, 4096] as const;
 const VERCEL_MEMORY = [2048, 4096] as const;
+/** Vercel's plans, for the `plan` setting (default `hobby`). */
+export const VERCEL_PLANS = ["hobby", "pro", "enterprise"] as const;
+/** A Vercel plan. */
+export type VercelPlan = typeof VERCEL_PLANS[number];
+/**
+ * What a Vercel Function may use per plan, with Fluid compute (on by default since April 2025): memory in MB,
+ * maxDuration in seconds. https://vercel.com/docs/functions/limitations
+ */
+export const VERCEL_PLAN_LIMITS: Readonly<Record<VercelPlan, { memory: number; maxDuration: number }>> = {
+  hobby: { memory: 2048, maxDuration: 300 },
+  pro: { memory: 4096, maxDuration: 800 },
+  enterprise: { memory: 4096, maxDuration: 800 },
+};
+/** Where a Vercel Function runs, for the `runtime` setting (default `nodejs`). */
+const VERCEL_RUNTIMES = ["nodejs", "edge"] as const;
 const GCP_MEMORY = [128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768] as const;
 /** The retention periods CloudWatch Logs accepts (`retention_in_days`). */
 const LOG_RETENTION_DAYS = [
@@ -71,7 +101,16 @@ const oneOf = (value: SettingValue | undefined, allowed: readonly (string | numb
 /** The rules per platform; `satisfies` keeps the table complete when a platform is added. */
 export const PLATFORMS = {
   "aws-lambda": {
-    keys: ["runtime", "memory", "timeout", "architecture", "reservedConcurrency", "logRetentionDays", "exposure"],
+    settings: {
+      runtime: STRING,
+      memory: MEGABYTES,
+      timeout: SECONDS,
+      architecture: STRING,
+      // 0 is Lambda's way to stop a function from running at all.
+      reservedConcurrency: { type: "integer", min: 0, unit: "" },
+      logRetentionDays: COUNT,
+      exposure: STRING,
+    },
     recommend: (req) => ({
       runtime: "nodejs22.x",
       memory: req.memory ?? 128,
@@ -115,7 +154,13 @@ export const PLATFORMS = {
     },
   },
   cloudflare: {
-    keys: ["memory", "cpuMs", "compatibilityDate", "compatibilityFlags", "routes"],
+    settings: {
+      memory: MEGABYTES,
+      cpuMs: COUNT,
+      compatibilityDate: { type: "string", pattern: /^\d{4}-\d{2}-\d{2}$/, form: "a date like 2026-11-01" },
+      compatibilityFlags: STRINGS,
+      routes: STRINGS,
+    },
     recommend: (req) => ({
       memory: 128,
       // Workers bill and cap CPU time, not wall time; the wall-clock timeout is the most CPU a request can use.
@@ -137,7 +182,12 @@ export const PLATFORMS = {
     },
   },
   azure: {
-    keys: ["plan", "instanceMemory", "functionTimeout", "maximumInstanceCount"],
+    settings: {
+      plan: STRING,
+      instanceMemory: MEGABYTES,
+      functionTimeout: { type: "string", pattern: /^(-1|\d{1,2}:\d{2}:\d{2})$/, form: "hh:mm:ss, like 00:30:00" },
+      maximumInstanceCount: COUNT,
+    },
     recommend: (req) => ({
       plan: "flex-consumption",
       instanceMemory: roundUp(req.memory ?? 2048, AZURE_MEMORY),
@@ -156,29 +206,49 @@ export const PLATFORMS = {
     },
   },
   vercel: {
-    keys: ["memory", "maxDuration", "regions"],
+    settings: { memory: MEGABYTES, maxDuration: SECONDS, regions: STRINGS, plan: STRING, runtime: STRING },
     recommend: (req) => ({
       memory: roundUp(req.memory ?? 2048, VERCEL_MEMORY),
       maxDuration: req.timeout ?? 300,
     }),
     check: (req, settings) => {
       const warnings = [];
+      if (!oneOf(settings.plan, VERCEL_PLANS)) {
+        warnings.push(`plan ${JSON.stringify(settings.plan)} is not one of Vercel's: ${VERCEL_PLANS.join(", ")}.`);
+      }
+      if (!oneOf(settings.runtime, VERCEL_RUNTIMES)) {
+        warnings.push(`runtime ${JSON.stringify(settings.runtime)} is not one of: ${VERCEL_RUNTIMES.join(", ")}.`);
+      }
+      // https://vercel.com/docs/functions/runtimes/edge: 128 MB, 25 s to start the response, 300 s in all.
+      if (settings.runtime === "edge") {
+        if (req.memory !== undefined && req.memory > 128) {
+          warnings.push(`memory ${req.memory} MB is above the edge runtime's fixed 128 MB.`);
+        }
+        if (req.timeout !== undefined && req.timeout > 300) {
+          warnings.push(`timeout ${req.timeout} s is above the edge runtime's 300 s.`);
+        }
+        return warnings;
+      }
+      const plan =
+        VERCEL_PLAN_LIMITS[settings.plan === "pro" || settings.plan === "enterprise" ? settings.plan : "hobby"];
       const memory = num(settings.memory, 2048);
       const maxDuration = num(settings.maxDuration, 300);
       if (req.memory !== undefined && req.memory > 4096) {
         warnings.push(`memory ${req.memory} MB is above Vercel's 4096 MB maximum.`);
       }
-      if (memory > 2048) warnings.push(`memory ${memory} MB needs a Pro or Enterprise plan (Hobby: 2048 MB).`);
+      if (memory > plan.memory) {
+        warnings.push(`memory ${memory} MB needs a Pro or Enterprise plan (Hobby: 2048 MB); set plan "pro".`);
+      }
       if (maxDuration > 800) warnings.push(`maxDuration ${maxDuration} s is above Vercel's 800 s maximum.`);
-      else if (maxDuration > 300) {
-        warnings.push(`maxDuration ${maxDuration} s needs a Pro or Enterprise plan (Hobby: 300 s).`);
+      else if (maxDuration > plan.maxDuration) {
+        warnings.push(`maxDuration ${maxDuration} s needs a Pro or Enterprise plan (Hobby: 300 s); set plan "pro".`);
       }
       if (req.architecture !== undefined) warnings.push("architecture cannot be chosen on Vercel.");
       return warnings;
     },
   },
   gcp: {
-    keys: ["generation", "memory", "timeout", "maxInstances", "region"],
+    settings: { generation: STRING, memory: MEGABYTES, timeout: SECONDS, maxInstances: COUNT, region: STRING },
     recommend: (req) => ({
       generation: "2nd",
       memory: roundUp(req.memory ?? 256, GCP_MEMORY),

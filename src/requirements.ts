@@ -52,6 +52,43 @@ export const LIMITS: {
   timeout: { min: 1, max: 900 },
 };
 
+/** An inclusive range of integers; without `max`, any integer from `min` up. */
+export interface IntegerRange {
+  /** The smallest value accepted. */
+  readonly min: number;
+  /** The largest value accepted. */
+  readonly max?: number;
+}
+
+/** The unit an integer is given in, for messages: megabytes, seconds, or a plain count. */
+export type IntegerUnit = "MB" | "s" | "";
+
+/**
+ * What is wrong with a value that should be an integer in `range`, as a phrase for an error message; the same check
+ * for `requirements` and for the overrides of `--info`, `build` and `iac`.
+ *
+ * @param value The value given.
+ * @param range The integers accepted.
+ * @param unit The unit, named in the phrase.
+ * @returns `undefined` when the value is fine, else what it must be.
+ *
+ * @example Usage
+ * ```ts
+ * import { integerProblem } from "./requirements.ts";
+ * console.assert(integerProblem(256, { min: 128, max: 10240 }, "MB") === undefined);
+ * console.assert(integerProblem("1024", { min: 128, max: 10240 }, "MB") === "must be an integer from 128 to 10240 (MB)");
+ * console.assert(integerProblem(-5, { min: 1 }, "s") === "must be an integer of at least 1 (seconds)");
+ * ```
+ */
+export function integerProblem(value: unknown, range: IntegerRange, unit: IntegerUnit): string | undefined {
+  const max = range.max ?? Infinity;
+  if (typeof value === "number" && Number.isInteger(value) && value >= range.min && value <= max) return undefined;
+  const what = unit === "MB" ? " (MB)" : unit === "s" ? " (seconds)" : "";
+  return range.max === undefined
+    ? `must be an integer of at least ${range.min}${what}`
+    : `must be an integer from ${range.min} to ${range.max}${what}`;
+}
+
 const REQUIREMENT_KEYS = ["memory", "timeout", "architecture", "concurrency", "env", "bindings", "regions"] as const;
 const BINDING_KINDS = ["kv", "d1", "sql", "queues", "buckets", "secrets"] as const;
 const ARCHITECTURES: readonly Architecture[] = ["x86_64", "arm64"];
@@ -161,12 +198,10 @@ export function plainObject(fn: string | undefined, field: string, value: unknow
   return value as Record<string, unknown>;
 }
 
-function integer(fn: string, field: string, value: unknown, range: { min: number; max: number }, unit: string): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < range.min || value > range.max) {
-    const what = unit === "MB" ? " (MB)" : unit === "s" ? " (seconds)" : "";
-    throw new DefinitionError(fn, field, value, `must be an integer from ${range.min} to ${range.max}${what}`);
-  }
-  return value;
+function integer(fn: string, field: string, value: unknown, range: IntegerRange, unit: IntegerUnit): number {
+  const problem = integerProblem(value, range, unit);
+  if (problem !== undefined) throw new DefinitionError(fn, field, value, problem);
+  return value as number;
 }
 
 function names(fn: string, field: string, value: unknown, pattern: RegExp, what: string): string[] {

@@ -11,6 +11,7 @@
 
 import { type Answer, expectResponse, settle } from "./answer.ts";
 import type { Context, DefaultEnv } from "./context.ts";
+import { DOT_PARAM_MESSAGE, hasDotSegment } from "./dot_segments.ts";
 import { errorResponse, jsonError } from "./error_response.ts";
 import { HttpError } from "./http_error.ts";
 import { validateRoute } from "./validate_definition.ts";
@@ -84,6 +85,9 @@ interface Route<Env> {
 
 type MethodTable<Env> = Partial<Record<Method | "ALL", Route<Env>>>;
 
+// The request's method indexes these tables: without a prototype, `constructor` or `__proto__` finds nothing.
+const methodTable = <Env>(): MethodTable<Env> => Object.create(null);
+
 interface Node<Env> {
   statics?: Map<string, Node<Env>>;
   param?: Node<Env>;
@@ -112,9 +116,12 @@ const METHODS: readonly Method[] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HE
  * Routes requests by method and path.
  *
  * Paths take `:name` parameters (one segment, percent-decoded) and a trailing `*` (the rest of the path, in
- * `ctx.params["*"]`). Static segments win over parameters, which win over wildcards. Middleware added with `use`
- * runs for every request in onion order. HEAD is answered from GET with the body dropped; a path that exists under
- * other methods answers 405 with `Allow`, and OPTIONS on it answers 204 with `Allow` unless a route handles it.
+ * `ctx.params["*"]`, percent-decoded too). A value that decodes to a `.` or `..` segment (`..%2F..%2Fetc`) is
+ * answered 400, as is a request path with a dot segment (through `serverless()`), so a parameter never walks up a
+ * directory the router did not see. Static segments win over parameters, which win over wildcards. Middleware
+ * added with `use` runs for every request in onion order. HEAD is answered from GET with the body dropped; a path
+ * that exists under other methods answers 405 with `Allow`, and OPTIONS on it answers 204 with `Allow` unless a
+ * route handles it.
  *
  * @typeParam Env The shape of `ctx.env`.
  *
@@ -445,8 +452,8 @@ export class Router<Env = DefaultEnv> {
     const table = isStatic
       ? mapEntry(this.#statics, path)
       : paramNames.at(-1) === "*"
-      ? (node.wildcard ??= {})
-      : (node.methods ??= {});
+      ? (node.wildcard ??= methodTable())
+      : (node.methods ??= methodTable());
     if (table[method] !== undefined) throw new TypeError(`Route ${method} ${pattern} is registered twice.`);
     const info: RouteInfo = { method, path };
     table[method] = { info, handlers: handlers as Middleware<Env>[], paramNames };
@@ -473,7 +480,7 @@ export class Router<Env = DefaultEnv> {
 
 function mapEntry<Env>(map: Map<string, MethodTable<Env>>, key: string): MethodTable<Env> {
   let table = map.get(key);
-  if (table === undefined) map.set(key, table = {});
+  if (table === undefined) map.set(key, table = methodTable());
   return table;
 }
 
@@ -524,13 +531,19 @@ function paramsOf<Env>(match: Match<Env>): Record<string, string> {
   return params;
 }
 
+// Decoded, a value may hold a `/` the router never split on (`..%2F..%2Fetc`); one that would make a dot segment of
+// it is refused, so a handler joining `ctx.params["*"]` to a directory cannot be walked out of it.
 function decodeParam(value: string): string {
-  if (!value.includes("%")) return value;
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    throw new HttpError(400, `Malformed percent-encoding in path segment "${value}".`);
+  let decoded = value;
+  if (value.includes("%")) {
+    try {
+      decoded = decodeURIComponent(value);
+    } catch {
+      throw new HttpError(400, `Malformed percent-encoding in path segment "${value}".`);
+    }
   }
+  if (hasDotSegment(decoded)) throw new HttpError(400, DOT_PARAM_MESSAGE);
+  return decoded;
 }
 
 // The path of an absolute URL without building a URL object: the request line is already normalized by `Request`.

@@ -6,7 +6,8 @@
 
 import { type Context, createContext, type DefaultEnv } from "./context.ts";
 import { type Answer, expectResponse, settle } from "./answer.ts";
-import { errorResponse } from "./error_response.ts";
+import { DOT_SEGMENT_MESSAGE, hasDotSegment, pathOfUrl } from "./dot_segments.ts";
+import { errorResponse, jsonError } from "./error_response.ts";
 import type { CloudEvent, MessageBatch, ScheduledEvent } from "./events.ts";
 import type { Requirements } from "./requirements.ts";
 import { isRoutable, type Routable } from "./routable.ts";
@@ -176,7 +177,17 @@ export function isServerlessFunction(value: unknown): value is ServerlessFunctio
   return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
 }
 
+// The dot-segment rule (dot_segments.ts) holds wherever the platform hands over the path as received (Deno.serve,
+// workerd); adapters that build the URL themselves apply it before the URL parser resolves the segments away.
 function httpAnswer<Env>(
+  fetch: Routable<Env> | Handler<Env> | undefined,
+): (request: Request, ctx: Context<Env>) => Answer {
+  const answer = handlerAnswer(fetch);
+  return (request, ctx) =>
+    hasDotSegment(pathOfUrl(request.url)) ? jsonError(400, DOT_SEGMENT_MESSAGE, ctx.requestId) : answer(request, ctx);
+}
+
+function handlerAnswer<Env>(
   fetch: Routable<Env> | Handler<Env> | undefined,
 ): (request: Request, ctx: Context<Env>) => Answer {
   if (isRoutable(fetch)) return (request, ctx) => fetch.fetch(request, ctx);

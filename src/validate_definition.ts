@@ -72,8 +72,9 @@ export function validateDefinition<Env>(options: ServerlessOptions<Env>): Checke
 }
 
 /**
- * Checks a route as it is registered: a path starting with `/`, `*` only as the last segment, `:name` parameters with
- * unique identifier names, and at least one handler, all functions. Throws a `TypeError` naming the route.
+ * Checks a route as it is registered: a path starting with `/`, `*` only as a whole last segment (not glued, as in
+ * `/assets*` or `/files/*.js`), `:name` parameters with unique identifier names (not `{name}`), and at least one
+ * handler, all functions. Throws a `TypeError` naming the route and what to write instead.
  *
  * @param method The method it is registered for.
  * @param pattern The path pattern as given.
@@ -107,6 +108,23 @@ export function validateRoute(method: Method | "ALL", pattern: string, handlers:
   segments.forEach((segment, index) => {
     if (segment === "*" && index !== segments.length - 1) {
       throw new TypeError(`Route ${method} ${pattern}: "*" may only be the last segment, as in "/files/*".`);
+    }
+    const route = `Route ${method} ${pattern}`;
+    const before = `/${segments.slice(0, index).map((s) => `${s}/`).join("")}`;
+    if (segment !== "*" && segment.includes("*")) {
+      const prefix = segment.slice(0, segment.indexOf("*"));
+      throw new TypeError(
+        `${route}: "${segment}" glues "*" to other characters, which would only match them literally; "*" must be a ` +
+          `whole last segment: write "${before}${prefix === "" ? "" : `${prefix}/`}*" and check the rest of ` +
+          `ctx.params["*"] in the handler.`,
+      );
+    }
+    if (segment.includes("{") || segment.includes("}")) {
+      const name = /\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(segment)?.[1] ?? "name";
+      throw new TypeError(
+        `${route}: "${segment}" is not a parameter; write ":${name}", as in "${before}:${name}" ` +
+          "(a parameter is a whole segment).",
+      );
     }
     if (!segment.startsWith(":")) return;
     const name = segment.slice(1);

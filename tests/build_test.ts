@@ -68,6 +68,7 @@ Deno.test("cli.ts build bundles the examples for every target", async (t) => {
         const bundle = await Deno.readTextFile(`${out}/${file}`);
         assert.ok(!bundle.includes("five-field cron expression"), `${target} bundle carries the definition checks`);
         assert.ok(!bundle.includes("may only be the last segment"), `${target} bundle carries the route checks`);
+        assert.ok(!bundle.includes("is not a parameter; write"), `${target} bundle carries the route checks`);
         assert.match(bundle, /Greets people/, `${target} bundle lacks the function itself`);
       }
       assert.deepEqual([...Deno.readDirSync(`${out}/cloudflare`)].filter((e) => e.name.endsWith(".json")), []);
@@ -221,4 +222,50 @@ Deno.test("cli.ts build refuses a bad command line", async (t) => {
     assert.equal(run.code, 1);
     assert.match(run.stderr, /Could not import examples\/nowhere\/main\.ts/);
   });
+});
+
+Deno.test("cli.ts build never writes through a symbolic link in its output", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "slrs_build_links_" });
+  const outside = `${dir}/outside`;
+  const dist = `${dir}/dist`;
+  const untouched = "must stay as it is";
+  try {
+    await Deno.mkdir(outside);
+    await Deno.mkdir(`${dist}/aws-lambda`, { recursive: true });
+    for (const name of ["hello.entry.ts", "hello.mjs", "hello.zip"]) {
+      await Deno.writeTextFile(`${outside}/${name}`, untouched);
+      await Deno.symlink(`${outside}/${name}`, `${dist}/aws-lambda/${name}`);
+    }
+    await Deno.symlink(outside, `${dist}/deno`);
+
+    await t.step("replaces a link to a file outside dist by the built file", async () => {
+      const run = await runCli(["build", "--target", "aws-lambda", "examples/hello/main.ts", "--out", dist]);
+      assert.equal(run.code, 0, run.stderr);
+      for (const name of ["hello.entry.ts", "hello.mjs", "hello.zip"]) {
+        assert.equal(await Deno.readTextFile(`${outside}/${name}`), untouched, name);
+        const written = await Deno.lstat(`${dist}/aws-lambda/${name}`);
+        assert.ok(written.isFile && !written.isSymlink, name);
+      }
+      assert.equal(unzipSync(await Deno.readFile(`${dist}/aws-lambda/hello.zip`))["index.mjs"] !== undefined, true);
+    });
+
+    await t.step("replaces a linked target directory by a real one", async () => {
+      const run = await runCli(["build", "--target", "deno", "examples/hello/main.ts", "--out", dist]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.ok((await Deno.lstat(`${dist}/deno`)).isDirectory);
+      assert.ok((await Deno.stat(`${dist}/deno/hello.js`)).isFile);
+      assert.deepEqual((await Array.fromAsync(Deno.readDir(outside))).map((e) => e.name).sort(), [
+        "hello.entry.ts",
+        "hello.mjs",
+        "hello.zip",
+      ]);
+    });
+
+    await t.step("leaves no temporary file behind", async () => {
+      const names = (await Array.fromAsync(Deno.readDir(`${dist}/aws-lambda`))).map((e) => e.name).sort();
+      assert.deepEqual(names, ["hello.entry.ts", "hello.mjs", "hello.zip"]);
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -84,7 +84,7 @@ Deno.test("cli.ts --info discovers entries, applies overrides and keeps stdout f
     assert.equal(run.stdout, "");
     assert.match(
       run.stderr,
-      /slrs\.overrides\.orders\.aws-lambda\.memroy: unknown setting \(did you mean "memory"\?\)/,
+      /--overrides bad\.json: orders\.aws-lambda\.memroy: unknown setting \(did you mean "memory"\?\).* Fix the override in bad\.json\./,
     );
   });
 

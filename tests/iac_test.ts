@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { describeFunction, type InfoDocument, type Overrides } from "../src/info.ts";
 import { eventBridgeCron } from "../src/iac/cron.ts";
-import { terraform } from "../src/iac/terraform.ts";
+import { literal, terraform, TerraformFile } from "../src/iac/terraform.ts";
 import { wranglerConfig } from "../src/iac/wrangler.ts";
 import { serverless } from "../mod.ts";
 import { MOD_URL, ROOT, runCli } from "./_util/process.ts";
@@ -123,7 +123,7 @@ Deno.test("Terraform for AWS Lambda", async (t) => {
     assert.equal(aws.aws_cloudwatch_log_group!.shop!.name, "/aws/lambda/shop");
     assert.equal(aws.aws_cloudwatch_log_group!.shop!.retention_in_days, 14);
     assert.equal(aws.aws_lambda_function_url!.shop!.authorization_type, "NONE");
-    const actions = Object.values(aws.aws_lambda_permission!).map((p) => p.action);
+    const actions = Object.values(aws.aws_lambda_permission!).map((p) => String(p.action));
     assert.ok(actions.includes("lambda:InvokeFunctionUrl") && actions.includes("lambda:InvokeFunction"));
     assert.deepEqual(terraformProblems(files), []);
   });
@@ -223,6 +223,72 @@ Deno.test("Terraform for Cloudflare Workers", async (t) => {
     assert.deepEqual(config.routes, ["example.com/api/*"]);
     assert.deepEqual(config.compatibility_flags, ["nodejs_compat"]);
     assert.match(wranglerConfig(fn), /npx wrangler secret put GREETING; npx wrangler secret put TOKEN/);
+  });
+});
+
+Deno.test("a user's text reaches Terraform and wrangler literally, never as an expression", async (t) => {
+  const HOSTILE = "costs ${var.x} %{if true}yes%{endif} $${kept}";
+  const ESCAPED = "costs $${var.x} %%{if true}yes%%{endif} $$${kept}";
+  const fn = info(
+    { name: "shop", description: HOSTILE, fetch: () => new Response("ok"), scheduled: { cron: "0 3 * * *", run() {} } },
+    {
+      cloudflare: {
+        routes: ["shop.example.com/${var.x}/*"],
+        compatibilityFlags: ["%{if true}x%{endif}"],
+        compatibilityDate: '${file("/etc/passwd")}',
+      },
+    },
+  );
+  const { files, errors } = terraform(doc(fn), { dist: "../dist-${var.x}" });
+  const aws = files["aws.tf.json"]!.resource!;
+  const cf = files["cloudflare.tf.json"]!.resource!;
+
+  await t.step("escapes a description with ${var.x} and %{if} as $${ and %%{", () => {
+    assert.deepEqual(errors, []);
+    assert.equal(aws.aws_lambda_function!.shop!.description, ESCAPED);
+  });
+
+  await t.step("keeps the generator's own references as templates", () => {
+    assert.equal(aws.aws_lambda_function!.shop!.role, "${aws_iam_role.shop.arn}");
+    assert.equal(cf.cloudflare_workers_route!.shop_0!.script, "${cloudflare_workers_script.shop.script_name}");
+  });
+
+  await t.step("escapes overrides written as they are: routes, flags and the compatibility date", () => {
+    assert.equal(cf.cloudflare_workers_route!.shop_0!.pattern, "shop.example.com/$${var.x}/*");
+    assert.deepEqual(cf.cloudflare_workers_script!.shop!.compatibility_flags, ["%%{if true}x%%{endif}"]);
+    assert.equal(cf.cloudflare_workers_script!.shop!.compatibility_date, '$${file("/etc/passwd")}');
+    assert.equal(
+      files["cloudflare.tf.json"]!.output!.shop_routes!.value,
+      '${["https://shop.example.com/$${var.x}/*"]}',
+    );
+  });
+
+  await t.step("escapes the --dist path inside local.dist and inside the hash expressions", () => {
+    assert.equal(files["main.tf.json"]!.locals!.dist, "${path.module}/../dist-$${var.x}");
+    assert.equal(
+      aws.aws_lambda_function!.shop!.source_code_hash,
+      '${filebase64sha256("${local.dist}/aws-lambda/shop.zip")}',
+    );
+  });
+
+  await t.step("leaves no expression that points at anything undeclared", () => {
+    assert.deepEqual(terraformProblems(files), []);
+  });
+
+  await t.step("a raw string in an expression position does not compile; escaped text does", () => {
+    const file = new TerraformFile();
+    // @ts-expect-error: user text must go through literal() (or hcl`…` with escaped parts) first.
+    file.resource("aws_sqs_queue", "raw", { name: HOSTILE });
+    file.resource("aws_sqs_queue", "escaped", { name: literal(HOSTILE) });
+    assert.equal(file.json.resource!.aws_sqs_queue!.escaped!.name, ESCAPED);
+  });
+
+  await t.step("wrangler.jsonc: a line break in the entry's path stays inside its comment", () => {
+    const evil = { ...fn, entry: 'x.ts\n"name": "evil", "main": "/etc/passwd",\u2028' };
+    const config = JSON.parse(stripComments(wranglerConfig(evil)));
+    assert.equal(config.name, "shop");
+    assert.equal(config.compatibility_date, '${file("/etc/passwd")}');
+    assert.deepEqual(config.routes, ["shop.example.com/${var.x}/*"]);
   });
 });
 
@@ -352,6 +418,76 @@ Deno.test("overrides: deno.json, then --overrides, and values a platform cannot 
       const platform = await runCli(["iac", "terraform", "--platform", "azure"], dir);
       assert.equal(platform.code, 2);
       assert.match(platform.stderr, /--platform azure: Terraform is written for aws-lambda and cloudflare/);
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("overrides of the wrong type stop --info, build and iac with exit 1, naming the file", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "slrs_iac_override_types_" });
+  const config = (overrides: unknown) =>
+    Deno.writeTextFile(`${dir}/deno.json`, JSON.stringify({ slrs: { functions: ["shop.ts"], overrides } }));
+  const file = (name: string, overrides: unknown) => Deno.writeTextFile(`${dir}/${name}`, JSON.stringify(overrides));
+  const commands = [["--info"], ["iac", "terraform"], ["iac", "wrangler"], ["build", "--target", "aws-lambda"]];
+  const refused = async (args: string[], message: RegExp) => {
+    for (const command of commands) {
+      const run = await runCli([...command, ...args, ...(command[0] === "build" ? ["--out", "out"] : [])], dir);
+      assert.equal(run.code, 1, `${command.join(" ")}: ${run.stderr}`);
+      assert.match(run.stderr, message, command.join(" "));
+      assert.equal(run.stdout, "", command.join(" "));
+    }
+    assert.equal(await Deno.stat(`${dir}/infra`).catch(() => null), null, "iac wrote nothing");
+    assert.equal(await Deno.stat(`${dir}/out`).catch(() => null), null, "build wrote nothing");
+  };
+  try {
+    await Deno.writeTextFile(
+      `${dir}/shop.ts`,
+      `import { serverless } from "${MOD_URL}";\nexport default serverless({ name: "shop", fetch: () => new Response() });\n`,
+    );
+
+    await t.step('rejects "memory": "1024" in deno.json instead of writing 128 MB', async () => {
+      await config({ shop: { "aws-lambda": { memory: "1024" } } });
+      await refused(
+        [],
+        /deno\.json: slrs\.overrides\.shop\.aws-lambda\.memory must be an integer .*\(MB\); got "1024"/,
+      );
+    });
+
+    await config({});
+    for (const timeout of [-5, 0, 128.5]) {
+      await t.step(`rejects timeout ${timeout} in an --overrides file`, async () => {
+        await file("bad.json", { shop: { "aws-lambda": { timeout } } });
+        await refused(
+          ["--overrides", "bad.json"],
+          new RegExp(
+            `--overrides bad\\.json: shop\\.aws-lambda\\.timeout must be an integer of at least 1 \\(seconds\\); got ${timeout}\\.`,
+          ),
+        );
+      });
+    }
+
+    await t.step("rejects a string where a list is wanted, and a compatibility date that is not a date", async () => {
+      await file("routes.json", { shop: { cloudflare: { routes: "shop.example.com/*" } } });
+      await refused(["--overrides", "routes.json"], /shop\.cloudflare\.routes must be an array of strings/);
+      await file("date.json", { shop: { cloudflare: { compatibilityDate: '2026-11-01", "x": "y' } } });
+      await refused(["--overrides", "date.json"], /shop\.cloudflare\.compatibilityDate must be a date like 2026-11-01/);
+    });
+
+    await t.step("rejects a fractional count on every platform that takes one", async () => {
+      await file("count.json", { shop: { gcp: { maxInstances: 2.5 } } });
+      await refused(
+        ["--overrides", "count.json"],
+        /shop\.gcp\.maxInstances must be an integer of at least 1; got 2\.5/,
+      );
+    });
+
+    await t.step("still takes well-typed overrides", async () => {
+      await file("good.json", { shop: { "aws-lambda": { memory: 1024, timeout: 30, reservedConcurrency: 0 } } });
+      const run = await runCli(["--info", "--overrides", "good.json"], dir);
+      assert.equal(run.code, 0, run.stderr);
+      const settings = JSON.parse(run.stdout).functions[0].platforms["aws-lambda"].settings;
+      assert.deepEqual([settings.memory, settings.timeout, settings.reservedConcurrency], [1024, 30, 0]);
     });
   } finally {
     await Deno.remove(dir, { recursive: true });

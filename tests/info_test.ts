@@ -109,8 +109,9 @@ Deno.test("Overrides", async (t) => {
     );
     assert.throws(
       () => validateOverrides({ probe: { vercel: { memory: { a: 1 } } } }, ["probe"]),
-      /must be a string, number/,
+      /slrs\.overrides\.probe\.vercel\.memory must be an integer of at least 1 \(MB\); got \{"a":1\}/,
     );
+    assert.throws(() => validateOverrides({ probe: { constructor: {} } }, ["probe"]), /unknown platform/);
     assert.throws(() => validateOverrides([], ["probe"]), /must be an object/);
   });
 });

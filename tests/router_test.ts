@@ -121,6 +121,24 @@ Deno.test("Router answers HEAD, 405 and OPTIONS by itself", async (t) => {
     assert.equal((await call(files, "DELETE", "/other")).status, 404);
   });
 
+  await t.step("answers 405, never 500, to methods named after Object.prototype members", async () => {
+    const files = new Router().get("/doc", () => new Response("doc")).get("/files/*", () => new Response("file"))
+      .get("/users/:id", () => new Response("user"));
+    for (const method of ["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf", "__defineGetter__"]) {
+      for (const path of ["/doc", "/files/a", "/users/7"]) {
+        assert.equal(files.match(method, path), undefined, `${method} ${path}`);
+        const res = await call(files, method, path);
+        assert.equal(res.status, 405, `${method} ${path}`);
+        assert.equal(res.headers.get("allow"), "GET, HEAD");
+      }
+    }
+  });
+
+  await t.step("runs an all() route for a method named after an Object.prototype member", async () => {
+    const any = new Router().all("/any", (req) => new Response(req.method));
+    assert.equal(await (await call(any, "constructor", "/any")).text(), "constructor");
+  });
+
   await t.step("answers 404 JSON with the request id for an unknown path", async () => {
     const res = await call(router, "GET", "/nowhere");
     assert.equal(res.status, 404);
@@ -307,6 +325,28 @@ Deno.test("Router rejects bad routes when they are registered", async (t) => {
   await t.step("the same route twice", () => {
     const router = new Router().get("/a/:x", () => new Response());
     assert.throws(() => router.get("/a/:x", () => new Response()), /registered twice/);
+  });
+  await t.step("a wildcard glued to other characters, naming what to write instead", () => {
+    assert.throws(
+      () => new Router().get("/assets*", () => new Response()),
+      /Route GET \/assets\*: "assets\*" glues "\*" to other characters.*"\/assets\/\*"/,
+    );
+    assert.throws(
+      () => new Router().get("/files/*.js", () => new Response()),
+      /Route GET \/files\/\*\.js: "\*\.js" glues "\*" to other characters.*"\/files\/\*"/,
+    );
+    assert.throws(() => new Router().all("/a/b*c/d", () => new Response()), /Route ALL \/a\/b\*c\/d: "b\*c" glues/);
+  });
+  await t.step("a parameter in braces, naming the :name form", () => {
+    assert.throws(
+      () => new Router().get("/users/{id}", () => new Response()),
+      /Route GET \/users\/\{id\}: "\{id\}" is not a parameter; write ":id", as in "\/users\/:id"/,
+    );
+    assert.throws(
+      () => new Router().get("/users/{id}.json", () => new Response()),
+      /"\{id\}\.json" is not a parameter/,
+    );
+    assert.throws(() => new Router().get("/a}", () => new Response()), /"a\}" is not a parameter/);
   });
   await t.step("a route without a handler", () => {
     assert.throws(() => new Router().get("/a"), /has no handler/);

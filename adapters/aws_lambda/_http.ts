@@ -10,6 +10,7 @@ import { STATUS_CODES } from "node:http";
 import { HttpError } from "../../src/http_error.ts";
 import { decodeBase64, encodeBase64 } from "./_base64.ts";
 import { lazyRequest } from "../_lazy_request.ts";
+import { BadTarget, requestUrl } from "../_request_url.ts";
 import {
   BadEvent,
   clip,
@@ -236,14 +237,15 @@ export function toRequest(shape: Shape, event: Json, options: HttpOptions, signa
   // First pass over the headers: check the maps, find Host and X-Forwarded-Proto, allocate nothing.
   const found: Gathered = { collect: false, pairs: [], host: undefined, proto: undefined, cookies: undefined };
   shape.headers(event, found);
-  const host = found.host ?? domainName(event) ?? "localhost";
   const proto = found.proto === "http" ? "http" : "https";
   let url: string;
   try {
-    // Serialized by the URL parser, as `new Request(url).url` would be, so the router and handler agree.
-    url = new URL(`${proto}://${host}${path}${query === "" ? "" : "?"}${query}`).href;
-  } catch {
-    throw new BadEvent(`The event does not make a valid URL: host ${describe(host)}, path ${describe(path)}.`);
+    // The host from Host, else domainName, else localhost, whichever is a valid host[:port] first: a Host cannot move
+    // the path, and a sample event with a placeholder host (`<url-id>.lambda-url…`) still runs.
+    url = requestUrl(proto, `${path}${query === "" ? "" : "?"}${query}`, found.host, () => domainName(event));
+  } catch (error) {
+    if (error instanceof BadTarget) throw new BadEvent(error.message);
+    throw new BadEvent(`The event does not make a valid URL: path ${describe(path)}.`);
   }
   const init: RequestInit = { method };
   if (method !== "GET" && method !== "HEAD") {

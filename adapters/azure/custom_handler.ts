@@ -6,8 +6,16 @@
  * @module
  */
 
-import { type Context, createContext, type LogRecord, type ServerlessFunction, trackBatch } from "../../mod.ts";
+import {
+  type Context,
+  createContext,
+  jsonError,
+  type LogRecord,
+  type ServerlessFunction,
+  trackBatch,
+} from "../../mod.ts";
 import { pending, processEnv } from "../_env.ts";
+import { checkedRequest } from "../_request_url.ts";
 
 /** Options for {@linkcode customHandler}. */
 export interface CustomHandlerOptions {
@@ -80,7 +88,15 @@ export function customHandler(
 ): (request: Request) => Promise<Response> {
   const prefix = (options.routePrefix ?? "api").replace(/^\/+|\/+$/g, "");
   const httpPath = `/${fn.name}`;
-  return (request) => {
+  return (given) => {
+    let request: Request;
+    try {
+      // Served by a fetch-style server (Deno.serve), which writes Host into the URL unchecked and keeps dot segments.
+      request = checkedRequest(given, () => undefined);
+    } catch (error) {
+      const id = given.headers.get("x-azure-functions-invocationid") ?? crypto.randomUUID();
+      return Promise.resolve(jsonError(400, (error as Error).message, id));
+    }
     const path = new URL(request.url).pathname;
     if (request.method === "POST") {
       if (path === `/${fn.name}-queue`) return invoke(fn, request, runQueue);

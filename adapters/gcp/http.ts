@@ -5,8 +5,9 @@
  * @module
  */
 
-import { type Context, createContext, errorText, type LogSink, type ServerlessFunction } from "../../mod.ts";
+import { type Context, createContext, errorText, jsonError, type LogSink, type ServerlessFunction } from "../../mod.ts";
 import { pending, processEnv } from "../_env.ts";
+import { assertFetchMethod, BadTarget, requestUrl, socketHost } from "../_request_url.ts";
 
 /** The parts of the framework's (Express) request the adapter reads. */
 export interface GcpRequest extends AsyncIterable<Uint8Array> {
@@ -26,6 +27,8 @@ export interface GcpRequest extends AsyncIterable<Uint8Array> {
   readonly readableEnded?: boolean;
   /** The framework's execution id (from `function-execution-id`, or generated). */
   readonly executionId?: string;
+  /** The connection; its local address stands in for a `Host` that is not a valid `host[:port]`. */
+  readonly socket?: { readonly localAddress?: string | undefined; readonly localPort?: number | undefined };
 }
 
 /** The parts of the framework's (Express / `node:http`) response the adapter writes. */
@@ -89,10 +92,17 @@ export function handle(fn: ServerlessFunction<never>): GcpHttpFunction {
       if (!res.writableFinished) abort.abort(new Error("The client closed the connection."));
     });
     const work = pending();
-    const request = toRequest(req, abort.signal);
     const ctx = gcpContext(req.executionId, { req, res }, work.add, abort.signal);
-    const response = await fn.dispatch(request, ctx as Context<never>);
-    await writeResponse(response, res, ctx, work.settled);
+    let response: Response | Promise<Response>;
+    try {
+      response = fn.dispatch(toRequest(req, abort.signal), ctx as Context<never>);
+    } catch (error) {
+      // A request Fetch cannot represent (TRACE, a dot segment) is the client's mistake: a 400 saying why, never
+      // the framework's crash path.
+      const message = error instanceof BadTarget ? error.message : `Bad Request: ${(error as Error).message}`;
+      response = jsonError(400, message, ctx.requestId);
+    }
+    await writeResponse(await response, res, ctx, work.settled);
   };
 }
 
@@ -141,11 +151,16 @@ const cloudLogging: LogSink = (record) => {
 function toRequest(req: GcpRequest, signal: AbortSignal): Request {
   const headers = new Headers();
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
-  const url = new URL(
+  // The path from the request line as it came (`//evil.example/admin` is a path, not a host); the host from Host
+  // only when it is host[:port], else the socket's own address.
+  const url = requestUrl(
+    req.protocol === "https" ? "https" : "http",
     req.originalUrl ?? req.url ?? "/",
-    `${req.protocol ?? "http"}://${headers.get("host") ?? "localhost"}`,
+    headers.get("host"),
+    () => socketHost(req.socket?.localAddress, req.socket?.localPort),
   );
   const method = req.method ?? "GET";
+  assertFetchMethod(method);
   let body: BodyInit | null = null;
   if (method !== "GET" && method !== "HEAD") {
     // The body parsers read every body they recognize and keep its bytes; one they skipped is still unread.

@@ -11,18 +11,22 @@ import { Buffer } from "node:buffer";
 import { setImmediate } from "node:timers";
 import { HttpError } from "../../src/http_error.ts";
 import { lazyRequest } from "../_lazy_request.ts";
+import { assertFetchMethod, requestUrl, socketHost } from "../_request_url.ts";
 
 const NO_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 const PENDING = Symbol("pending");
 
 /**
- * Converts a `node:http` request into a Fetch `Request`: the URL from `Host` (or the socket's address) and the
- * request target, every header including repeated ones, and the body as a stream that pauses the socket while
- * nobody reads it. GET and HEAD requests, and requests without `Content-Length` or `Transfer-Encoding`, get no body.
+ * Converts a `node:http` request into a Fetch `Request`: the URL from `Host` (or the socket's address, when `Host`
+ * is missing or not a valid `host[:port]`) and the request target, every header including repeated ones, and the
+ * body as a stream that pauses the socket while nobody reads it. GET and HEAD requests, and requests without
+ * `Content-Length` or `Transfer-Encoding`, get no body.
  *
  * @param req The incoming request.
  * @param signal Becomes `request.signal`; abort it when the client disconnects.
  * @returns The Fetch request.
+ * @throws {Error} A `BadTarget` (message fit for a 400) when the path has a `.` or `..` segment or the target is not
+ *   a path or an absolute http(s) URL.
  *
  * @example Usage
  * ```ts
@@ -73,14 +77,8 @@ const HELD = (): void => {};
  */
 export function lazyToRequest(req: IncomingMessage, signal: () => AbortSignal): LazyNodeRequest {
   const method = req.method ?? "GET";
-  const given = urlOf(req);
-  let url: string;
-  try {
-    url = new URL(given).href;
-  } catch {
-    // The Request constructor rejects it too, with its own message: let it say so, as before.
-    return { request: build(req, method, given, signal(), undefined), holdBody: HELD };
-  }
+  const url = urlOf(req);
+  if (!LAZY_METHODS.has(method)) assertFetchMethod(method);
   if (!LAZY_METHODS.has(method)) return { request: build(req, method, url, signal(), undefined), holdBody: HELD };
   let built = false;
   let body: ReadableStream<Uint8Array> | undefined;
@@ -100,10 +98,13 @@ export function lazyToRequest(req: IncomingMessage, signal: () => AbortSignal): 
 }
 
 function urlOf(req: IncomingMessage): string {
-  const target = req.url ?? "/";
   const scheme = (req.socket as { encrypted?: boolean }).encrypted ? "https" : "http";
-  // The request target is origin-form (`/path?q`) except behind a forward proxy, which sends an absolute URL.
-  return target.startsWith("/") ? `${scheme}://${hostOf(req)}${target}` : new URL(target).href;
+  return requestUrl(
+    scheme,
+    req.url ?? "/",
+    req.headers.host,
+    () => socketHost(req.socket.localAddress, req.socket.localPort),
+  );
 }
 
 function hasBody(req: IncomingMessage, method: string): boolean {
@@ -153,13 +154,6 @@ export function headerOf(req: IncomingMessage, name: string): string | null {
     value = value === null ? one : `${value}, ${one}`;
   }
   return value;
-}
-
-function hostOf(req: IncomingMessage): string {
-  const host = req.headers.host;
-  if (host) return host;
-  const { localAddress, localPort } = req.socket;
-  return localAddress?.includes(":") ? `[${localAddress}]:${localPort}` : `${localAddress}:${localPort}`;
 }
 
 // Pull-based: the socket is paused whenever the stream's queue is full and resumed when the reader asks for more,

@@ -11,7 +11,7 @@
  */
 
 import { spawn } from "node:child_process";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { readFile, rename, rm } from "node:fs/promises";
 import { dirname, relative, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -20,6 +20,7 @@ import type { FunctionInfo } from "../info.ts";
 import type { PlatformName } from "../platforms.ts";
 import { platformProblems } from "../iac/overrides.ts";
 import { CliError } from "./errors.ts";
+import { freshDirectory, temporaryBeside, writeFreshFile } from "./fresh_file.ts";
 import { infoDocument } from "./info_command.ts";
 import type { Runtime } from "./runtime.ts";
 
@@ -198,12 +199,13 @@ export async function build(runtime: Runtime, options: BuildOptions): Promise<Bu
     }
   }
   const dir = resolve(runtime.cwd(), options.out ?? "dist", options.target);
-  await mkdir(dir, { recursive: true });
+  // A link in the output (to a file outside it) is replaced, never written through.
+  await freshDirectory(dir);
   const built: BuiltFunction[] = [];
   for (const fn of doc.functions) {
     const started = performance.now();
     const entry = resolve(dir, `${fn.name}.entry.ts`);
-    await writeFile(entry, entrySource(target, fn, entry, runtime.cwd()));
+    await writeFreshFile(entry, entrySource(target, fn, entry, runtime.cwd()));
     const bundle = resolve(dir, `${fn.name}${target.extension}`);
     await bundleEntry(runtime, target, entry, bundle);
     const code = await readFile(bundle);
@@ -211,7 +213,7 @@ export async function build(runtime: Runtime, options: BuildOptions): Promise<Bu
     if (target.zip !== undefined) {
       const zip = resolve(dir, `${fn.name}.zip`);
       const bytes = lambdaZip(code, target.zip.bundle, target.zip.extra);
-      await writeFile(zip, bytes);
+      await writeFreshFile(zip, bytes);
       result.zip = zip;
       result.zipBytes = bytes.byteLength;
     }
@@ -277,8 +279,10 @@ export const UNCHECKED_IMPORT_MAP: { imports: Record<string, string> } = {
 async function bundleEntry(runtime: Runtime, target: Target, entry: string, out: string): Promise<void> {
   // On Deno, the running binary; on Node (the npm package), `deno` from the PATH.
   const deno = runtime.name === "deno" ? process.execPath : "deno";
-  const importMap = `${out}.import_map.json`;
-  await writeFile(importMap, JSON.stringify(UNCHECKED_IMPORT_MAP));
+  const importMap = temporaryBeside(`${out}.import_map.json`);
+  // `deno bundle -o` would follow a link at `out`: it writes beside it, and the rename replaces the link.
+  const written = temporaryBeside(out);
+  await writeFreshFile(importMap, JSON.stringify(UNCHECKED_IMPORT_MAP));
   const args = [
     "bundle",
     "--quiet",
@@ -289,7 +293,7 @@ async function bundleEntry(runtime: Runtime, target: Target, entry: string, out:
     target.bundlePlatform,
     ...(target.external ?? []).flatMap((name) => ["--external", name]),
     "-o",
-    out,
+    written,
     entry,
   ];
   const { code, output } = await new Promise<{ code: number; output: string }>((done) => {
@@ -305,6 +309,8 @@ async function bundleEntry(runtime: Runtime, target: Target, entry: string, out:
     child.on("close", (status) => done({ code: status ?? 1, output: Buffer.concat(chunks).toString("utf8") }));
   });
   await rm(importMap);
+  if (code === 0) await rename(written, out);
+  else await rm(written, { force: true });
   if (code === -1) {
     throw new CliError(`build bundles with \`deno bundle\`, and no deno was found (${output}); install Deno 2.`);
   }

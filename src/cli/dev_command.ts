@@ -7,10 +7,12 @@
  */
 
 import { resolve } from "node:path";
+import process from "node:process";
 import { parseEnv } from "node:util";
 import { createContext } from "../context.ts";
 import type { LogRecord } from "../log.ts";
 import type { ServerlessFunction } from "../serverless.ts";
+import { type ClientInfo, internalRouteRefusal } from "./dev_guard.ts";
 import { CliError } from "./errors.ts";
 import { LocalKv } from "./local_kv.ts";
 import { discoverEntries, importEntry, readProjectConfig } from "./project.ts";
@@ -28,8 +30,12 @@ export interface DevOptions {
 
 /** Set in the child process that the watcher restarts, so it serves instead of watching again. */
 const WATCHED = "SLRS_DEV_WATCHED";
+/** The prefix of the dev server's own routes, which only this machine may use (see dev_guard.ts). */
+const INTERNAL_PREFIX = "/__slrs/";
 /** Where `dev` answers scheduled runs by hand: `POST /__slrs/scheduled?cron=…`. */
 const SCHEDULED_PATH = "/__slrs/scheduled";
+/** How long a stopping server waits for open requests (a reload, Ctrl-C) before it lets them go. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 /**
  * Runs the dev server: in the parent process, a watcher that restarts the server on change; in the child, the
@@ -51,11 +57,23 @@ export async function dev(runtime: Runtime, options: DevOptions, cliArgs: string
   const entry = options.entry ?? await soleEntry(runtime);
   if (runtime.env()[WATCHED] === undefined) {
     // The modules the entry imports are watched anyway; a folder is not, so kv writes under .slrs/ never restart.
-    return runtime.runWatched(cliArgs, [resolve(runtime.cwd(), ".env")], { [WATCHED]: "1" });
+    return runtime.runWatched(cliArgs, resolve(runtime.cwd(), entry), [resolve(runtime.cwd(), ".env")], {
+      [WATCHED]: "1",
+    });
   }
   const server = await startDevServer(runtime, { ...options, entry });
-  await new Promise<void>(() => {}); // Serves until the watcher restarts or stops this process.
-  await server.shutdown();
+  // The watcher stops this process with SIGTERM to reload, Ctrl-C with SIGINT: open requests are answered first.
+  // The listeners stay until the server is down, so the same signal again (the watcher forwards Ctrl-C) is ignored.
+  const { promise: stop, resolve: stopNow } = Promise.withResolvers<void>();
+  const onSignal = () => stopNow();
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  await stop;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([server.shutdown(), new Promise((done) => timer = setTimeout(done, SHUTDOWN_GRACE_MS))]);
+  clearTimeout(timer);
+  process.off("SIGTERM", onSignal);
+  process.off("SIGINT", onSignal);
   return 0;
 }
 
@@ -88,31 +106,70 @@ export async function startDevServer(runtime: Runtime, options: DevOptions & { e
   const [source] = await importEntry(runtime, options.entry);
   const fn = source!.fn as ServerlessFunction<Record<string, unknown>>;
   const env = await localEnv(runtime, fn);
-  const server = await runtime.serve((request) => answer(fn, env, request), options);
+  const server = await runtime.serve((request, client) => answer(fn, env, request, client), options);
   console.log(`slrs dev: serving "${fn.name}" from ${source!.entry} on http://localhost:${server.port}`);
   return server;
 }
 
-async function answer(fn: ServerlessFunction<Record<string, unknown>>, env: Record<string, unknown>, request: Request) {
+async function answer(
+  fn: ServerlessFunction<Record<string, unknown>>,
+  env: Record<string, unknown>,
+  request: Request,
+  client: ClientInfo,
+) {
   const started = performance.now();
   const ctx = createContext({ platform: "dev", env, signal: request.signal, logSink: devLog, raw: request });
   const url = new URL(request.url);
-  const response = url.pathname === SCHEDULED_PATH && request.method === "POST"
-    ? await runScheduled(fn, url, ctx)
+  const response = url.pathname.startsWith(INTERNAL_PREFIX)
+    ? await internalRoute(fn, request, client, url, ctx)
     : await fn.dispatch(request, ctx);
   const ms = (performance.now() - started).toFixed(1);
   console.log(`${request.method} ${url.pathname}${url.search} ${response.status} ${ms}ms`);
   return response;
 }
 
+type DevContext = Parameters<ServerlessFunction<Record<string, unknown>>["scheduled"]>[1];
+
+function internalRoute(
+  fn: ServerlessFunction<Record<string, unknown>>,
+  request: Request,
+  client: ClientInfo,
+  url: URL,
+  ctx: DevContext,
+): Promise<Response> | Response {
+  const refusal = internalRouteRefusal(request, client);
+  if (refusal !== undefined) {
+    return Response.json({ error: `${url.pathname} is a route of slrs dev, which ${refusal}` }, { status: 403 });
+  }
+  if (url.pathname !== SCHEDULED_PATH) {
+    return Response.json({ error: `slrs dev has no route ${url.pathname}; it has POST ${SCHEDULED_PATH}.` }, {
+      status: 404,
+    });
+  }
+  if (request.method !== "POST") {
+    return Response.json({ error: `${SCHEDULED_PATH} takes POST.` }, { status: 405, headers: { allow: "POST" } });
+  }
+  return runScheduled(fn, url, ctx);
+}
+
 async function runScheduled(
   fn: ServerlessFunction<Record<string, unknown>>,
   url: URL,
-  ctx: Parameters<ServerlessFunction<Record<string, unknown>>["scheduled"]>[1],
+  ctx: DevContext,
 ): Promise<Response> {
   const crons = fn.metadata.triggers.flatMap((t) => t.type === "schedule" ? [t.cron] : []);
-  const cron = url.searchParams.get("cron") ?? crons[0];
-  if (cron === undefined) return Response.json({ error: `"${fn.name}" has no scheduled trigger.` }, { status: 404 });
+  if (crons.length === 0) {
+    return Response.json({ error: `"${fn.name}" has no scheduled trigger.` }, { status: 404 });
+  }
+  const known = `"${fn.name}" has: ${crons.map((c) => JSON.stringify(c)).join(", ")}`;
+  const asked = url.searchParams.get("cron");
+  if (asked === null && crons.length > 1) {
+    return Response.json({ error: `Say which schedule to run with ?cron=…; ${known}.`, crons }, { status: 400 });
+  }
+  const cron = asked ?? crons[0]!;
+  if (!crons.includes(cron)) {
+    return Response.json({ error: `No schedule ${JSON.stringify(cron)}; ${known}.`, crons }, { status: 404 });
+  }
   try {
     await fn.scheduled({ cron, scheduledTime: Date.now() }, ctx);
     return Response.json({ ran: cron });

@@ -4,10 +4,16 @@
  * @module
  */
 
-import { describeFunction, type FunctionSource, type InfoDocument, validateOverrides } from "../info.ts";
+import {
+  describeFunction,
+  type FunctionSource,
+  type InfoDocument,
+  type Overrides,
+  validateOverrides,
+} from "../info.ts";
 import { VERSION } from "../version.ts";
 import { CliError } from "./errors.ts";
-import { discoverEntries, importEntry, readProjectConfig } from "./project.ts";
+import { discoverEntries, importEntry, type ProjectConfig, readProjectConfig } from "./project.ts";
 import type { Runtime } from "./runtime.ts";
 
 /** Options of the `--info` command. */
@@ -50,28 +56,33 @@ export async function infoDocument(runtime: Runtime, options: InfoOptions): Prom
     const where = sources.filter((s) => s.fn.name === twice).map((s) => `${s.entry} (${s.exportName})`);
     throw new CliError(`Two functions are named "${twice}": ${where.join(" and ")}. Names must be unique.`);
   }
-  const overrides = await loadOverrides(runtime, config.overrides, options.overridesFile, names);
+  const overrides = await loadOverrides(runtime, config, options.overridesFile, names);
   return { slrs: VERSION, functions: sources.map((source) => describeFunction(source, overrides[source.fn.name])) };
 }
 
-async function loadOverrides(runtime: Runtime, fromConfig: unknown, file: string | undefined, names: string[]) {
-  try {
-    const base = validateOverrides(fromConfig, names);
-    if (file === undefined) return base;
-    const text = await runtime.readText(file);
-    if (text === undefined) throw new CliError(`--overrides ${file}: no such file.`);
-    const extra = validateOverrides(JSON.parse(text), names);
-    // The file wins over deno.json, setting by setting.
-    const merged = structuredClone(base);
-    for (const [fn, platforms] of Object.entries(extra)) {
-      for (const [platform, settings] of Object.entries(platforms)) {
-        const target = (merged[fn] ??= {}) as Record<string, Record<string, unknown>>;
-        target[platform] = { ...target[platform], ...settings };
-      }
+/** Both sources of overrides, validated (a mistake names its file) and merged: the file wins, setting by setting. */
+async function loadOverrides(runtime: Runtime, config: ProjectConfig, file: string | undefined, names: string[]) {
+  const base = validated(config.file, () => validateOverrides(config.overrides, names));
+  if (file === undefined) return base;
+  const text = await runtime.readText(file);
+  if (text === undefined) throw new CliError(`--overrides ${file}: no such file.`);
+  const extra = validated(`--overrides ${file}`, () => validateOverrides(JSON.parse(text), names, ""));
+  const merged = structuredClone(base);
+  for (const [fn, platforms] of Object.entries(extra)) {
+    for (const [platform, settings] of Object.entries(platforms)) {
+      const target = (merged[fn] ??= {}) as Record<string, Record<string, unknown>>;
+      target[platform] = { ...target[platform], ...settings };
     }
-    return merged;
+  }
+  return merged;
+}
+
+function validated(source: string, validate: () => Overrides): Overrides {
+  try {
+    return validate();
   } catch (error) {
-    if (error instanceof CliError) throw error;
-    throw new CliError((error as Error).message);
+    throw new CliError(
+      `${source}: ${(error as Error).message} Fix the override in ${source.replace(/^--overrides /, "")}.`,
+    );
   }
 }

@@ -17,6 +17,8 @@ export interface ProjectConfig {
   functions: string[];
   /** Settings per function and platform that win over recommendations. */
   overrides: unknown;
+  /** The file they were read from (`deno.json`, `deno.jsonc` or `package.json`), for messages. */
+  file: string;
 }
 
 /**
@@ -48,9 +50,9 @@ export async function readProjectConfig(runtime: Runtime): Promise<ProjectConfig
     if (!Array.isArray(functions) || !functions.every((g) => typeof g === "string")) {
       throw new CliError(`${file}: slrs.functions must be an array of globs like "functions/*.ts".`);
     }
-    return { functions, overrides: slrs.overrides ?? {} };
+    return { functions, overrides: slrs.overrides ?? {}, file };
   }
-  return { functions: [], overrides: {} };
+  return { functions: [], overrides: {}, file: "deno.json" };
 }
 
 function stripComments(text: string): string {

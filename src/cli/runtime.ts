@@ -5,12 +5,15 @@
  * @module
  */
 
+import { Buffer } from "node:buffer";
 import { spawn } from "node:child_process";
-import { existsSync, realpathSync } from "node:fs";
+import { realpathSync } from "node:fs";
 import { readdir, readFile, rename, writeFile } from "node:fs/promises";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { serverless } from "../serverless.ts";
+import type { ClientInfo } from "./dev_guard.ts";
+import { restartOnChange } from "./restart_on_change.ts";
 
 /** A running HTTP server. */
 export interface Server {
@@ -44,13 +47,14 @@ export interface Runtime {
   writeText(path: string, text: string): Promise<void>;
   /** Every file below `dir`, as paths relative to it with `/` separators. */
   listFiles(dir: string): Promise<string[]>;
-  /** Serves HTTP. */
-  serve(handler: (request: Request) => Promise<Response>, options: ServeOptions): Promise<Server>;
+  /** Serves HTTP; the handler also learns the client's address. */
+  serve(handler: (request: Request, client: ClientInfo) => Promise<Response>, options: ServeOptions): Promise<Server>;
   /**
-   * Runs this CLI again in a child process that restarts whenever a module it imports changes, or (on Deno) one of
-   * the `watch` paths that exist when it starts. Resolves with the child's exit code once it ends.
+   * Runs this CLI again in a child process that restarts whenever a module `entry` imports changes, or (on Deno)
+   * one of the `watch` paths. A restart stops the child with SIGTERM and waits for it to exit, so it can answer its
+   * open requests first. Resolves with the child's exit code once it ends.
    */
-  runWatched(cliArgs: string[], watch: string[], env: Record<string, string>): Promise<number>;
+  runWatched(cliArgs: string[], entry: string, watch: string[], env: Record<string, string>): Promise<number>;
 }
 
 const CLI = new URL("../../cli.ts", import.meta.url);
@@ -89,15 +93,21 @@ const deno: Runtime = {
   ...shared,
   serve(handler, options) {
     const { promise, resolve } = Promise.withResolvers<number>();
-    const server = Deno.serve({ ...options, onListen: ({ port }) => resolve(port) }, handler);
+    const server = Deno.serve(
+      { ...options, onListen: ({ port }) => resolve(port) },
+      (request, info) => handler(request, { address: (info.remoteAddr as Deno.NetAddr).hostname }),
+    );
     return promise.then((port) => ({ port, shutdown: () => server.shutdown() }));
   },
-  runWatched(cliArgs, watch, env) {
-    // `--watch` follows every local module the entry imports; the extra paths (such as .env) come on top.
-    const extra = watch.filter((path) => existsSync(path));
-    const flag = extra.length === 0 ? "--watch" : `--watch=${extra.join(",")}`;
-    const flags = ["run", "-A", "--unstable-no-legacy-abort", "--no-clear-screen", flag];
-    return runChild(Deno.execPath(), [...flags, CLI.href, ...cliArgs], env);
+  runWatched(cliArgs, entry, watch, env) {
+    // Not `deno run --watch`: it restarts by dropping the program, and every request in flight with it.
+    return restartOnChange({
+      command: Deno.execPath(),
+      args: ["run", "-A", "--unstable-no-legacy-abort", CLI.href, ...cliArgs],
+      env,
+      cwd: process.cwd(),
+      files: async () => [...await localModules(entry), ...watch],
+    });
   },
 };
 
@@ -109,17 +119,44 @@ const node: Runtime = {
   ...shared,
   async serve(handler, options) {
     const { serve } = await import("../../adapters/node.ts");
-    const fn = serverless({ name: "slrs-dev", fetch: (request) => handler(request) });
+    const fn = serverless({
+      name: "slrs-dev",
+      fetch: (request, ctx) => handler(request, { address: (ctx.raw as NodeRaw).req.socket.remoteAddress }),
+    });
     const server = await serve(fn, { ...options, processEnv: false, handleSignals: false, onListen: () => {} });
     return { port: server.port, shutdown: () => server.shutdown() };
   },
-  runWatched(cliArgs, _watch, env) {
+  runWatched(cliArgs, _entry, _watch, env) {
     // Node's `--watch` follows the modules the entry imports; `--watch-path` would turn that off (Node cannot do
-    // both), so on Node the extra paths are not watched: a change to .env needs a restart by hand.
+    // both), so on Node the extra paths are not watched: a change to .env needs a restart by hand. Node stops the
+    // child with SIGTERM and waits for it to exit before it starts the next one.
     const flags = ["--watch", "--watch-preserve-output"];
     return runChild(process.execPath, [...flags, fileURLToPath(CLI_JS), ...cliArgs], env);
   },
 };
+
+/** `ctx.raw` of the Node adapter, as far as dev reads it. */
+interface NodeRaw {
+  req: { socket: { remoteAddress?: string | undefined } };
+}
+
+/** The local files of the entry's module graph, from `deno info --json`; just the entry when that fails. */
+async function localModules(entry: string): Promise<string[]> {
+  const output = await new Promise<string>((done) => {
+    const chunks: Uint8Array[] = [];
+    const child = spawn(Deno.execPath(), ["info", "--json", entry], { stdio: ["ignore", "pipe", "ignore"] });
+    child.stdout.on("data", (chunk: Uint8Array) => chunks.push(chunk));
+    child.on("error", () => done(""));
+    child.on("close", () => done(new TextDecoder().decode(Buffer.concat(chunks))));
+  });
+  try {
+    const graph = JSON.parse(output) as { modules?: { specifier: string; local?: string }[] };
+    const files = (graph.modules ?? []).filter((m) => m.specifier.startsWith("file:") && m.local).map((m) => m.local!);
+    return files.length > 0 ? files : [entry];
+  } catch {
+    return [entry];
+  }
+}
 
 function runChild(command: string, args: string[], env: Record<string, string>): Promise<number> {
   const child = spawn(command, args, { stdio: "inherit", env: { ...process.env, ...env } });

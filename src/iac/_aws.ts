@@ -7,15 +7,15 @@
 import type { FunctionInfo } from "../info.ts";
 import type { SettingValue } from "../platforms.ts";
 import { eventBridgeCron } from "./cron.ts";
-import { identifier, type TerraformFile } from "./terraform_file.ts";
+import { hcl, identifier, literal, quoted, quotedText, type Template, type TerraformFile } from "./terraform_file.ts";
 
-const BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole";
-const SQS_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole";
+const BASIC_EXECUTION = literal("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole");
+const SQS_EXECUTION = literal("arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole");
 /** Who may assume the function's role: the Lambda service. */
-const ASSUME_ROLE_POLICY = JSON.stringify({
+const ASSUME_ROLE_POLICY = literal(JSON.stringify({
   Version: "2012-10-17",
   Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Principal: { Service: "lambda.amazonaws.com" } }],
-});
+}));
 
 /** What describing one function found. */
 export interface DescribeResult {
@@ -53,102 +53,104 @@ export function awsFunction(file: TerraformFile, main: TerraformFile, fn: Functi
   const errors: string[] = [];
   const warnings: string[] = [];
   const id = identifier(fn.name);
+  const name = literal(fn.name);
   const settings = fn.platforms["aws-lambda"].settings;
   const runtime = text(settings.runtime, "nodejs22.x");
   const timeout = number(settings.timeout, 3);
   const deno = runtime.startsWith("provided.");
-  const zip = `\${local.dist}/${deno ? "aws-lambda-deno" : "aws-lambda"}/${fn.name}.zip`;
+  const zipPath = `${deno ? "aws-lambda-deno" : "aws-lambda"}/${fn.name}.zip`;
+  const zip = hcl`\${local.dist}/${literal(zipPath)}`;
   const queues = fn.triggers.flatMap((t) => t.type === "queue" ? [t.queue] : []);
 
   const role = file.resource("aws_iam_role", id, {
-    name: `${fn.name}-lambda`,
+    name: hcl`${name}-lambda`,
     assume_role_policy: ASSUME_ROLE_POLICY,
   });
   const basic = file.resource("aws_iam_role_policy_attachment", `${id}_basic`, {
-    role: `\${${role}.name}`,
+    role: hcl`\${${role}.name}`,
     policy_arn: BASIC_EXECUTION,
   });
   const policies = [basic];
   if (queues.length > 0) {
     policies.push(file.resource("aws_iam_role_policy_attachment", `${id}_sqs`, {
-      role: `\${${role}.name}`,
+      role: hcl`\${${role}.name}`,
       policy_arn: SQS_EXECUTION,
     }));
   }
   const logs = file.resource("aws_cloudwatch_log_group", id, {
-    name: `/aws/lambda/${fn.name}`,
+    name: hcl`/aws/lambda/${name}`,
     retention_in_days: number(settings.logRetentionDays, 14),
   });
 
-  const names = [...fn.requirements.env ?? [], ...fn.requirements.bindings?.secrets ?? []];
-  const env = names.length > 0 ? environmentVariable(main, id, fn.name, names) : undefined;
+  const variables = [...fn.requirements.env ?? [], ...fn.requirements.bindings?.secrets ?? []];
+  const env = variables.length > 0 ? environmentVariable(main, id, fn.name, variables) : undefined;
   const lambda = file.resource("aws_lambda_function", id, {
-    function_name: fn.name,
-    ...(fn.description !== null && { description: fn.description.slice(0, 256) }),
-    role: `\${${role}.arn}`,
-    runtime,
+    function_name: name,
+    ...(fn.description !== null && { description: literal(fn.description.slice(0, 256)) }),
+    role: hcl`\${${role}.arn}`,
+    runtime: literal(runtime),
     // provided.* runs the zip's `bootstrap`; Lambda ignores the handler there but the API wants one.
-    handler: deno ? "bootstrap" : "index.handler",
+    handler: deno ? hcl`bootstrap` : hcl`index.handler`,
     filename: zip,
-    source_code_hash: `\${filebase64sha256("${zip}")}`,
+    source_code_hash: hcl`\${filebase64sha256("\${local.dist}/${quotedText(zipPath)}")}`,
     memory_size: number(settings.memory, 128),
     timeout,
-    architectures: [text(settings.architecture, "arm64")],
+    architectures: [literal(text(settings.architecture, "arm64"))],
     ...(typeof settings.reservedConcurrency === "number" &&
       { reserved_concurrent_executions: settings.reservedConcurrency }),
-    ...(env !== undefined && { environment: { variables: `\${${env}}` } }),
+    ...(env !== undefined && { environment: { variables: hcl`\${${env}}` } }),
     // Text keeps the function's own JSON log lines as they are written.
-    logging_config: { log_format: "Text", log_group: `\${${logs}.name}` },
+    logging_config: { log_format: hcl`Text`, log_group: hcl`\${${logs}.name}` },
     depends_on: [...policies, logs],
   });
-  const functionName = `\${${lambda}.function_name}`;
+  const functionName = hcl`\${${lambda}.function_name}`;
 
   const http = fn.triggers.some((t) => t.type === "http");
   const exposure = text(settings.exposure, http ? "url" : "none");
   if (exposure === "url") {
     const url = file.resource("aws_lambda_function_url", id, {
       function_name: functionName,
-      authorization_type: "NONE",
+      authorization_type: hcl`NONE`,
     });
     // Since October 2025 a public function URL needs both permissions.
     file.resource("aws_lambda_permission", `${id}_url`, {
-      statement_id: "FunctionUrlAllowPublicAccess",
-      action: "lambda:InvokeFunctionUrl",
+      statement_id: hcl`FunctionUrlAllowPublicAccess`,
+      action: hcl`lambda:InvokeFunctionUrl`,
       function_name: functionName,
-      principal: "*",
-      function_url_auth_type: "NONE",
+      principal: hcl`*`,
+      function_url_auth_type: hcl`NONE`,
     });
     file.resource("aws_lambda_permission", `${id}_url_invoke`, {
-      statement_id: "FunctionUrlAllowInvokeAction",
-      action: "lambda:InvokeFunction",
+      statement_id: hcl`FunctionUrlAllowInvokeAction`,
+      action: hcl`lambda:InvokeFunction`,
       function_name: functionName,
-      principal: "*",
+      principal: hcl`*`,
       invoked_via_function_url: true,
     });
-    file.output(`${id}_url`, `\${${url}.function_url}`, `The function URL of ${fn.name}.`);
+    file.output(`${id}_url`, hcl`\${${url}.function_url}`, `The function URL of ${fn.name}.`);
   } else if (exposure === "http-api") {
-    const api = file.resource("aws_apigatewayv2_api", id, { name: fn.name, protocol_type: "HTTP" });
+    const api = file.resource("aws_apigatewayv2_api", id, { name, protocol_type: hcl`HTTP` });
     const integration = file.resource("aws_apigatewayv2_integration", id, {
-      api_id: `\${${api}.id}`,
-      integration_type: "AWS_PROXY",
-      integration_uri: `\${${lambda}.invoke_arn}`,
+      api_id: hcl`\${${api}.id}`,
+      integration_type: hcl`AWS_PROXY`,
+      integration_uri: hcl`\${${lambda}.invoke_arn}`,
       // The default is 1.0; the adapter reads both, but 2.0 is what an HTTP API means.
-      payload_format_version: "2.0",
+      payload_format_version: hcl`2.0`,
     });
     file.resource("aws_apigatewayv2_route", id, {
-      api_id: `\${${api}.id}`,
-      route_key: "$default",
-      target: `integrations/\${${integration}.id}`,
+      api_id: hcl`\${${api}.id}`,
+      route_key: hcl`$default`,
+      target: hcl`integrations/\${${integration}.id}`,
     });
-    file.resource("aws_apigatewayv2_stage", id, { api_id: `\${${api}.id}`, name: "$default", auto_deploy: true });
+    file.resource("aws_apigatewayv2_stage", id, { api_id: hcl`\${${api}.id}`, name: hcl`$default`, auto_deploy: true });
     file.resource("aws_lambda_permission", `${id}_api`, {
-      statement_id: "AllowHttpApiInvoke",
-      action: "lambda:InvokeFunction",
+      statement_id: hcl`AllowHttpApiInvoke`,
+      action: hcl`lambda:InvokeFunction`,
       function_name: functionName,
-      principal: "apigateway.amazonaws.com",
-      source_arn: `\${${api}.execution_arn}/*/*`,
+      principal: hcl`apigateway.amazonaws.com`,
+      source_arn: hcl`\${${api}.execution_arn}/*/*`,
     });
-    file.output(`${id}_url`, `\${${api}.api_endpoint}`, `The HTTP API endpoint of ${fn.name}.`);
+    file.output(`${id}_url`, hcl`\${${api}.api_endpoint}`, `The HTTP API endpoint of ${fn.name}.`);
   } else if (http) {
     warnings.push(`${fn.name} on aws-lambda: exposure "none": its HTTP routes are not reachable from outside.`);
   }
@@ -161,38 +163,38 @@ export function awsFunction(file: TerraformFile, main: TerraformFile, fn: Functi
       errors.push(`${fn.name} on aws-lambda: ${(error as Error).message}`);
       return;
     }
-    const name = `${id}_schedule_${i}`;
-    const rule = file.resource("aws_cloudwatch_event_rule", name, {
-      name: `${fn.name}-schedule-${i}`,
-      description: `${fn.name}: ${trigger.cron}`,
-      schedule_expression: expression,
+    const local = `${id}_schedule_${i}`;
+    const rule = file.resource("aws_cloudwatch_event_rule", local, {
+      name: hcl`${name}-schedule-${i}`,
+      description: hcl`${name}: ${literal(trigger.cron)}`,
+      schedule_expression: literal(expression),
     });
-    file.resource("aws_cloudwatch_event_target", name, { rule: `\${${rule}.name}`, arn: `\${${lambda}.arn}` });
-    file.resource("aws_lambda_permission", name, {
-      statement_id: `AllowSchedule${i}`,
-      action: "lambda:InvokeFunction",
+    file.resource("aws_cloudwatch_event_target", local, { rule: hcl`\${${rule}.name}`, arn: hcl`\${${lambda}.arn}` });
+    file.resource("aws_lambda_permission", local, {
+      statement_id: hcl`AllowSchedule${i}`,
+      action: hcl`lambda:InvokeFunction`,
       function_name: functionName,
-      principal: "events.amazonaws.com",
-      source_arn: `\${${rule}.arn}`,
+      principal: hcl`events.amazonaws.com`,
+      source_arn: hcl`\${${rule}.arn}`,
     });
   });
 
   for (const queue of queues) {
     // Two functions may consume one queue: it is declared once, by the first.
-    const sqs = `aws_sqs_queue.${identifier(queue)}`;
+    const sqs = hcl`aws_sqs_queue.${identifier(queue)}`;
     if (file.json.resource?.aws_sqs_queue?.[identifier(queue)] === undefined) {
       file.resource("aws_sqs_queue", identifier(queue), {
-        name: queue,
+        name: literal(queue),
         // AWS asks for at least six times the function's timeout, so a retried batch is not delivered twice at once.
         visibility_timeout_seconds: Math.max(30, 6 * timeout),
       });
     }
     file.resource("aws_lambda_event_source_mapping", `${id}_${identifier(queue)}`, {
-      event_source_arn: `\${${sqs}.arn}`,
-      function_name: `\${${lambda}.arn}`,
+      event_source_arn: hcl`\${${sqs}.arn}`,
+      function_name: hcl`\${${lambda}.arn}`,
       batch_size: 10,
       // The adapter reports per-message failures (batchItemFailures); without this Lambda ignores them.
-      function_response_types: ["ReportBatchItemFailures"],
+      function_response_types: [hcl`ReportBatchItemFailures`],
     });
   }
 
@@ -215,20 +217,21 @@ export function awsFunction(file: TerraformFile, main: TerraformFile, fn: Functi
  * @example Usage
  * ```ts
  * import { environmentVariable } from "./_aws.ts";
- * import { TerraformFile } from "./terraform_file.ts";
+ * import { identifier, TerraformFile } from "./terraform_file.ts";
  * const main = new TerraformFile();
- * console.assert(environmentVariable(main, "shop", "shop", ["DATABASE_URL"]) === "var.shop_env");
+ * console.assert(environmentVariable(main, identifier("shop"), "shop", ["DATABASE_URL"]) === "var.shop_env");
  * ```
  */
-export function environmentVariable(main: TerraformFile, id: string, name: string, names: string[]): string {
-  const list = names.map((n) => `"${n}"`).join(", ");
+export function environmentVariable(main: TerraformFile, id: Template, name: string, names: string[]): Template {
+  const list = names.map(quoted).join(", ") as Template;
+  const variable = hcl`var.${id}_env`;
   return main.variable(`${id}_env`, {
     type: "map(string)",
     description: `Environment of ${name}; must set ${names.join(", ")}.`,
     sensitive: true,
     validation: [{
-      condition: `\${alltrue([for name in [${list}] : contains(keys(var.${id}_env), name)])}`,
-      error_message: `The environment of ${name} must set ${names.join(", ")}.`,
+      condition: hcl`\${alltrue([for name in [${list}] : contains(keys(${variable}), name)])}`,
+      error_message: literal(`The environment of ${name} must set ${names.join(", ")}.`),
     }],
   });
 }

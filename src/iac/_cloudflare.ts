@@ -7,9 +7,18 @@
 import type { FunctionInfo } from "../info.ts";
 import type { SettingValue } from "../platforms.ts";
 import { environmentVariable } from "./_aws.ts";
-import { identifier, type TerraformFile } from "./terraform_file.ts";
+import {
+  type Arguments,
+  hcl,
+  identifier,
+  literal,
+  quoted,
+  quotedText,
+  type Template,
+  type TerraformFile,
+} from "./terraform_file.ts";
 
-const ACCOUNT = "${var.cloudflare_account_id}";
+const ACCOUNT = hcl`\${var.cloudflare_account_id}`;
 
 /** The settings a Worker deployment reads from the `--info` document. */
 export interface WorkerSettings {
@@ -75,31 +84,36 @@ export function workerSettings(fn: FunctionInfo): WorkerSettings {
 export function cloudflareFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInfo): { warnings: string[] } {
   const warnings: string[] = [];
   const id = identifier(fn.name);
+  const fnName = literal(fn.name);
   const worker = workerSettings(fn);
   const bindings = fn.requirements.bindings ?? {};
-  const script = `\${local.dist}/cloudflare/${fn.name}.js`;
+  const scriptPath = `cloudflare/${fn.name}.js`;
 
-  const bound: Record<string, unknown>[] = [];
+  const bound: Arguments[] = [];
   for (const name of bindings.kv ?? []) {
     const kv = file.resource("cloudflare_workers_kv_namespace", `${id}_${identifier(name)}`, {
       account_id: ACCOUNT,
-      title: `${fn.name}-${name}`,
+      title: literal(`${fn.name}-${name}`),
     });
-    bound.push({ type: "kv_namespace", name, namespace_id: `\${${kv}.id}` });
+    bound.push({ type: hcl`kv_namespace`, name: literal(name), namespace_id: hcl`\${${kv}.id}` });
   }
   for (const name of bindings.d1 ?? []) {
     const d1 = file.resource("cloudflare_d1_database", `${id}_${identifier(name)}`, {
       account_id: ACCOUNT,
-      name: `${fn.name}-${name.toLowerCase()}`,
+      name: literal(`${fn.name}-${name.toLowerCase()}`),
     });
-    bound.push({ type: "d1", name, id: `\${${d1}.id}` });
+    bound.push({ type: hcl`d1`, name: literal(name), id: hcl`\${${d1}.id}` });
   }
   const secrets = new Set(bindings.secrets ?? []);
   const names = [...fn.requirements.env ?? [], ...secrets];
   if (names.length > 0) {
     const env = environmentVariable(main, id, fn.name, names);
     for (const name of names) {
-      bound.push({ type: secrets.has(name) ? "secret_text" : "plain_text", name, text: `\${${env}["${name}"]}` });
+      bound.push({
+        type: secrets.has(name) ? hcl`secret_text` : hcl`plain_text`,
+        name: literal(name),
+        text: hcl`\${${env}[${quoted(name)}]}`,
+      });
     }
   }
   for (const kind of ["sql", "queues", "buckets"] as const) {
@@ -110,37 +124,37 @@ export function cloudflareFunction(file: TerraformFile, main: TerraformFile, fn:
 
   const workerScript = file.resource("cloudflare_workers_script", id, {
     account_id: ACCOUNT,
-    script_name: fn.name,
-    content_file: script,
-    content_sha256: `\${filesha256("${script}")}`,
-    main_module: `${fn.name}.js`,
-    compatibility_date: worker.compatibilityDate,
-    ...(worker.compatibilityFlags.length > 0 && { compatibility_flags: worker.compatibilityFlags }),
+    script_name: fnName,
+    content_file: hcl`\${local.dist}/${literal(scriptPath)}`,
+    content_sha256: hcl`\${filesha256("\${local.dist}/${quotedText(scriptPath)}")}`,
+    main_module: hcl`${fnName}.js`,
+    compatibility_date: literal(worker.compatibilityDate),
+    ...(worker.compatibilityFlags.length > 0 && { compatibility_flags: worker.compatibilityFlags.map(literal) }),
     ...(bound.length > 0 && { bindings: bound }),
     limits: { cpu_ms: worker.cpuMs },
   });
-  const scriptName = `\${${workerScript}.script_name}`;
+  const scriptName = hcl`\${${workerScript}.script_name}`;
 
   const crons = fn.triggers.flatMap((t) => t.type === "schedule" ? [t.cron] : []);
   if (crons.length > 0) {
     file.resource("cloudflare_workers_cron_trigger", id, {
       account_id: ACCOUNT,
       script_name: scriptName,
-      schedules: crons.map((cron) => ({ cron })),
+      schedules: crons.map((cron) => ({ cron: literal(cron) })),
     });
   }
   for (const trigger of fn.triggers) {
     if (trigger.type !== "queue") continue;
     const queueId = identifier(trigger.queue);
-    const queue = `cloudflare_queue.${queueId}`;
+    const queue = hcl`cloudflare_queue.${queueId}`;
     if (file.json.resource?.cloudflare_queue?.[queueId] === undefined) {
-      file.resource("cloudflare_queue", queueId, { account_id: ACCOUNT, queue_name: trigger.queue });
+      file.resource("cloudflare_queue", queueId, { account_id: ACCOUNT, queue_name: literal(trigger.queue) });
     }
     file.resource("cloudflare_queue_consumer", `${id}_${queueId}`, {
       account_id: ACCOUNT,
-      queue_id: `\${${queue}.queue_id}`,
+      queue_id: hcl`\${${queue}.queue_id}`,
       script_name: scriptName,
-      type: "worker",
+      type: hcl`worker`,
       settings: { batch_size: 10, max_retries: 3 },
     });
   }
@@ -154,21 +168,22 @@ export function cloudflareFunction(file: TerraformFile, main: TerraformFile, fn:
       script_name: scriptName,
       enabled: true,
     });
+    const subdomain = hcl`var.cloudflare_workers_subdomain`;
     file.output(
       `${id}_url`,
-      `\${var.cloudflare_workers_subdomain == null ? null : "https://${fn.name}.\${var.cloudflare_workers_subdomain}.workers.dev"}`,
+      hcl`\${${subdomain} == null ? null : "https://${quotedText(fn.name)}.\${${subdomain}}.workers.dev"}`,
       `The workers.dev URL of ${fn.name} (set cloudflare_workers_subdomain to see it).`,
     );
     worker.routes.forEach((pattern, i) => {
       file.resource("cloudflare_workers_route", `${id}_${i}`, {
-        zone_id: "${var.cloudflare_zone_id}",
-        pattern,
+        zone_id: hcl`\${var.cloudflare_zone_id}`,
+        pattern: literal(pattern),
         script: scriptName,
       });
     });
     if (worker.routes.length > 0) {
-      const urls = worker.routes.map((pattern) => `"https://${pattern}"`).join(", ");
-      file.output(`${id}_routes`, `\${[${urls}]}`, `The routes of ${fn.name}.`);
+      const urls = worker.routes.map((pattern) => quoted(`https://${pattern}`)).join(", ") as Template;
+      file.output(`${id}_routes`, hcl`\${[${urls}]}`, `The routes of ${fn.name}.`);
     }
   }
   return { warnings };

@@ -12,9 +12,18 @@ import type { InfoDocument } from "../info.ts";
 import { awsFunction } from "./_aws.ts";
 import { cloudflareFunction } from "./_cloudflare.ts";
 import { platformProblems } from "./overrides.ts";
-import { TerraformFile, type TerraformJson } from "./terraform_file.ts";
+import { hcl, literal, TerraformFile, type TerraformJson } from "./terraform_file.ts";
 
-export { identifier, TerraformFile, type TerraformJson } from "./terraform_file.ts";
+export {
+  hcl,
+  identifier,
+  literal,
+  quoted,
+  type Template,
+  TerraformFile,
+  type TerraformJson,
+  type TerraformValue,
+} from "./terraform_file.ts";
 
 /** The platforms Terraform is generated for. */
 export type TerraformPlatform = "aws-lambda" | "cloudflare";
@@ -70,7 +79,7 @@ export function terraform(doc: InfoDocument, options: TerraformOptions = {}): Te
   const main = new TerraformFile();
   const providers: Record<string, unknown> = {};
   main.json.terraform = { required_version: ">= 1.6", required_providers: providers };
-  main.json.locals = { dist: `\${path.module}/${dist}` };
+  main.json.locals = { dist: hcl`\${path.module}/${literal(dist)}` };
 
   if (platforms.includes("aws-lambda")) {
     providers.aws = { source: "hashicorp/aws", version: "~> 6.0" };
@@ -80,7 +89,7 @@ export function terraform(doc: InfoDocument, options: TerraformOptions = {}): Te
       description: "The AWS region to deploy the Lambda functions to.",
       default: regions[0] ?? "us-east-1",
     });
-    (main.json.provider ??= {}).aws = { region: "${var.aws_region}" };
+    (main.json.provider ??= {}).aws = { region: hcl`\${var.aws_region}` };
     const aws = new TerraformFile();
     for (const fn of doc.functions) {
       const problems = platformProblems(fn, "aws-lambda");

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import type { ChildServer } from "../support/child_server.ts";
 import { pollUntil, pollUntilStable } from "../support/poll.ts";
+import { DOT_PARAM_MESSAGE, DOT_SEGMENT_MESSAGE } from "../../src/dot_segments.ts";
 
 const MB = 1024 * 1024;
 
@@ -94,6 +95,77 @@ export async function selfHostedContract(
     const headers = new Map<string, string>(body);
     assert.equal(headers.get("x-dup"), "one, two");
     assert.equal(headers.get("host"), "example.test");
+  });
+
+  const exchange = async (head: string) => {
+    const raw = await rawExchange(server.port, `${head}\r\nConnection: close\r\n\r\n`);
+    const body = raw.slice(raw.indexOf("\r\n\r\n") + 4).replace(/^[0-9a-f]+\r\n|\r\n0\r\n\r\n$/g, "");
+    return { status: Number(raw.slice(9, 12)), body: body.startsWith("{") ? JSON.parse(body) : body };
+  };
+  const own = `127.0.0.1:${server.port}`;
+
+  await t.step("takes the path from the request line, never from a Host that is not host[:port]", async () => {
+    for (
+      const host of [
+        "x/admin?",
+        "x/where/admin#",
+        "[::1",
+        "a b",
+        "user@evil.example",
+        "x\\y",
+        "evil:99999",
+        "1.2.3.999",
+      ]
+    ) {
+      const { status, body } = await exchange(`GET /where/public HTTP/1.1\r\nHost: ${host}`);
+      assert.equal(status, 200, `Host: ${host}`);
+      assert.deepEqual(body, { method: "GET", host: own, pathname: "/where/public", param: "public" }, host);
+    }
+    const good = await exchange("GET /where/public HTTP/1.1\r\nHost: api.example.com:8443");
+    assert.equal(good.body.host, "api.example.com:8443");
+    const literal = await exchange("GET /where/public HTTP/1.1\r\nHost: [::1]:8080");
+    assert.equal(literal.body.host, "[::1]:8080");
+  });
+
+  await t.step("routes //evil.example/where/x as that path on this host, not as /where/x on evil.example", async () => {
+    const { status, body } = await exchange("GET //evil.example/where/x HTTP/1.1\r\nHost: api.example.com");
+    assert.equal(status, 404, JSON.stringify(body));
+  });
+
+  await t.step("answers 400 to a path with a dot segment, plain or percent-encoded", async () => {
+    for (
+      const path of [
+        "/where/public/../admin",
+        "/where/public/%2e%2e/admin",
+        "/where/%2E%2e",
+        "/where/./a",
+        "/where/a/..",
+      ]
+    ) {
+      const { status, body } = await exchange(`GET ${path} HTTP/1.1\r\nHost: x\r\nX-Request-Id: dots`);
+      assert.equal(status, 400, path);
+      assert.deepEqual(body, { error: DOT_SEGMENT_MESSAGE, requestId: "dots" }, path);
+    }
+  });
+
+  await t.step("answers 400 to a * value that decodes to a dot segment", async () => {
+    const { status, body } = await exchange("GET /where/..%2f..%2fetc HTTP/1.1\r\nHost: x");
+    assert.equal(status, 400);
+    assert.equal(body.error, DOT_PARAM_MESSAGE);
+    assert.equal((await exchange("GET /where/a%2Fb.txt HTTP/1.1\r\nHost: x")).body.param, "a/b.txt");
+  });
+
+  await t.step("answers a method named after an Object.prototype member without a 500", async () => {
+    for (const method of ["constructor", "__proto__", "toString"]) {
+      const routed = await exchange(`${method} /where/x HTTP/1.1\r\nHost: x`);
+      const unrouted = await exchange(`${method} /get-only HTTP/1.1\r\nHost: x`);
+      // node:http refuses a method it does not know with 400 before the adapter sees it; Deno.serve passes it on.
+      if (expected.platform === "node") {
+        assert.deepEqual([routed.status, unrouted.status], [400, 400], method);
+      } else {
+        assert.deepEqual([routed.status, routed.body.method, unrouted.status], [200, method, 405], method);
+      }
+    }
   });
 
   await t.step("echoes a binary body byte for byte", async () => {

@@ -25,12 +25,17 @@ export interface CorpusCase {
   readonly tags: readonly string[];
   /** What the reference itself must answer, so a broken echo function cannot pass unnoticed. */
   readonly expectStatus: number;
+  /**
+   * For a case `Deno.serve` itself answers unsafely (it writes a bad `Host` into `request.url`): the headers to send
+   * the reference instead, so that the expected answer is the safe one (the same request with a valid host).
+   */
+  readonly safeReferenceHeaders?: readonly (readonly [string, string])[];
 }
 
 const MB = 1024 * 1024;
 const text = (value: string) => new TextEncoder().encode(value);
 
-type Init = Omit<CorpusCase, "headers" | "tags" | "expectStatus"> & {
+type Init = Omit<CorpusCase, "headers" | "tags" | "expectStatus" | "safeReferenceHeaders"> & {
   headers?: (readonly [string, string])[];
   tags?: string[];
   expectStatus?: number;
@@ -237,6 +242,58 @@ const paths: CorpusCase[] = [
   make({ name: "not-found", method: "GET", target: "/nowhere", expectStatus: 404 }),
 ];
 
+// Sent byte for byte (tag `raw`): `fetch` would resolve the dot segments and replace the Host. The safe answers:
+// a Host that is not host[:port] never moves the path (it is replaced by the platform's own host); a dot segment
+// answers 400 before routing, and so does a `*` value that decodes to one (docs/platforms.md, "Request identity").
+const badHost = (name: string, host: string): CorpusCase => {
+  const base = make({
+    name,
+    method: "GET",
+    target: "/echo/public",
+    headers: [["host", host]],
+    tags: ["raw", "bad-host"],
+  });
+  return { ...base, safeReferenceHeaders: base.headers.filter(([header]) => header !== "host") };
+};
+
+const hostile: CorpusCase[] = [
+  badHost("host-with-path", "x/echo/admin?"),
+  badHost("host-with-fragment", "x/echo/admin#"),
+  badHost("host-unclosed-ipv6", "[::1"),
+  badHost("host-with-userinfo", "user@evil.example"),
+  ...[
+    ["dot-segment", "/echo/public/../admin"],
+    ["dot-segment-encoded", "/echo/public/%2e%2e/admin"],
+    ["dot-segment-mixed-case", "/echo/public/%2E./admin"],
+    ["dot-segment-single", "/echo/./admin"],
+    ["dot-segment-trailing", "/echo/public/.."],
+  ].map(([name, target]) =>
+    make({ name: name!, method: "GET", target: target!, tags: ["raw", "dot-segment"], expectStatus: 400 })
+  ),
+  make({
+    name: "wildcard-encoded-traversal",
+    method: "GET",
+    target: "/echo/..%2F..%2Fetc%2Fpasswd",
+    tags: ["raw", "encoded-traversal"],
+    expectStatus: 400,
+  }),
+  make({
+    name: "method-constructor",
+    method: "constructor",
+    target: "/get-only",
+    tags: ["prototype-method"],
+    expectStatus: 405,
+  }),
+  make({
+    name: "method-proto",
+    method: "__proto__",
+    target: "/get-only",
+    tags: ["prototype-method"],
+    expectStatus: 405,
+  }),
+  make({ name: "method-tostring-routed", method: "toString", target: "/echo/method", tags: ["prototype-method"] }),
+];
+
 const responses: CorpusCase[] = [
   make({ name: "status-201-json", method: "GET", target: "/json", expectStatus: 201 }),
   make({ name: "status-202", method: "GET", target: "/status/202", expectStatus: 202 }),
@@ -278,7 +335,15 @@ const responses: CorpusCase[] = [
 ];
 
 /** Every case, in matrix order. */
-export const CORPUS: readonly CorpusCase[] = [...methods, ...bodies, ...headers, ...queries, ...paths, ...responses];
+export const CORPUS: readonly CorpusCase[] = [
+  ...methods,
+  ...bodies,
+  ...headers,
+  ...queries,
+  ...paths,
+  ...hostile,
+  ...responses,
+];
 
 const names = new Set(CORPUS.map((c) => c.name));
 if (names.size !== CORPUS.length) throw new Error("conformance corpus: two cases share a name");

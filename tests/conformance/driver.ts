@@ -93,6 +93,7 @@ export async function observe(response: Response): Promise<Observed> {
  * @returns What came back.
  */
 export async function sendOverHttp(base: string, request: CorpusCase): Promise<Observed> {
+  if (request.tags.includes("raw")) return await sendRaw(base, request);
   const headers = new Headers(request.headers.map(([name, value]) => [name, value]));
   headers.set("accept-encoding", "identity");
   const response = await fetch(new URL(base).origin + request.target, {
@@ -102,6 +103,78 @@ export async function sendOverHttp(base: string, request: CorpusCase): Promise<O
     redirect: "manual",
   });
   return await observe(response);
+}
+
+/**
+ * Sends a corpus request byte for byte over TCP (HTTP/1.1, `Connection: close`), for the cases `fetch` would change:
+ * it resolves dot segments and sets `Host` itself. The request carries the {@linkcode CLIENT_HEADERS} as `fetch`
+ * would, and a `Host` of the server's address unless the case sets one.
+ *
+ * @param base The server's origin.
+ * @param request The corpus request.
+ * @returns What came back: status, header pairs and the body (de-chunked).
+ */
+export async function sendRaw(base: string, request: CorpusCase): Promise<Observed> {
+  const origin = new URL(base);
+  const sent: [string, string][] = request.headers.map(([name, value]) => [name, value]);
+  const has = (name: string) => sent.some(([given]) => given.toLowerCase() === name);
+  if (!has("host")) sent.unshift(["host", origin.host]);
+  for (const [name, value] of CLIENT_HEADERS) if (!has(name)) sent.push([name, value]);
+  const body = request.body ?? new Uint8Array(0);
+  if (request.body) sent.push(["content-length", String(body.byteLength)]);
+  sent.push(["connection", "close"]);
+  const head = `${request.method} ${request.target} HTTP/1.1\r\n${sent.map(([n, v]) => `${n}: ${v}\r\n`).join("")}\r\n`;
+  const conn = await Deno.connect({ hostname: origin.hostname.replace(/^\[|\]$/g, ""), port: Number(origin.port) });
+  const writer = conn.writable.getWriter();
+  await writer.write(new TextEncoder().encode(head));
+  if (body.byteLength > 0) await writer.write(body);
+  writer.releaseLock();
+  const parts: Uint8Array[] = [];
+  for await (const chunk of conn.readable) parts.push(chunk);
+  return parseResponse(request.method, concatBytes(parts));
+}
+
+function concatBytes(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.byteLength;
+  }
+  return out;
+}
+
+function parseResponse(method: string, bytes: Uint8Array): Observed {
+  const latin1 = new TextDecoder("latin1").decode(bytes);
+  const end = latin1.indexOf("\r\n\r\n");
+  if (end === -1) throw new Error(`no HTTP response head in ${JSON.stringify(latin1.slice(0, 200))}`);
+  const [statusLine, ...lines] = latin1.slice(0, end).split("\r\n");
+  const status = Number(statusLine!.split(" ")[1]);
+  const headers = lines.map((line) => {
+    const colon = line.indexOf(":");
+    return [line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()] as [string, string];
+  });
+  let body = bytes.subarray(end + 4);
+  if (method === "HEAD" || status === 204 || status === 304) body = new Uint8Array(0);
+  else if (headers.some(([name, value]) => name === "transfer-encoding" && /chunked/i.test(value))) {
+    body = dechunk(body);
+  }
+  return { status, headers, body };
+}
+
+function dechunk(bytes: Uint8Array): Uint8Array {
+  const parts: Uint8Array[] = [];
+  const text = new TextDecoder("latin1");
+  let at = 0;
+  for (;;) {
+    let lineEnd = at;
+    while (lineEnd + 1 < bytes.length && !(bytes[lineEnd] === 13 && bytes[lineEnd + 1] === 10)) lineEnd++;
+    const size = parseInt(text.decode(bytes.subarray(at, lineEnd)), 16);
+    if (!(size > 0)) break;
+    parts.push(bytes.subarray(lineEnd + 2, lineEnd + 2 + size));
+    at = lineEnd + 2 + size + 2;
+  }
+  return concatBytes(parts);
 }
 
 /**

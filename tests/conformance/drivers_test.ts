@@ -4,6 +4,7 @@ import { CORPUS } from "./corpus.ts";
 import type { Limit } from "./driver.ts";
 import { albQueryLimit, decodedPathLimit, decodedQueryLimit, joinedHeadersLimit } from "./drivers/_aws_limits.ts";
 import { GATEWAY_REFUSAL, isRefusal, LAMBDA_PAYLOAD_LIMIT, lambdaInvoker } from "./drivers/_aws.ts";
+import { knownMethodsOnly, resolvedDotSegments } from "./drivers/_limits.ts";
 import { albEvent, albResponse } from "./drivers/aws_alb.ts";
 import { restEvent, restResponse } from "./drivers/aws_v1.ts";
 import { v2Event, v2Response } from "./drivers/aws_v2.ts";
@@ -134,6 +135,14 @@ Deno.test("each limit applies to exactly the cases its platform rule describes",
   const matching = (limit: Limit) => CORPUS.filter((c) => limit.applies(c)).map((c) => c.name);
   assert.deepEqual(matching(decodedQueryLimit("q")), ["query-empty-values", "query-plus", "query-comma-values"]);
   assert.deepEqual(matching(albQueryLimit("a")), ["query-empty-values"]);
-  assert.deepEqual(matching(decodedPathLimit("p")), ["path-encoded-slash"]);
+  assert.deepEqual(matching(decodedPathLimit("p")), ["path-encoded-slash", "wildcard-encoded-traversal"]);
   assert.deepEqual(matching(joinedHeadersLimit("h")), ["repeated-header"]);
+  assert.deepEqual(matching(resolvedDotSegments("d", "")), [
+    "dot-segment",
+    "dot-segment-encoded",
+    "dot-segment-mixed-case",
+    "dot-segment-single",
+    "dot-segment-trailing",
+  ]);
+  assert.deepEqual(matching(knownMethodsOnly("m")), ["method-constructor", "method-proto", "method-tostring-routed"]);
 });

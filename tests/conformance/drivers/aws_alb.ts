@@ -41,7 +41,8 @@ export function albEvent(c: CorpusCase): ALBEvent {
   const p = requestParts(c);
   const multiValueHeaders: Record<string, string[]> = {};
   const sent: [string, string][] = [
-    ["host", HOST],
+    // A case's own Host (a hostile one) reaches the function as the client sent it.
+    ...(p.headers.some(([name]) => name === "host") ? [] : [["host", HOST] as [string, string]]),
     ...p.headers,
     ["x-amzn-trace-id", "Root=1-67a1b2c3-0123456789abcdef01234567"],
     ["x-forwarded-for", "203.0.113.7"],

@@ -40,7 +40,8 @@ const STAGE = "prod";
 export function restEvent(c: CorpusCase): APIGatewayProxyEvent {
   const p = requestParts(c);
   const sent: [string, string][] = [
-    ["Host", HOST],
+    // A case's own Host (a hostile one) reaches the function as the client sent it.
+    ...(p.headers.some(([name]) => name === "host") ? [] : [["Host", HOST] as [string, string]]),
     ...p.sentHeaders,
     ["X-Forwarded-For", "203.0.113.7"],
     ["X-Forwarded-Port", "443"],

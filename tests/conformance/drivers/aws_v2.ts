@@ -54,7 +54,8 @@ export function v2Event(c: CorpusCase, source: V2Source = HTTP_API): APIGatewayP
   const headers: Record<string, string> = {};
   const cookies: string[] = [];
   const sent: [string, string][] = [
-    ["host", source.host],
+    // A case's own Host (a hostile one) reaches the function as the client sent it.
+    ...(p.headers.some(([name]) => name === "host") ? [] : [["host", source.host] as [string, string]]),
     ...p.headers,
     ["x-forwarded-for", "203.0.113.7"],
     ["x-forwarded-port", "443"],

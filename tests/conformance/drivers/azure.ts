@@ -15,7 +15,7 @@ import type { HttpResponseInit } from "@azure/functions";
 import { serialize as serializeCookie } from "cookie";
 import { handle } from "../../../adapters/azure.ts";
 import { type Driver, observedFrom, requestParts } from "../driver.ts";
-import { joinedHeaders } from "./_limits.ts";
+import { joinedHeaders, resolvedDotSegments } from "./_limits.ts";
 
 const ORIGIN = "https://conformance-echo.azurewebsites.net";
 
@@ -90,6 +90,10 @@ const driver: Driver = {
   },
   limits: [
     joinedHeaders("azure-joined-headers", 'the Functions host joins repeated request headers with "," (no space)'),
+    resolvedDotSegments(
+      "azure-resolved-dot-segments",
+      "the Functions host and the library's HttpRequest resolve dot segments before the function sees the URL",
+    ),
   ],
 };
 

@@ -10,6 +10,7 @@
  */
 
 import type { Driver, Target } from "../driver.ts";
+import { knownMethodsOnly, resolvedDotSegments } from "./_limits.ts";
 
 const MEMBER = "../../cloudflare/conformance_driver.ts";
 
@@ -19,7 +20,21 @@ const driver: Driver = {
     const { startWorkerd } = await import(new URL(MEMBER, import.meta.url).href);
     return await startWorkerd(app);
   },
-  limits: [],
+  limits: [
+    knownMethodsOnly(
+      "workerd-known-methods",
+      "workerd answers a method outside its list with 501 before the worker runs",
+    ),
+    resolvedDotSegments(
+      "workerd-resolved-dot-segments",
+      "workerd resolves plain `.` and `..` segments (not `%2e`) itself",
+    ),
+    {
+      id: "workerd-bad-host",
+      applies: (c) => c.tags.includes("bad-host"),
+      reason: "workerd builds request.url from an invalid Host and fails; the Cloudflare edge refuses such a Host",
+    },
+  ],
 };
 
 export default driver;

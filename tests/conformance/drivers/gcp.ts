@@ -13,6 +13,7 @@ import type { AddressInfo } from "node:net";
 import { handle } from "../../../adapters/gcp.ts";
 import { type Driver, sendOverHttp } from "../driver.ts";
 import { quietFunctionLogs } from "./_logs.ts";
+import { knownMethodsOnly } from "./_limits.ts";
 
 const TARGET = "conformance-echo";
 
@@ -33,7 +34,7 @@ const driver: Driver = {
       },
     };
   },
-  limits: [],
+  limits: [knownMethodsOnly("node-http-known-methods")],
 };
 
 export default driver;

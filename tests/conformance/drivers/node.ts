@@ -8,6 +8,7 @@
 import { compileForNode } from "../../../scripts/compile_for_node.ts";
 import { type ChildServer, startChild } from "../../support/child_server.ts";
 import { type Driver, sendOverHttp } from "../driver.ts";
+import { knownMethodsOnly } from "./_limits.ts";
 
 const driver: Driver = {
   name: "node",
@@ -41,7 +42,7 @@ const driver: Driver = {
       close: () => server.close(),
     };
   },
-  limits: [],
+  limits: [knownMethodsOnly("node-http-known-methods")],
 };
 
 export default driver;

@@ -11,6 +11,7 @@
 import { handle, type VercelHandler, type VercelRequestContext } from "../../../adapters/vercel.ts";
 import { type Driver, observe, requestParts } from "../driver.ts";
 import { quietFunctionLogs } from "./_logs.ts";
+import { resolvedDotSegments } from "./_limits.ts";
 
 const REQUEST_CONTEXT = Symbol.for("@vercel/request-context");
 const ORIGIN = "https://conformance-echo.vercel.app";
@@ -47,7 +48,11 @@ const driver: Driver = {
           deadline: new Date(Date.now() + 300_000).toISOString(),
           headers: Object.fromEntries(headers),
         };
-        const exported = (exports as unknown as Record<string, VercelHandler | undefined>)[c.method] ?? exports.fetch;
+        // Looked up as on a module namespace, which has no prototype: `constructor` is no export.
+        const named = Object.hasOwn(exports, c.method)
+          ? (exports as unknown as Record<string, VercelHandler | undefined>)[c.method]
+          : undefined;
+        const exported = named ?? exports.fetch;
         try {
           const observed = await observe(await exported(request));
           if (c.method === "HEAD") observed.body = new Uint8Array(0);
@@ -64,7 +69,12 @@ const driver: Driver = {
       },
     });
   },
-  limits: [],
+  limits: [
+    resolvedDotSegments(
+      "vercel-resolved-dot-segments",
+      "the runtime hands over a Request, whose constructor has already resolved dot segments",
+    ),
+  ],
 };
 
 export default driver;

@@ -1,0 +1,270 @@
+/**
+ * Functions on Azure Functions as Terraform resources (provider `hashicorp/azurerm` 5.x).
+ *
+ * Every resource and argument is one the provider documents in hashicorp/terraform-provider-azurerm
+ * `website/docs/r/<name>.html.markdown` at commit 69697b7fe6a923fc89e88f386bc95c3ed1ee2ec6 (5.2.0, August 2026);
+ * `tests/_iac_cloud_checks.ts` keeps the allow-list taken from those pages.
+ *
+ * Each function is its own function app: a Flex Consumption plan holds one app, and the adapter registers the
+ * triggers of one function per app (`register(app, fn)`). The apps share a resource group and a storage account.
+ *
+ * @module
+ */
+
+import type { FunctionInfo } from "../info.ts";
+import type { SettingValue } from "../platforms.ts";
+import { environmentVariable } from "./_aws.ts";
+import { unmappedBindings } from "./_bindings.ts";
+import { identifier, type TerraformFile } from "./terraform_file.ts";
+
+/** What describing the functions found. */
+export interface AzureResult {
+  /** Things that make the description wrong: nothing should be written. */
+  errors: string[];
+  /** Parts of a function that are not described. */
+  warnings: string[];
+}
+
+/** The `required_providers` entry for the azurerm provider. */
+export const AZURERM_PROVIDER: { source: string; version: string } = {
+  source: "hashicorp/azurerm",
+  version: "~> 5.0",
+};
+
+/** The `plan` setting → the service plan SKU. Flex Consumption (`FC1`) has its own app resource. */
+const PLANS: Record<string, string> = Object.assign(Object.create(null), {
+  "flex-consumption": "FC1",
+  consumption: "Y1",
+  premium: "EP1",
+});
+/** The instance sizes Flex Consumption offers, in MB. */
+const FLEX_MEMORY = [512, 2048, 4096] as const;
+const NODE_VERSION = "22";
+const GROUP = "azurerm_resource_group.slrs";
+const STORAGE = "azurerm_storage_account.slrs";
+
+/**
+ * Escapes text that came from the user for a Terraform JSON string, which is a template: `${` and `%{` would be
+ * evaluated, so they become `$${` and `%%{`.
+ *
+ * @param s The user's text.
+ * @returns The text, read back by Terraform as written.
+ *
+ * @example Usage
+ * ```ts
+ * import { userText } from "./_azure.ts";
+ * console.assert(userText("costs ${var.x} %{if}") === "costs $${var.x} %%{if}");
+ * ```
+ */
+export function userText(s: string): string {
+  // Replacer functions: in a replacement string `$$` would stand for one `$`.
+  return s.replaceAll("${", () => "$${").replaceAll("%{", () => "%%{");
+}
+
+const number = (value: SettingValue | undefined, fallback: number) => typeof value === "number" ? value : fallback;
+/** Azure Storage queue names: https://learn.microsoft.com/rest/api/storageservices/naming-queues-and-metadata */
+const AZURE_QUEUE = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/**
+ * Describes every function on Azure Functions: the provider, location, resource group and storage account
+ * variables in `main`, and in `file` the resource group, the storage account (with one deployment container per
+ * Flex app and one queue per queue trigger), and per function a service plan and a function app.
+ *
+ * @param file The `azure.tf.json` being built.
+ * @param main The `main.tf.json` being built (provider, variables); its `terraform.required_providers` gains `azurerm`.
+ * @param functions The functions of the `--info` document.
+ * @returns Errors (an unknown `plan`) and warnings (triggers not described).
+ *
+ * @example Usage
+ * ```ts
+ * import { serverless } from "../../mod.ts";
+ * import { describeFunction } from "../info.ts";
+ * import { azureFunctions } from "./_azure.ts";
+ * import { TerraformFile } from "./terraform_file.ts";
+ *
+ * const fn = serverless({ name: "hi", fetch: () => new Response("hi") });
+ * const file = new TerraformFile();
+ * azureFunctions(file, new TerraformFile(), [describeFunction({ fn, entry: "hi.ts", exportName: "default" })]);
+ * console.assert(file.json.resource?.azurerm_function_app_flex_consumption?.hi !== undefined);
+ * ```
+ */
+export function azureFunctions(
+  file: TerraformFile,
+  main: TerraformFile,
+  functions: readonly FunctionInfo[],
+): AzureResult {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  declareProvider(main);
+  if (functions.length === 0) return { errors, warnings };
+  file.resource("azurerm_resource_group", "slrs", {
+    name: "${var.azure_resource_group}",
+    location: "${var.azure_location}",
+  });
+  file.resource("azurerm_storage_account", "slrs", {
+    name: "${var.azure_storage_account}",
+    resource_group_name: `\${${GROUP}.name}`,
+    location: `\${${GROUP}.location}`,
+    account_tier: "Standard",
+    account_replication_type: "LRS",
+    min_tls_version: "TLS1_2",
+    allow_nested_items_to_be_public: false,
+  });
+  for (const fn of functions) {
+    const result = azureFunction(file, main, fn);
+    errors.push(...result.errors);
+    warnings.push(...result.warnings);
+  }
+  return { errors, warnings };
+}
+
+function declareProvider(main: TerraformFile): void {
+  const terraform = main.json.terraform ??= {};
+  ((terraform.required_providers ??= {}) as Record<string, unknown>).azurerm = AZURERM_PROVIDER;
+  main.variable("azure_location", { type: "string", description: "The Azure region of the function apps." });
+  main.variable("azure_resource_group", {
+    type: "string",
+    description: "The resource group that holds the function apps.",
+    default: "slrs-functions",
+  });
+  main.variable("azure_storage_account", {
+    type: "string",
+    description: "The storage account of the function apps: 3–24 lowercase letters and digits, unique in Azure.",
+    validation: [{
+      condition: '${can(regex("^[a-z0-9]{3,24}$", var.azure_storage_account))}',
+      error_message: "azure_storage_account must be 3–24 lowercase letters and digits.",
+    }],
+  });
+  main.variable("azure_subscription_id", {
+    type: "string",
+    description: "The Azure subscription; when null the provider reads ARM_SUBSCRIPTION_ID.",
+    default: null,
+  });
+  // `features` is a required block of the provider, even empty.
+  (main.json.provider ??= {}).azurerm = { features: {}, subscription_id: "${var.azure_subscription_id}" };
+}
+
+function azureFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInfo): AzureResult {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const id = identifier(fn.name);
+  const name = userText(fn.name);
+  const settings = fn.platforms.azure.settings;
+  const planSetting = typeof settings.plan === "string" ? settings.plan : "flex-consumption";
+  const sku = PLANS[planSetting];
+  if (sku === undefined) {
+    errors.push(
+      `${fn.name} on azure: plan ${JSON.stringify(settings.plan)} is not one of ${Object.keys(PLANS).join(", ")}.`,
+    );
+    return { errors, warnings };
+  }
+  const zip = `\${local.dist}/azure/${name}.zip`;
+  const names = [...fn.requirements.env ?? [], ...fn.requirements.bindings?.secrets ?? []].map(userText);
+  const env = names.length > 0 ? environmentVariable(main, id, name, names) : undefined;
+  const maxInstances = settings.maximumInstanceCount;
+  const memory = number(settings.instanceMemory, 2048);
+  if (sku === "FC1" && !(FLEX_MEMORY as readonly number[]).includes(memory)) {
+    errors.push(
+      `${fn.name} on azure: instanceMemory ${memory} MB is not a Flex Consumption size: ${FLEX_MEMORY.join(", ")}.`,
+    );
+  }
+  const queues = fn.triggers.flatMap((t) => t.type === "queue" ? [t.queue] : []);
+  for (const queue of queues.filter((q) => !AZURE_QUEUE.test(q))) {
+    errors.push(
+      `${fn.name} on azure: queue "${queue}" is not an Azure Storage queue name (3–63 lowercase letters, digits ` +
+        "and single hyphens, starting and ending with a letter or digit); rename the queue.",
+    );
+  }
+  if (errors.length > 0) return { errors, warnings };
+
+  const plan = file.resource("azurerm_service_plan", id, {
+    name: `${name}-plan`,
+    resource_group_name: `\${${GROUP}.name}`,
+    location: `\${${GROUP}.location}`,
+    sku_name: sku,
+    os_type: "Linux",
+  });
+  const common = {
+    // App names are global: <name>.azurewebsites.net.
+    name,
+    resource_group_name: `\${${GROUP}.name}`,
+    location: `\${${GROUP}.location}`,
+    service_plan_id: `\${${plan}.id}`,
+    https_only: true,
+    // Azure caps tag values at 256 characters.
+    ...(fn.description !== null && { tags: { description: userText(fn.description.slice(0, 256)) } }),
+  };
+  let app: string;
+  if (sku === "FC1") {
+    const container = file.resource("azurerm_storage_container", `${id}_package`, {
+      name: `${name}-package`,
+      storage_account_id: `\${${STORAGE}.id}`,
+      container_access_type: "private",
+    });
+    app = file.resource("azurerm_function_app_flex_consumption", id, {
+      ...common,
+      storage_container_type: "blobContainer",
+      storage_container_endpoint: `\${${STORAGE}.primary_blob_endpoint}\${${container}.name}`,
+      storage_authentication_type: "StorageAccountConnectionString",
+      storage_access_key: `\${${STORAGE}.primary_access_key}`,
+      runtime_name: "node",
+      runtime_version: NODE_VERSION,
+      // --info rounds requirements.memory up to a Flex size (src/platforms.ts); an override is checked above.
+      instance_memory_in_mb: memory,
+      ...(typeof maxInstances === "number" && { maximum_instance_count: maxInstances }),
+      ...(env !== undefined && { app_settings: `\${${env}}` }),
+      site_config: {},
+    });
+    // Not zip_deploy_file: azurerm posts it to /api/zipdeploy, which Flex Consumption does not serve
+    // (hashicorp/terraform-provider-azurerm#29630, open at 5.2.0). The Azure CLI deploys Flex apps through OneDeploy.
+    file.output(
+      `${id}_azure_deploy`,
+      `az functionapp deployment source config-zip --resource-group \${${GROUP}.name} --name \${${app}.name} ` +
+        `--src \${abspath("${zip}")}`,
+      `The command that deploys ${name}'s zip to its Flex Consumption app.`,
+    );
+  } else {
+    // Outside Flex, zip_deploy_file needs WEBSITE_RUN_FROM_PACKAGE=1 (the provider's page says so).
+    const packageSetting = '{ WEBSITE_RUN_FROM_PACKAGE = "1" }';
+    app = file.resource("azurerm_linux_function_app", id, {
+      ...common,
+      storage_account_name: `\${${STORAGE}.name}`,
+      storage_account_access_key: `\${${STORAGE}.primary_access_key}`,
+      functions_extension_version: "~4",
+      zip_deploy_file: zip,
+      app_settings: env !== undefined ? `\${merge(${env}, ${packageSetting})}` : { WEBSITE_RUN_FROM_PACKAGE: "1" },
+      site_config: {
+        application_stack: { node_version: NODE_VERSION },
+        ...(typeof maxInstances === "number" && { app_scale_limit: maxInstances }),
+      },
+    });
+  }
+
+  for (const queue of queues) {
+    // The adapter's queue trigger reads AzureWebJobsStorage, which the provider points at this account; two
+    // functions may consume one queue, so it is declared once.
+    if (file.json.resource?.azurerm_storage_queue?.[identifier(queue)] === undefined) {
+      file.resource("azurerm_storage_queue", identifier(queue), {
+        name: userText(queue),
+        storage_account_id: `\${${STORAGE}.id}`,
+      });
+    }
+  }
+  if (fn.triggers.some((t) => t.type === "http")) {
+    file.output(`${id}_azure_url`, `https://\${${app}.default_hostname}`, `The host of the function app ${name}.`);
+  }
+  if (fn.triggers.some((t) => t.type === "event")) {
+    warnings.push(`${fn.name} on azure: event triggers (Event Grid) are not described; wire them up.`);
+  }
+  if (fn.name.length > 32) {
+    warnings.push(
+      `${fn.name} on azure: app names longer than 32 characters can share a host id with another app on the same ` +
+        "storage account (azurerm's function app page); a shorter function name avoids it.",
+    );
+  }
+  const bindings = unmappedBindings(fn);
+  if (bindings.length > 0) {
+    warnings.push(`${fn.name} on azure: ${bindings.join(", ")} bindings are not described; pass clients through env.`);
+  }
+  return { errors, warnings };
+}

@@ -1,0 +1,293 @@
+/**
+ * Functions on Google Cloud Functions (2nd gen) as Terraform resources (provider `hashicorp/google` 7.x).
+ *
+ * Every resource and argument is one the provider documents in hashicorp/terraform-provider-google
+ * `website/docs/r/<name>.html.markdown` at commit e03b7622a26cf4e878f90bdccaca6aa3d03a7999 (7.45.0, August 2026);
+ * `tests/_iac_cloud_checks.ts` keeps the allow-list taken from those pages.
+ *
+ * The shape follows `register()` in `adapters/gcp/cloud_event.ts`: Google deploys one signature per function, so a
+ * function with routes becomes an HTTP function named after it, and one with schedules, a queue or events becomes a
+ * CloudEvent function named after it (or `<name>-events` when it has both). Both run the same source zip with a
+ * different entry point.
+ *
+ * @module
+ */
+
+import type { FunctionInfo } from "../info.ts";
+import type { SettingValue } from "../platforms.ts";
+import { environmentVariable } from "./_aws.ts";
+import { unmappedBindings } from "./_bindings.ts";
+import { identifier, type TerraformFile } from "./terraform_file.ts";
+
+/** What describing the functions found. */
+export interface GcpResult {
+  /** Things that make the description wrong: nothing should be written. */
+  errors: string[];
+  /** Parts of a function that are not described. */
+  warnings: string[];
+}
+
+/** The `required_providers` entry for the Google provider. */
+export const GOOGLE_PROVIDER: { source: string; version: string } = { source: "hashicorp/google", version: "~> 7.0" };
+
+const PUBSUB = "google.cloud.pubsub.topic.v1.messagePublished";
+/** The CloudEvent type `handleCloudEvent` hands to `scheduled` (adapters/gcp/cloud_event.ts). */
+const SCHEDULER = "google.cloud.scheduler.job.v1.executed";
+const INVOKER = "google_service_account.slrs_invoker";
+const BUCKET = "google_storage_bucket.slrs_source";
+
+/**
+ * Escapes text that came from the user for a Terraform JSON string, which is a template: `${` and `%{` would be
+ * evaluated, so they become `$${` and `%%{`.
+ *
+ * @param s The user's text.
+ * @returns The text, read back by Terraform as written.
+ *
+ * @example Usage
+ * ```ts
+ * import { userText } from "./_gcp.ts";
+ * console.assert(userText("costs ${var.x} %{if}") === "costs $${var.x} %%{if}");
+ * ```
+ */
+export function userText(s: string): string {
+  // Replacer functions: in a replacement string `$$` would stand for one `$`.
+  return s.replaceAll("${", () => "$${").replaceAll("%{", () => "%%{");
+}
+
+const number = (value: SettingValue | undefined, fallback: number) => typeof value === "number" ? value : fallback;
+const base64 = (s: string) => btoa(String.fromCharCode(...new TextEncoder().encode(s)));
+
+/**
+ * Describes every function on Google Cloud Functions: the provider, project and region variables in `main`, and in
+ * `file` a source bucket, each function's zip, its HTTP and CloudEvent functions, Cloud Scheduler jobs, Pub/Sub topics,
+ * Eventarc triggers and the invoker IAM.
+ *
+ * @param file The `gcp.tf.json` being built.
+ * @param main The `main.tf.json` being built (provider, variables); its `terraform.required_providers` gains `google`.
+ * @param functions The functions of the `--info` document.
+ * @returns Errors and warnings.
+ *
+ * @example Usage
+ * ```ts
+ * import { serverless } from "../../mod.ts";
+ * import { describeFunction } from "../info.ts";
+ * import { gcpFunctions } from "./_gcp.ts";
+ * import { TerraformFile } from "./terraform_file.ts";
+ *
+ * const fn = serverless({ name: "hi", fetch: () => new Response("hi") });
+ * const file = new TerraformFile();
+ * gcpFunctions(file, new TerraformFile(), [describeFunction({ fn, entry: "hi.ts", exportName: "default" })]);
+ * console.assert(file.json.resource?.google_cloudfunctions2_function?.hi !== undefined);
+ * ```
+ */
+export function gcpFunctions(file: TerraformFile, main: TerraformFile, functions: readonly FunctionInfo[]): GcpResult {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  declareProvider(main, functions);
+  if (functions.length === 0) return { errors, warnings };
+  file.resource("google_storage_bucket", "slrs_source", {
+    // Bucket names are global; the project id makes this one unique.
+    name: "${var.gcp_project}-slrs-source",
+    location: "${var.gcp_region}",
+    uniform_bucket_level_access: true,
+    public_access_prevention: "enforced",
+  });
+  const needsInvoker = functions.some((fn) => fn.triggers.some((t) => t.type !== "http"));
+  if (needsInvoker) {
+    // Cloud Scheduler's OIDC tokens and the Eventarc triggers act as this account; it may invoke nothing but the
+    // CloudEvent functions.
+    file.resource("google_service_account", "slrs_invoker", {
+      account_id: "slrs-invoker",
+      display_name: "slrs: invokes the CloudEvent functions",
+    });
+  }
+  if (functions.some((fn) => fn.triggers.some((t) => t.type === "event"))) {
+    file.resource("google_project_iam_member", "slrs_invoker_event_receiver", {
+      project: "${var.gcp_project}",
+      role: "roles/eventarc.eventReceiver",
+      member: `serviceAccount:\${${INVOKER}.email}`,
+    });
+  }
+  for (const fn of functions) {
+    const result = gcpFunction(file, main, fn);
+    errors.push(...result.errors);
+    warnings.push(...result.warnings);
+  }
+  return { errors, warnings };
+}
+
+function declareProvider(main: TerraformFile, functions: readonly FunctionInfo[]): void {
+  const terraform = main.json.terraform ??= {};
+  ((terraform.required_providers ??= {}) as Record<string, unknown>).google = GOOGLE_PROVIDER;
+  const region = functions.map((fn) => fn.platforms.gcp.settings.region).find((r) => typeof r === "string");
+  main.variable("gcp_project", { type: "string", description: "The Google Cloud project to deploy the functions to." });
+  main.variable("gcp_region", {
+    type: "string",
+    description: "The region of the functions, their source bucket and their Cloud Scheduler jobs.",
+    default: userText(typeof region === "string" ? region : "us-central1"),
+  });
+  (main.json.provider ??= {}).google = { project: "${var.gcp_project}", region: "${var.gcp_region}" };
+}
+
+function gcpFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInfo): GcpResult {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const id = identifier(fn.name);
+  const name = userText(fn.name);
+  const settings = fn.platforms.gcp.settings;
+  const location = typeof settings.region === "string" ? userText(settings.region) : "${var.gcp_region}";
+  const zip = `\${local.dist}/gcp/${name}.zip`;
+  const names = [...fn.requirements.env ?? [], ...fn.requirements.bindings?.secrets ?? []].map(userText);
+  const env = names.length > 0 ? environmentVariable(main, id, name, names) : undefined;
+
+  const source = file.resource("google_storage_bucket_object", id, {
+    // The hash in the name changes the functions' storage_source when the zip changes, so they are rebuilt.
+    name: `${name}-\${filemd5("${zip}")}.zip`,
+    bucket: `\${${BUCKET}.name}`,
+    source: zip,
+    content_type: "application/zip",
+  });
+  const body = (entryPoint: string) => ({
+    name: entryPoint,
+    location,
+    ...(fn.description !== null && { description: userText(fn.description) }),
+    build_config: {
+      runtime: "nodejs22",
+      entry_point: entryPoint,
+      source: { storage_source: { bucket: `\${${BUCKET}.name}`, object: `\${${source}.name}` } },
+    },
+    service_config: {
+      available_memory: memory(number(settings.memory, 256)),
+      timeout_seconds: number(settings.timeout, 60),
+      ...(typeof settings.maxInstances === "number" && { max_instance_count: settings.maxInstances }),
+      ...(env !== undefined && { environment_variables: `\${${env}}` }),
+    },
+  });
+
+  const bindings = unmappedBindings(fn);
+  if (bindings.length > 0) {
+    warnings.push(`${fn.name} on gcp: ${bindings.join(", ")} bindings are not described; pass clients through env.`);
+  }
+  const kinds = new Set(fn.triggers.map((t) => t.type));
+  if (kinds.has("http")) {
+    const http = file.resource("google_cloudfunctions2_function", id, body(name));
+    // HTTP functions answer anyone, like the Lambda function URL and the Worker: the router does the rest.
+    file.resource("google_cloud_run_service_iam_member", `${id}_public`, {
+      location: `\${${http}.location}`,
+      service: `\${${http}.name}`,
+      role: "roles/run.invoker",
+      member: "allUsers",
+    });
+    file.output(`${id}_gcp_url`, `\${${http}.url}`, `The URL of ${name}.`);
+  }
+  if (!(kinds.has("schedule") || kinds.has("queue") || kinds.has("event"))) return { errors, warnings };
+
+  const eventsName = kinds.has("http") ? `${name}-events` : name;
+  if (eventsName.length > 63) {
+    errors.push(
+      `${fn.name} on gcp: its CloudEvent function would be named "${eventsName}", longer than the 63 characters ` +
+        "Cloud Functions takes; shorten the function's name to 56 characters or fewer.",
+    );
+    return { errors, warnings };
+  }
+  const eventsId = kinds.has("http") ? `${id}_events` : id;
+  const events = `google_cloudfunctions2_function.${eventsId}`;
+  const queue = fn.triggers.find((t) => t.type === "queue");
+  const event = fn.triggers.find((t) => t.type === "event");
+  const trigger = queue !== undefined
+    ? pubsubTrigger(file, queue.queue)
+    : event !== undefined
+    ? eventarcTrigger(main, id, name, event.sources.map(userText))
+    : undefined;
+  if (queue !== undefined && event !== undefined) {
+    warnings.push(
+      `${fn.name} on gcp: a Cloud Function takes one event trigger, given to its queue; its event trigger ` +
+        `(${event.sources.join(", ") || "no sources"}) is not described: add a google_eventarc_trigger for it.`,
+    );
+  }
+  file.resource("google_cloudfunctions2_function", eventsId, {
+    ...body(eventsName),
+    ...(trigger !== undefined && {
+      event_trigger: {
+        ...trigger,
+        trigger_region: location,
+        service_account_email: `\${${INVOKER}.email}`,
+        // A thrown error or retry() fails the delivery; this makes Eventarc deliver it again.
+        retry_policy: "RETRY_POLICY_RETRY",
+      },
+    }),
+  });
+  // Scheduler's tokens and Eventarc's pushes both act as the invoker account.
+  file.resource("google_cloud_run_service_iam_member", `${eventsId}_invoker`, {
+    location: `\${${events}.location}`,
+    service: `\${${events}.name}`,
+    role: "roles/run.invoker",
+    member: `serviceAccount:\${${INVOKER}.email}`,
+  });
+
+  fn.triggers.filter((t) => t.type === "schedule").forEach((schedule, i) => {
+    const job = `${name}-schedule-${i}`;
+    file.resource("google_cloud_scheduler_job", `${id}_schedule_${i}`, {
+      name: job,
+      description: userText(`${fn.name}: ${schedule.cron}`),
+      // Cloud Scheduler takes unix-cron, the five fields `scheduled.cron` has; slrs crons are UTC.
+      schedule: userText(schedule.cron),
+      time_zone: "Etc/UTC",
+      region: location,
+      http_target: {
+        uri: `\${${events}.service_config[0].uri}`,
+        http_method: "POST",
+        // A binary-mode CloudEvent, so the framework's cloudEvent signature takes it and `handleCloudEvent` runs the
+        // cron the body names.
+        headers: {
+          "Content-Type": "application/json",
+          "ce-specversion": "1.0",
+          "ce-type": SCHEDULER,
+          "ce-source": `//cloudscheduler.googleapis.com/projects/\${var.gcp_project}/locations/${location}/jobs/${job}`,
+          "ce-id": job,
+        },
+        body: base64(JSON.stringify({ customData: base64(schedule.cron) })),
+        oidc_token: { service_account_email: `\${${INVOKER}.email}`, audience: `\${${events}.service_config[0].uri}` },
+      },
+    });
+  });
+  return { errors, warnings };
+}
+
+/**
+ * `available_memory` in binary units: Cloud Run's sizes are MiB, and `256M` would be 244 MiB. The CPU is left to the
+ * provider, which derives it from the memory (the cloudfunctions2_function page, `available_cpu`).
+ */
+function memory(mb: number): string {
+  return mb % 1024 === 0 ? `${mb / 1024}Gi` : `${mb}Mi`;
+}
+
+/** The event trigger of a queue consumer: its topic, declared once however many functions consume it. */
+function pubsubTrigger(file: TerraformFile, queue: string): Record<string, unknown> {
+  const topic = identifier(queue);
+  if (file.json.resource?.google_pubsub_topic?.[topic] === undefined) {
+    file.resource("google_pubsub_topic", topic, { name: userText(queue) });
+  }
+  return { event_type: PUBSUB, pubsub_topic: `\${google_pubsub_topic.${topic}.id}` };
+}
+
+/**
+ * The event trigger of an `event` consumer. Its sources (`google.cloud.storage`) do not say which event or which
+ * bucket, so a variable holds the event type and the filters, one `event_filters` block per entry.
+ */
+function eventarcTrigger(main: TerraformFile, id: string, name: string, sources: string[]): Record<string, unknown> {
+  const variable = main.variable(`${id}_event`, {
+    type: "object({ event_type = string, filters = optional(map(string), {}) })",
+    description: `The Eventarc event ${name} receives (sources: ${sources.join(", ") || "none given"}), e.g. ` +
+      '{ event_type = "google.cloud.storage.object.v1.finalized", filters = { bucket = "my-bucket" } }.',
+  });
+  return {
+    event_type: `\${${variable}.event_type}`,
+    dynamic: {
+      event_filters: {
+        for_each: `\${${variable}.filters}`,
+        content: { attribute: "${event_filters.key}", value: "${event_filters.value}" },
+      },
+    },
+  };
+}

@@ -1,0 +1,176 @@
+/**
+ * The AWS Terraform that `cli.ts iac terraform` writes, checked by Terraform itself: `terraform validate` with the real
+ * `hashicorp/aws` provider, for the examples and for a function whose description and dist path hold `${var.x}` and
+ * `%{if}`; then `terraform plan`, to see that such text reaches the planned resource exactly as the user wrote it.
+ *
+ * Terraform and the provider must be installed: the test looks for `terraform` on the PATH and the provider in a
+ * filesystem mirror (`<root>/registry.terraform.io/hashicorp/aws/<version>/<os_arch>/`) under /opt, /usr/local or
+ * /usr/share, or `SLRS_TF_PLUGIN_DIR`. Without them it says so and is ignored, rather than passing silently. The
+ * mirror is given through a CLI configuration (`provider_installation.filesystem_mirror`), which links the provider
+ * into `.terraform/` instead of copying it as `-plugin-dir` does.
+ */
+
+import assert from "node:assert/strict";
+import { MOD_URL, ROOT, runCli } from "./_util/process.ts";
+
+const HOSTILE = "costs ${var.x} and %{if true}yes%{endif}, $${kept}";
+/** A dist folder name Terraform would evaluate if it were written raw. */
+const HOSTILE_DIST = "dist-${var.x}-%{if}";
+
+/** Arguments provider 6.x documents that the 5.x provider in the mirror does not know. */
+const SIX_ONLY = ["invoked_via_function_url"];
+
+const terraform = await findTerraform();
+const mirror = terraform === undefined ? undefined : await findProviderMirror();
+const missing = terraform === undefined
+  ? "terraform is not on the PATH"
+  : mirror === undefined
+  ? "no hashicorp/aws provider mirror was found under /opt, /usr/local or /usr/share (set SLRS_TF_PLUGIN_DIR)"
+  : undefined;
+if (missing !== undefined) console.warn(`terraform_validate_test: ${missing}; the terraform validate test is ignored.`);
+
+Deno.test({
+  name: "the generated AWS Terraform passes terraform validate with the real provider",
+  ignore: missing !== undefined,
+  async fn(t) {
+    const dir = await Deno.makeTempDir({ prefix: "slrs_tf_validate_" });
+    const infra = `${dir}/infra`;
+    const tf = (...args: string[]) => run(terraform!, args, infra, { TF_CLI_CONFIG_FILE: `${dir}/terraformrc` });
+    try {
+      await Deno.writeTextFile(
+        `${dir}/terraformrc`,
+        `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n` +
+          `    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n`,
+      );
+
+      await t.step("the examples' Terraform is valid (but for arguments only provider 6.x knows)", async () => {
+        await generate(ROOT, infra, `${dir}/dist`);
+        const init = await tf("init", "-backend=false", "-input=false", "-no-color");
+        assert.equal(init.code, 0, init.output);
+        assert.deepEqual(await validateProblems(tf), []);
+      });
+
+      await t.step("a description and a dist path with ${var.x} and %{if} are valid too", async () => {
+        const project = `${dir}/project`;
+        await Deno.mkdir(project);
+        await Deno.writeTextFile(
+          `${project}/main.ts`,
+          `import { serverless } from "${MOD_URL}";\n` +
+            `export default serverless({ name: "shop", description: ${JSON.stringify(HOSTILE)}, ` +
+            `scheduled: { cron: "0 3 * * *", run() {} }, fetch: () => new Response("ok") });\n`,
+        );
+        for (const file of await Array.fromAsync(Deno.readDir(infra))) {
+          if (file.name.endsWith(".tf.json")) await Deno.remove(`${infra}/${file.name}`);
+        }
+        await generate(project, infra, `${project}/${HOSTILE_DIST}`, ["main.ts"]);
+        assert.deepEqual(await validateProblems(tf), []);
+      });
+
+      await t.step("terraform plan gives the resource the user's text exactly", async () => {
+        // The 5.x provider refuses the 6.x-only arguments; a plan needs them gone.
+        const aws = JSON.parse(await Deno.readTextFile(`${infra}/aws.tf.json`));
+        for (const permission of Object.values(aws.resource.aws_lambda_permission) as Record<string, unknown>[]) {
+          for (const key of SIX_ONLY) delete permission[key];
+        }
+        await Deno.writeTextFile(`${infra}/aws.tf.json`, JSON.stringify(aws));
+        const plan = await tf("plan", "-input=false", "-refresh=false", "-lock=false", "-no-color", "-out=plan");
+        assert.equal(plan.code, 0, plan.output);
+        const shown = await tf("show", "-json", "plan");
+        assert.equal(shown.code, 0, shown.output);
+        const resources = JSON.parse(shown.stdout).planned_values.root_module.resources as {
+          address: string;
+          values: Record<string, unknown>;
+        }[];
+        const values = (address: string) => resources.find((r) => r.address === address)!.values;
+        assert.equal(values("aws_lambda_function.shop").description, HOSTILE);
+        assert.equal(values("aws_cloudwatch_event_rule.shop_schedule_0").description, "shop: 0 3 * * *");
+        assert.ok(String(values("aws_lambda_function.shop").filename).includes(`/${HOSTILE_DIST}/aws-lambda/shop.zip`));
+      });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+/** Writes the AWS Terraform for `entries` (all of `slrs.functions` by default) and a zip for each function. */
+async function generate(cwd: string, infra: string, dist: string, entries: string[] = []): Promise<void> {
+  const iac = await runCli(
+    ["iac", "terraform", "--platform", "aws-lambda", ...entries, "--out", infra, "--dist", dist],
+    cwd,
+  );
+  assert.equal(iac.code, 0, iac.stderr);
+  // filebase64sha256() reads the zips while validating; any bytes do.
+  const aws = JSON.parse(await Deno.readTextFile(`${infra}/aws.tf.json`));
+  for (const fn of Object.values(aws.resource.aws_lambda_function) as { filename: string }[]) {
+    const zip = fn.filename.replace("${local.dist}", dist).replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{");
+    await Deno.mkdir(zip.replace(/\/[^/]+$/, ""), { recursive: true });
+    await Deno.writeTextFile(zip, "not a real zip");
+  }
+  // Only for the check: the mirror's provider is 5.x, and it needs a region and no calls to AWS.
+  await Deno.writeTextFile(
+    `${infra}/check_override.tf.json`,
+    JSON.stringify({
+      terraform: { required_providers: { aws: { source: "hashicorp/aws", version: ">= 5.0" } } },
+      provider: {
+        aws: {
+          region: "us-east-1",
+          access_key: "test",
+          secret_key: "test",
+          skip_credentials_validation: true,
+          skip_requesting_account_id: true,
+          skip_metadata_api_check: true,
+        },
+      },
+    }),
+  );
+}
+
+/** `terraform validate`'s errors and warnings, less the 6.x-only arguments the 5.x provider does not know. */
+async function validateProblems(tf: (...args: string[]) => Promise<Output>): Promise<string[]> {
+  const result = await tf("validate", "-json", "-no-color");
+  const report = JSON.parse(result.stdout) as {
+    diagnostics: { severity: string; summary: string; detail: string; snippet?: { context?: string } }[];
+  };
+  return report.diagnostics
+    .filter((d) => !SIX_ONLY.some((name) => d.detail.includes(`named "${name}"`)))
+    .map((d) => `${d.severity}: ${d.summary}: ${d.detail} (${d.snippet?.context ?? "?"})`);
+}
+
+interface Output {
+  code: number;
+  stdout: string;
+  output: string;
+}
+
+async function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<Output> {
+  const result = await new Deno.Command(command, {
+    args,
+    cwd,
+    env: { ...env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" },
+    stdin: "null",
+  }).output();
+  const stdout = new TextDecoder().decode(result.stdout);
+  return { code: result.code, stdout, output: stdout + new TextDecoder().decode(result.stderr) };
+}
+
+async function findTerraform(): Promise<string | undefined> {
+  try {
+    const found = await run("sh", ["-c", "command -v terraform"], ROOT);
+    return found.code === 0 ? found.stdout.trim() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The root of a filesystem mirror that holds hashicorp/aws: six levels above the provider binary. */
+async function findProviderMirror(): Promise<string | undefined> {
+  const given = Deno.env.get("SLRS_TF_PLUGIN_DIR");
+  if (given !== undefined) return given;
+  const found = await run("sh", [
+    "-c",
+    "find /opt /usr/local /usr/share -maxdepth 7 -type f -name 'terraform-provider-aws_*' 2>/dev/null | head -n 1",
+  ], ROOT);
+  const binary = found.stdout.trim();
+  if (binary === "") return undefined;
+  return binary.split("/").slice(0, -6).join("/");
+}
