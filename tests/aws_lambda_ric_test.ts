@@ -146,6 +146,34 @@ Deno.test("handle() and streamHandle() under aws-lambda-ric, byte for byte at th
       );
     });
 
+    await t.step("handle(): a REST (1.0) result carries the cookies in multiValueHeaders, byte for byte", async () => {
+      await using api = startRuntimeApi();
+      await using ric = startRic(api, root, "handler");
+      const event = fixture("apigw-v1.json");
+      event.httpMethod = "GET";
+      event.path = "/text";
+      event.body = null;
+      const post = await invoke(api, ric, event);
+      assert.equal(
+        decoder.decode(post.bytes),
+        '{"statusCode":201,"headers":{"content-type":"text/plain"},"body":"hello","isBase64Encoded":false,' +
+          '"multiValueHeaders":{"set-cookie":["a=1","b=2"]}}',
+      );
+    });
+
+    await t.step("handle(): an authorizer event is posted to /error as an UnknownEventError", async () => {
+      await using api = startRuntimeApi();
+      await using ric = startRic(api, root, "handler");
+      const event = JSON.parse(
+        await Deno.readTextFile(new URL("fixtures/aws/refused/apigw-v2-authorizer-request.json", import.meta.url)),
+      );
+      const post = await invoke(api, ric, event);
+      assert.equal(post.kind, "error");
+      const body = JSON.parse(decoder.decode(post.bytes));
+      assert.equal(body.errorType, "UnknownEventError");
+      assert.match(body.errorMessage, /HTTP API \(2\.0\) REQUEST authorizer event/);
+    });
+
     await t.step("handle(): a result over 6 MB is answered 500 with a short body, and its size is logged", async () => {
       await using api = startRuntimeApi();
       await using ric = startRic(api, root, "handler");
