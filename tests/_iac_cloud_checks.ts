@@ -287,8 +287,20 @@ function referenceProblems(
       }
     }
   };
-  visit(doc, []);
+  visit(evaluated(doc), []);
   return problems;
+}
+
+/**
+ * The parts of a document Terraform evaluates as templates: resources, providers, locals, variables' validations and
+ * outputs' values. A variable's description and default, an output's description and the `terraform` block are read
+ * literally, so a `${` there is text, not a reference.
+ */
+export function evaluated(doc: object): unknown[] {
+  const { resource, provider, locals, variable, output } = doc as Json;
+  const validations = Object.values((variable ?? {}) as Record<string, Json>).map((v) => v.validation ?? []);
+  const values = Object.values((output ?? {}) as Record<string, Json>).map((o) => o.value);
+  return [resource ?? {}, provider ?? {}, locals ?? {}, validations, values];
 }
 
 /**
