@@ -1,7 +1,7 @@
 /**
- * The Azure (`azurerm`) and Google Cloud (`google`) Terraform of `src/iac/_azure.ts` and `src/iac/_gcp.ts`: for the
+ * The Azure (`azurerm`) and Google Cloud (`google`) Terraform of `cli/iac/_azure.ts` and `cli/iac/_gcp.ts`: for the
  * examples' functions, only resource types, arguments and nested blocks the providers document
- * (`tests/_iac_cloud_checks.ts` holds the allow-lists with the pages and commits they came from), every `${…}`
+ * (`tests/support/iac_cloud_checks.ts` holds the allow-lists with the pages and commits they came from), every `${…}`
  * reference declared, the required arguments present, the settings taken from `--info`, and user text escaped.
  *
  * Not checked here: `terraform validate`. No azurerm or google provider is on the machines this is built on, and
@@ -20,13 +20,13 @@ import type { AddressInfo } from "node:net";
 import { serverless } from "../mod.ts";
 import { register } from "../adapters/gcp.ts";
 import { describeFunction, type FunctionInfo, type Overrides } from "../src/info.ts";
-import { azureFunctions } from "../src/iac/_azure.ts";
-import { gcpFunctions } from "../src/iac/_gcp.ts";
-import { hcl, literal, TerraformFile, type TerraformJson } from "../src/iac/terraform_file.ts";
+import { azureFunctions } from "../cli/iac/_azure.ts";
+import { gcpFunctions } from "../cli/iac/_gcp.ts";
+import { hcl, literal, TerraformFile, type TerraformJson } from "../cli/iac/terraform_file.ts";
 import azureShop from "../examples/azure/shop.ts";
 import gcpShop from "../examples/gcp/shop.ts";
 import hello from "../examples/hello/main.ts";
-import { AZURE_ALLOWED, cloudProblems, evaluated, GCP_ALLOWED, liveTemplates } from "./_iac_cloud_checks.ts";
+import { AZURE_ALLOWED, cloudProblems, evaluated, GCP_ALLOWED, liveTemplates } from "./support/iac_cloud_checks.ts";
 
 type Json = Record<string, unknown>;
 type Generator = typeof azureFunctions | typeof gcpFunctions;

@@ -3,7 +3,7 @@
  *
  * Every resource and argument is one the provider documents in hashicorp/terraform-provider-azurerm
  * `website/docs/r/<name>.html.markdown` at commit 69697b7fe6a923fc89e88f386bc95c3ed1ee2ec6 (5.2.0, August 2026);
- * `tests/_iac_cloud_checks.ts` keeps the allow-list taken from those pages.
+ * `tests/support/iac_cloud_checks.ts` keeps the allow-list taken from those pages.
  *
  * Each function is its own function app: a Flex Consumption plan holds one app, and the adapter registers the
  * triggers of one function per app (`register(app, fn)`). The apps share a resource group and a storage account.
@@ -11,8 +11,8 @@
  * @module
  */
 
-import type { FunctionInfo } from "../info.ts";
-import type { SettingValue } from "../platforms.ts";
+import type { FunctionInfo } from "../../src/info.ts";
+import type { SettingValue } from "../../src/platforms.ts";
 import { environmentVariable } from "./_aws.ts";
 import { unmappedBindings } from "./_bindings.ts";
 import { hcl, identifier, literal, quotedText, type Template, type TerraformFile } from "./terraform_file.ts";
@@ -60,7 +60,7 @@ const AZURE_QUEUE = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
  * @example Usage
  * ```ts
  * import { serverless } from "../../mod.ts";
- * import { describeFunction } from "../info.ts";
+ * import { describeFunction } from "../../src/info.ts";
  * import { azureFunctions } from "./_azure.ts";
  * import { TerraformFile } from "./terraform_file.ts";
  *

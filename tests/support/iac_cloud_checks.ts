@@ -24,7 +24,7 @@ export interface CloudAllowed {
 const AZ = "hashicorp/terraform-provider-azurerm@69697b7 website/docs/r/";
 const GOOGLE = "hashicorp/terraform-provider-google@e03b762 website/docs/r/";
 
-/** The azurerm resources `src/iac/_azure.ts` may write. */
+/** The azurerm resources `cli/iac/_azure.ts` may write. */
 export const AZURE_ALLOWED: Record<string, CloudAllowed> = {
   azurerm_resource_group: {
     source: `${AZ}resource_group.html.markdown`,
@@ -95,7 +95,7 @@ export const AZURE_ALLOWED: Record<string, CloudAllowed> = {
   },
 };
 
-/** The google resources `src/iac/_gcp.ts` may write. */
+/** The google resources `cli/iac/_gcp.ts` may write. */
 export const GCP_ALLOWED: Record<string, CloudAllowed> = {
   google_storage_bucket: {
     source: `${GOOGLE}storage_bucket.html.markdown`,

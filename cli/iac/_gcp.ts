@@ -3,7 +3,7 @@
  *
  * Every resource and argument is one the provider documents in hashicorp/terraform-provider-google
  * `website/docs/r/<name>.html.markdown` at commit e03b7622a26cf4e878f90bdccaca6aa3d03a7999 (7.45.0, August 2026);
- * `tests/_iac_cloud_checks.ts` keeps the allow-list taken from those pages.
+ * `tests/support/iac_cloud_checks.ts` keeps the allow-list taken from those pages.
  *
  * The shape follows `register()` in `adapters/gcp/cloud_event.ts`: Google deploys one signature per function, so a
  * function with routes becomes an HTTP function named after it, and one with schedules, a queue or events becomes a
@@ -13,8 +13,8 @@
  * @module
  */
 
-import type { FunctionInfo } from "../info.ts";
-import type { SettingValue } from "../platforms.ts";
+import type { FunctionInfo } from "../../src/info.ts";
+import type { SettingValue } from "../../src/platforms.ts";
 import { environmentVariable } from "./_aws.ts";
 import { unmappedBindings } from "./_bindings.ts";
 import {
@@ -60,7 +60,7 @@ const base64 = (s: string) => btoa(String.fromCharCode(...new TextEncoder().enco
  * @example Usage
  * ```ts
  * import { serverless } from "../../mod.ts";
- * import { describeFunction } from "../info.ts";
+ * import { describeFunction } from "../../src/info.ts";
  * import { gcpFunctions } from "./_gcp.ts";
  * import { TerraformFile } from "./terraform_file.ts";
  *
