@@ -14,12 +14,12 @@
  */
 
 import process from "node:process";
-import { main } from "./src/cli/main.ts";
-import { currentRuntime, isNodeMain } from "./src/cli/runtime.ts";
+import { main } from "./cli/main.ts";
+import { currentRuntime, isNodeMain } from "./cli/runtime.ts";
 
 export { main };
-export type { Runtime, ServeOptions, Server } from "./src/cli/runtime.ts";
-export type { ClientInfo } from "./src/cli/dev_guard.ts";
+export type { Runtime, ServeOptions, Server } from "./cli/runtime.ts";
+export type { ClientInfo } from "./cli/dev_guard.ts";
 
 // Node 20 has no `import.meta.main`; the npm package runs this file as its `slrs` command.
 if (import.meta.main ?? isNodeMain(import.meta.url)) {

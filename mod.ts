@@ -20,6 +20,12 @@ export { type Context, type ContextInit, createContext, type DefaultEnv, type Pl
 export { closest, DefinitionError } from "./src/definition_error.ts";
 export { errorResponse, jsonError } from "./src/error_response.ts";
 export {
+  type EventTrigger,
+  type QueueTrigger,
+  type ScheduledTrigger,
+  type ServerlessOptions,
+} from "./src/definition.ts";
+export {
   type CloudEvent,
   type Message,
   type MessageBatch,
@@ -30,6 +36,7 @@ export {
   trackBatch,
   type TrackedBatch,
 } from "./src/events.ts";
+export { type Handler, type Method, type RouteInfo } from "./src/handler.ts";
 export { HttpError, type HttpErrorOptions, statusText } from "./src/http_error.ts";
 export {
   describeFunction,
@@ -55,27 +62,20 @@ export { type Architecture, type Bindings, type Requirements } from "./src/requi
 export {
   type AddRoute,
   type ErrorHandler,
-  type Handler,
-  type Method,
   type Middleware,
   type Next,
   type ParamNames,
   type RouteHandler,
-  type RouteInfo,
   type RouteMatch,
   type RouteParams,
   Router,
   type RouterOptions,
 } from "./src/router.ts";
 export {
-  type EventTrigger,
   type FunctionMetadata,
   isServerlessFunction,
-  type QueueTrigger,
-  type ScheduledTrigger,
   serverless,
   type ServerlessFunction,
-  type ServerlessOptions,
   type Trigger,
 } from "./src/serverless.ts";
 export { VERSION } from "./src/version.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { UNCHECKED_IMPORT_MAP } from "../src/cli/build_command.ts";
+import { UNCHECKED_IMPORT_MAP } from "../cli/build_command.ts";
 
 /** Options for {@linkcode bundleWorker}. */
 export interface BundleOptions {

@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { Method } from "./router.ts";
-import type { CheckedDefinition, ServerlessOptions } from "./serverless.ts";
+import type { CheckedDefinition, ServerlessOptions } from "./definition.ts";
+import type { Method } from "./handler.ts";
 
 /**
  * Normalizes a definition without checking it: `requirements` defaults to `{}` and `scheduled` becomes a list.

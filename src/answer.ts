@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { RouteInfo } from "./router.ts";
+import type { RouteInfo } from "./handler.ts";
 
 /** A response, or the promise of one. */
 export type Answer = Response | Promise<Response>;

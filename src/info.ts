@@ -8,7 +8,7 @@
 import { closest } from "./definition_error.ts";
 import { PLATFORM_NAMES, type PlatformName, PLATFORMS, type SettingType, type SettingValue } from "./platforms.ts";
 import { integerProblem, type Requirements } from "./requirements.ts";
-import type { RouteInfo } from "./router.ts";
+import type { RouteInfo } from "./handler.ts";
 import type { ServerlessFunction, Trigger } from "./serverless.ts";
 
 /** The settings for one platform after overrides, and which of them came from an override. */

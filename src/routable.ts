@@ -5,7 +5,7 @@
  */
 
 import type { Context, DefaultEnv } from "./context.ts";
-import type { RouteInfo } from "./router.ts";
+import type { RouteInfo } from "./handler.ts";
 
 /**
  * What `fetch` accepts besides a plain handler: an object that answers with a context and lists its routes, as a

@@ -12,26 +12,13 @@
 import { type Answer, expectResponse, settle } from "./answer.ts";
 import type { Context, DefaultEnv } from "./context.ts";
 import { DOT_PARAM_MESSAGE, hasDotSegment } from "./dot_segments.ts";
+import type { Handler, Method, RouteInfo } from "./handler.ts";
 import { errorResponse, jsonError } from "./error_response.ts";
 import { HttpError } from "./http_error.ts";
 import { validateRoute } from "./validate_definition.ts";
 
-/** An HTTP method a route can be registered for. */
-export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS";
-
-/** One row of {@linkcode Router.routes}: `ALL` stands for a route registered with `all()`. */
-export interface RouteInfo {
-  /** The method, or `ALL`. */
-  readonly method: Method | "ALL";
-  /** The path pattern as registered, normalized (e.g. `/users/:id`). */
-  readonly path: string;
-}
-
 /** Calls the rest of the chain and resolves to its response. */
 export type Next = () => Promise<Response>;
-
-/** Answers a request. */
-export type Handler<Env = DefaultEnv> = (request: Request, ctx: Context<Env>) => Response | Promise<Response>;
 
 /** Runs around the rest of the chain: may answer early, or call `next()` and change its response. */
 export type Middleware<Env = DefaultEnv> = (

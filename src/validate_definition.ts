@@ -11,8 +11,8 @@ import { cronProblem } from "./cron.ts";
 import { DefinitionError } from "./definition_error.ts";
 import { isRoutable } from "./routable.ts";
 import { plainObject, rejectUnknown, validateRequirements } from "./requirements.ts";
-import type { Method } from "./router.ts";
-import type { CheckedDefinition, ScheduledTrigger, ServerlessOptions } from "./serverless.ts";
+import type { CheckedDefinition, ScheduledTrigger, ServerlessOptions } from "./definition.ts";
+import type { Method } from "./handler.ts";
 
 const OPTION_KEYS = ["name", "description", "requirements", "fetch", "scheduled", "queue", "event"] as const;
 const NAME = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { handle, UnknownEventError } from "../adapters/aws_lambda.ts";
 import { httpShape } from "../adapters/aws_lambda/_http.ts";
 import { serverless } from "../mod.ts";
-import { fixture, lambdaContext } from "./_aws_lambda_helpers.ts";
+import { fixture, lambdaContext } from "./support/aws_lambda.ts";
 
 const PER_SHAPE = Number(Deno.env.get("FUZZ_RUNS") ?? 10_000);
 const SEED = Number(Deno.env.get("FUZZ_SEED") ?? 20261127);

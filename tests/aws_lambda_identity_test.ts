@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { handle } from "../adapters/aws_lambda.ts";
 import { DOT_PARAM_MESSAGE, DOT_SEGMENT_MESSAGE } from "../src/dot_segments.ts";
-import { echoFunction, echoOf, fixture, lambdaContext } from "./_aws_lambda_helpers.ts";
+import { echoFunction, echoOf, fixture, lambdaContext } from "./support/aws_lambda.ts";
 
 type Result = Record<string, unknown> & { statusCode: number; body: string; isBase64Encoded: boolean };
 type Event = Record<string, unknown> & { headers?: Record<string, string>; requestContext: Record<string, unknown> };

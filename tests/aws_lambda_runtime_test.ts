@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { Router, serverless } from "../mod.ts";
 import { runtime } from "../adapters/aws_lambda.ts";
-import { fixture } from "./_aws_lambda_helpers.ts";
-import { startRuntimeApi } from "./_runtime_api_server.ts";
+import { fixture } from "./support/aws_lambda.ts";
+import { startRuntimeApi } from "./support/runtime_api_server.ts";
 
 const fn = serverless({
   name: "runtime",

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { serverless } from "../mod.ts";
 import { streamHandle } from "../adapters/aws_lambda.ts";
-import { fixture, lambdaContext } from "./_aws_lambda_helpers.ts";
+import { fixture, lambdaContext } from "./support/aws_lambda.ts";
 
 // A stand-in for the `awslambda` global of the Node.js runtime, for what the real one cannot show (how much the
 // stream buffered). It behaves as aws-lambda-ric's HttpResponseStream.from does: the content type is set at once,

@@ -3,7 +3,7 @@ import { type CloudEvent, createContext, type MessageBatch, type ScheduledEvent,
 import type { APIGatewayProxyEventV2, Context as AwsContext, Handler as AwsHandler, SQSEvent } from "aws-lambda";
 import { handle, isBinaryDefault, type LambdaContext, UnknownEventError } from "../adapters/aws_lambda.ts";
 type LambdaEvent = unknown;
-import { echoFunction, echoOf, fixture, FIXTURES, lambdaContext, recordingSink } from "./_aws_lambda_helpers.ts";
+import { echoFunction, echoOf, fixture, FIXTURES, lambdaContext, recordingSink } from "./support/aws_lambda.ts";
 
 type Result = Record<string, unknown> & { statusCode: number; body: string; isBase64Encoded: boolean };
 

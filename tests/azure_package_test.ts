@@ -1,4 +1,4 @@
-// The function app folder of src/cli/azure_package.ts, loaded the way the Functions host loads a v4 Node.js app: the
+// The function app folder of cli/azure_package.ts, loaded the way the Functions host loads a v4 Node.js app: the
 // real `@azure/functions` (installed on first run into .slrs/cache/azure-functions) is imported from the folder
 // under Node, `main` from its package.json is imported, and what the library registers is captured where the host
 // receives it: the `@azure/functions-core` module the Node worker injects into `require` (the library calls its
@@ -9,10 +9,10 @@ import assert from "node:assert/strict";
 import { unzipSync } from "fflate";
 import denoJson from "../deno.json" with { type: "json" };
 import { describeFunction } from "../src/info.ts";
-import { AZURE_ENTRY, AZURE_FUNCTIONS_VERSION, azurePackage } from "../src/cli/azure_package.ts";
-import { writeFiles } from "../src/cli/package_files.ts";
-import { bundle } from "./_util/bundle.ts";
-import { npmCache } from "./_util/npm_cache.ts";
+import { AZURE_ENTRY, AZURE_FUNCTIONS_VERSION, azurePackage } from "../cli/azure_package.ts";
+import { writeFiles } from "../cli/package_files.ts";
+import { bundle } from "./support/bundle.ts";
+import { npmCache } from "./support/npm_cache.ts";
 import shop from "./support/deploy_fixture.ts";
 
 const FIXTURE = new URL("./support/deploy_fixture.ts", import.meta.url);

@@ -7,9 +7,9 @@
 
 import assert from "node:assert/strict";
 import { unzipSync } from "fflate";
-import { MOD_URL, ROOT, runCli } from "./_util/process.ts";
-import { fixture } from "./_aws_lambda_helpers.ts";
-import { startRuntimeApi } from "./_runtime_api_server.ts";
+import { MOD_URL, ROOT, runCli } from "./support/process.ts";
+import { fixture } from "./support/aws_lambda.ts";
+import { startRuntimeApi } from "./support/runtime_api_server.ts";
 
 const ENTRIES = ["examples/hello/main.ts", "examples/aws-lambda/main.ts"];
 const TARGETS = ["aws-lambda", "aws-lambda-deno", "cloudflare", "vercel", "azure", "gcp", "deno"];

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { schemaErrors } from "./_util/schema.ts";
+import { schemaErrors } from "./support/schema.ts";
 import { VERSION } from "../mod.ts";
-import { DenoProcess, MOD_URL, ROOT, runCli } from "./_util/process.ts";
+import { DenoProcess, MOD_URL, ROOT, runCli } from "./support/process.ts";
 
 async function project(files: Record<string, string>): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "slrs_cli_" });

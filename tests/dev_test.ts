@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { MOD_URL, startCli } from "./_util/process.ts";
+import { MOD_URL, startCli } from "./support/process.ts";
 import { pollUntil } from "./support/poll.ts";
 
 const source = (version: string) => `

@@ -1,4 +1,4 @@
-// The source folder of src/cli/gcp_package.ts run as Google's Node.js runtime runs it: the real `functions-framework`
+// The source folder of cli/gcp_package.ts run as Google's Node.js runtime runs it: the real `functions-framework`
 // command (installed on first run into .slrs/cache/functions-framework) started in the folder with each entry point's
 // `--target` and `--signature-type` on a free loopback port, then sent HTTP requests and structured CloudEvents.
 
@@ -6,11 +6,11 @@ import assert from "node:assert/strict";
 import { unzipSync } from "fflate";
 import denoJson from "../deno.json" with { type: "json" };
 import { describeFunction } from "../src/info.ts";
-import { GCP_ENTRY, GCP_FUNCTIONS_FRAMEWORK_VERSION, gcpPackage } from "../src/cli/gcp_package.ts";
-import { writeFiles } from "../src/cli/package_files.ts";
-import { bundle } from "./_util/bundle.ts";
-import { freePort, npmCache } from "./_util/npm_cache.ts";
-import { spawnServer } from "./_util/spawn_server.ts";
+import { GCP_ENTRY, GCP_FUNCTIONS_FRAMEWORK_VERSION, gcpPackage } from "../cli/gcp_package.ts";
+import { writeFiles } from "../cli/package_files.ts";
+import { bundle } from "./support/bundle.ts";
+import { freePort, npmCache } from "./support/npm_cache.ts";
+import { spawnServer } from "./support/spawn_server.ts";
 import shop from "./support/deploy_fixture.ts";
 
 const FIXTURE = new URL("./support/deploy_fixture.ts", import.meta.url);

@@ -1,7 +1,7 @@
 /**
- * The Azure (`azurerm`) and Google Cloud (`google`) Terraform of `src/iac/_azure.ts` and `src/iac/_gcp.ts`: for the
+ * The Azure (`azurerm`) and Google Cloud (`google`) Terraform of `cli/iac/_azure.ts` and `cli/iac/_gcp.ts`: for the
  * examples' functions, only resource types, arguments and nested blocks the providers document
- * (`tests/_iac_cloud_checks.ts` holds the allow-lists with the pages and commits they came from), every `${…}`
+ * (`tests/support/iac_cloud_checks.ts` holds the allow-lists with the pages and commits they came from), every `${…}`
  * reference declared, the required arguments present, the settings taken from `--info`, and user text escaped.
  *
  * Not checked here: `terraform validate`. No azurerm or google provider is on the machines this is built on, and
@@ -20,13 +20,13 @@ import type { AddressInfo } from "node:net";
 import { serverless } from "../mod.ts";
 import { register } from "../adapters/gcp.ts";
 import { describeFunction, type FunctionInfo, type Overrides } from "../src/info.ts";
-import { azureFunctions, userText as azureUserText } from "../src/iac/_azure.ts";
-import { gcpFunctions, userText as gcpUserText } from "../src/iac/_gcp.ts";
-import { TerraformFile, type TerraformJson } from "../src/iac/terraform_file.ts";
+import { azureFunctions } from "../cli/iac/_azure.ts";
+import { gcpFunctions } from "../cli/iac/_gcp.ts";
+import { hcl, literal, TerraformFile, type TerraformJson } from "../cli/iac/terraform_file.ts";
 import azureShop from "../examples/azure/shop.ts";
 import gcpShop from "../examples/gcp/shop.ts";
 import hello from "../examples/hello/main.ts";
-import { AZURE_ALLOWED, cloudProblems, GCP_ALLOWED, liveTemplates } from "./_iac_cloud_checks.ts";
+import { AZURE_ALLOWED, cloudProblems, evaluated, GCP_ALLOWED, liveTemplates } from "./support/iac_cloud_checks.ts";
 
 type Json = Record<string, unknown>;
 type Generator = typeof azureFunctions | typeof gcpFunctions;
@@ -43,7 +43,7 @@ const info = (options: Parameters<typeof serverless>[0], overrides?: Overrides[s
 function generate(generator: Generator, fns: FunctionInfo[], fileName: string) {
   const main = new TerraformFile();
   main.json.terraform = { required_version: ">= 1.6", required_providers: {} };
-  main.json.locals = { dist: "${path.module}/../dist" };
+  main.json.locals = { dist: hcl`\${path.module}/../dist` };
   const file = new TerraformFile();
   const result = generator(file, main, fns);
   const files: Record<string, TerraformJson> = { "main.tf.json": main.json, [fileName]: file.json };
@@ -92,7 +92,7 @@ Deno.test("the examples' Terraform uses only documented resources and arguments,
   });
   await t.step("the checks catch an undocumented argument, a missing required one and an undeclared reference", () => {
     const { files } = gcp(describe(gcpShop));
-    const fn = files["gcp.tf.json"]!.resource!.google_cloudfunctions2_function!.shop!;
+    const fn = files["gcp.tf.json"]!.resource!.google_cloudfunctions2_function!.shop! as Json;
     fn.runtime = "nodejs22";
     delete fn.location;
     (fn.build_config as Json).entry_point = "${google_storage_bucket.missing.name}";
@@ -426,11 +426,9 @@ Deno.test("user text reaches the Terraform JSON escaped", async (t) => {
     event: { sources: ["google.cloud.storage${var.y}", "%{for}"], run: () => {} },
   }, overrides);
 
-  await t.step("userText doubles the opening of ${ and %{ and nothing else", () => {
-    for (const userText of [azureUserText, gcpUserText]) {
-      assert.equal(userText(hostile), "Costs $${var.x} and %%{if true}yes%%{endif}; $$${kept}");
-      assert.equal(userText("plain $ and % and {}"), "plain $ and % and {}");
-    }
+  await t.step("literal doubles the opening of ${ and %{ and nothing else", () => {
+    assert.equal(literal(hostile), "Costs $${var.x} and %%{if true}yes%%{endif}; $$${kept}");
+    assert.equal(literal("plain $ and % and {}"), "plain $ and % and {}");
   });
   for (
     const [platform, generated, allowed] of [
@@ -439,7 +437,7 @@ Deno.test("user text reaches the Terraform JSON escaped", async (t) => {
     ] as const
   ) {
     await t.step(`${platform}: no user text is evaluated: no %{ directive, no reference to var.x or var.y`, () => {
-      const all = strings(generated.files);
+      const all = strings(Object.values(generated.files).map(evaluated));
       assert.deepEqual(all.flatMap(liveTemplates).filter((live) => live.startsWith("%")), []);
       assert.deepEqual(cloudProblems(generated.files, allowed), []);
     });
@@ -458,20 +456,35 @@ Deno.test("user text reaches the Terraform JSON escaped", async (t) => {
     };
     const dir = await Deno.makeTempDir({ prefix: "slrs_tf_escape_" });
     try {
-      await Deno.writeTextFile(`${dir}/escape.tf.json`, JSON.stringify({ locals: written }));
-      const read = await runTerraform(dir, ["console"], "jsonencode([local.description, local.tag, local.location])\n");
+      // The variables too: a default is read literally, so the region's default must come back as written.
+      const { variable } = gcp(fn).main;
+      await Deno.writeTextFile(`${dir}/escape.tf.json`, JSON.stringify({ locals: written, variable }));
+      const read = await runTerraform(
+        dir,
+        ["console", "-var=gcp_project=p", '-var=hostile_event={ event_type = "t" }'],
+        "jsonencode([local.description, local.tag, local.location, var.gcp_region])\n",
+      );
       assert.ok(read.success, read.stderr);
       const stdout = read.stdout.trim();
-      assert.deepEqual(JSON.parse(JSON.parse(stdout)), [hostile, hostile, "europe-west1${var.x}"]);
+      const region = "europe-west1${var.x}";
+      assert.deepEqual(JSON.parse(JSON.parse(stdout)), [hostile, hostile, region, region]);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
   });
-  await t.step("gcp: the description, the event sources and the region override are written escaped", () => {
-    const { file, main } = gcp(fn);
+  await t.step("gcp: the description and the region override are written escaped", () => {
+    const { file } = gcp(fn);
     const http = file.resource.google_cloudfunctions2_function!.hostile!;
     assert.equal(http.description, "Costs $${var.x} and %%{if true}yes%%{endif}; $$${kept}");
     assert.equal(http.location, "europe-west1$${var.x}");
-    assert.match(String(main.variable?.hostile_event?.description), /google\.cloud\.storage\$\$\{var\.y\}, %%\{for\}/);
+  });
+  await t.step("gcp: the event sources and the region, in a variable's description and default, are as written", () => {
+    // Terraform reads a variable's description and default literally: escaped, they would show $${ to the user.
+    const { main } = gcp(fn);
+    assert.match(
+      String(main.variable?.hostile_event?.description),
+      /\(sources: google\.cloud\.storage\$\{var\.y\}, %\{for\}\)/,
+    );
+    assert.equal(main.variable?.gcp_region?.default, "europe-west1${var.x}");
   });
 });

@@ -9,12 +9,12 @@
 
 import assert from "node:assert/strict";
 import { describeFunction, type InfoDocument, type Overrides } from "../src/info.ts";
-import { eventBridgeCron } from "../src/iac/cron.ts";
-import { literal, terraform, TerraformFile } from "../src/iac/terraform.ts";
-import { wranglerConfig } from "../src/iac/wrangler.ts";
+import { eventBridgeCron } from "../cli/iac/cron.ts";
+import { literal, terraform, TerraformFile } from "../cli/iac/terraform.ts";
+import { wranglerConfig } from "../cli/iac/wrangler.ts";
 import { serverless } from "../mod.ts";
-import { MOD_URL, ROOT, runCli } from "./_util/process.ts";
-import { templates, terraformProblems } from "./_iac_checks.ts";
+import { MOD_URL, ROOT, runCli } from "./support/process.ts";
+import { templates, terraformProblems } from "./support/iac_checks.ts";
 
 const GOLDEN = `${ROOT}tests/golden/iac`;
 const UPDATE = Deno.env.get("SLRS_UPDATE_GOLDEN") === "1";

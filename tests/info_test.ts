@@ -7,7 +7,7 @@ import {
   serverless,
   validateOverrides,
 } from "../mod.ts";
-import { schemaErrors } from "./_util/schema.ts";
+import { schemaErrors } from "./support/schema.ts";
 
 function info(requirements: Requirements, overrides = {}): FunctionInfo {
   const fn = serverless({

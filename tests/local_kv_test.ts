@@ -1,9 +1,9 @@
 /** The local KV store of `cli.ts dev`: writes that fail alone, files it cannot read, and expiring keys. */
 
 import assert from "node:assert/strict";
-import { CliError } from "../src/cli/errors.ts";
-import { LocalKv } from "../src/cli/local_kv.ts";
-import { currentRuntime } from "../src/cli/runtime.ts";
+import { CliError } from "../cli/errors.ts";
+import { LocalKv } from "../cli/local_kv.ts";
+import { currentRuntime } from "../cli/runtime.ts";
 
 const runtime = currentRuntime();
 const now = () => Math.floor(Date.now() / 1000);

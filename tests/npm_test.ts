@@ -12,8 +12,8 @@ import { pathToFileURL } from "node:url";
 import ts from "typescript";
 import { buildNpm, type PackageJson } from "../scripts/build_npm.ts";
 import { pollUntil } from "./support/poll.ts";
-import { schemaErrors } from "./_util/schema.ts";
-import { ROOT } from "./_util/process.ts";
+import { schemaErrors } from "./support/schema.ts";
+import { ROOT } from "./support/process.ts";
 
 const NAME = "@slrs/core";
 const ENV = {

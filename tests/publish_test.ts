@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { pathToFileURL } from "node:url";
-import { ROOT } from "./_util/process.ts";
+import { ROOT } from "./support/process.ts";
 
 const config = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
 const entries: string[] = Object.values<string>(config.exports).map((path) => path.replace(/^\.\//, ""));

@@ -11,7 +11,7 @@
  */
 
 import assert from "node:assert/strict";
-import { MOD_URL, ROOT, runCli } from "./_util/process.ts";
+import { MOD_URL, ROOT, runCli } from "./support/process.ts";
 
 const HOSTILE = "costs ${var.x} and %{if true}yes%{endif}, $${kept}";
 /** A dist folder name Terraform would evaluate if it were written raw. */

@@ -1,4 +1,4 @@
-// The Build Output API v3 layout of src/cli/vercel_output.ts: its config files against schemas written from Vercel's
+// The Build Output API v3 layout of cli/vercel_output.ts: its config files against schemas written from Vercel's
 // documentation, and the Edge function run for real under Vercel's Edge Runtime (`edge-runtime`, runServer),
 // installed on first run into .slrs/cache/edge-runtime.
 
@@ -6,11 +6,11 @@ import assert from "node:assert/strict";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describeFunction, type FunctionInfo } from "../src/info.ts";
 import { serverless } from "../mod.ts";
-import { vercelEntry, vercelOutput, vercelRoutes } from "../src/cli/vercel_output.ts";
-import { writeFiles } from "../src/cli/package_files.ts";
-import { bundle, bundleFile } from "./_util/bundle.ts";
-import { freePort, npmCache } from "./_util/npm_cache.ts";
-import { spawnServer } from "./_util/spawn_server.ts";
+import { vercelEntry, vercelOutput, vercelRoutes } from "../cli/vercel_output.ts";
+import { writeFiles } from "../cli/package_files.ts";
+import { bundle, bundleFile } from "./support/bundle.ts";
+import { freePort, npmCache } from "./support/npm_cache.ts";
+import { spawnServer } from "./support/spawn_server.ts";
 import shop from "./support/deploy_fixture.ts";
 
 const FIXTURE = new URL("./support/deploy_fixture.ts", import.meta.url);

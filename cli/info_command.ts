@@ -10,8 +10,8 @@ import {
   type InfoDocument,
   type Overrides,
   validateOverrides,
-} from "../info.ts";
-import { VERSION } from "../version.ts";
+} from "../src/info.ts";
+import { VERSION } from "../src/version.ts";
 import { CliError } from "./errors.ts";
 import { discoverEntries, importEntry, type ProjectConfig, readProjectConfig } from "./project.ts";
 import type { Runtime } from "./runtime.ts";

@@ -17,7 +17,7 @@
  * @module
  */
 
-import type { FunctionInfo } from "../info.ts";
+import type { FunctionInfo } from "../src/info.ts";
 import { jsonFile, type PackageFiles, zipFiles } from "./package_files.ts";
 
 /** The `@google-cloud/functions-framework` range the folder depends on: the one slrs is tested with (deno.json). */
@@ -100,8 +100,8 @@ export function gcpTargets(info: FunctionInfo): GcpTarget[] {
  *
  * @example Usage
  * ```ts
- * import { describeFunction } from "../info.ts";
- * import { serverless } from "../../mod.ts";
+ * import { describeFunction } from "../src/info.ts";
+ * import { serverless } from "../mod.ts";
  * import { gcpPackage } from "./gcp_package.ts";
  *
  * const fn = serverless({ name: "shop", fetch: () => new Response("ok") });

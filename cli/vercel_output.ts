@@ -19,8 +19,8 @@
  * @module
  */
 
-import type { FunctionInfo } from "../info.ts";
-import { VERCEL_PLAN_LIMITS, VERCEL_PLANS, type VercelPlan } from "../platforms.ts";
+import type { FunctionInfo } from "../src/info.ts";
+import { VERCEL_PLAN_LIMITS, VERCEL_PLANS, type VercelPlan } from "../src/platforms.ts";
 import { CliError } from "./errors.ts";
 import { jsonFile, type PackageFiles } from "./package_files.ts";
 
@@ -134,8 +134,8 @@ export function vercelEntry(info: FunctionInfo, runtime: VercelRuntime): VercelE
  *
  * @example A Node.js function
  * ```ts
- * import { describeFunction } from "../info.ts";
- * import { serverless } from "../../mod.ts";
+ * import { describeFunction } from "../src/info.ts";
+ * import { serverless } from "../mod.ts";
  * import { vercelOutput } from "./vercel_output.ts";
  *
  * const fn = serverless({ name: "shop", fetch: () => new Response("ok") });

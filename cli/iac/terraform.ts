@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { InfoDocument } from "../info.ts";
+import type { InfoDocument } from "../../src/info.ts";
 import { awsFunction } from "./_aws.ts";
 import { cloudflareFunction } from "./_cloudflare.ts";
 import { platformProblems } from "./overrides.ts";
@@ -60,7 +60,7 @@ export interface TerraformResult {
  *
  * @example Describe the hello example for AWS
  * ```ts
- * import { describeFunction } from "../info.ts";
+ * import { describeFunction } from "../../src/info.ts";
  * import { terraform } from "./terraform.ts";
  * import hello from "../../examples/hello/main.ts";
  *

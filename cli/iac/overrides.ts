@@ -9,8 +9,8 @@
  * @module
  */
 
-import type { FunctionInfo } from "../info.ts";
-import { type PlatformName, PLATFORMS } from "../platforms.ts";
+import type { FunctionInfo } from "../../src/info.ts";
+import { type PlatformName, PLATFORMS } from "../../src/platforms.ts";
 
 /** A function's warnings on one platform, split by cause. */
 export interface PlatformProblems {
@@ -31,7 +31,7 @@ export interface PlatformProblems {
  * @example An override above Lambda's memory limit is an error
  * ```ts
  * import { serverless } from "../../mod.ts";
- * import { describeFunction } from "../info.ts";
+ * import { describeFunction } from "../../src/info.ts";
  * import { platformProblems } from "./overrides.ts";
  *
  * const fn = serverless({ name: "big", fetch: () => new Response("ok") });

@@ -3,7 +3,7 @@
  *
  * Every resource and argument is one the provider documents in hashicorp/terraform-provider-azurerm
  * `website/docs/r/<name>.html.markdown` at commit 69697b7fe6a923fc89e88f386bc95c3ed1ee2ec6 (5.2.0, August 2026);
- * `tests/_iac_cloud_checks.ts` keeps the allow-list taken from those pages.
+ * `tests/support/iac_cloud_checks.ts` keeps the allow-list taken from those pages.
  *
  * Each function is its own function app: a Flex Consumption plan holds one app, and the adapter registers the
  * triggers of one function per app (`register(app, fn)`). The apps share a resource group and a storage account.
@@ -11,11 +11,11 @@
  * @module
  */
 
-import type { FunctionInfo } from "../info.ts";
-import type { SettingValue } from "../platforms.ts";
+import type { FunctionInfo } from "../../src/info.ts";
+import type { SettingValue } from "../../src/platforms.ts";
 import { environmentVariable } from "./_aws.ts";
 import { unmappedBindings } from "./_bindings.ts";
-import { identifier, type TerraformFile } from "./terraform_file.ts";
+import { hcl, identifier, literal, quotedText, type Template, type TerraformFile } from "./terraform_file.ts";
 
 /** What describing the functions found. */
 export interface AzureResult {
@@ -32,34 +32,16 @@ export const AZURERM_PROVIDER: { source: string; version: string } = {
 };
 
 /** The `plan` setting → the service plan SKU. Flex Consumption (`FC1`) has its own app resource. */
-const PLANS: Record<string, string> = Object.assign(Object.create(null), {
-  "flex-consumption": "FC1",
-  consumption: "Y1",
-  premium: "EP1",
+const PLANS: Record<string, Template> = Object.assign(Object.create(null), {
+  "flex-consumption": hcl`FC1`,
+  consumption: hcl`Y1`,
+  premium: hcl`EP1`,
 });
 /** The instance sizes Flex Consumption offers, in MB. */
 const FLEX_MEMORY = [512, 2048, 4096] as const;
-const NODE_VERSION = "22";
-const GROUP = "azurerm_resource_group.slrs";
-const STORAGE = "azurerm_storage_account.slrs";
-
-/**
- * Escapes text that came from the user for a Terraform JSON string, which is a template: `${` and `%{` would be
- * evaluated, so they become `$${` and `%%{`.
- *
- * @param s The user's text.
- * @returns The text, read back by Terraform as written.
- *
- * @example Usage
- * ```ts
- * import { userText } from "./_azure.ts";
- * console.assert(userText("costs ${var.x} %{if}") === "costs $${var.x} %%{if}");
- * ```
- */
-export function userText(s: string): string {
-  // Replacer functions: in a replacement string `$$` would stand for one `$`.
-  return s.replaceAll("${", () => "$${").replaceAll("%{", () => "%%{");
-}
+const NODE_VERSION = hcl`22`;
+const GROUP = hcl`azurerm_resource_group.slrs`;
+const STORAGE = hcl`azurerm_storage_account.slrs`;
 
 const number = (value: SettingValue | undefined, fallback: number) => typeof value === "number" ? value : fallback;
 /** Azure Storage queue names: https://learn.microsoft.com/rest/api/storageservices/naming-queues-and-metadata */
@@ -78,7 +60,7 @@ const AZURE_QUEUE = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
  * @example Usage
  * ```ts
  * import { serverless } from "../../mod.ts";
- * import { describeFunction } from "../info.ts";
+ * import { describeFunction } from "../../src/info.ts";
  * import { azureFunctions } from "./_azure.ts";
  * import { TerraformFile } from "./terraform_file.ts";
  *
@@ -98,16 +80,16 @@ export function azureFunctions(
   declareProvider(main);
   if (functions.length === 0) return { errors, warnings };
   file.resource("azurerm_resource_group", "slrs", {
-    name: "${var.azure_resource_group}",
-    location: "${var.azure_location}",
+    name: hcl`\${var.azure_resource_group}`,
+    location: hcl`\${var.azure_location}`,
   });
   file.resource("azurerm_storage_account", "slrs", {
-    name: "${var.azure_storage_account}",
-    resource_group_name: `\${${GROUP}.name}`,
-    location: `\${${GROUP}.location}`,
-    account_tier: "Standard",
-    account_replication_type: "LRS",
-    min_tls_version: "TLS1_2",
+    name: hcl`\${var.azure_storage_account}`,
+    resource_group_name: hcl`\${${GROUP}.name}`,
+    location: hcl`\${${GROUP}.location}`,
+    account_tier: hcl`Standard`,
+    account_replication_type: hcl`LRS`,
+    min_tls_version: hcl`TLS1_2`,
     allow_nested_items_to_be_public: false,
   });
   for (const fn of functions) {
@@ -131,8 +113,8 @@ function declareProvider(main: TerraformFile): void {
     type: "string",
     description: "The storage account of the function apps: 3–24 lowercase letters and digits, unique in Azure.",
     validation: [{
-      condition: '${can(regex("^[a-z0-9]{3,24}$", var.azure_storage_account))}',
-      error_message: "azure_storage_account must be 3–24 lowercase letters and digits.",
+      condition: hcl`\${can(regex("^[a-z0-9]{3,24}$", var.azure_storage_account))}`,
+      error_message: hcl`azure_storage_account must be 3–24 lowercase letters and digits.`,
     }],
   });
   main.variable("azure_subscription_id", {
@@ -141,14 +123,14 @@ function declareProvider(main: TerraformFile): void {
     default: null,
   });
   // `features` is a required block of the provider, even empty.
-  (main.json.provider ??= {}).azurerm = { features: {}, subscription_id: "${var.azure_subscription_id}" };
+  (main.json.provider ??= {}).azurerm = { features: {}, subscription_id: hcl`\${var.azure_subscription_id}` };
 }
 
 function azureFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInfo): AzureResult {
   const errors: string[] = [];
   const warnings: string[] = [];
   const id = identifier(fn.name);
-  const name = userText(fn.name);
+  const name = literal(fn.name);
   const settings = fn.platforms.azure.settings;
   const planSetting = typeof settings.plan === "string" ? settings.plan : "flex-consumption";
   const sku = PLANS[planSetting];
@@ -158,9 +140,10 @@ function azureFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInf
     );
     return { errors, warnings };
   }
-  const zip = `\${local.dist}/azure/${name}.zip`;
-  const names = [...fn.requirements.env ?? [], ...fn.requirements.bindings?.secrets ?? []].map(userText);
-  const env = names.length > 0 ? environmentVariable(main, id, name, names) : undefined;
+  const zipPath = `azure/${fn.name}.zip`;
+  const zip = hcl`\${local.dist}/${literal(zipPath)}`;
+  const names = [...fn.requirements.env ?? [], ...fn.requirements.bindings?.secrets ?? []];
+  const env = names.length > 0 ? environmentVariable(main, id, fn.name, names) : undefined;
   const maxInstances = settings.maximumInstanceCount;
   const memory = number(settings.instanceMemory, 2048);
   if (sku === "FC1" && !(FLEX_MEMORY as readonly number[]).includes(memory)) {
@@ -178,61 +161,64 @@ function azureFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInf
   if (errors.length > 0) return { errors, warnings };
 
   const plan = file.resource("azurerm_service_plan", id, {
-    name: `${name}-plan`,
-    resource_group_name: `\${${GROUP}.name}`,
-    location: `\${${GROUP}.location}`,
+    name: hcl`${name}-plan`,
+    resource_group_name: hcl`\${${GROUP}.name}`,
+    location: hcl`\${${GROUP}.location}`,
     sku_name: sku,
-    os_type: "Linux",
+    os_type: hcl`Linux`,
   });
   const common = {
     // App names are global: <name>.azurewebsites.net.
     name,
-    resource_group_name: `\${${GROUP}.name}`,
-    location: `\${${GROUP}.location}`,
-    service_plan_id: `\${${plan}.id}`,
+    resource_group_name: hcl`\${${GROUP}.name}`,
+    location: hcl`\${${GROUP}.location}`,
+    service_plan_id: hcl`\${${plan}.id}`,
     https_only: true,
     // Azure caps tag values at 256 characters.
-    ...(fn.description !== null && { tags: { description: userText(fn.description.slice(0, 256)) } }),
+    ...(fn.description !== null && { tags: { description: literal(fn.description.slice(0, 256)) } }),
   };
-  let app: string;
+  let app: Template;
   if (sku === "FC1") {
     const container = file.resource("azurerm_storage_container", `${id}_package`, {
-      name: `${name}-package`,
-      storage_account_id: `\${${STORAGE}.id}`,
-      container_access_type: "private",
+      name: hcl`${name}-package`,
+      storage_account_id: hcl`\${${STORAGE}.id}`,
+      container_access_type: hcl`private`,
     });
     app = file.resource("azurerm_function_app_flex_consumption", id, {
       ...common,
-      storage_container_type: "blobContainer",
-      storage_container_endpoint: `\${${STORAGE}.primary_blob_endpoint}\${${container}.name}`,
-      storage_authentication_type: "StorageAccountConnectionString",
-      storage_access_key: `\${${STORAGE}.primary_access_key}`,
-      runtime_name: "node",
+      storage_container_type: hcl`blobContainer`,
+      storage_container_endpoint: hcl`\${${STORAGE}.primary_blob_endpoint}\${${container}.name}`,
+      storage_authentication_type: hcl`StorageAccountConnectionString`,
+      storage_access_key: hcl`\${${STORAGE}.primary_access_key}`,
+      runtime_name: hcl`node`,
       runtime_version: NODE_VERSION,
       // --info rounds requirements.memory up to a Flex size (src/platforms.ts); an override is checked above.
       instance_memory_in_mb: memory,
       ...(typeof maxInstances === "number" && { maximum_instance_count: maxInstances }),
-      ...(env !== undefined && { app_settings: `\${${env}}` }),
+      ...(env !== undefined && { app_settings: hcl`\${${env}}` }),
       site_config: {},
     });
     // Not zip_deploy_file: azurerm posts it to /api/zipdeploy, which Flex Consumption does not serve
     // (hashicorp/terraform-provider-azurerm#29630, open at 5.2.0). The Azure CLI deploys Flex apps through OneDeploy.
+    const deploy = hcl`az functionapp deployment source config-zip --resource-group \${${GROUP}.name}`;
+    const zipFile = hcl`\${abspath("\${local.dist}/${quotedText(zipPath)}")}`;
     file.output(
       `${id}_azure_deploy`,
-      `az functionapp deployment source config-zip --resource-group \${${GROUP}.name} --name \${${app}.name} ` +
-        `--src \${abspath("${zip}")}`,
-      `The command that deploys ${name}'s zip to its Flex Consumption app.`,
+      hcl`${deploy} --name \${${app}.name} --src ${zipFile}`,
+      `The command that deploys ${fn.name}'s zip to its Flex Consumption app.`,
     );
   } else {
     // Outside Flex, zip_deploy_file needs WEBSITE_RUN_FROM_PACKAGE=1 (the provider's page says so).
-    const packageSetting = '{ WEBSITE_RUN_FROM_PACKAGE = "1" }';
+    const packageSetting = hcl`{ WEBSITE_RUN_FROM_PACKAGE = "1" }`;
     app = file.resource("azurerm_linux_function_app", id, {
       ...common,
-      storage_account_name: `\${${STORAGE}.name}`,
-      storage_account_access_key: `\${${STORAGE}.primary_access_key}`,
-      functions_extension_version: "~4",
+      storage_account_name: hcl`\${${STORAGE}.name}`,
+      storage_account_access_key: hcl`\${${STORAGE}.primary_access_key}`,
+      functions_extension_version: hcl`~4`,
       zip_deploy_file: zip,
-      app_settings: env !== undefined ? `\${merge(${env}, ${packageSetting})}` : { WEBSITE_RUN_FROM_PACKAGE: "1" },
+      app_settings: env !== undefined
+        ? hcl`\${merge(${env}, ${packageSetting})}`
+        : { WEBSITE_RUN_FROM_PACKAGE: hcl`1` },
       site_config: {
         application_stack: { node_version: NODE_VERSION },
         ...(typeof maxInstances === "number" && { app_scale_limit: maxInstances }),
@@ -245,13 +231,17 @@ function azureFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInf
     // functions may consume one queue, so it is declared once.
     if (file.json.resource?.azurerm_storage_queue?.[identifier(queue)] === undefined) {
       file.resource("azurerm_storage_queue", identifier(queue), {
-        name: userText(queue),
-        storage_account_id: `\${${STORAGE}.id}`,
+        name: literal(queue),
+        storage_account_id: hcl`\${${STORAGE}.id}`,
       });
     }
   }
   if (fn.triggers.some((t) => t.type === "http")) {
-    file.output(`${id}_azure_url`, `https://\${${app}.default_hostname}`, `The host of the function app ${name}.`);
+    file.output(
+      `${id}_azure_url`,
+      hcl`https://\${${app}.default_hostname}`,
+      `The host of the function app ${fn.name}.`,
+    );
   }
   if (fn.triggers.some((t) => t.type === "event")) {
     warnings.push(`${fn.name} on azure: event triggers (Event Grid) are not described; wire them up.`);

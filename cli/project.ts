@@ -6,8 +6,8 @@
 
 import { isAbsolute, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { isServerlessFunction, type ServerlessFunction } from "../serverless.ts";
-import type { FunctionSource } from "../info.ts";
+import { isServerlessFunction, type ServerlessFunction } from "../src/serverless.ts";
+import type { FunctionSource } from "../src/info.ts";
 import { CliError } from "./errors.ts";
 import type { Runtime } from "./runtime.ts";
 

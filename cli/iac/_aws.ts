@@ -4,8 +4,8 @@
  * @module
  */
 
-import type { FunctionInfo } from "../info.ts";
-import type { SettingValue } from "../platforms.ts";
+import type { FunctionInfo } from "../../src/info.ts";
+import type { SettingValue } from "../../src/platforms.ts";
 import { eventBridgeCron } from "./cron.ts";
 import { hcl, identifier, literal, quoted, quotedText, type Template, type TerraformFile } from "./terraform_file.ts";
 
@@ -39,7 +39,7 @@ const number = (value: SettingValue | undefined, fallback: number) => typeof val
  * @example Usage
  * ```ts
  * import { serverless } from "../../mod.ts";
- * import { describeFunction } from "../info.ts";
+ * import { describeFunction } from "../../src/info.ts";
  * import { awsFunction } from "./_aws.ts";
  * import { TerraformFile } from "./terraform_file.ts";
  *

@@ -5,7 +5,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { VERSION } from "../version.ts";
+import { VERSION } from "../src/version.ts";
 import { build, BUILD_TARGETS } from "./build_command.ts";
 import { dev } from "./dev_command.ts";
 import { CliError } from "./errors.ts";

@@ -9,9 +9,9 @@
 import { resolve } from "node:path";
 import process from "node:process";
 import { parseEnv } from "node:util";
-import { createContext } from "../context.ts";
-import type { LogRecord } from "../log.ts";
-import type { ServerlessFunction } from "../serverless.ts";
+import { createContext } from "../src/context.ts";
+import type { LogRecord } from "../src/log.ts";
+import type { ServerlessFunction } from "../src/serverless.ts";
 import { type ClientInfo, internalRouteRefusal } from "./dev_guard.ts";
 import { CliError } from "./errors.ts";
 import { LocalKv } from "./local_kv.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { FunctionInfo } from "../info.ts";
+import type { FunctionInfo } from "../../src/info.ts";
 import { workerSettings } from "./_cloudflare.ts";
 
 /** Options of {@linkcode wranglerConfig}. */
@@ -28,7 +28,7 @@ export interface WranglerOptions {
  *
  * @example The hello example
  * ```ts
- * import { describeFunction } from "../info.ts";
+ * import { describeFunction } from "../../src/info.ts";
  * import { wranglerConfig } from "./wrangler.ts";
  * import hello from "../../examples/hello/main.ts";
  *

@@ -19,7 +19,7 @@
  * @module
  */
 
-import type { FunctionInfo } from "../info.ts";
+import type { FunctionInfo } from "../src/info.ts";
 import { jsonFile, type PackageFiles, zipFiles } from "./package_files.ts";
 
 /** The `@azure/functions` range the app depends on: the one slrs is tested with (deno.json). */
@@ -71,8 +71,8 @@ export const AZURE_ENTRY: readonly string[] = [
  *
  * @example Usage
  * ```ts
- * import { describeFunction } from "../info.ts";
- * import { serverless } from "../../mod.ts";
+ * import { describeFunction } from "../src/info.ts";
+ * import { serverless } from "../mod.ts";
  * import { azurePackage } from "./azure_package.ts";
  *
  * const fn = serverless({ name: "shop", fetch: () => new Response("ok") });

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { FunctionInfo } from "../info.ts";
+import type { FunctionInfo } from "../../src/info.ts";
 
 /**
  * The binding kinds a function declares that no Azure or Google resource is written for yet; secrets are not among
@@ -16,7 +16,7 @@ import type { FunctionInfo } from "../info.ts";
  * @example Usage
  * ```ts
  * import { serverless } from "../../mod.ts";
- * import { describeFunction } from "../info.ts";
+ * import { describeFunction } from "../../src/info.ts";
  * import { unmappedBindings } from "./_bindings.ts";
  *
  * const fn = serverless({ name: "c", requirements: { bindings: { kv: ["CACHE"] } }, fetch: () => new Response() });

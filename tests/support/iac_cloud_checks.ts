@@ -24,7 +24,7 @@ export interface CloudAllowed {
 const AZ = "hashicorp/terraform-provider-azurerm@69697b7 website/docs/r/";
 const GOOGLE = "hashicorp/terraform-provider-google@e03b762 website/docs/r/";
 
-/** The azurerm resources `src/iac/_azure.ts` may write. */
+/** The azurerm resources `cli/iac/_azure.ts` may write. */
 export const AZURE_ALLOWED: Record<string, CloudAllowed> = {
   azurerm_resource_group: {
     source: `${AZ}resource_group.html.markdown`,
@@ -95,7 +95,7 @@ export const AZURE_ALLOWED: Record<string, CloudAllowed> = {
   },
 };
 
-/** The google resources `src/iac/_gcp.ts` may write. */
+/** The google resources `cli/iac/_gcp.ts` may write. */
 export const GCP_ALLOWED: Record<string, CloudAllowed> = {
   google_storage_bucket: {
     source: `${GOOGLE}storage_bucket.html.markdown`,
@@ -287,8 +287,20 @@ function referenceProblems(
       }
     }
   };
-  visit(doc, []);
+  visit(evaluated(doc), []);
   return problems;
+}
+
+/**
+ * The parts of a document Terraform evaluates as templates: resources, providers, locals, variables' validations and
+ * outputs' values. A variable's description and default, an output's description and the `terraform` block are read
+ * literally, so a `${` there is text, not a reference.
+ */
+export function evaluated(doc: object): unknown[] {
+  const { resource, provider, locals, variable, output } = doc as Json;
+  const validations = Object.values((variable ?? {}) as Record<string, Json>).map((v) => v.validation ?? []);
+  const values = Object.values((output ?? {}) as Record<string, Json>).map((o) => o.value);
+  return [resource ?? {}, provider ?? {}, locals ?? {}, validations, values];
 }
 
 /**

@@ -11,7 +11,7 @@ import { realpathSync } from "node:fs";
 import { readdir, readFile, rename, writeFile } from "node:fs/promises";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { serverless } from "../serverless.ts";
+import { serverless } from "../src/serverless.ts";
 import type { ClientInfo } from "./dev_guard.ts";
 import { restartOnChange } from "./restart_on_change.ts";
 
@@ -57,9 +57,9 @@ export interface Runtime {
   runWatched(cliArgs: string[], entry: string, watch: string[], env: Record<string, string>): Promise<number>;
 }
 
-const CLI = new URL("../../cli.ts", import.meta.url);
+const CLI = new URL("../cli.ts", import.meta.url);
 /** Where cli.ts is compiled to in the npm package. */
-const CLI_JS = new URL("../../cli.js", import.meta.url);
+const CLI_JS = new URL("../cli.js", import.meta.url);
 
 const shared = {
   args: () => process.argv.slice(2),
@@ -118,7 +118,7 @@ const node: Runtime = {
   name: "node",
   ...shared,
   async serve(handler, options) {
-    const { serve } = await import("../../adapters/node.ts");
+    const { serve } = await import("../adapters/node.ts");
     const fn = serverless({
       name: "slrs-dev",
       fetch: (request, ctx) => handler(request, { address: (ctx.raw as NodeRaw).req.socket.remoteAddress }),

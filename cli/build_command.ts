@@ -16,9 +16,9 @@ import { dirname, relative, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { type Zippable, zipSync } from "fflate";
-import type { FunctionInfo } from "../info.ts";
-import type { PlatformName } from "../platforms.ts";
-import { platformProblems } from "../iac/overrides.ts";
+import type { FunctionInfo } from "../src/info.ts";
+import type { PlatformName } from "../src/platforms.ts";
+import { platformProblems } from "./iac/overrides.ts";
 import { CliError } from "./errors.ts";
 import { freshDirectory, temporaryBeside, writeFreshFile } from "./fresh_file.ts";
 import { infoDocument } from "./info_command.ts";
@@ -245,7 +245,7 @@ function entrySource(target: Target, fn: FunctionInfo, entryPath: string, cwd: s
 /** The adapter next to this CLI: a relative path when both are files, else its URL (a JSR or npm install). */
 function adapterSpecifier(adapter: string, from: string): string {
   const extension = import.meta.url.endsWith(".js") ? "js" : "ts";
-  const url = new URL(`../../adapters/${adapter}.${extension}`, import.meta.url);
+  const url = new URL(`../adapters/${adapter}.${extension}`, import.meta.url);
   return url.protocol === "file:" ? specifier(from, fileURLToPath(url)) : url.href;
 }
 
@@ -269,8 +269,8 @@ const EXTENSION = import.meta.url.endsWith(".js") ? ".js" : ".ts";
  */
 export const UNCHECKED_IMPORT_MAP: { imports: Record<string, string> } = {
   imports: {
-    [new URL(`../validate_definition${EXTENSION}`, import.meta.url).href]: new URL(
-      `../_definition_unchecked${EXTENSION}`,
+    [new URL(`../src/validate_definition${EXTENSION}`, import.meta.url).href]: new URL(
+      `../src/_definition_unchecked${EXTENSION}`,
       import.meta.url,
     ).href,
   },

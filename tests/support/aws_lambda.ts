@@ -1,10 +1,10 @@
 // Shared by the AWS Lambda tests: fixtures, a Lambda context, and an echo function that reports what it received.
 
-import { Router, serverless, type ServerlessFunction } from "../mod.ts";
+import { Router, serverless, type ServerlessFunction } from "../../mod.ts";
 import type { Context as LambdaContext } from "aws-lambda";
 
 /** The folder of the AWS sample events (copied from the shared fixture set; see its SOURCES.md). */
-export const FIXTURES = new URL("./fixtures/aws/", import.meta.url);
+export const FIXTURES = new URL("../fixtures/aws/", import.meta.url);
 
 /** Reads a fixture as parsed JSON; a fresh copy every call, so a test may mutate it. */
 export function fixture<T = Record<string, unknown>>(name: string): T {

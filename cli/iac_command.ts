@@ -6,9 +6,9 @@
 
 import { mkdir } from "node:fs/promises";
 import { relative, resolve } from "node:path";
-import { terraform, type TerraformPlatform } from "../iac/terraform.ts";
-import { platformProblems } from "../iac/overrides.ts";
-import { wranglerConfig } from "../iac/wrangler.ts";
+import { terraform, type TerraformPlatform } from "./iac/terraform.ts";
+import { platformProblems } from "./iac/overrides.ts";
+import { wranglerConfig } from "./iac/wrangler.ts";
 import { CliError } from "./errors.ts";
 import { infoDocument } from "./info_command.ts";
 import type { Runtime } from "./runtime.ts";

@@ -3,7 +3,7 @@
  *
  * Every resource and argument is one the provider documents in hashicorp/terraform-provider-google
  * `website/docs/r/<name>.html.markdown` at commit e03b7622a26cf4e878f90bdccaca6aa3d03a7999 (7.45.0, August 2026);
- * `tests/_iac_cloud_checks.ts` keeps the allow-list taken from those pages.
+ * `tests/support/iac_cloud_checks.ts` keeps the allow-list taken from those pages.
  *
  * The shape follows `register()` in `adapters/gcp/cloud_event.ts`: Google deploys one signature per function, so a
  * function with routes becomes an HTTP function named after it, and one with schedules, a queue or events becomes a
@@ -13,11 +13,19 @@
  * @module
  */
 
-import type { FunctionInfo } from "../info.ts";
-import type { SettingValue } from "../platforms.ts";
+import type { FunctionInfo } from "../../src/info.ts";
+import type { SettingValue } from "../../src/platforms.ts";
 import { environmentVariable } from "./_aws.ts";
 import { unmappedBindings } from "./_bindings.ts";
-import { identifier, type TerraformFile } from "./terraform_file.ts";
+import {
+  type Arguments,
+  hcl,
+  identifier,
+  literal,
+  quotedText,
+  type Template,
+  type TerraformFile,
+} from "./terraform_file.ts";
 
 /** What describing the functions found. */
 export interface GcpResult {
@@ -30,29 +38,11 @@ export interface GcpResult {
 /** The `required_providers` entry for the Google provider. */
 export const GOOGLE_PROVIDER: { source: string; version: string } = { source: "hashicorp/google", version: "~> 7.0" };
 
-const PUBSUB = "google.cloud.pubsub.topic.v1.messagePublished";
+const PUBSUB = hcl`google.cloud.pubsub.topic.v1.messagePublished`;
 /** The CloudEvent type `handleCloudEvent` hands to `scheduled` (adapters/gcp/cloud_event.ts). */
-const SCHEDULER = "google.cloud.scheduler.job.v1.executed";
-const INVOKER = "google_service_account.slrs_invoker";
-const BUCKET = "google_storage_bucket.slrs_source";
-
-/**
- * Escapes text that came from the user for a Terraform JSON string, which is a template: `${` and `%{` would be
- * evaluated, so they become `$${` and `%%{`.
- *
- * @param s The user's text.
- * @returns The text, read back by Terraform as written.
- *
- * @example Usage
- * ```ts
- * import { userText } from "./_gcp.ts";
- * console.assert(userText("costs ${var.x} %{if}") === "costs $${var.x} %%{if}");
- * ```
- */
-export function userText(s: string): string {
-  // Replacer functions: in a replacement string `$$` would stand for one `$`.
-  return s.replaceAll("${", () => "$${").replaceAll("%{", () => "%%{");
-}
+const SCHEDULER = hcl`google.cloud.scheduler.job.v1.executed`;
+const INVOKER = hcl`google_service_account.slrs_invoker`;
+const BUCKET = hcl`google_storage_bucket.slrs_source`;
 
 const number = (value: SettingValue | undefined, fallback: number) => typeof value === "number" ? value : fallback;
 const base64 = (s: string) => btoa(String.fromCharCode(...new TextEncoder().encode(s)));
@@ -70,7 +60,7 @@ const base64 = (s: string) => btoa(String.fromCharCode(...new TextEncoder().enco
  * @example Usage
  * ```ts
  * import { serverless } from "../../mod.ts";
- * import { describeFunction } from "../info.ts";
+ * import { describeFunction } from "../../src/info.ts";
  * import { gcpFunctions } from "./_gcp.ts";
  * import { TerraformFile } from "./terraform_file.ts";
  *
@@ -87,25 +77,25 @@ export function gcpFunctions(file: TerraformFile, main: TerraformFile, functions
   if (functions.length === 0) return { errors, warnings };
   file.resource("google_storage_bucket", "slrs_source", {
     // Bucket names are global; the project id makes this one unique.
-    name: "${var.gcp_project}-slrs-source",
-    location: "${var.gcp_region}",
+    name: hcl`\${var.gcp_project}-slrs-source`,
+    location: hcl`\${var.gcp_region}`,
     uniform_bucket_level_access: true,
-    public_access_prevention: "enforced",
+    public_access_prevention: hcl`enforced`,
   });
   const needsInvoker = functions.some((fn) => fn.triggers.some((t) => t.type !== "http"));
   if (needsInvoker) {
     // Cloud Scheduler's OIDC tokens and the Eventarc triggers act as this account; it may invoke nothing but the
     // CloudEvent functions.
     file.resource("google_service_account", "slrs_invoker", {
-      account_id: "slrs-invoker",
-      display_name: "slrs: invokes the CloudEvent functions",
+      account_id: hcl`slrs-invoker`,
+      display_name: hcl`slrs: invokes the CloudEvent functions`,
     });
   }
   if (functions.some((fn) => fn.triggers.some((t) => t.type === "event"))) {
     file.resource("google_project_iam_member", "slrs_invoker_event_receiver", {
-      project: "${var.gcp_project}",
-      role: "roles/eventarc.eventReceiver",
-      member: `serviceAccount:\${${INVOKER}.email}`,
+      project: hcl`\${var.gcp_project}`,
+      role: hcl`roles/eventarc.eventReceiver`,
+      member: hcl`serviceAccount:\${${INVOKER}.email}`,
     });
   }
   for (const fn of functions) {
@@ -124,43 +114,45 @@ function declareProvider(main: TerraformFile, functions: readonly FunctionInfo[]
   main.variable("gcp_region", {
     type: "string",
     description: "The region of the functions, their source bucket and their Cloud Scheduler jobs.",
-    default: userText(typeof region === "string" ? region : "us-central1"),
+    // A default is read literally: the region goes in as written.
+    default: typeof region === "string" ? region : "us-central1",
   });
-  (main.json.provider ??= {}).google = { project: "${var.gcp_project}", region: "${var.gcp_region}" };
+  (main.json.provider ??= {}).google = { project: hcl`\${var.gcp_project}`, region: hcl`\${var.gcp_region}` };
 }
 
 function gcpFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInfo): GcpResult {
   const errors: string[] = [];
   const warnings: string[] = [];
   const id = identifier(fn.name);
-  const name = userText(fn.name);
+  const name = literal(fn.name);
   const settings = fn.platforms.gcp.settings;
-  const location = typeof settings.region === "string" ? userText(settings.region) : "${var.gcp_region}";
-  const zip = `\${local.dist}/gcp/${name}.zip`;
-  const names = [...fn.requirements.env ?? [], ...fn.requirements.bindings?.secrets ?? []].map(userText);
-  const env = names.length > 0 ? environmentVariable(main, id, name, names) : undefined;
+  const location = typeof settings.region === "string" ? literal(settings.region) : hcl`\${var.gcp_region}`;
+  const zipPath = `gcp/${fn.name}.zip`;
+  const zip = hcl`\${local.dist}/${literal(zipPath)}`;
+  const names = [...fn.requirements.env ?? [], ...fn.requirements.bindings?.secrets ?? []];
+  const env = names.length > 0 ? environmentVariable(main, id, fn.name, names) : undefined;
 
   const source = file.resource("google_storage_bucket_object", id, {
     // The hash in the name changes the functions' storage_source when the zip changes, so they are rebuilt.
-    name: `${name}-\${filemd5("${zip}")}.zip`,
-    bucket: `\${${BUCKET}.name}`,
+    name: hcl`${name}-\${filemd5("\${local.dist}/${quotedText(zipPath)}")}.zip`,
+    bucket: hcl`\${${BUCKET}.name}`,
     source: zip,
-    content_type: "application/zip",
+    content_type: hcl`application/zip`,
   });
-  const body = (entryPoint: string) => ({
+  const body = (entryPoint: Template): Arguments => ({
     name: entryPoint,
     location,
-    ...(fn.description !== null && { description: userText(fn.description) }),
+    ...(fn.description !== null && { description: literal(fn.description) }),
     build_config: {
-      runtime: "nodejs22",
+      runtime: hcl`nodejs22`,
       entry_point: entryPoint,
-      source: { storage_source: { bucket: `\${${BUCKET}.name}`, object: `\${${source}.name}` } },
+      source: { storage_source: { bucket: hcl`\${${BUCKET}.name}`, object: hcl`\${${source}.name}` } },
     },
     service_config: {
       available_memory: memory(number(settings.memory, 256)),
       timeout_seconds: number(settings.timeout, 60),
       ...(typeof settings.maxInstances === "number" && { max_instance_count: settings.maxInstances }),
-      ...(env !== undefined && { environment_variables: `\${${env}}` }),
+      ...(env !== undefined && { environment_variables: hcl`\${${env}}` }),
     },
   });
 
@@ -173,16 +165,16 @@ function gcpFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInfo)
     const http = file.resource("google_cloudfunctions2_function", id, body(name));
     // HTTP functions answer anyone, like the Lambda function URL and the Worker: the router does the rest.
     file.resource("google_cloud_run_service_iam_member", `${id}_public`, {
-      location: `\${${http}.location}`,
-      service: `\${${http}.name}`,
-      role: "roles/run.invoker",
-      member: "allUsers",
+      location: hcl`\${${http}.location}`,
+      service: hcl`\${${http}.name}`,
+      role: hcl`roles/run.invoker`,
+      member: hcl`allUsers`,
     });
-    file.output(`${id}_gcp_url`, `\${${http}.url}`, `The URL of ${name}.`);
+    file.output(`${id}_gcp_url`, hcl`\${${http}.url}`, `The URL of ${fn.name}.`);
   }
   if (!(kinds.has("schedule") || kinds.has("queue") || kinds.has("event"))) return { errors, warnings };
 
-  const eventsName = kinds.has("http") ? `${name}-events` : name;
+  const eventsName = kinds.has("http") ? `${fn.name}-events` : fn.name;
   if (eventsName.length > 63) {
     errors.push(
       `${fn.name} on gcp: its CloudEvent function would be named "${eventsName}", longer than the 63 characters ` +
@@ -190,14 +182,14 @@ function gcpFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInfo)
     );
     return { errors, warnings };
   }
-  const eventsId = kinds.has("http") ? `${id}_events` : id;
-  const events = `google_cloudfunctions2_function.${eventsId}`;
+  const eventsId = kinds.has("http") ? hcl`${id}_events` : id;
+  const events = hcl`google_cloudfunctions2_function.${eventsId}`;
   const queue = fn.triggers.find((t) => t.type === "queue");
   const event = fn.triggers.find((t) => t.type === "event");
   const trigger = queue !== undefined
     ? pubsubTrigger(file, queue.queue)
     : event !== undefined
-    ? eventarcTrigger(main, id, name, event.sources.map(userText))
+    ? eventarcTrigger(main, id, fn.name, event.sources)
     : undefined;
   if (queue !== undefined && event !== undefined) {
     warnings.push(
@@ -206,48 +198,53 @@ function gcpFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInfo)
     );
   }
   file.resource("google_cloudfunctions2_function", eventsId, {
-    ...body(eventsName),
+    ...body(literal(eventsName)),
     ...(trigger !== undefined && {
       event_trigger: {
         ...trigger,
         trigger_region: location,
-        service_account_email: `\${${INVOKER}.email}`,
+        service_account_email: hcl`\${${INVOKER}.email}`,
         // A thrown error or retry() fails the delivery; this makes Eventarc deliver it again.
-        retry_policy: "RETRY_POLICY_RETRY",
+        retry_policy: hcl`RETRY_POLICY_RETRY`,
       },
     }),
   });
   // Scheduler's tokens and Eventarc's pushes both act as the invoker account.
   file.resource("google_cloud_run_service_iam_member", `${eventsId}_invoker`, {
-    location: `\${${events}.location}`,
-    service: `\${${events}.name}`,
-    role: "roles/run.invoker",
-    member: `serviceAccount:\${${INVOKER}.email}`,
+    location: hcl`\${${events}.location}`,
+    service: hcl`\${${events}.name}`,
+    role: hcl`roles/run.invoker`,
+    member: hcl`serviceAccount:\${${INVOKER}.email}`,
   });
 
   fn.triggers.filter((t) => t.type === "schedule").forEach((schedule, i) => {
-    const job = `${name}-schedule-${i}`;
+    const job = hcl`${name}-schedule-${i}`;
+    const cron = literal(schedule.cron);
     file.resource("google_cloud_scheduler_job", `${id}_schedule_${i}`, {
       name: job,
-      description: userText(`${fn.name}: ${schedule.cron}`),
+      description: hcl`${name}: ${cron}`,
       // Cloud Scheduler takes unix-cron, the five fields `scheduled.cron` has; slrs crons are UTC.
-      schedule: userText(schedule.cron),
-      time_zone: "Etc/UTC",
+      schedule: cron,
+      time_zone: hcl`Etc/UTC`,
       region: location,
       http_target: {
-        uri: `\${${events}.service_config[0].uri}`,
-        http_method: "POST",
+        uri: hcl`\${${events}.service_config[0].uri}`,
+        http_method: hcl`POST`,
         // A binary-mode CloudEvent, so the framework's cloudEvent signature takes it and `handleCloudEvent` runs the
         // cron the body names.
         headers: {
-          "Content-Type": "application/json",
-          "ce-specversion": "1.0",
+          "Content-Type": hcl`application/json`,
+          "ce-specversion": hcl`1.0`,
           "ce-type": SCHEDULER,
-          "ce-source": `//cloudscheduler.googleapis.com/projects/\${var.gcp_project}/locations/${location}/jobs/${job}`,
+          "ce-source":
+            hcl`//cloudscheduler.googleapis.com/projects/\${var.gcp_project}/locations/${location}/jobs/${job}`,
           "ce-id": job,
         },
-        body: base64(JSON.stringify({ customData: base64(schedule.cron) })),
-        oidc_token: { service_account_email: `\${${INVOKER}.email}`, audience: `\${${events}.service_config[0].uri}` },
+        body: literal(base64(JSON.stringify({ customData: base64(schedule.cron) }))),
+        oidc_token: {
+          service_account_email: hcl`\${${INVOKER}.email}`,
+          audience: hcl`\${${events}.service_config[0].uri}`,
+        },
       },
     });
   });
@@ -258,35 +255,36 @@ function gcpFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInfo)
  * `available_memory` in binary units: Cloud Run's sizes are MiB, and `256M` would be 244 MiB. The CPU is left to the
  * provider, which derives it from the memory (the cloudfunctions2_function page, `available_cpu`).
  */
-function memory(mb: number): string {
-  return mb % 1024 === 0 ? `${mb / 1024}Gi` : `${mb}Mi`;
+function memory(mb: number): Template {
+  return mb % 1024 === 0 ? hcl`${mb / 1024}Gi` : hcl`${mb}Mi`;
 }
 
 /** The event trigger of a queue consumer: its topic, declared once however many functions consume it. */
-function pubsubTrigger(file: TerraformFile, queue: string): Record<string, unknown> {
+function pubsubTrigger(file: TerraformFile, queue: string): Arguments {
   const topic = identifier(queue);
   if (file.json.resource?.google_pubsub_topic?.[topic] === undefined) {
-    file.resource("google_pubsub_topic", topic, { name: userText(queue) });
+    file.resource("google_pubsub_topic", topic, { name: literal(queue) });
   }
-  return { event_type: PUBSUB, pubsub_topic: `\${google_pubsub_topic.${topic}.id}` };
+  return { event_type: PUBSUB, pubsub_topic: hcl`\${google_pubsub_topic.${topic}.id}` };
 }
 
 /**
  * The event trigger of an `event` consumer. Its sources (`google.cloud.storage`) do not say which event or which
- * bucket, so a variable holds the event type and the filters, one `event_filters` block per entry.
+ * bucket, so a variable holds the event type and the filters, one `event_filters` block per entry. The variable's
+ * description is read literally, so the sources go in as written.
  */
-function eventarcTrigger(main: TerraformFile, id: string, name: string, sources: string[]): Record<string, unknown> {
+function eventarcTrigger(main: TerraformFile, id: Template, name: string, sources: readonly string[]): Arguments {
   const variable = main.variable(`${id}_event`, {
     type: "object({ event_type = string, filters = optional(map(string), {}) })",
     description: `The Eventarc event ${name} receives (sources: ${sources.join(", ") || "none given"}), e.g. ` +
       '{ event_type = "google.cloud.storage.object.v1.finalized", filters = { bucket = "my-bucket" } }.',
   });
   return {
-    event_type: `\${${variable}.event_type}`,
+    event_type: hcl`\${${variable}.event_type}`,
     dynamic: {
       event_filters: {
-        for_each: `\${${variable}.filters}`,
-        content: { attribute: "${event_filters.key}", value: "${event_filters.value}" },
+        for_each: hcl`\${${variable}.filters}`,
+        content: { attribute: hcl`\${event_filters.key}`, value: hcl`\${event_filters.value}` },
       },
     },
   };

@@ -1,10 +1,10 @@
 /**
- * Bundles a generated entry the way `cli.ts build` does (src/cli/build_command.ts, `bundleEntry`): `deno bundle
+ * Bundles a generated entry the way `cli.ts build` does (cli/build_command.ts, `bundleEntry`): `deno bundle
  * --quiet --minify` with the unchecked-definition import map, the target's `--platform` and `--external`s, from the
  * running Deno binary. Entry lines use `ADAPTER` and `FUNCTION` for the adapter's and the function's modules.
  */
 
-import { UNCHECKED_IMPORT_MAP } from "../../src/cli/build_command.ts";
+import { UNCHECKED_IMPORT_MAP } from "../../cli/build_command.ts";
 
 /** What to bundle. */
 export interface BundleOptions {

@@ -4,8 +4,8 @@
  * @module
  */
 
-import type { FunctionInfo } from "../info.ts";
-import type { SettingValue } from "../platforms.ts";
+import type { FunctionInfo } from "../../src/info.ts";
+import type { SettingValue } from "../../src/platforms.ts";
 import { environmentVariable } from "./_aws.ts";
 import {
   type Arguments,
@@ -41,7 +41,7 @@ export interface WorkerSettings {
  * @example Usage
  * ```ts
  * import { serverless } from "../../mod.ts";
- * import { describeFunction } from "../info.ts";
+ * import { describeFunction } from "../../src/info.ts";
  * import { workerSettings } from "./_cloudflare.ts";
  *
  * const fn = serverless({ name: "hi", requirements: { timeout: 10 }, fetch: () => new Response("hi") });
@@ -71,7 +71,7 @@ export function workerSettings(fn: FunctionInfo): WorkerSettings {
  *
  * @example Usage
  * ```ts
- * import { describeFunction } from "../info.ts";
+ * import { describeFunction } from "../../src/info.ts";
  * import { cloudflareFunction } from "./_cloudflare.ts";
  * import { TerraformFile } from "./terraform_file.ts";
  * import hello from "../../examples/hello/main.ts";
