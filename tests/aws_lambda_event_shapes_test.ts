@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { serverless } from "../mod.ts";
 import { handle, UnknownEventError } from "../adapters/aws_lambda.ts";
-import { echoFunction, echoOf, fixture, lambdaContext } from "./_aws_lambda_helpers.ts";
+import { echoFunction, echoOf, fixture, lambdaContext } from "./support/aws_lambda.ts";
 
 const handler = handle(echoFunction(), { logSink: () => {} });
 

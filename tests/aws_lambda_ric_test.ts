@@ -4,44 +4,14 @@
 // run into .slrs/cache/aws-lambda-ric (gitignored; about a minute, the package builds its native client), then reused.
 
 import assert from "node:assert/strict";
-import { fixture } from "./_aws_lambda_helpers.ts";
-import { type Post, type RuntimeApiServer, startRuntimeApi } from "./_runtime_api_server.ts";
+import { fixture } from "./support/aws_lambda.ts";
+import { npmCache } from "./support/npm_cache.ts";
+import { type Post, type RuntimeApiServer, startRuntimeApi } from "./support/runtime_api_server.ts";
 
-const ROOT = new URL("../", import.meta.url);
-const CACHE = new URL(".slrs/cache/aws-lambda-ric/", ROOT);
 const PACKAGES = { "aws-lambda-ric": "4", node: "22" } as const;
-const INSTALL_TIMEOUT_MS = 600_000;
 const NUL8 = "\0".repeat(8);
 const decoder = new TextDecoder();
-
-async function installed(): Promise<boolean> {
-  for (const [name, major] of Object.entries(PACKAGES)) {
-    try {
-      const manifest = JSON.parse(await Deno.readTextFile(new URL(`node_modules/${name}/package.json`, CACHE)));
-      if (!String(manifest.version).startsWith(`${major}.`)) return false;
-    } catch {
-      return false;
-    }
-  }
-  return true;
-}
-
-async function ensureInstalled(): Promise<void> {
-  if (await installed()) return;
-  await Deno.mkdir(CACHE, { recursive: true });
-  await Deno.writeTextFile(new URL("package.json", CACHE), JSON.stringify({ name: "slrs-ric-cache", private: true }));
-  const specs = Object.entries(PACKAGES).map(([name, major]) => `${name}@${major}`);
-  const install = await new Deno.Command("npm", {
-    args: ["install", "--no-audit", "--no-fund", "--loglevel=error", ...specs],
-    cwd: CACHE,
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(INSTALL_TIMEOUT_MS),
-  }).output();
-  if (!install.success || !(await installed())) {
-    throw new Error(`npm install ${specs.join(" ")} failed:\n${decoder.decode(install.stderr).slice(-2000)}`);
-  }
-}
+let cache = "";
 
 /** Bundles tests/support/ric_handler.ts for Node into a fresh task root, as `index.mjs`. */
 async function bundle(): Promise<string> {
@@ -63,8 +33,8 @@ async function bundle(): Promise<string> {
 
 /** Starts the runtime client on `index.<name>`, as Lambda's nodejs22.x runtime does. */
 function startRic(api: RuntimeApiServer, root: string, name: "handler" | "stream") {
-  const child = new Deno.Command(new URL("node_modules/.bin/node", CACHE).pathname, {
-    args: [new URL("node_modules/aws-lambda-ric/index.mjs", CACHE).pathname],
+  const child = new Deno.Command(`${cache}node_modules/.bin/node`, {
+    args: [`${cache}node_modules/aws-lambda-ric/index.mjs`],
     env: {
       AWS_LAMBDA_RUNTIME_API: api.api,
       _HANDLER: `index.${name}`,
@@ -126,7 +96,7 @@ async function invoke(api: RuntimeApiServer, ric: { log(): string }, event: unkn
 }
 
 Deno.test("handle() and streamHandle() under aws-lambda-ric, byte for byte at the Runtime API", async (t) => {
-  await ensureInstalled();
+  cache = await npmCache("aws-lambda-ric", PACKAGES);
   const root = await bundle();
   try {
     await t.step("handle(): the buffered result is exactly the 2.0 result JSON", async () => {
