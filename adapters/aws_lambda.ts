@@ -172,8 +172,10 @@ export function runtime<Env = DefaultEnv>(
  * Turns a function into a response-streaming handler for the Node.js runtime (`export const handler =
  * streamHandle(fn)`), for a Function URL with `InvokeMode: RESPONSE_STREAM` (or `InvokeWithResponseStream`). The
  * status, headers and cookies go out first, through `awslambda.HttpResponseStream.from`; the body follows chunk by
- * chunk, read only as fast as Lambda takes it. An error after the head was sent ends the stream cleanly and is
- * logged. Requests are converted exactly as by {@linkcode handle}.
+ * chunk, read only as fast as Lambda takes it. A response without a body (204, HEAD, a redirect) still sends its
+ * head. An error after the head was sent is logged and rejects the handler, so the runtime ends the stream with the
+ * `Lambda-Runtime-Function-Error-Type`/`-Error-Body` trailers and the client sees a failed response, not a short one.
+ * Requests are converted exactly as by {@linkcode handle}.
  *
  * @typeParam Env The shape of `ctx.env`.
  * @param fn The function, from `serverless()`.

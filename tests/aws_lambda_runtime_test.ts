@@ -168,3 +168,87 @@ Deno.test("runtime({ responseStream: true }) streams HTTP responses", async (t) 
   stop.abort();
   await loop;
 });
+
+Deno.test("runtime() copes with what the Runtime API leaves out or fails", async (t) => {
+  await t.step("an invocation without Lambda-Runtime-Deadline-Ms runs with no deadline, not as timed out", async () => {
+    await using api = startRuntimeApi();
+    const stop = new AbortController();
+    const loop = runtime(fn, { api: api.api, signal: stop.signal, env: {}, logSink: () => {} });
+    const outcome = await api.invoke(fixture("apigw-v2.json"), { omit: ["lambda-runtime-deadline-ms"] });
+    assert.equal(outcome.kind, "response");
+    assert.equal(outcome.errorType, null);
+    const result = outcome.body as { statusCode: number; body: string };
+    assert.equal(result.statusCode, 200);
+    // Infinity milliseconds left, which JSON writes as null.
+    assert.equal(JSON.parse(result.body).remaining, null);
+    stop.abort();
+    await loop;
+  });
+
+  await t.step("an invocation without a request id stops the loop and posts nothing", async () => {
+    await using api = startRuntimeApi();
+    void api.invoke(fixture("apigw-v2.json"), { omit: ["lambda-runtime-aws-request-id"] });
+    await assert.rejects(
+      runtime(fn, { api: api.api, env: {}, logSink: () => {} }),
+      /without a Lambda-Runtime-Aws-Request-Id/,
+    );
+    assert.deepEqual(api.posts.map((p) => `${p.kind} ${p.id}`), []);
+  });
+
+  await t.step("a /response post the Runtime API fails is not re-reported as a function error", async () => {
+    await using api = startRuntimeApi();
+    const stop = new AbortController();
+    const loop = runtime(fn, { api: api.api, signal: stop.signal, env: {}, logSink: () => {} });
+    void api.invoke(fixture("apigw-v2.json"), { id: "dropped", dropResponse: true });
+    // The loop goes on to the next invocation, and nothing was posted to /error for the dropped one.
+    const next = await api.invoke(fixture("apigw-v2.json"), { id: "after" });
+    assert.equal((next.body as { statusCode: number }).statusCode, 200);
+    // (The HTTP client may retry the dropped post once; it is never turned into an /error post.)
+    assert.deepEqual(api.posts.filter((p) => p.kind === "error"), []);
+    assert.deepEqual(api.posts.map((p) => `${p.kind} ${p.id}`).at(-1), "response after");
+    stop.abort();
+    await loop;
+  });
+});
+
+Deno.test("runtime({ responseStream: true }) fails a broken stream with the error trailers", async (t) => {
+  await using api = startRuntimeApi();
+  const stop = new AbortController();
+  const broken = serverless({
+    name: "broken-stream",
+    fetch: () =>
+      new Response(
+        new ReadableStream({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode("partial"));
+          },
+          pull(controller) {
+            controller.error(new TypeError("upstream went away"));
+          },
+        }),
+        { headers: { "content-type": "text/plain" } },
+      ),
+  });
+  const loop = runtime(broken, { api: api.api, signal: stop.signal, env: {}, responseStream: true, logSink: () => {} });
+
+  await t.step("an error after the head reaches the Runtime API as Lambda-Runtime-Function-Error-*", async () => {
+    const outcome = await api.invoke(fixture("function-url.json"), { id: "broken" });
+    assert.deepEqual(outcome, {
+      kind: "stream",
+      body: {
+        contentType: "application/vnd.awslambda.http-integration-response",
+        prelude: { statusCode: 200, headers: { "content-type": "text/plain" } },
+        body: "partial",
+      },
+      errorType: "TypeError",
+    });
+    const post = api.posts.findLast((p) => p.id === "broken")!;
+    assert.equal(post.chunked, true);
+    const body = JSON.parse(atob(post.trailers["lambda-runtime-function-error-body"]!));
+    assert.equal(body.errorMessage, "upstream went away");
+    assert.equal(body.errorType, "TypeError");
+  });
+
+  stop.abort();
+  await loop;
+});

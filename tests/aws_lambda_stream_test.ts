@@ -4,18 +4,27 @@ import { serverless } from "../mod.ts";
 import { streamHandle } from "../adapters/aws_lambda.ts";
 import { fixture, lambdaContext } from "./support/aws_lambda.ts";
 
-// A stand-in for the `awslambda` global of the Node.js runtime, written from the documented format: the handler's
-// stream gets the content type application/vnd.awslambda.http-integration-response, then the JSON prelude, then
-// 8 NUL bytes, then the body (https://docs.aws.amazon.com/lambda/latest/dg/response-streaming-tutorial.html and
-// aws-lambda-nodejs-runtime-interface-client src/HttpResponseStream.js).
+// A stand-in for the `awslambda` global of the Node.js runtime, for what the real one cannot show (how much the
+// stream buffered). It behaves as aws-lambda-ric's HttpResponseStream.from does: the content type is set at once,
+// the JSON prelude and the 8 NUL bytes are written just before the first write(), never earlier
+// (aws-lambda-nodejs-runtime-interface-client src/stream/http-response-stream). The bytes at the Runtime API under the
+// real runtime client are checked in tests/aws_lambda_ric_test.ts.
 type StreamingHandler = (event: unknown, stream: Writable, context: unknown) => Promise<void>;
 const awslambda = {
   streamifyResponse: (handler: StreamingHandler) => handler,
   HttpResponseStream: {
     from(stream: Writable & { contentType?: string }, prelude: Record<string, unknown>) {
       stream.contentType = "application/vnd.awslambda.http-integration-response";
-      stream.write(JSON.stringify(prelude));
-      stream.write(new Uint8Array(8));
+      const write = stream.write.bind(stream);
+      let first = true;
+      stream.write = ((chunk: Uint8Array | string) => {
+        if (first) {
+          first = false;
+          write(JSON.stringify(prelude));
+          write(new Uint8Array(8));
+        }
+        return write(chunk);
+      }) as typeof stream.write;
       return stream;
     },
   },
@@ -123,7 +132,7 @@ Deno.test("streamHandle() streams through awslambda.HttpResponseStream", async (
       assert.ok(sink.maxBuffered <= 4 * 1024, `buffered up to ${sink.maxBuffered} bytes`);
     });
 
-    await t.step("an error after the head ends the stream cleanly with what was sent", async () => {
+    await t.step("an error after the head rejects the handler and leaves the stream to the runtime", async () => {
       const records: Record<string, unknown>[] = [];
       const fn = serverless({
         name: "broken",
@@ -142,13 +151,43 @@ Deno.test("streamHandle() streams through awslambda.HttpResponseStream", async (
       });
       const sink = responseStream();
       const handler = streamHandle(fn, { logSink: (r) => void records.push(r) }) as unknown as StreamingHandler;
-      await handler(fixture("function-url.json"), sink.stream, lambdaContext());
+      // The runtime client ends the stream with the error trailers when the handler rejects.
+      await assert.rejects(handler(fixture("function-url.json"), sink.stream, lambdaContext()), /upstream went away/);
+      assert.equal(sink.stream.writableEnded, false);
+      sink.stream.end();
       await finished(sink.stream);
-      assert.equal(sink.stream.writableFinished, true);
       const { prelude, body } = sink.output();
       assert.equal(prelude.statusCode, 200);
       assert.equal(body, "partial");
       assert.ok(records.some((r) => String(r.error).includes("upstream went away")));
+    });
+
+    await t.step("a body past the 200 MB streaming limit fails the stream instead of being cut silently", async () => {
+      const mib = new Uint8Array(1024 * 1024);
+      const fn = serverless({
+        name: "huge",
+        fetch: () =>
+          new Response(
+            new ReadableStream({ pull: (controller) => controller.enqueue(mib) }, { highWaterMark: 0 }),
+            { headers: { "content-type": "application/octet-stream" } },
+          ),
+      });
+      let written = 0;
+      const sink = new Writable({
+        write(chunk: Uint8Array, _encoding, callback) {
+          written += chunk.length;
+          callback();
+        },
+      });
+      const records: Record<string, unknown>[] = [];
+      const handler = streamHandle(fn, { logSink: (r) => void records.push(r) }) as unknown as StreamingHandler;
+      await assert.rejects(
+        handler(fixture("function-url.json"), sink, lambdaContext()),
+        /passed 210763776 bytes, over AWS Lambda's limit of 209715200/,
+      );
+      assert.ok(written <= 200 * 1024 * 1024 + 1024, `wrote ${written} bytes`);
+      assert.ok(records.some((r) => String(r.error).includes("limit of 209715200")));
+      sink.destroy();
     });
 
     await t.step("a malformed event is answered 400 through the stream", async () => {

@@ -16,8 +16,8 @@ import {
   clip,
   describe,
   encodeQuery,
+  gatherBoth,
   type Gathered,
-  gatherMulti,
   gatherSingle,
   isObject,
   type Json,
@@ -65,10 +65,7 @@ const REST: Shape = {
   path: (e) => stringField(e, "path"),
   query: (e) => encodeQuery(e.queryStringParameters, e.multiValueQueryStringParameters, false),
   // multiValueHeaders is the complete map; `headers` keeps one value per name (which one is not even documented).
-  headers: (e, into) =>
-    isObject(e.multiValueHeaders)
-      ? gatherMulti(e.multiValueHeaders, into, "multiValueHeaders")
-      : gatherSingle(e.headers, into, "headers"),
+  headers: (e, into) => gatherBoth(e.headers, e.multiValueHeaders, into),
   result(_e, head, body, isBase64Encoded) {
     const result: Json = { statusCode: head.status, headers: head.headers, body, isBase64Encoded };
     if (head.cookies.length > 0) result.multiValueHeaders = { "set-cookie": head.cookies };
@@ -126,10 +123,7 @@ const ALB: Shape = {
   method: (e) => e.httpMethod,
   path: (e) => stringField(e, "path"),
   query: (e) => encodeQuery(e.queryStringParameters, e.multiValueQueryStringParameters, true),
-  headers: (e, into) =>
-    isObject(e.multiValueHeaders)
-      ? gatherMulti(e.multiValueHeaders, into, "multiValueHeaders")
-      : gatherSingle(e.headers, into, "headers"),
+  headers: (e, into) => gatherBoth(e.headers, e.multiValueHeaders, into),
   result(e, head, body, isBase64Encoded, options) {
     const result: Json = {
       statusCode: head.status,
@@ -199,9 +193,13 @@ export function httpShape(event: Json): Shape | undefined {
   const rc = event.requestContext;
   // ALB events carry httpMethod and path like REST (1.0) ones; only ALB has requestContext.elb.
   if (isObject(rc) && rc.elb !== undefined) return ALB;
-  // A REST (1.0) event may have a `version` too ("1.0" from an HTTP API); only 2.0 has rawPath and requestContext.http.
-  if (event.version === "2.0" || "rawPath" in event || (isObject(rc) && rc.http !== undefined)) return HTTP_API;
-  if ("httpMethod" in event) return REST;
+  // Authorizer events look like the requests they guard but want a policy back: never run the HTTP handler on them.
+  if (typeof event.methodArn === "string" || typeof event.routeArn === "string") return undefined;
+  // Only 2.0 has requestContext.http. A REST (1.0) event may carry `version` ("1.0") and, behind a custom domain with a
+  // base-path mapping, `rawPath`; VPC Lattice v2 says `version: "2.0"` but has neither rawPath nor requestContext.http.
+  if (isObject(rc) && isObject(rc.http)) return HTTP_API;
+  if (event.version === "2.0" && "rawPath" in event && !("httpMethod" in event)) return HTTP_API;
+  if ("httpMethod" in event && "path" in event) return REST;
   return undefined;
 }
 
@@ -297,11 +295,15 @@ function domainName(event: Json): string | undefined {
   return typeof name === "string" && name !== "" ? name : undefined;
 }
 
-function bodyOf(event: Json): string | Uint8Array | null {
+const TEXT_ENCODER = new TextEncoder();
+
+function bodyOf(event: Json): Uint8Array | null {
   const body = event.body;
   if (body === undefined || body === null || body === "") return null;
   if (typeof body !== "string") throw new BadEvent(`body must be a string or null; got ${typeName(body)}.`);
-  if (event.isBase64Encoded !== true) return body;
+  // As bytes, not text: a string body would make Request invent `content-type: text/plain;charset=UTF-8`, which the
+  // client never sent (Deno.serve shows no Content-Type for the same request).
+  if (event.isBase64Encoded !== true) return TEXT_ENCODER.encode(body);
   const bytes = decodeBase64(body);
   if (bytes === undefined) {
     throw new BadEvent(`body is marked isBase64Encoded but is not valid base64: ${describe(body)}.`);

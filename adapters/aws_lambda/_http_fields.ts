@@ -31,8 +31,28 @@ export const isObject = (value: unknown): value is Json => typeof value === "obj
 
 // ── request side ────────────────────────────────────────────────────────────────────────────────────────────────────
 
-/** Adds a single-value map (`headers`) to `into`; null entries are skipped, other non-strings are a BadEvent. */
-export function gatherSingle(map: unknown, into: Gathered, what: string): void {
+/**
+ * Adds both header maps of a REST (1.0) or ALB event, merged as API Gateway documents it: every name of
+ * `multiValueHeaders` with all its values, then the names only `headers` has. For a name in both (compared without
+ * case), `multiValueHeaders` wins; an empty `multiValueHeaders` leaves every header to `headers`.
+ */
+export function gatherBoth(single: unknown, multi: unknown, into: Gathered): void {
+  gatherMulti(multi, into, "multiValueHeaders");
+  if (!isObject(multi) || Array.isArray(multi)) return gatherSingle(single, into, "headers");
+  const taken = new Set<string>();
+  for (const name in multi) {
+    const values = multi[name];
+    if (Array.isArray(values) && values.length > 0) taken.add(name.toLowerCase());
+  }
+  if (taken.size === 0) return gatherSingle(single, into, "headers");
+  gatherSingle(single, into, "headers", taken);
+}
+
+/**
+ * Adds a single-value map (`headers`) to `into`; null entries and names in `skip` (lowercase) are skipped, other
+ * non-strings are a BadEvent.
+ */
+export function gatherSingle(map: unknown, into: Gathered, what: string, skip?: ReadonlySet<string>): void {
   if (map === undefined || map === null) return;
   if (!isObject(map) || Array.isArray(map)) {
     throw new BadEvent(`${what} must be an object or null; got ${typeName(map)}.`);
@@ -40,6 +60,7 @@ export function gatherSingle(map: unknown, into: Gathered, what: string): void {
   for (const name in map) {
     const value = map[name];
     if (value === undefined || value === null) continue;
+    if (skip !== undefined && skip.has(name.toLowerCase())) continue;
     if (typeof value !== "string") {
       throw new BadEvent(`${what}["${clip(name)}"] must be a string; got ${typeName(value)}.`);
     }

@@ -13,6 +13,8 @@ import { BadEvent, type HttpOptions, httpShape, type Json, type Shape, toRequest
 import { unwatch, watch } from "./_deadline.ts";
 import { runSource, sourceKind, type SourceOptions } from "./_sources.ts";
 import { pending } from "../_env.ts";
+import { unsupportedKind } from "./_unsupported.ts";
+import { BUFFERED_LIMIT, resultBytes } from "./_limits.ts";
 
 /** The parts of the Lambda context object the adapter reads (the managed runtime's object has them all). */
 export interface LambdaContextLike {
@@ -129,6 +131,12 @@ async function http(
     } catch (error) {
       result = await toResult(shape, event, errorResponse(error, ctx), options);
     }
+    const bytes = resultBytes(result);
+    if (bytes > BUFFERED_LIMIT) {
+      ctx.log.error("response too large for Lambda", { bytes, limit: BUFFERED_LIMIT, status: result.statusCode });
+      const message = `The response is too large for AWS Lambda: ${bytes} bytes, over the limit of ${BUFFERED_LIMIT}.`;
+      result = await toResult(shape, event, jsonError(500, message, ctx.requestId), options);
+    }
     await invocation.finish();
     return result;
   } finally {
@@ -191,7 +199,12 @@ function remainingOf(lambda: LambdaContextLike): number {
 }
 
 function unknownEvent(event: unknown): UnknownEventError {
-  const what = typeof event !== "object" || event === null
+  const known = typeof event === "object" && event !== null && !Array.isArray(event)
+    ? unsupportedKind(event as Json)
+    : undefined;
+  const what = known !== undefined
+    ? known
+    : typeof event !== "object" || event === null
     ? `a ${event === null ? "null" : typeof event} value`
     : Array.isArray(event)
     ? "an array"

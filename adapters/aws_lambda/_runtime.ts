@@ -14,6 +14,9 @@ import { isServerlessFunction, type ServerlessFunction } from "../../src/serverl
 import { httpShape, type Json, readHead, type Shape } from "./_http.ts";
 import { Invocation, invoke, type LambdaContextLike, type Resolved, respond } from "./_invoke.ts";
 import { processEnv } from "../_env.ts";
+import { request } from "node:http";
+import { encodeBase64 } from "./_base64.ts";
+import { pipe } from "./_stream.ts";
 
 /** A function, or what loads it (so a failing import is reported to Lambda as an init error). */
 export type FunctionSource<Env> =
@@ -83,14 +86,20 @@ export async function runLoop<Env>(source: FunctionSource<Env>, options: Resolve
       // The Runtime API only fails like this when the sandbox is broken; exiting lets Lambda start a fresh one.
       throw new Error(`The Runtime API answered ${next.status} to /invocation/next: ${await next.text()}`);
     }
-    const id = next.headers.get("lambda-runtime-aws-request-id") ?? "";
-    const deadline = Number(next.headers.get("lambda-runtime-deadline-ms"));
+    const id = next.headers.get("lambda-runtime-aws-request-id");
+    const text = await next.text();
+    if (id === null || id === "") {
+      // Without the id there is nowhere to answer (`/invocation//response` is no address); like a failed /next, only
+      // a broken sandbox does this, and exiting lets Lambda start a fresh one.
+      throw new Error("The Runtime API sent an invocation without a Lambda-Runtime-Aws-Request-Id header.");
+    }
+    const deadline = deadlineOf(next.headers.get("lambda-runtime-deadline-ms"));
     const trace = next.headers.get("lambda-runtime-trace-id");
     // The X-Ray SDK and any code that propagates traces read the id from here.
     if (trace !== null) setEnv("_X_AMZN_TRACE_ID", trace);
-    const text = await next.text();
     const context = contextOf(id, deadline, next.headers, env);
     const target = `${base}/invocation/${encodeURIComponent(id)}`;
+    let answer: string;
     try {
       const event = JSON.parse(text);
       const shape = loop.responseStream && typeof event === "object" && event !== null ? httpShape(event) : undefined;
@@ -98,23 +107,49 @@ export async function runLoop<Env>(source: FunctionSource<Env>, options: Resolve
         await withDeadline(stream(fn, shape, event, context, options, `${target}/response`), deadline);
         continue;
       }
-      const result = await withDeadline(invoke(fn, event, context, options), deadline);
-      await post(`${target}/response`, JSON.stringify(result ?? null), undefined);
+      answer = JSON.stringify((await withDeadline(invoke(fn, event, context, options), deadline)) ?? null);
     } catch (error) {
+      if (error instanceof PostFailed) {
+        logPostFailure(id, error);
+        continue;
+      }
       const type = error instanceof DeadlineExceeded ? "Sandbox.Timedout" : errorType(error);
       if (!(error instanceof DeadlineExceeded)) {
         console.error(
           JSON.stringify({ level: "error", msg: "invocation failed", requestId: id, error: errorMessage(error) }),
         );
       }
-      await post(`${target}/error`, errorBody(error, type), type);
+      await post(`${target}/error`, errorBody(error, type), type).catch((e) => logPostFailure(id, e));
+      continue;
     }
+    // Outside the try: the function succeeded, so a post the Runtime API fails is not the function's error.
+    await post(`${target}/response`, answer, undefined).catch((e) => logPostFailure(id, e));
   }
 }
 
+/** A post to the Runtime API that could not be made: the API's failure, never the function's. */
+class PostFailed extends Error {
+  override name = "PostFailed";
+}
+
+function logPostFailure(id: string, error: unknown): void {
+  const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+  console.error(
+    JSON.stringify({ level: "error", msg: "could not post to the Runtime API", requestId: id, error: String(cause) }),
+  );
+}
+
+// A missing or unreadable deadline means "no deadline known" (NaN), not "0 ms left": Number(null) is 0.
+function deadlineOf(header: string | null): number {
+  if (header === null || header.trim() === "") return NaN;
+  const deadline = Number(header);
+  return Number.isFinite(deadline) && deadline > 0 ? deadline : NaN;
+}
+
 // Streaming from a custom runtime: the same POST to /response, with Lambda-Runtime-Function-Response-Mode: streaming
-// and a chunked body made of the JSON prelude, 8 NUL bytes, then the body, pulled only as fast as Lambda reads it.
-// fetch() cannot send the error trailers, so an error after the head ends the body early and is logged.
+// and a chunked body made of the JSON prelude, 8 NUL bytes, then the body, read only as fast as Lambda takes it. An
+// error after the head goes out as the documented trailers (Lambda-Runtime-Function-Error-Type, -Error-Body), so the
+// client sees a failed response, not a clean end of a short one; fetch() cannot send trailers, node:http can.
 async function stream(
   fn: ServerlessFunction<never>,
   shape: Shape,
@@ -132,39 +167,58 @@ async function stream(
       if (shape.v2) prelude.cookies = head.cookies;
       else prelude.multiValueHeaders = { "set-cookie": head.cookies };
     }
-    const reader = response.body?.getReader();
-    const body = new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(new TextEncoder().encode(JSON.stringify(prelude)));
-        controller.enqueue(new Uint8Array(8));
-      },
-      async pull(controller) {
-        try {
-          const chunk = reader === undefined ? { done: true as const } : await reader.read();
-          if (chunk.done) controller.close();
-          else controller.enqueue(chunk.value);
-        } catch (error) {
-          invocation.ctx.log.error("response stream failed after the head was sent", { error: String(error) });
-          controller.close();
-        }
-      },
-      cancel: (reason) => reader?.cancel(reason),
-    }, { highWaterMark: 0 });
-    const posted = await fetch(url, {
+    const target = new URL(url);
+    const post = request({
+      hostname: target.hostname,
+      port: target.port,
       method: "POST",
+      path: target.pathname,
       headers: {
         "content-type": "application/vnd.awslambda.http-integration-response",
         "lambda-runtime-function-response-mode": "streaming",
+        "transfer-encoding": "chunked",
+        trailer: `${ERROR_TYPE_TRAILER}, ${ERROR_BODY_TRAILER}`,
       },
-      body,
-      duplex: "half",
-    } as RequestInit);
-    await posted.body?.cancel();
+    });
+    const answered = new Promise<void>((resolve, reject) => {
+      post.once("response", (answer) => {
+        answer.resume();
+        answer.once("end", resolve);
+        answer.once("error", reject);
+      });
+      post.once("error", reject);
+    });
+    answered.catch(() => {}); // awaited below; a failure before that must not be unhandled
+    post.write(JSON.stringify(prelude));
+    post.write(new Uint8Array(8));
+    let failure: { error: unknown } | undefined;
+    try {
+      if (response.body !== null) await pipe(response.body, post);
+    } catch (error) {
+      invocation.ctx.log.error("response stream failed after the head was sent", { error: String(error) });
+      failure = { error };
+    }
+    if (failure !== undefined && !post.destroyed) {
+      const type = errorType(failure.error);
+      post.addTrailers({
+        [ERROR_TYPE_TRAILER]: type,
+        [ERROR_BODY_TRAILER]: encodeBase64(new TextEncoder().encode(errorBody(failure.error, type))),
+      });
+    }
+    post.end();
+    try {
+      await answered;
+    } catch (error) {
+      throw new PostFailed(`POST ${url} failed`, { cause: error });
+    }
     await invocation.finish();
   } finally {
     invocation.dispose();
   }
 }
+
+const ERROR_TYPE_TRAILER = "Lambda-Runtime-Function-Error-Type";
+const ERROR_BODY_TRAILER = "Lambda-Runtime-Function-Error-Body";
 
 class DeadlineExceeded extends Error {
   override name = "DeadlineExceeded";

@@ -9,7 +9,10 @@
 
 import type { ServerlessFunction } from "../../src/serverless.ts";
 import { httpShape, type Json, readHead } from "./_http.ts";
+import { STREAMED_LIMIT } from "./_limits.ts";
 import { Invocation, invoke, type LambdaContextLike, type Resolved, respond } from "./_invoke.ts";
+
+const NO_BYTES = new Uint8Array(0);
 
 /** The slice of a Node.js `Writable` the adapter uses. */
 export interface ResponseStream {
@@ -63,29 +66,49 @@ export function streamify(fn: ServerlessFunction<never>, options: Resolved): unk
         else prelude.multiValueHeaders = { "set-cookie": head.cookies };
       }
       const body = awslambda.HttpResponseStream.from(stream, prelude);
+      // The runtime client writes the prelude on the first write() only, so a response without a body (204, HEAD,
+      // a redirect) would lose its status and headers: an empty write sends the prelude now.
+      body.write(NO_BYTES);
+      let failure: { error: unknown } | undefined;
       try {
         if (response.body !== null) await pipe(response.body, body);
       } catch (error) {
-        // The head is gone already: the client gets a truncated body, the log gets the reason.
         ctx.log.error("response stream failed after the head was sent", { error: String(error) });
-      } finally {
-        body.end();
+        failure = { error };
       }
+      // On failure the stream is left open: the runtime client ends it with the Lambda-Runtime-Function-Error-Type
+      // and -Error-Body trailers when the handler rejects, so the client sees a failed response, not a short 200.
+      if (failure === undefined) body.end();
       await invocation.finish();
+      if (failure !== undefined) throw failure.error;
     } finally {
       invocation.dispose();
     }
   });
 }
 
-// Reads only as fast as Lambda takes the bytes: when write() says the buffer is full, wait for "drain".
-async function pipe(source: ReadableStream<Uint8Array>, sink: ResponseStream): Promise<void> {
+/**
+ * Copies a body to a Lambda response stream, only as fast as Lambda takes the bytes (when write() says the buffer is
+ * full, it waits for "drain"), and at most {@linkcode STREAMED_LIMIT} bytes.
+ *
+ * @param source The response body.
+ * @param sink The stream to Lambda.
+ * @returns When the body has been written; rejects when the body fails, the stream closes or the limit is passed.
+ */
+export async function pipe(source: ReadableStream<Uint8Array>, sink: ResponseStream): Promise<void> {
   const reader = source.getReader();
+  let sent = 0;
   try {
     while (true) {
       const { done, value } = await reader.read();
       if (done) return;
       if (sink.destroyed) throw new Error("the response stream was closed by Lambda");
+      sent += value.length;
+      if (sent > STREAMED_LIMIT) {
+        throw new RangeError(
+          `The streamed response passed ${sent} bytes, over AWS Lambda's limit of ${STREAMED_LIMIT} for a streamed body.`,
+        );
+      }
       if (!sink.write(value)) await drained(sink);
     }
   } catch (error) {
