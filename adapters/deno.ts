@@ -38,6 +38,7 @@ import {
   SHUTDOWN_TIMEOUT_MS,
   SIGNAL_EXIT_CODES,
 } from "./_self_hosted.ts";
+import { withSafeFraming } from "./_framing.ts";
 
 export type { RunningServer } from "./_self_hosted.ts";
 
@@ -149,7 +150,12 @@ function handlerFor<Env>(
       raw: { request: given, info },
       ...(options.logSink && { logSink: options.logSink }),
     });
-    return fn.dispatch(request, ctx);
+    // Deno.serve frames a response itself but sends hop-by-hop headers on, and trusts a re-wrapped fetch
+    // response's stale Content-Length: see ./_framing.ts.
+    const answered = fn.dispatch(request, ctx);
+    return answered instanceof Response
+      ? withSafeFraming(answered, request.method)
+      : answered.then((response) => withSafeFraming(response, request.method));
   };
   return Object.assign(answer, { fetch: answer });
 }

@@ -12,6 +12,7 @@ import { setImmediate } from "node:timers";
 import { HttpError } from "../../src/http_error.ts";
 import { lazyRequest } from "../_lazy_request.ts";
 import { assertFetchMethod, requestUrl, socketHost } from "../_request_url.ts";
+import { responseHeaderFilter } from "../_framing.ts";
 
 const NO_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 const PENDING = Symbol("pending");
@@ -183,10 +184,12 @@ function bodyOf(req: IncomingMessage): ReadableStream<Uint8Array> {
 }
 
 /**
- * Writes a Fetch `Response` to a `node:http` response: status, every header (each `Set-Cookie` separately), and the
- * body with backpressure (it waits for `'drain'` whenever `res.write()` returns `false`). HEAD requests and 204, 205
- * and 304 responses get no body. A body that is already complete goes out with `Content-Length`, a streamed one
- * chunked. When the client disconnects, the body stream is cancelled.
+ * Writes a Fetch `Response` to a `node:http` response: status, every header (each `Set-Cookie` separately) but
+ * the framing ones, and the body with backpressure (it waits for `'drain'` whenever `res.write()` returns `false`).
+ * HEAD requests and 204, 205 and 304 responses get no body. A body that is already complete goes out with its real
+ * `Content-Length`, a streamed one chunked; hop-by-hop headers, a `Content-Length` the handler set, and the
+ * `Content-Encoding` of a body `fetch` already decoded are never sent, so a proxied or mislabelled response cannot
+ * desync the connection. When the client disconnects, the body stream is cancelled.
  *
  * @param res The response to write to.
  * @param response The Fetch response.
@@ -212,19 +215,24 @@ function bodyOf(req: IncomingMessage): ReadableStream<Uint8Array> {
 export async function writeResponse(res: ServerResponse, response: Response, method = "GET"): Promise<void> {
   res.statusCode = response.status;
   if (response.statusText) res.statusMessage = response.statusText;
-  for (const [name, value] of response.headers) if (name !== "set-cookie") res.setHeader(name, value);
+  // Framing (length, chunking, keep-alive) is Node's to decide from the bytes it sends: see ../_framing.ts.
+  const filter = responseHeaderFilter(response, method);
+  for (const [name, value] of response.headers) {
+    if (name !== "set-cookie" && filter.keep(name)) res.setHeader(name, value);
+  }
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) res.setHeader("set-cookie", cookies);
 
   const body = response.body;
   if (body === null || method === "HEAD" || NO_BODY_STATUS.has(response.status)) {
+    if (filter.headLength !== undefined && !res.headersSent) res.setHeader("content-length", filter.headLength);
     await body?.cancel().catch(() => {});
     res.end();
     return;
   }
   const complete = completeBody(response, body);
   if (complete !== undefined) {
-    if (!res.headersSent && !res.hasHeader("content-length")) {
+    if (!res.headersSent) {
       res.setHeader("content-length", typeof complete === "string" ? Buffer.byteLength(complete) : complete.byteLength);
     }
     return void res.end(complete);
@@ -247,7 +255,7 @@ export async function writeResponse(res: ServerResponse, response: Response, met
     next = reader.read();
     const second = await settledSoon(next);
     if (second !== PENDING && second.done && !res.headersSent) {
-      if (!res.hasHeader("content-length")) res.setHeader("content-length", byteLength(first.value));
+      res.setHeader("content-length", byteLength(first.value));
       return void res.end(first.value);
     }
     let chunk: ReadableStreamReadResult<Uint8Array> = first;

@@ -9,6 +9,8 @@ import assert from "node:assert/strict";
 import type { ChildServer } from "../support/child_server.ts";
 import { pollUntil, pollUntilStable } from "../support/poll.ts";
 import { DOT_PARAM_MESSAGE, DOT_SEGMENT_MESSAGE } from "../../src/dot_segments.ts";
+import { openWire } from "../support/wire.ts";
+import { assertOwnFraming, startUpstream, UPSTREAM_TEXT } from "../support/upstream.ts";
 
 const MB = 1024 * 1024;
 
@@ -273,6 +275,36 @@ export async function selfHostedContract(
     await reader.cancel();
     await pollUntil("the body stream to be cancelled", stats, (s) => s.bigCancelled);
   });
+
+  await t.step(
+    "sends its own framing: proxied gzip and chunked responses and wrong framing headers keep a keep-alive connection intact",
+    async () => {
+      const upstream = await startUpstream();
+      const wire = await openWire(server.port);
+      try {
+        const cases = [
+          [`/proxy?to=${upstream.url}gzip`, UPSTREAM_TEXT],
+          [`/proxy?to=${upstream.url}chunked`, "chunk one, chunk two"],
+          [`/proxy-rewrapped?to=${upstream.url}chunked`, "chunk one, chunk two"],
+          ["/wrong-framing", "abcdef"],
+          ["/wrong-framing-stream", "abcdef"],
+        ] as const;
+        for (const [path, text] of cases) {
+          const res = await wire.exchange(`GET ${path} HTTP/1.1\r\nHost: example.test`);
+          assert.equal(res.status, 200, `${path}: ${res.statusLine}`);
+          assert.equal(new TextDecoder().decode(res.body), text, `${path}: the body as framed`);
+          assertOwnFraming(path, res);
+        }
+        // The connection is still in step: the next response starts where the last one ended.
+        const next = await wire.exchange("GET /cookies HTTP/1.1\r\nHost: example.test");
+        assert.equal(next.status, 200, next.statusLine);
+        assert.equal(new TextDecoder().decode(next.body), "cookies");
+      } finally {
+        wire.close();
+        await upstream.close();
+      }
+    },
+  );
 
   await t.step(
     "on SIGTERM: refuses new connections, finishes in-flight requests and waitUntil work, exits 0",
