@@ -157,9 +157,58 @@ export function headerOf(req: IncomingMessage, name: string): string | null {
   return value;
 }
 
+/**
+ * How much of a request body still on the wire when its response goes out is read after it. Up to this much is read
+ * (and kept, for a `waitUntil` task that reads the body late), so the next request on the keep-alive connection can
+ * be parsed; a longer body gets `Connection: close` instead, as reading it would cost more than a new connection.
+ */
+const UNREAD_BODY_LIMIT = 4 * 1024 * 1024;
+
+/** The body stream of a request, as the response side needs to see it. */
+interface BodyState {
+  /** Bytes received so far. */
+  received: number;
+  /** Stops holding the socket back: every chunk from now on is taken at once (up to the limit). */
+  drain(): void;
+}
+
+const BODIES = new WeakMap<IncomingMessage, BodyState>();
+
+/**
+ * Makes sure a request body nobody has read to its end cannot stall the connection once the response is out: Node
+ * only discards the rest of a body nobody started to read, and the adapter's body stream has started (it holds the
+ * socket back until a reader asks). Call it before the response is written. A body with at most
+ * `UNREAD_BODY_LIMIT` (4 MiB) left is read after the response (kept for a late reader); a longer one, or a
+ * chunked one that turns out longer, closes the connection (`Connection: close`, or cut once past the limit).
+ *
+ * @param req The request.
+ * @param res Its response, before anything is written.
+ */
+export function settleUnreadBody(req: IncomingMessage, res: ServerResponse): void {
+  const state = BODIES.get(req);
+  if (state === undefined || req.complete) return;
+  const declared = req.headers["content-length"];
+  const left = declared === undefined ? undefined : Number(declared) - state.received;
+  if (left !== undefined && !(left <= UNREAD_BODY_LIMIT)) {
+    if (!res.headersSent) res.setHeader("connection", "close");
+    return;
+  }
+  res.once("finish", () => state.drain());
+}
+
 // Pull-based: the socket is paused whenever the stream's queue is full and resumed when the reader asks for more,
 // so a slow handler holds the client back instead of buffering the whole upload.
 function bodyOf(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let draining = false;
+  let after = 0;
+  const state: BodyState = {
+    received: 0,
+    drain() {
+      draining = true;
+      req.resume();
+    },
+  };
+  BODIES.set(req, state);
   return new ReadableStream<Uint8Array>({
     start(controller) {
       // Made lazily, the stream may start after the client has gone: the events it would have seen are past.
@@ -167,8 +216,16 @@ function bodyOf(req: IncomingMessage): ReadableStream<Uint8Array> {
         return controller.error(req.errored ?? new DOMException("The client went away.", "AbortError"));
       }
       req.on("data", (chunk: Uint8Array) => {
+        state.received += chunk.byteLength;
+        if (draining && (after += chunk.byteLength) > UNREAD_BODY_LIMIT) {
+          // A chunked body longer than the limit, after its response: not worth reading on.
+          controller.error(
+            new RangeError(`The request body was not read before its response and is over ${UNREAD_BODY_LIMIT} bytes.`),
+          );
+          return void req.destroy();
+        }
         controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-        if ((controller.desiredSize ?? 0) <= 0) req.pause();
+        if (!draining && (controller.desiredSize ?? 0) <= 0) req.pause();
       });
       req.once("end", () => controller.close());
       req.once("error", (error) => controller.error(error));

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import type { ChildServer } from "../support/child_server.ts";
 import { pollUntil, pollUntilStable } from "../support/poll.ts";
 import { DOT_PARAM_MESSAGE, DOT_SEGMENT_MESSAGE } from "../../src/dot_segments.ts";
-import { openWire } from "../support/wire.ts";
+import { openWire, wireHeader } from "../support/wire.ts";
 import { assertOwnFraming, startUpstream, UPSTREAM_TEXT } from "../support/upstream.ts";
 
 const MB = 1024 * 1024;
@@ -73,7 +73,15 @@ async function withDeadline<T>(what: string, promise: Promise<T>, ms = 10_000): 
 export async function selfHostedContract(
   t: Deno.TestContext,
   server: ChildServer,
-  expected: { platform: string; runtime: string },
+  expected: {
+    platform: string;
+    runtime: string;
+    /**
+     * What follows a response sent before its request body was read: the adapter reads the rest so the connection
+     * goes on (Node, up to 4 MiB), or the server announces `Connection: close` and closes it (`Deno.serve`).
+     */
+    unreadBody: "drains" | "closes";
+  },
 ): Promise<void> {
   const url = (path: string) => new URL(path, server.url);
   const stats = async (): Promise<Stats> => await (await fetch(url("/stats"))).json();
@@ -305,6 +313,49 @@ export async function selfHostedContract(
       }
     },
   );
+
+  const unread = expected.unreadBody === "drains"
+    ? "answers the next request on a keep-alive connection after a 1 MB upload the handler never read"
+    : "after a 1 MB upload the handler never read, says Connection: close and closes the connection";
+  await t.step(unread, async () => {
+    const wire = await openWire(server.port);
+    try {
+      const upload = new Uint8Array(MB).fill(7);
+      const refused = await wire.exchange(
+        `POST /unauthorized HTTP/1.1\r\nHost: example.test\r\nContent-Length: ${upload.byteLength}`,
+        upload,
+      );
+      assert.equal(refused.status, 401, refused.statusLine);
+      assert.equal(new TextDecoder().decode(refused.body), "no");
+      if (expected.unreadBody === "closes") {
+        assert.equal(wireHeader(refused, "connection"), "close");
+        await withDeadline("the connection to close", wire.closed);
+        return;
+      }
+      const next = await wire.exchange("GET /cookies HTTP/1.1\r\nHost: example.test");
+      assert.equal(next.status, 200, next.statusLine);
+      assert.equal(new TextDecoder().decode(next.body), "cookies");
+    } finally {
+      wire.close();
+    }
+  });
+
+  if (expected.unreadBody === "drains") {
+    await t.step("says Connection: close after an upload over 4 MiB that the handler never read", async () => {
+      const wire = await openWire(server.port);
+      try {
+        const refused = await wire.exchange(
+          `POST /unauthorized HTTP/1.1\r\nHost: example.test\r\nContent-Length: ${64 * MB}`,
+          new Uint8Array(256 * 1024),
+        );
+        assert.equal(refused.status, 401, refused.statusLine);
+        assert.equal(wireHeader(refused, "connection"), "close");
+        await withDeadline("the connection to close", wire.closed);
+      } finally {
+        wire.close();
+      }
+    });
+  }
 
   await t.step(
     "on SIGTERM: refuses new connections, finishes in-flight requests and waitUntil work, exits 0",
