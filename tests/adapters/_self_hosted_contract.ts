@@ -13,6 +13,8 @@ import { openWire, wireHeader } from "../support/wire.ts";
 import { assertOwnFraming, startUpstream, UPSTREAM_TEXT } from "../support/upstream.ts";
 
 const MB = 1024 * 1024;
+/** The `shutdownTimeoutMs` the fixtures serve with. */
+const SHUTDOWN_TIMEOUT_MS = 3000;
 
 interface Stats {
   pulled: number;
@@ -358,13 +360,31 @@ export async function selfHostedContract(
   }
 
   await t.step(
-    "on SIGTERM: refuses new connections, finishes in-flight requests and waitUntil work, exits 0",
+    "on SIGTERM: refuses new connections, finishes in-flight requests and waitUntil work, closes idle connections " +
+      "without a reset, cuts a never-ending response after shutdownTimeoutMs, exits 0",
     async () => {
       assert.equal((await fetch(url("/later?ms=1500"))).status, 202);
       const before = (await stats()).holding;
       const held = fetch(url("/hold?ms=1000"));
       await pollUntil("the held request to start", stats, (s) => s.holding === before + 1);
+      // A connection that never sent a request, and one idle after its first response.
+      const silent = await openWire(server.port);
+      const idle = await openWire(server.port);
+      assert.equal((await idle.exchange("GET /cookies HTTP/1.1\r\nHost: example.test")).status, 200);
+      const endless = (await fetch(url("/endless"))).body!.getReader();
+      await endless.read();
+      const endlessDone = (async () => {
+        try {
+          while (!(await endless.read()).done);
+          return "ended";
+        } catch {
+          return "cut";
+        }
+      })();
+      const signalled = Date.now();
       server.kill("SIGTERM");
+      assert.equal(await withDeadline("the silent connection to close", silent.closed), "end", "silent: a reset");
+      assert.equal(await withDeadline("the idle connection to close", idle.closed), "end", "idle: a reset");
       await pollUntil("new connections to be refused", async () => {
         try {
           const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
@@ -377,8 +397,13 @@ export async function selfHostedContract(
       const res = await held;
       assert.equal(res.status, 200);
       assert.equal(await res.text(), "held");
+      assert.ok(["ended", "cut"].includes(await withDeadline("the endless response to stop", endlessDone)));
       const status = await withDeadline("the process to exit", server.status);
       const output = server.output();
+      assert.ok(
+        Date.now() - signalled < SHUTDOWN_TIMEOUT_MS + 2000,
+        `exited ${Date.now() - signalled} ms after SIGTERM`,
+      );
       assert.equal(status.code, 0, output);
       assert.ok(output.indexOf("held request finished") >= 0, output);
       assert.ok(output.indexOf("waitUntil task finished") >= 0, `the waitUntil task was cut short:\n${output}`);
