@@ -250,20 +250,33 @@ function listeningHost(addr: Deno.NetAddr): string | undefined {
  */
 class InFlight {
   readonly #cuts = new Set<() => void>();
+  // Each pending answer's way to give up on it; removed once it settles, so a long-running server keeps none.
+  readonly #waiting = new Set<() => void>();
   #expired = false;
-  #expire!: () => void;
-  readonly #cutoff = new Promise<void>((resolve) => this.#expire = resolve);
 
   /** The answer to send: `answer`, with a body that can be cut; a 503 if it is not there by the deadline. */
   bound(answer: Response | Promise<Response>): Response | Promise<Response> {
     if (answer instanceof Response) return this.#cuttable(answer);
-    return Promise.race([answer.then((response) => this.#cuttable(response)), this.#cutoff.then(shuttingDown)]);
+    if (this.#expired) return shuttingDown();
+    return new Promise<Response>((resolve, reject) => {
+      const giveUp = () => resolve(shuttingDown());
+      this.#waiting.add(giveUp);
+      answer.then((response) => {
+        // Too late: a 503 went out in its place.
+        if (!this.#waiting.delete(giveUp)) return void response.body?.cancel().catch(() => {});
+        resolve(this.#cuttable(response));
+      }, (error) => {
+        this.#waiting.delete(giveUp);
+        reject(error);
+      });
+    });
   }
 
   /** The deadline has passed: end everything still open. */
   expire(): void {
     this.#expired = true;
-    this.#expire();
+    for (const giveUp of this.#waiting) giveUp();
+    this.#waiting.clear();
     for (const cut of this.#cuts) cut();
   }
 
