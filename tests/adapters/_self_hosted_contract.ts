@@ -331,7 +331,7 @@ export async function selfHostedContract(
       assert.equal(new TextDecoder().decode(refused.body), "no");
       if (expected.unreadBody === "closes") {
         assert.equal(wireHeader(refused, "connection"), "close");
-        await withDeadline("the connection to close", wire.closed);
+        assert.equal(await withDeadline("the connection to close", wire.closed), "end", "closes with a reset");
         return;
       }
       const next = await wire.exchange("GET /cookies HTTP/1.1\r\nHost: example.test");
@@ -352,7 +352,7 @@ export async function selfHostedContract(
         );
         assert.equal(refused.status, 401, refused.statusLine);
         assert.equal(wireHeader(refused, "connection"), "close");
-        await withDeadline("the connection to close", wire.closed);
+        assert.equal(await withDeadline("the connection to close", wire.closed), "end", "closes with a reset");
       } finally {
         wire.close();
       }
