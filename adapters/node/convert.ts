@@ -170,6 +170,8 @@ interface BodyState {
   received: number;
   /** Stops holding the socket back: every chunk from now on is taken at once (up to the limit). */
   drain(): void;
+  /** Whether a reader has the body (`text()`, `getReader()`, …), which then takes it at its own pace. */
+  read(): boolean;
 }
 
 const BODIES = new WeakMap<IncomingMessage, BodyState>();
@@ -177,16 +179,18 @@ const BODIES = new WeakMap<IncomingMessage, BodyState>();
 /**
  * Makes sure a request body nobody has read to its end cannot stall the connection once the response is out: Node
  * only discards the rest of a body nobody started to read, and the adapter's body stream has started (it holds the
- * socket back until a reader asks). Call it before the response is written. A body with at most
- * `UNREAD_BODY_LIMIT` (4 MiB) left is read after the response (kept for a late reader); a longer one, or a
- * chunked one that turns out longer, closes the connection (`Connection: close`, or cut once past the limit).
+ * socket back until a reader asks). Call it before the response is written. A body a reader has started on is left
+ * to it. Of one nobody reads, at most `UNREAD_BODY_LIMIT` (4 MiB) left is read after the response (kept for a late
+ * reader); a longer one, or a chunked one that turns out longer, closes the connection (`Connection: close`, or cut
+ * once past the limit).
  *
  * @param req The request.
  * @param res Its response, before anything is written.
  */
 export function settleUnreadBody(req: IncomingMessage, res: ServerResponse): void {
   const state = BODIES.get(req);
-  if (state === undefined || req.complete) return;
+  // A reader that has started (often a waitUntil task reading on after the response) takes the rest itself.
+  if (state === undefined || req.complete || state.read()) return;
   const declared = req.headers["content-length"];
   const left = declared === undefined ? undefined : Number(declared) - state.received;
   if (left !== undefined && !(left <= UNREAD_BODY_LIMIT)) {
@@ -207,9 +211,10 @@ function bodyOf(req: IncomingMessage): ReadableStream<Uint8Array> {
       draining = true;
       req.resume();
     },
+    read: () => false,
   };
   BODIES.set(req, state);
-  return new ReadableStream<Uint8Array>({
+  const stream = new ReadableStream<Uint8Array>({
     start(controller) {
       // Made lazily, the stream may start after the client has gone: the events it would have seen are past.
       if (req.destroyed && !req.readableEnded) {
@@ -238,6 +243,8 @@ function bodyOf(req: IncomingMessage): ReadableStream<Uint8Array> {
       req.destroy();
     },
   }, { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength });
+  state.read = () => stream.locked;
+  return stream;
 }
 
 /**
