@@ -36,6 +36,7 @@ import type { Context, ServerlessFunction } from "../mod.ts";
 // Values come from their own modules rather than mod.ts, so a worker bundle carries only what the adapter uses.
 import { createContext } from "../src/context.ts";
 import { trackBatch } from "../src/events.ts";
+import { withoutNamedHopByHop } from "./_framing.ts";
 
 /** The part of Workers' `ExecutionContext` the adapter uses. */
 export interface WorkerExecutionContext {
@@ -144,7 +145,9 @@ export function handle<Env>(fn: ServerlessFunction<Env>): CloudflareWorker<Env> 
         waitUntil: (promise) => ctx.waitUntil(promise),
         raw: { trigger: "fetch", request, ctx },
       });
-      return fn.dispatch(request, context);
+      // workerd frames the response itself, but passes the headers a Connection header names on: ./_framing.ts.
+      const answered = fn.dispatch(request, context);
+      return answered instanceof Response ? withoutNamedHopByHop(answered) : answered.then(withoutNamedHopByHop);
     },
 
     scheduled(controller, env, ctx) {

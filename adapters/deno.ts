@@ -38,6 +38,7 @@ import {
   SHUTDOWN_TIMEOUT_MS,
   SIGNAL_EXIT_CODES,
 } from "./_self_hosted.ts";
+import { withSafeFraming } from "./_framing.ts";
 
 export type { RunningServer } from "./_self_hosted.ts";
 
@@ -73,7 +74,10 @@ export interface DenoServeOptions extends DenoHandleOptions {
   onListen?: (addr: Deno.NetAddr) => void;
   /** Whether SIGINT/SIGTERM shut the server down gracefully (a second one exits at once). Default `true`. */
   handleSignals?: boolean;
-  /** How long shutdown waits for `waitUntil` tasks, in ms. Default 10000. */
+  /**
+   * How long shutdown waits for in-flight requests (a streamed response too) and `waitUntil` tasks, in ms, before it
+   * ends what is still open. Default 10000.
+   */
   shutdownTimeoutMs?: number;
 }
 
@@ -115,6 +119,7 @@ function handlerFor<Env>(
   options: DenoHandleOptions,
   tasks: PendingTasks,
   ownHost: () => string | undefined = () => undefined,
+  inFlight?: InFlight,
 ): DenoHandler {
   const env = { ...(options.processEnv === false ? {} : processEnv()), ...options.env } as Env;
   const header = options.requestIdHeader ?? REQUEST_ID_HEADER;
@@ -149,7 +154,13 @@ function handlerFor<Env>(
       raw: { request: given, info },
       ...(options.logSink && { logSink: options.logSink }),
     });
-    return fn.dispatch(request, ctx);
+    // Deno.serve frames a response itself but sends hop-by-hop headers on, and trusts a re-wrapped fetch
+    // response's stale Content-Length: see ./_framing.ts.
+    const answered = fn.dispatch(request, ctx);
+    const safe = answered instanceof Response
+      ? withSafeFraming(answered, request.method)
+      : answered.then((response) => withSafeFraming(response, request.method));
+    return inFlight === undefined ? safe : inFlight.bound(safe);
   };
   return Object.assign(answer, { fetch: answer });
 }
@@ -178,8 +189,15 @@ function handlerFor<Env>(
  */
 export function serve<Env = DefaultEnv>(fn: ServerlessFunction<Env>, options: DenoServeOptions = {}): RunningServer {
   const tasks = new PendingTasks();
+  const inFlight = new InFlight();
   // Asked for only when a request's Host is invalid, by which time the server is listening.
-  const handler: DenoHandler = handlerFor(fn, options, tasks, (): string | undefined => listeningHost(server.addr));
+  const handler: DenoHandler = handlerFor(
+    fn,
+    options,
+    tasks,
+    (): string | undefined => listeningHost(server.addr),
+    inFlight,
+  );
   const port = checkPort(options.port ?? envPort() ?? 8000, options.port === undefined ? "PORT" : "options.port");
   const hostname = options.hostname ?? "0.0.0.0";
   const server = Deno.serve({
@@ -194,8 +212,16 @@ export function serve<Env = DefaultEnv>(fn: ServerlessFunction<Env>, options: De
   const shutdown = once(async () => {
     stopSignals();
     options.signal?.removeEventListener("abort", onAbort);
-    await server.shutdown();
-    await tasks.settle(options.shutdownTimeoutMs ?? SHUTDOWN_TIMEOUT_MS);
+    const timeoutMs = options.shutdownTimeoutMs ?? SHUTDOWN_TIMEOUT_MS;
+    const deadline = Date.now() + timeoutMs;
+    // Deno.serve's shutdown waits for every open response, however long it streams: end them at the deadline.
+    const timer = setTimeout(() => inFlight.expire(), timeoutMs);
+    try {
+      await server.shutdown();
+      await tasks.settle(Math.max(0, deadline - Date.now()));
+    } finally {
+      clearTimeout(timer);
+    }
   });
   const onAbort = () => void shutdown();
   if (options.signal?.aborted) onAbort();
@@ -215,6 +241,102 @@ export function serve<Env = DefaultEnv>(fn: ServerlessFunction<Env>, options: De
 
 function listeningHost(addr: Deno.NetAddr): string | undefined {
   return socketHost(addr.hostname === "0.0.0.0" || addr.hostname === "::" ? "localhost" : addr.hostname, addr.port);
+}
+
+/**
+ * The requests `serve()` is still answering, so that shutdown can end them once `shutdownTimeoutMs` is over:
+ * `Deno.serve` has no way to close a connection with a response still open. A handler still running then gets a
+ * 503 sent for it; a response body still streaming is cut (the client sees it end early, not a clean end).
+ */
+class InFlight {
+  readonly #cuts = new Set<() => void>();
+  // Each pending answer's way to give up on it; removed once it settles, so a long-running server keeps none.
+  readonly #waiting = new Set<() => void>();
+  #expired = false;
+
+  /** The answer to send: `answer`, with a body that can be cut; a 503 if it is not there by the deadline. */
+  bound(answer: Response | Promise<Response>): Response | Promise<Response> {
+    if (answer instanceof Response) return this.#cuttable(answer);
+    if (this.#expired) return shuttingDown();
+    return new Promise<Response>((resolve, reject) => {
+      const giveUp = () => resolve(shuttingDown());
+      this.#waiting.add(giveUp);
+      answer.then((response) => {
+        // Too late: a 503 went out in its place.
+        if (!this.#waiting.delete(giveUp)) return void response.body?.cancel().catch(() => {});
+        resolve(this.#cuttable(response));
+      }, (error) => {
+        this.#waiting.delete(giveUp);
+        reject(error);
+      });
+    });
+  }
+
+  /** The deadline has passed: end everything still open. */
+  expire(): void {
+    this.#expired = true;
+    for (const giveUp of this.#waiting) giveUp();
+    this.#waiting.clear();
+    for (const cut of this.#cuts) cut();
+  }
+
+  #cuttable(response: Response): Response {
+    if (this.#expired || response.status === 101 || !streamsItsBody(response)) return response;
+    const body = response.body!;
+    const reader = body.getReader();
+    const cuts = this.#cuts;
+    let cut = () => {};
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        cut = () => {
+          cuts.delete(cut);
+          controller.error(new Error("The server shut down before the response was complete."));
+          reader.cancel(new DOMException("The server is shutting down.", "AbortError")).catch(() => {});
+        };
+        cuts.add(cut);
+      },
+      async pull(controller) {
+        const next = await reader.read();
+        if (!cuts.has(cut)) return;
+        if (next.done) {
+          cuts.delete(cut);
+          controller.close();
+        } else controller.enqueue(next.value);
+      },
+      cancel(reason) {
+        cuts.delete(cut);
+        return reader.cancel(reason);
+      },
+    });
+    return new Response(stream, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+  }
+}
+
+function shuttingDown(): Response {
+  return new Response("Service Unavailable: the server is shutting down.\n", {
+    status: 503,
+    headers: { "content-type": "text/plain; charset=utf-8", connection: "close" },
+  });
+}
+
+// Deno keeps a body given as a string or bytes apart from a stream until someone asks for `response.body`, and
+// asking turns it into one (and costs Deno.serve its fast path): so look without asking. Found by description and
+// checked on every use; where the internals are not there, every body counts as streamed, which is only slower.
+const INNER: symbol | undefined = Object.getOwnPropertySymbols(new Response("")).find((symbol) =>
+  symbol.description === "response"
+);
+
+function streamsItsBody(response: Response): boolean {
+  if (INNER === undefined) return response.body !== null;
+  const inner = (response as unknown as Record<symbol, { body?: { streamOrStatic?: unknown } | null } | undefined>)[
+    INNER
+  ];
+  if (inner === undefined || !("body" in inner)) return response.body !== null;
+  return inner.body?.streamOrStatic instanceof ReadableStream;
 }
 
 function listenForSignals(shutdown: () => Promise<void>): () => void {

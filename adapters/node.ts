@@ -45,7 +45,7 @@ import {
   SIGNAL_EXIT_CODES,
 } from "./_self_hosted.ts";
 
-import { headerOf, type LazyNodeRequest, lazyToRequest, writeResponse } from "./node/convert.ts";
+import { headerOf, type LazyNodeRequest, lazyToRequest, settleUnreadBody, writeResponse } from "./node/convert.ts";
 import { BadTarget } from "./_request_url.ts";
 
 export type { RunningServer } from "./_self_hosted.ts";
@@ -165,6 +165,7 @@ function listenerFor<Env>(
     });
     const response = await fn.dispatch(request, ctx);
     lazy.holdBody();
+    settleUnreadBody(req, res);
     if (closing() && !res.headersSent) res.setHeader("connection", "close");
     try {
       await writeResponse(res, response, request.method);

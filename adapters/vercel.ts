@@ -19,6 +19,7 @@
 import { type Context, createContext, errorResponse, jsonError, type ServerlessFunction } from "../mod.ts";
 import { PLATFORMS } from "../src/platforms.ts";
 import { pending, processEnv } from "./_env.ts";
+import { withSafeFraming } from "./_framing.ts";
 
 /** What Vercel's runtime keeps per request under `Symbol.for("@vercel/request-context")`, as far as it is used. */
 export interface VercelRequestContext {
@@ -140,7 +141,8 @@ export function handle(fn: ServerlessFunction<never>, options: VercelOptions = {
     const cron = schedules.length > 0 ? cronOf(request, cronPath, schedules) : undefined;
     const res = cron === undefined ? await fn.dispatch(request, ctx) : await runCron(fn, cron, request, ctx);
     await work.settled();
-    return res;
+    // Vercel's runtime writes the response to its own connection: the framing is its to decide (./_framing.ts).
+    return withSafeFraming(res, request.method);
   };
   return { GET: fetch, HEAD: fetch, POST: fetch, PUT: fetch, PATCH: fetch, DELETE: fetch, OPTIONS: fetch, fetch };
 }

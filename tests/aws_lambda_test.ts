@@ -3,6 +3,7 @@ import { type CloudEvent, createContext, type MessageBatch, type ScheduledEvent,
 import type { APIGatewayProxyEventV2, Context as AwsContext, Handler as AwsHandler, SQSEvent } from "aws-lambda";
 import { handle, isBinaryDefault, type LambdaContext, UnknownEventError } from "../adapters/aws_lambda.ts";
 type LambdaEvent = unknown;
+import { startUpstream, UPSTREAM_TEXT } from "./support/upstream.ts";
 import { echoFunction, echoOf, fixture, FIXTURES, lambdaContext, recordingSink } from "./support/aws_lambda.ts";
 
 type Result = Record<string, unknown> & { statusCode: number; body: string; isBase64Encoded: boolean };
@@ -286,6 +287,73 @@ Deno.test("response bodies go out as text or base64 by type", async (t) => {
     assert.deepEqual([result.statusCode, result.body, result.isBase64Encoded], [204, "", false]);
   });
 });
+
+Deno.test("framing headers of a response stay behind in every HTTP result", async (t) => {
+  const upstream = await startUpstream();
+  try {
+    const fn = serverless({
+      name: "proxy",
+      fetch: (req) =>
+        new URL(req.url).pathname === "/wrong"
+          ? new Response("abcdef", {
+            headers: [
+              ["content-length", "3"],
+              ["transfer-encoding", "chunked"],
+              ["connection", "keep-alive, x-hop"],
+              ["x-hop", "secret"],
+              ["keep-alive", "timeout=77"],
+              ["upgrade", "h2c"],
+              ["te", "trailers"],
+              ["trailer", "x-trailer"],
+              ["proxy-connection", "keep-alive"],
+              ["x-kept", "yes"],
+            ],
+          })
+          : fetch(`${upstream.url}gzip`),
+    });
+    const lambda = handle(fn, { env: {} });
+    for (const name of ["apigw-v1.json", "apigw-v2.json", "alb.json", "alb-multivalue.json", "function-url.json"]) {
+      await t.step(
+        `${name}: a proxied gzip response goes out decoded, without its stale length and encoding`,
+        async () => {
+          const event = fixture<Record<string, unknown>>(name);
+          const result = await lambda(event as unknown as LambdaEvent, lambdaContext()) as Result;
+          const names = resultHeaderNames(result);
+          for (const gone of ["content-encoding", "content-length", "connection", "keep-alive", "x-hop"]) {
+            assert.ok(!names.includes(gone), `${gone} in ${JSON.stringify(names)}`);
+          }
+          assert.equal(result.isBase64Encoded, false);
+          assert.equal(result.body, UPSTREAM_TEXT);
+        },
+      );
+      await t.step(`${name}: hop-by-hop headers and a wrong Content-Length are not copied`, async () => {
+        const event = fixture<Record<string, unknown>>(name);
+        setPath(event, "/wrong");
+        const result = await lambda(event as unknown as LambdaEvent, lambdaContext()) as Result;
+        const names = resultHeaderNames(result);
+        for (const gone of ["content-length", "transfer-encoding", "connection", "keep-alive", "x-hop", "upgrade"]) {
+          assert.ok(!names.includes(gone), `${gone} in ${JSON.stringify(names)}`);
+        }
+        for (const gone of ["te", "trailer", "proxy-connection"]) assert.ok(!names.includes(gone), gone);
+        assert.ok(names.includes("x-kept"));
+        assert.equal(result.body, "abcdef");
+      });
+    }
+  } finally {
+    await upstream.close();
+  }
+});
+
+function resultHeaderNames(result: Result): string[] {
+  const single = (result.headers ?? {}) as Record<string, string>;
+  const multi = (result.multiValueHeaders ?? {}) as Record<string, string[]>;
+  return [...Object.keys(single), ...Object.keys(multi)].map((name) => name.toLowerCase());
+}
+
+function setPath(event: Record<string, unknown>, path: string): void {
+  if ("rawPath" in event) event.rawPath = path;
+  else event.path = path;
+}
 
 Deno.test("SQS batches run the queue trigger and report exactly the failed messages", async (t) => {
   const batchOf = (ids: string[]) => {

@@ -4,6 +4,8 @@ import { getTestServer } from "@google-cloud/functions-framework/testing";
 import type { AddressInfo } from "node:net";
 import { type CloudEvent, type MessageBatch, Router, type ScheduledEvent, serverless } from "../mod.ts";
 import { handle, register } from "../adapters/gcp.ts";
+import { openWire } from "./support/wire.ts";
+import { assertOwnFraming, startUpstream, UPSTREAM_TEXT } from "./support/upstream.ts";
 
 const FIXTURES = new URL("./fixtures/gcp/", import.meta.url);
 const fixture = async (name: string) => JSON.parse(await Deno.readTextFile(new URL(name, FIXTURES)));
@@ -238,6 +240,59 @@ function binaryMode(data: unknown, attributes: Record<string, string>): RequestI
   for (const [key, value] of Object.entries(attributes)) headers[`ce-${key}`] = value;
   return { method: "POST", headers, body: JSON.stringify(data) };
 }
+
+const WRONG_FRAMING: [string, string][] = [
+  ["content-length", "3"],
+  ["transfer-encoding", "chunked"],
+  ["connection", "keep-alive, x-hop"],
+  ["x-hop", "secret"],
+  ["keep-alive", "timeout=77"],
+  ["upgrade", "h2c"],
+  ["te", "trailers"],
+  ["trailer", "x-trailer"],
+  ["proxy-connection", "keep-alive"],
+  ["x-kept", "yes"],
+];
+functions.http(
+  "gcp-framing",
+  handle(serverless({
+    name: "gcp-framing",
+    fetch: new Router()
+      .get("/proxy", (req) => fetch(new URL(req.url).searchParams.get("to")!))
+      .get("/wrong-framing", () => new Response("abcdef", { headers: WRONG_FRAMING }))
+      .get("/after", () => new Response("after")),
+  })),
+);
+
+Deno.test("gcp HTTP bridge sends its own framing on a keep-alive connection", async (t) => {
+  await withServer("gcp-framing", async (base) => {
+    await t.step(
+      "a proxied gzip or chunked response and wrong framing headers leave the next response intact",
+      async () => {
+        const upstream = await startUpstream();
+        const wire = await openWire(Number(new URL(base).port));
+        try {
+          const cases = [
+            [`/proxy?to=${upstream.url}gzip`, UPSTREAM_TEXT],
+            [`/proxy?to=${upstream.url}chunked`, "chunk one, chunk two"],
+            ["/wrong-framing", "abcdef"],
+          ] as const;
+          for (const [path, text] of cases) {
+            const res = await wire.exchange(`GET ${path} HTTP/1.1\r\nHost: example.test`);
+            assert.equal(res.status, 200, `${path}: ${res.statusLine}`);
+            assert.equal(new TextDecoder().decode(res.body), text, `${path}: the body as framed`);
+            assertOwnFraming(path, res);
+          }
+          const next = await wire.exchange("GET /after HTTP/1.1\r\nHost: example.test");
+          assert.equal(new TextDecoder().decode(next.body), "after", next.statusLine);
+        } finally {
+          wire.close();
+          await upstream.close();
+        }
+      },
+    );
+  });
+});
 
 Deno.test("gcp CloudEvents through the real functions-framework server", async (t) => {
   await t.step("register names the HTTP and CloudEvent targets", () => {

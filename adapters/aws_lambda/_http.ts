@@ -11,6 +11,7 @@ import { HttpError } from "../../src/http_error.ts";
 import { decodeBase64, encodeBase64 } from "./_base64.ts";
 import { lazyRequest } from "../_lazy_request.ts";
 import { BadTarget, requestUrl } from "../_request_url.ts";
+import { responseHeaderFilter } from "../_framing.ts";
 import {
   BadEvent,
   clip,
@@ -341,7 +342,9 @@ export function isBinaryDefault(contentType: string | null, contentEncoding: str
 }
 
 /**
- * Reads status and headers of a response, once.
+ * Reads status and headers of a response, once. Framing headers stay behind (see `../_framing.ts`): the platform
+ * frames the result itself, and a `Content-Length` or `Content-Encoding` copied from a `fetch` response would
+ * describe bytes that are no longer there.
  *
  * @param response The response.
  * @returns Status, headers and cookies.
@@ -349,9 +352,10 @@ export function isBinaryDefault(contentType: string | null, contentEncoding: str
 export function readHead(response: Response): ResultHead {
   const headers: Record<string, string> = {};
   const cookies: string[] = [];
+  const filter = responseHeaderFilter(response, "GET");
   response.headers.forEach((value, name) => {
     if (name === "set-cookie") cookies.push(value);
-    else headers[name] = value;
+    else if (filter.keep(name)) headers[name] = value;
   });
   return { status: response.status, headers, cookies };
 }

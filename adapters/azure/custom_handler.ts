@@ -16,6 +16,7 @@ import {
 } from "../../mod.ts";
 import { pending, processEnv } from "../_env.ts";
 import { checkedRequest } from "../_request_url.ts";
+import { responseHeaderFilter } from "../_framing.ts";
 
 /** Options for {@linkcode customHandler}. */
 export interface CustomHandlerOptions {
@@ -226,7 +227,9 @@ export async function responseToPayload(
   res: Response,
 ): Promise<{ statusCode: string; status: string; headers: Record<string, string | string[]>; body: string }> {
   const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of res.headers) if (name !== "set-cookie") headers[name] = value;
+  // The host frames the bytes itself; a handler's framing headers must not reach it (see ../_framing.ts).
+  const filter = responseHeaderFilter(res, "GET");
+  for (const [name, value] of res.headers) if (name !== "set-cookie" && filter.keep(name)) headers[name] = value;
   const cookies = res.headers.getSetCookie();
   if (cookies.length > 0) headers["set-cookie"] = cookies.length === 1 ? cookies[0]! : cookies;
   const status = String(res.status);

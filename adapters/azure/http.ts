@@ -7,6 +7,7 @@
 
 import { type Context, createContext, type LogSink, type ServerlessFunction } from "../../mod.ts";
 import { pending, processEnv } from "../_env.ts";
+import { responseHeaderFilter } from "../_framing.ts";
 import type {
   AzureCookie,
   AzureHttpHandler,
@@ -132,7 +133,9 @@ function toRequest(req: AzureHttpRequest, prefix: string): Request {
 function toResponseInit(res: Response): AzureHttpResponseInit {
   const setCookies = res.headers.getSetCookie();
   const headers: [string, string][] = [];
-  for (const [name, value] of res.headers) if (name !== "set-cookie") headers.push([name, value]);
+  // The host frames the bytes itself; a handler's framing headers must not reach it (see ../_framing.ts).
+  const filter = responseHeaderFilter(res, "GET");
+  for (const [name, value] of res.headers) if (name !== "set-cookie" && filter.keep(name)) headers.push([name, value]);
   return {
     status: res.status,
     headers,

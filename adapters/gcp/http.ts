@@ -8,6 +8,7 @@
 import { type Context, createContext, errorText, jsonError, type LogSink, type ServerlessFunction } from "../../mod.ts";
 import { pending, processEnv } from "../_env.ts";
 import { assertFetchMethod, BadTarget, requestUrl, socketHost } from "../_request_url.ts";
+import { responseHeaderFilter } from "../_framing.ts";
 
 /** The parts of the framework's (Express) request the adapter reads. */
 export interface GcpRequest extends AsyncIterable<Uint8Array> {
@@ -102,7 +103,7 @@ export function handle(fn: ServerlessFunction<never>): GcpHttpFunction {
       const message = error instanceof BadTarget ? error.message : `Bad Request: ${(error as Error).message}`;
       response = jsonError(400, message, ctx.requestId);
     }
-    await writeResponse(await response, res, ctx, work.settled);
+    await writeResponse(await response, req.method ?? "GET", res, ctx, work.settled);
   };
 }
 
@@ -174,14 +175,20 @@ function toRequest(req: GcpRequest, signal: AbortSignal): Request {
 // instance with no response in flight, so `ctx.waitUntil` work has to finish while the response is still open.
 async function writeResponse(
   response: Response,
+  method: string,
   res: GcpResponse,
   ctx: Context<unknown>,
   beforeEnd: () => Promise<void>,
 ): Promise<void> {
   res.statusCode = response.status;
-  for (const [name, value] of response.headers) if (name !== "set-cookie") res.setHeader(name, value);
+  // Framing (length, chunking, keep-alive) is the server's to decide from the bytes it sends: see ../_framing.ts.
+  const filter = responseHeaderFilter(response, method);
+  for (const [name, value] of response.headers) {
+    if (name !== "set-cookie" && filter.keep(name)) res.setHeader(name, value);
+  }
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) res.setHeader("set-cookie", cookies);
+  if (filter.headLength !== undefined) res.setHeader("content-length", filter.headLength);
   if (response.body === null) {
     await beforeEnd();
     res.end();

@@ -12,6 +12,7 @@ import { setImmediate } from "node:timers";
 import { HttpError } from "../../src/http_error.ts";
 import { lazyRequest } from "../_lazy_request.ts";
 import { assertFetchMethod, requestUrl, socketHost } from "../_request_url.ts";
+import { responseHeaderFilter } from "../_framing.ts";
 
 const NO_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 const PENDING = Symbol("pending");
@@ -156,18 +157,80 @@ export function headerOf(req: IncomingMessage, name: string): string | null {
   return value;
 }
 
+/**
+ * How much of a request body still on the wire when its response goes out is read after it. Up to this much is read
+ * (and kept, for a `waitUntil` task that reads the body late), so the next request on the keep-alive connection can
+ * be parsed; a longer body gets `Connection: close` instead, as reading it would cost more than a new connection.
+ */
+const UNREAD_BODY_LIMIT = 4 * 1024 * 1024;
+
+/** The body stream of a request, as the response side needs to see it. */
+interface BodyState {
+  /** Bytes received so far. */
+  received: number;
+  /** Stops holding the socket back: every chunk from now on is taken at once (up to the limit). */
+  drain(): void;
+  /** Whether a reader has the body (`text()`, `getReader()`, …), which then takes it at its own pace. */
+  read(): boolean;
+}
+
+const BODIES = new WeakMap<IncomingMessage, BodyState>();
+
+/**
+ * Makes sure a request body nobody has read to its end cannot stall the connection once the response is out: Node
+ * only discards the rest of a body nobody started to read, and the adapter's body stream has started (it holds the
+ * socket back until a reader asks). Call it before the response is written. A body a reader has started on is left
+ * to it. Of one nobody reads, at most `UNREAD_BODY_LIMIT` (4 MiB) left is read after the response (kept for a late
+ * reader); a longer one, or a chunked one that turns out longer, closes the connection (`Connection: close`, or cut
+ * once past the limit).
+ *
+ * @param req The request.
+ * @param res Its response, before anything is written.
+ */
+export function settleUnreadBody(req: IncomingMessage, res: ServerResponse): void {
+  const state = BODIES.get(req);
+  // A reader that has started (often a waitUntil task reading on after the response) takes the rest itself.
+  if (state === undefined || req.complete || state.read()) return;
+  const declared = req.headers["content-length"];
+  const left = declared === undefined ? undefined : Number(declared) - state.received;
+  if (left !== undefined && !(left <= UNREAD_BODY_LIMIT)) {
+    if (!res.headersSent) res.setHeader("connection", "close");
+    return;
+  }
+  res.once("finish", () => state.drain());
+}
+
 // Pull-based: the socket is paused whenever the stream's queue is full and resumed when the reader asks for more,
 // so a slow handler holds the client back instead of buffering the whole upload.
 function bodyOf(req: IncomingMessage): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({
+  let draining = false;
+  let after = 0;
+  const state: BodyState = {
+    received: 0,
+    drain() {
+      draining = true;
+      req.resume();
+    },
+    read: () => false,
+  };
+  BODIES.set(req, state);
+  const stream = new ReadableStream<Uint8Array>({
     start(controller) {
       // Made lazily, the stream may start after the client has gone: the events it would have seen are past.
       if (req.destroyed && !req.readableEnded) {
         return controller.error(req.errored ?? new DOMException("The client went away.", "AbortError"));
       }
       req.on("data", (chunk: Uint8Array) => {
+        state.received += chunk.byteLength;
+        if (draining && (after += chunk.byteLength) > UNREAD_BODY_LIMIT) {
+          // A chunked body longer than the limit, after its response: not worth reading on.
+          controller.error(
+            new RangeError(`The request body was not read before its response and is over ${UNREAD_BODY_LIMIT} bytes.`),
+          );
+          return void req.destroy();
+        }
         controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-        if ((controller.desiredSize ?? 0) <= 0) req.pause();
+        if (!draining && (controller.desiredSize ?? 0) <= 0) req.pause();
       });
       req.once("end", () => controller.close());
       req.once("error", (error) => controller.error(error));
@@ -180,13 +243,17 @@ function bodyOf(req: IncomingMessage): ReadableStream<Uint8Array> {
       req.destroy();
     },
   }, { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength });
+  state.read = () => stream.locked;
+  return stream;
 }
 
 /**
- * Writes a Fetch `Response` to a `node:http` response: status, every header (each `Set-Cookie` separately), and the
- * body with backpressure (it waits for `'drain'` whenever `res.write()` returns `false`). HEAD requests and 204, 205
- * and 304 responses get no body. A body that is already complete goes out with `Content-Length`, a streamed one
- * chunked. When the client disconnects, the body stream is cancelled.
+ * Writes a Fetch `Response` to a `node:http` response: status, every header (each `Set-Cookie` separately) but
+ * the framing ones, and the body with backpressure (it waits for `'drain'` whenever `res.write()` returns `false`).
+ * HEAD requests and 204, 205 and 304 responses get no body. A body that is already complete goes out with its real
+ * `Content-Length`, a streamed one chunked; hop-by-hop headers, a `Content-Length` the handler set, and the
+ * `Content-Encoding` of a body `fetch` already decoded are never sent, so a proxied or mislabelled response cannot
+ * desync the connection. When the client disconnects, the body stream is cancelled.
  *
  * @param res The response to write to.
  * @param response The Fetch response.
@@ -212,19 +279,24 @@ function bodyOf(req: IncomingMessage): ReadableStream<Uint8Array> {
 export async function writeResponse(res: ServerResponse, response: Response, method = "GET"): Promise<void> {
   res.statusCode = response.status;
   if (response.statusText) res.statusMessage = response.statusText;
-  for (const [name, value] of response.headers) if (name !== "set-cookie") res.setHeader(name, value);
+  // Framing (length, chunking, keep-alive) is Node's to decide from the bytes it sends: see ../_framing.ts.
+  const filter = responseHeaderFilter(response, method);
+  for (const [name, value] of response.headers) {
+    if (name !== "set-cookie" && filter.keep(name)) res.setHeader(name, value);
+  }
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) res.setHeader("set-cookie", cookies);
 
   const body = response.body;
   if (body === null || method === "HEAD" || NO_BODY_STATUS.has(response.status)) {
+    if (filter.headLength !== undefined && !res.headersSent) res.setHeader("content-length", filter.headLength);
     await body?.cancel().catch(() => {});
     res.end();
     return;
   }
   const complete = completeBody(response, body);
   if (complete !== undefined) {
-    if (!res.headersSent && !res.hasHeader("content-length")) {
+    if (!res.headersSent) {
       res.setHeader("content-length", typeof complete === "string" ? Buffer.byteLength(complete) : complete.byteLength);
     }
     return void res.end(complete);
@@ -247,7 +319,7 @@ export async function writeResponse(res: ServerResponse, response: Response, met
     next = reader.read();
     const second = await settledSoon(next);
     if (second !== PENDING && second.done && !res.headersSent) {
-      if (!res.hasHeader("content-length")) res.setHeader("content-length", byteLength(first.value));
+      res.setHeader("content-length", byteLength(first.value));
       return void res.end(first.value);
     }
     let chunk: ReadableStreamReadResult<Uint8Array> = first;

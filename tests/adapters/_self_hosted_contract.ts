@@ -9,8 +9,12 @@ import assert from "node:assert/strict";
 import type { ChildServer } from "../support/child_server.ts";
 import { pollUntil, pollUntilStable } from "../support/poll.ts";
 import { DOT_PARAM_MESSAGE, DOT_SEGMENT_MESSAGE } from "../../src/dot_segments.ts";
+import { openWire, wireHeader } from "../support/wire.ts";
+import { assertOwnFraming, startUpstream, UPSTREAM_TEXT } from "../support/upstream.ts";
 
 const MB = 1024 * 1024;
+/** The `shutdownTimeoutMs` the fixtures serve with. */
+const SHUTDOWN_TIMEOUT_MS = 3000;
 
 interface Stats {
   pulled: number;
@@ -71,7 +75,15 @@ async function withDeadline<T>(what: string, promise: Promise<T>, ms = 10_000): 
 export async function selfHostedContract(
   t: Deno.TestContext,
   server: ChildServer,
-  expected: { platform: string; runtime: string },
+  expected: {
+    platform: string;
+    runtime: string;
+    /**
+     * What follows a response sent before its request body was read: the adapter reads the rest so the connection
+     * goes on (Node, up to 4 MiB), or the server announces `Connection: close` and closes it (`Deno.serve`).
+     */
+    unreadBody: "drains" | "closes";
+  },
 ): Promise<void> {
   const url = (path: string) => new URL(path, server.url);
   const stats = async (): Promise<Stats> => await (await fetch(url("/stats"))).json();
@@ -275,13 +287,104 @@ export async function selfHostedContract(
   });
 
   await t.step(
-    "on SIGTERM: refuses new connections, finishes in-flight requests and waitUntil work, exits 0",
+    "sends its own framing: proxied gzip and chunked responses and wrong framing headers keep a keep-alive connection intact",
+    async () => {
+      const upstream = await startUpstream();
+      const wire = await openWire(server.port);
+      try {
+        const cases = [
+          [`/proxy?to=${upstream.url}gzip`, UPSTREAM_TEXT],
+          [`/proxy?to=${upstream.url}chunked`, "chunk one, chunk two"],
+          [`/proxy-rewrapped?to=${upstream.url}chunked`, "chunk one, chunk two"],
+          ["/wrong-framing", "abcdef"],
+          ["/wrong-framing-stream", "abcdef"],
+        ] as const;
+        for (const [path, text] of cases) {
+          const res = await wire.exchange(`GET ${path} HTTP/1.1\r\nHost: example.test`);
+          assert.equal(res.status, 200, `${path}: ${res.statusLine}`);
+          assert.equal(new TextDecoder().decode(res.body), text, `${path}: the body as framed`);
+          assertOwnFraming(path, res);
+        }
+        // The connection is still in step: the next response starts where the last one ended.
+        const next = await wire.exchange("GET /cookies HTTP/1.1\r\nHost: example.test");
+        assert.equal(next.status, 200, next.statusLine);
+        assert.equal(new TextDecoder().decode(next.body), "cookies");
+      } finally {
+        wire.close();
+        await upstream.close();
+      }
+    },
+  );
+
+  const unread = expected.unreadBody === "drains"
+    ? "answers the next request on a keep-alive connection after a 1 MB upload the handler never read"
+    : "after a 1 MB upload the handler never read, says Connection: close and closes the connection";
+  await t.step(unread, async () => {
+    const wire = await openWire(server.port);
+    try {
+      const upload = new Uint8Array(MB).fill(7);
+      const refused = await wire.exchange(
+        `POST /unauthorized HTTP/1.1\r\nHost: example.test\r\nContent-Length: ${upload.byteLength}`,
+        upload,
+      );
+      assert.equal(refused.status, 401, refused.statusLine);
+      assert.equal(new TextDecoder().decode(refused.body), "no");
+      if (expected.unreadBody === "closes") {
+        assert.equal(wireHeader(refused, "connection"), "close");
+        assert.equal(await withDeadline("the connection to close", wire.closed), "end", "closes with a reset");
+        return;
+      }
+      const next = await wire.exchange("GET /cookies HTTP/1.1\r\nHost: example.test");
+      assert.equal(next.status, 200, next.statusLine);
+      assert.equal(new TextDecoder().decode(next.body), "cookies");
+    } finally {
+      wire.close();
+    }
+  });
+
+  if (expected.unreadBody === "drains") {
+    await t.step("says Connection: close after an upload over 4 MiB that the handler never read", async () => {
+      const wire = await openWire(server.port);
+      try {
+        const refused = await wire.exchange(
+          `POST /unauthorized HTTP/1.1\r\nHost: example.test\r\nContent-Length: ${64 * MB}`,
+          new Uint8Array(256 * 1024),
+        );
+        assert.equal(refused.status, 401, refused.statusLine);
+        assert.equal(wireHeader(refused, "connection"), "close");
+        assert.equal(await withDeadline("the connection to close", wire.closed), "end", "closes with a reset");
+      } finally {
+        wire.close();
+      }
+    });
+  }
+
+  await t.step(
+    "on SIGTERM: refuses new connections, finishes in-flight requests and waitUntil work, closes idle connections " +
+      "without a reset, cuts a never-ending response after shutdownTimeoutMs, exits 0",
     async () => {
       assert.equal((await fetch(url("/later?ms=1500"))).status, 202);
       const before = (await stats()).holding;
       const held = fetch(url("/hold?ms=1000"));
       await pollUntil("the held request to start", stats, (s) => s.holding === before + 1);
+      // A connection that never sent a request, and one idle after its first response.
+      const silent = await openWire(server.port);
+      const idle = await openWire(server.port);
+      assert.equal((await idle.exchange("GET /cookies HTTP/1.1\r\nHost: example.test")).status, 200);
+      const endless = (await fetch(url("/endless"))).body!.getReader();
+      await endless.read();
+      const endlessDone = (async () => {
+        try {
+          while (!(await endless.read()).done);
+          return "ended";
+        } catch {
+          return "cut";
+        }
+      })();
+      const signalled = Date.now();
       server.kill("SIGTERM");
+      assert.equal(await withDeadline("the silent connection to close", silent.closed), "end", "silent: a reset");
+      assert.equal(await withDeadline("the idle connection to close", idle.closed), "end", "idle: a reset");
       await pollUntil("new connections to be refused", async () => {
         try {
           const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
@@ -294,8 +397,13 @@ export async function selfHostedContract(
       const res = await held;
       assert.equal(res.status, 200);
       assert.equal(await res.text(), "held");
+      assert.ok(["ended", "cut"].includes(await withDeadline("the endless response to stop", endlessDone)));
       const status = await withDeadline("the process to exit", server.status);
       const output = server.output();
+      assert.ok(
+        Date.now() - signalled < SHUTDOWN_TIMEOUT_MS + 2000,
+        `exited ${Date.now() - signalled} ms after SIGTERM`,
+      );
       assert.equal(status.code, 0, output);
       assert.ok(output.indexOf("held request finished") >= 0, output);
       assert.ok(output.indexOf("waitUntil task finished") >= 0, `the waitUntil task was cut short:\n${output}`);

@@ -93,6 +93,17 @@ Deno.test("the Node adapter's lazy Request and direct body writes, under real No
       assert.equal(after.background.at(-1), size);
     });
 
+    await t.step("a waitUntil task that starts reading a 12 MiB upload before the response gets it whole", async () => {
+      const before = (await stats()).background.length;
+      const size = 12 * 1024 * 1024;
+      const res = await fetch(url("/background-now"), { method: "POST", body: new Uint8Array(size) });
+      assert.equal(res.status, 202);
+      assert.equal(res.headers.get("connection"), "keep-alive");
+      await res.body?.cancel();
+      const after = await pollUntil("the task to read the body", stats, (s) => s.background.length === before + 1);
+      assert.equal(after.background.at(-1), size);
+    });
+
     await t.step("complete bodies go out whole, with their byte length", async () => {
       const cases: [string, Uint8Array][] = [
         ["/unicode", new TextEncoder().encode("héllo ✓ 😀")],

@@ -40,6 +40,29 @@ Deno.test("shutdown through options.signal, bounded by shutdownTimeoutMs", async
     assert.ok(Date.now() - began >= 190, "shutdown waited for the task up to the timeout");
   });
 
+  await t.step("Deno: a request that never answers gets a 503 after the timeout, and shutdown ends", async () => {
+    let started = 0;
+    const abort = new AbortController();
+    const server = serveDeno(app(() => started++), {
+      port: 0,
+      hostname: "127.0.0.1",
+      signal: abort.signal,
+      handleSignals: false,
+      shutdownTimeoutMs: 300,
+      onListen() {},
+      logSink() {},
+    });
+    const hanging = fetch(new URL("/hang", server.url));
+    await pollUntil("the hanging request to start", () => started, (n) => n === 1);
+    const began = Date.now();
+    abort.abort();
+    await server.finished;
+    assert.ok(Date.now() - began < 2000, `shutdown took ${Date.now() - began} ms`);
+    const res = await hanging;
+    assert.equal(res.status, 503);
+    await res.body?.cancel();
+  });
+
   await t.step(
     "Node: a request that never answers is cut off after the timeout, and the task is given up",
     async () => {

@@ -334,6 +334,18 @@ const responses: CorpusCase[] = [
   make({ name: "streamed-response", method: "GET", target: "/stream/20", tags: ["stream"] }),
 ];
 
+// A proxied response keeps its upstream's framing headers; the server must frame the bytes it sends itself.
+const framing: CorpusCase[] = [
+  make({ name: "framing-headers-from-proxy", method: "GET", target: "/framing", tags: ["framing"] }),
+  make({
+    name: "framing-headers-from-proxy-streamed",
+    method: "GET",
+    target: "/framing-stream",
+    tags: ["framing", "stream"],
+  }),
+  make({ name: "framing-headers-from-proxy-head", method: "HEAD", target: "/framing", tags: ["framing", "no-body"] }),
+];
+
 /** Every case, in matrix order. */
 export const CORPUS: readonly CorpusCase[] = [
   ...methods,
@@ -343,6 +355,7 @@ export const CORPUS: readonly CorpusCase[] = [
   ...paths,
   ...hostile,
   ...responses,
+  ...framing,
 ];
 
 const names = new Set(CORPUS.map((c) => c.name));

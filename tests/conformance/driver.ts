@@ -310,7 +310,38 @@ const TRANSPORT = new Set([
   "server",
   "vary",
   "content-encoding",
+  "te",
+  "trailer",
+  "upgrade",
+  "proxy-connection",
 ]);
+
+/**
+ * What is wrong with the framing of an answer to a `framing` case (whose function returns the framing headers of
+ * another connection, see echo.ts): a hop-by-hop header the function set reached the client, or the length is not
+ * the length of the body. Such an answer fails whatever the platform's limits say, and whatever `Deno.serve` does.
+ *
+ * @param c The case.
+ * @param observed The platform's answer, as received.
+ * @returns The faults; empty when the platform framed the answer itself.
+ */
+export function framingFaults(c: CorpusCase, observed: Observed): string[] {
+  if (!c.tags.includes("framing")) return [];
+  const faults: string[] = [];
+  const values = (name: string) => observed.headers.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v);
+  for (const name of ["x-hop", "upgrade", "te", "trailer", "proxy-connection", "content-encoding"]) {
+    if (values(name).length > 0) faults.push(`the function's ${name} was sent`);
+  }
+  if (values("connection").some((v) => /x-hop/i.test(v))) faults.push("the function's Connection was sent");
+  if (values("keep-alive").includes("timeout=77")) faults.push("the function's Keep-Alive was sent");
+  const lengths = values("content-length");
+  if (lengths.length > 1) faults.push(`${lengths.length} Content-Length headers`);
+  if (c.method !== "HEAD" && lengths.length === 1 && Number(lengths[0]) !== observed.body.byteLength) {
+    faults.push(`Content-Length ${lengths[0]} for a ${observed.body.byteLength}-byte body`);
+  }
+  if (lengths.length > 0 && values("transfer-encoding").length > 0) faults.push("both Content-Length and chunked");
+  return faults;
+}
 
 /**
  * Makes a response comparable: transport headers dropped, names lowercase, pairs sorted, repeated headers joined
@@ -325,8 +356,10 @@ export function normalize(observed: Observed): Observed {
   // driver may return them joined or not), each `set-cookie` kept apart.
   const joined = new Headers();
   for (const [name, value] of observed.headers) joined.append(name, value);
+  // Headers the answer's own Connection names are hop-by-hop too (RFC 9110 §7.6.1).
+  const named = new Set((joined.get("connection") ?? "").split(",").map((token) => token.trim().toLowerCase()));
   const headers = [...joined]
-    .filter(([name]) => !TRANSPORT.has(name))
+    .filter(([name]) => !TRANSPORT.has(name) && !named.has(name))
     .map(([name, value]) => [name, name === "x-request-id" ? "<request-id>" : value] as [string, string]);
   let body = observed.body;
   if (id && body.byteLength < 4096) {
@@ -383,7 +416,8 @@ function short(text: string): string {
 export type Verdict = { kind: "ok" } | { kind: "limit"; ids: string[] } | { kind: "fail"; detail: string };
 
 /**
- * Judges a platform's answer: `ok` when it matches the reference, `limit` when every difference is covered by one of
+ * Judges a platform's answer: `fail` when a `framing` case's answer has foreign framing ({@linkcode framingFaults}),
+ * else `ok` when it matches the reference, `limit` when every difference is covered by one of
  * the platform's limits that applies to the case (for that aspect), `fail` otherwise.
  *
  * @param c The case.
@@ -393,6 +427,8 @@ export type Verdict = { kind: "ok" } | { kind: "limit"; ids: string[] } | { kind
  * @returns The verdict.
  */
 export function judge(c: CorpusCase, expected: Observed, actual: Observed, limits: readonly Limit[]): Verdict {
+  const faults = framingFaults(c, actual);
+  if (faults.length > 0) return { kind: "fail", detail: `framing: ${faults.join("; ")}` };
   const found = differences(expected, actual);
   if (found.length === 0) return { kind: "ok" };
   const applicable = limits.filter((l) => l.applies(c));

@@ -50,6 +50,27 @@ Deno.test("the conformance comparison", async (t) => {
     assert.equal(judge(big, expected, observedFrom(200, [], "x"), [limit]).kind, "fail");
   });
 
+  await t.step("fails a framing case whose answer carries the function's framing headers, whatever the limits", () => {
+    const framing = byName("framing-headers-from-proxy");
+    const everything: Limit = { id: "all", applies: () => true, reason: "r" };
+    const safe = observedFrom(200, [["content-type", "text/plain"], ["content-length", "2"], ["x-kept", "yes"]], "ok");
+    assert.equal(judge(framing, safe, safe, [everything]).kind, "ok");
+    const leaks: [string, string][][] = [
+      [["x-hop", "secret"]],
+      [["connection", "keep-alive, x-hop"]],
+      [["keep-alive", "timeout=77"]],
+      [["upgrade", "h2c"]],
+      [["content-length", "7"]],
+      [["content-encoding", "gzip"]],
+    ];
+    for (const leak of leaks) {
+      const verdict = judge(framing, safe, observedFrom(200, [["content-type", "text/plain"], ...leak], "ok"), [
+        everything,
+      ]);
+      assert.equal(verdict.kind, "fail", JSON.stringify(leak));
+    }
+  });
+
   await t.step("takes a request apart for event-building drivers", () => {
     const parts = requestParts(byName("query-repeated-keys"));
     assert.equal(parts.path, "/echo/q");

@@ -6,6 +6,7 @@
  * - `/echo-body/*`: the request body back, with the request's content type.
  * - `/status/:code`, `/redirect/:code?to=…`, `/cookies/:n`, `/headers-out`, `/bytes/:n`, `/stream/:n`,
  *   `/unicode`, `/json`, `/throw`, `/http-error/:code`, `/get-only`: fixed responses of each kind.
+ * - `/framing`, `/framing-stream`: a body under another connection's framing headers.
  *
  * @module
  */
@@ -44,6 +45,24 @@ function textIfUtf8(bytes: ArrayBuffer): string | null {
 }
 
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * Framing headers of another connection, as a `fetch` response carries them: a stale length, chunking, and
+ * hop-by-hop headers (one named by `Connection`). None of them may reach the client (see driver.ts `framingFaults`).
+ */
+export const FOREIGN_FRAMING: readonly [string, string][] = [
+  ["content-type", "text/plain; charset=utf-8"],
+  ["content-length", "7"],
+  ["transfer-encoding", "chunked"],
+  ["connection", "keep-alive, x-hop"],
+  ["x-hop", "secret"],
+  ["keep-alive", "timeout=77"],
+  ["upgrade", "h2c"],
+  ["te", "trailers"],
+  ["trailer", "x-trailer"],
+  ["proxy-connection", "keep-alive"],
+  ["x-kept", "yes"],
+];
 
 const router = new Router({ trailingSlash: "strict" })
   .all("/echo/*", async (req, ctx) => {
@@ -115,7 +134,21 @@ const router = new Router({ trailingSlash: "strict" })
   .get("/http-error/:code", (_req, ctx) => {
     throw new HttpError(Number(ctx.params.code), "a deliberate error", { expose: true });
   })
-  .get("/get-only", () => new Response("only GET"));
+  .get("/get-only", () => new Response("only GET"))
+  // What a handler returning a proxied response hands over: the upstream connection's framing, a stale length.
+  .get("/framing", () => new Response("framed by the server, not the handler ✓\n", { headers: FOREIGN_FRAMING }))
+  .get("/framing-stream", () => {
+    const encoder = new TextEncoder();
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(encoder.encode("streamed, "));
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        controller.enqueue(encoder.encode("framed by the server\n"));
+        controller.close();
+      },
+    });
+    return new Response(body, { headers: FOREIGN_FRAMING });
+  });
 
 /** The echo function. */
 const echo = serverless({ name: "conformance-echo", fetch: router });
