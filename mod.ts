@@ -46,6 +46,7 @@ export {
   errorText,
   type Logger,
   type LogLevel,
+  logLine,
   type LogRecord,
   type LogSink,
 } from "./src/log.ts";

@@ -9,7 +9,9 @@
 import {
   type Context,
   createContext,
+  errorText,
   jsonError,
+  logLine,
   type LogRecord,
   type ServerlessFunction,
   trackBatch,
@@ -145,7 +147,7 @@ async function invoke(fn: ServerlessFunction<never>, request: Request, run: Run)
     env: processEnv() as never,
     waitUntil: work.add,
     raw: payload,
-    logSink: (record: LogRecord) => void logs.push(JSON.stringify(record)),
+    logSink: (record: LogRecord) => void logs.push(logLine(record)),
   });
   try {
     const outputs = await run(fn, payload, ctx);
@@ -153,7 +155,7 @@ async function invoke(fn: ServerlessFunction<never>, request: Request, run: Run)
     return Response.json({ Outputs: outputs ?? {}, Logs: logs, ReturnValue: null });
   } catch (error) {
     await work.settled();
-    ctx.log.error("invocation failed", { error: error instanceof Error ? error.message : String(error) });
+    ctx.log.error("invocation failed", { error: errorText(error) });
     return Response.json({ Outputs: {}, Logs: logs, ReturnValue: null }, { status: 500 });
   }
 }

@@ -5,7 +5,15 @@
  * @module
  */
 
-import { type Context, createContext, errorText, jsonError, type LogSink, type ServerlessFunction } from "../../mod.ts";
+import {
+  type Context,
+  createContext,
+  errorText,
+  jsonError,
+  logLine,
+  type LogSink,
+  type ServerlessFunction,
+} from "../../mod.ts";
 import { pending, processEnv } from "../_env.ts";
 import { assertFetchMethod, BadTarget, requestUrl, socketHost } from "../_request_url.ts";
 
@@ -143,7 +151,7 @@ const SEVERITY = { debug: "DEBUG", info: "INFO", warn: "WARNING", error: "ERROR"
 
 // Cloud Logging turns a JSON line on stdout into a structured entry and reads its level from `severity`.
 const cloudLogging: LogSink = (record) => {
-  const line = JSON.stringify({ severity: SEVERITY[record.level], ...record });
+  const line = logLine({ severity: SEVERITY[record.level], ...record });
   if (record.level === "error" || record.level === "warn") console.error(line);
   else console.log(line);
 };
