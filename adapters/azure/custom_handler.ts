@@ -18,6 +18,7 @@ import {
 } from "../../mod.ts";
 import { pending, processEnv } from "../_env.ts";
 import { checkedRequest } from "../_request_url.ts";
+import { runSingleMessage } from "../_single_message.ts";
 
 /** Options for {@linkcode customHandler}. */
 export interface CustomHandlerOptions {
@@ -264,8 +265,7 @@ const runQueue: Run = async (fn, payload, ctx) => {
     attempts: Number(meta.DequeueCount ?? 1),
     timestamp: new Date(Number.isNaN(inserted) ? Date.now() : inserted),
   }]);
-  await fn.queue(tracked.batch, ctx);
-  if (tracked.outcomes.get(id) === "retry") throw new Error(`Message ${id} asked for retry().`);
+  await runSingleMessage(fn, tracked, ctx, "answering 500 so the host delivers it again");
 };
 
 // Queue items arrive as strings; JSON ones become values like the v4 library gives them.
