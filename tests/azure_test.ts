@@ -454,6 +454,31 @@ Deno.test("azure custom handler answers the host's payloads (fixtures from the c
     assert.deepEqual(await res.json(), { id: "inv-9" });
   });
 
+  await t.step(
+    'refuses routePrefix "" in proxy mode, where a client could send the host\'s timer and queue calls',
+    () => {
+      assert.throws(
+        () => customHandler(fn, { routePrefix: "" }),
+        /routePrefix "" a client request to \/order-scheduled/,
+      );
+      assert.throws(() => customHandler(fn, { routePrefix: "/order-queue/" }), /client request to \/order-queue/);
+    },
+  );
+
+  await t.step(
+    'accepts routePrefix "" where nothing can collide: payload mode, or a function with only HTTP',
+    async () => {
+      customHandler(fn, { routePrefix: "", http: "payload" });
+      const httpOnly = serverless({
+        name: "order",
+        fetch: new Router().post("/order-queue", () => new Response("an HTTP route")),
+      });
+      const res = await customHandler(httpOnly, { routePrefix: "" })(post("/order-queue", { Data: {}, Metadata: {} }));
+      assert.equal(res.status, 200);
+      assert.equal(await res.text(), "an HTTP route");
+    },
+  );
+
   await t.step("the custom handler serves over real HTTP with Deno.serve", async () => {
     const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, customHandler(fn));
     try {
