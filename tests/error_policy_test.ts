@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { createContext } from "../mod.ts";
-import { handle } from "../adapters/aws_lambda.ts";
+import { createContext, serverless } from "../mod.ts";
+import { handle, runtime } from "../adapters/aws_lambda.ts";
 import { errorPolicyApp } from "./adapters/fixtures/error_policy_app.ts";
 import { fixture, lambdaContext } from "./_aws_lambda_helpers.ts";
 import { startOnNode } from "./support/child_server.ts";
+import { startRuntimeApi } from "./_runtime_api_server.ts";
 
 // What each route of the error-policy app must answer, and the log line it must leave. Every adapter gets the same
 // table: nothing a handler throws, returns from onError or logs may crash the adapter or move the blame.
@@ -132,6 +133,34 @@ Deno.test("the error policy holds on AWS Lambda", async (t) => {
       await checkAnswer(answer, expected, logs, "req-aws");
     });
   }
+});
+
+Deno.test("the AWS Lambda runtime loop survives a trigger that throws Object.create(null)", async () => {
+  await using api = startRuntimeApi();
+  const stop = new AbortController();
+  const fn = serverless({
+    name: "odd-throws",
+    queue: {
+      name: "q",
+      run: () => {
+        throw Object.create(null);
+      },
+    },
+    fetch: () => new Response("still up"),
+  });
+  // The loop is returned in an object: an async function returning the promise itself would wait for it to end.
+  const [{ loop }, logs] = await consoleOf(async () => {
+    const loop = runtime(fn, { api: api.api, signal: stop.signal, env: {}, logSink: () => {} });
+    const failed = await api.invoke(fixture("sqs.json"));
+    assert.equal(failed.kind, "error");
+    assert.match(JSON.stringify(failed.body), /\[object Object\]/);
+    const next = await api.invoke(fixture("function-url.json"));
+    assert.equal((next.body as { body: string }).body, "still up");
+    return { loop };
+  });
+  assert.match(logs, /"msg":"invocation failed"/);
+  stop.abort();
+  await loop;
 });
 
 Deno.test("the error policy holds on the Node adapter under real Node 20", async (t) => {

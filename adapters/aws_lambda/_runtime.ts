@@ -14,6 +14,7 @@ import { isServerlessFunction, type ServerlessFunction } from "../../src/serverl
 import { httpShape, type Json, readHead, type Shape } from "./_http.ts";
 import { Invocation, invoke, type LambdaContextLike, type Resolved, respond } from "./_invoke.ts";
 import { processEnv } from "../_env.ts";
+import { errorText } from "../../src/log.ts";
 
 /** A function, or what loads it (so a failing import is reported to Lambda as an init error). */
 export type FunctionSource<Env> =
@@ -236,8 +237,9 @@ function errorType(error: unknown): string {
   return error instanceof Error ? error.name : "Error";
 }
 
+// errorText, not String(): a thrown `Object.create(null)` has no toString, and failing here would end the loop.
 function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return error instanceof Error ? error.message : errorText(error);
 }
 
 function setEnv(name: string, value: string): void {
