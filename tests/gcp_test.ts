@@ -81,7 +81,16 @@ const http = serverless({
     })
     .get("/boom", () => {
       throw new Error("secret detail");
-    }),
+    })
+    .get("/stream-fails-oddly", () =>
+      new Response(
+        new ReadableStream({
+          pull(controller) {
+            controller.enqueue(new TextEncoder().encode("partial"));
+            controller.error(Object.create(null));
+          },
+        }),
+      )),
 });
 functions.http("gcp-http", handle(http));
 
@@ -190,6 +199,23 @@ Deno.test("gcp HTTP bridge on the real functions-framework server", async (t) =>
       await text;
       assert.deepEqual(order, ["work", "response: body sent"]);
     });
+
+    await t.step(
+      "a body stream failing with Object.create(null) cuts the response, logs, and the server goes on",
+      async () => {
+        const lines: string[] = [];
+        const original = console.error;
+        console.error = (line: string) => void lines.push(line);
+        try {
+          const res = await fetch(`${base}/stream-fails-oddly`);
+          await assert.rejects(res.text());
+          await until(() => lines.some((l) => l.includes("response body stream failed")), "the log line");
+        } finally {
+          console.error = original;
+        }
+        assert.equal((await fetch(`${base}/empty`)).status, 204);
+      },
+    );
 
     await t.step("answers 500 with the request id and no detail", async () => {
       const original = console.error;

@@ -216,6 +216,6 @@ async function writeResponse(
     await beforeEnd();
     // Headers are gone already: cut the connection so the client cannot take a partial body for a whole one.
     ctx.log.error("response body stream failed", { error: errorText(error) });
-    res.destroy(error instanceof Error ? error : new Error(String(error)));
+    res.destroy(error instanceof Error ? error : new Error(errorText(error)));
   }
 }
