@@ -111,6 +111,34 @@ Deno.test("the error policy holds in the core", async (t) => {
   }
 });
 
+Deno.test("ctx.log never throws into the code that logs", async (t) => {
+  await t.step("a field whose toJSON throws keeps the record's level, message and request id", async () => {
+    const ctx = createContext({ platform: "fetch", requestId: "req-log" });
+    const bad = {
+      toJSON() {
+        throw new Error("no JSON for you");
+      },
+    };
+    const [, logs] = await consoleOf(() => Promise.resolve(ctx.log.info("odd field", { bad })));
+    const record = JSON.parse(logs);
+    assert.equal(record.msg, "odd field");
+    assert.equal(record.requestId, "req-log");
+    assert.match(record.logError, /could not be written as JSON: Error: no JSON for you/);
+  });
+
+  await t.step("a sink that throws is reported on the console instead", async () => {
+    const ctx = createContext({
+      platform: "fetch",
+      requestId: "req-sink",
+      logSink: () => {
+        throw new Error("sink down");
+      },
+    });
+    const [, logs] = await consoleOf(() => Promise.resolve(ctx.log.warn("still logged")));
+    assert.match(logs, /"msg":"still logged","requestId":"req-sink".*"logError":"Error: sink down/);
+  });
+});
+
 Deno.test("the error policy holds on AWS Lambda", async (t) => {
   const lambda = handle(errorPolicyApp);
   for (const expected of CASES) {
