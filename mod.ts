@@ -53,6 +53,7 @@ export {
   errorText,
   type Logger,
   type LogLevel,
+  logLine,
   type LogRecord,
   type LogSink,
 } from "./src/log.ts";

@@ -67,9 +67,17 @@ export interface VercelOptions {
   /**
    * Where Vercel Cron Jobs call the function: `<cronPath>/<index>` runs `scheduled[index]`. Default
    * `"/_slrs/cron"`. Requests there need `Authorization: Bearer $CRON_SECRET` when `CRON_SECRET` is set (Vercel
-   * sends it), else the `vercel-cron/1.0` user agent.
+   * sends it), else the `vercel-cron/1.0` user agent, and a production deployment refuses them without the secret
+   * (see {@linkcode VercelOptions.unauthenticatedCrons}).
    */
   cronPath?: string;
+  /**
+   * Whether a production deployment (`VERCEL_ENV=production`, the only one Vercel runs cron jobs on) without
+   * `CRON_SECRET` still runs cron calls that carry only the `vercel-cron/1.0` user agent, which any client can send.
+   * Default `false`: they are refused with 401 and the log says how to set the secret. Elsewhere (previews,
+   * `vercel dev`, tests) the user agent is accepted, with a warning at the first such run.
+   */
+  unauthenticatedCrons?: boolean;
 }
 
 /** One entry of vercel.json's `crons`. */
@@ -124,6 +132,7 @@ function vercelContext(): VercelRequestContext | undefined {
 export function handle(fn: ServerlessFunction<never>, options: VercelOptions = {}): VercelHandlers {
   const cronPath = (options.cronPath ?? DEFAULT_CRON_PATH).replace(/\/+$/, "");
   const schedules = scheduleList(fn);
+  const authorized = cronAuthorizer(options.unauthenticatedCrons ?? false);
   const fetch: VercelHandler = async (request) => {
     const vercel = vercelContext();
     const work = pending();
@@ -139,7 +148,11 @@ export function handle(fn: ServerlessFunction<never>, options: VercelOptions = {
       raw: { request, vercel },
     });
     const cron = schedules.length > 0 ? cronOf(request, cronPath, schedules) : undefined;
-    const res = cron === undefined ? await fn.dispatch(request, ctx) : await runCron(fn, cron, request, ctx);
+    const res = cron === undefined
+      ? await fn.dispatch(request, ctx)
+      : authorized(request, ctx)
+      ? await runCron(fn, cron, ctx)
+      : jsonError(401, "Unauthorized", ctx.requestId);
     await work.settled();
     // Vercel's runtime writes the response to its own connection: the framing is its to decide (./_framing.ts).
     return withSafeFraming(res, request.method);
@@ -162,17 +175,41 @@ function cronOf(request: Request, cronPath: string, schedules: string[]): string
   return /^\d+$/.test(index) ? schedules[Number(index)] : undefined;
 }
 
-async function runCron(
-  fn: ServerlessFunction<never>,
-  cron: string,
-  request: Request,
-  ctx: Context<never>,
-): Promise<Response> {
-  const secret = processEnv().CRON_SECRET;
-  const allowed = secret
-    ? request.headers.get("authorization") === `Bearer ${secret}`
-    : (request.headers.get("user-agent") ?? "").startsWith("vercel-cron/");
-  if (!allowed) return jsonError(401, "Unauthorized", ctx.requestId);
+const SET_CRON_SECRET = "set CRON_SECRET (16 or more random characters) in the project's Environment Variables " +
+  "and redeploy: Vercel then sends it as `Authorization: Bearer …` with every cron call";
+
+// Who may run a cron trigger. With CRON_SECRET, only its bearer token (compared in constant time). Without it, only
+// the user agent is left, which anyone can send: accepted outside production with one warning per instance, and
+// refused in production, where Vercel actually calls crons, unless the function opted in.
+function cronAuthorizer(unauthenticated: boolean): (request: Request, ctx: Context<never>) => boolean {
+  let warned = false;
+  return (request, ctx) => {
+    const env = processEnv();
+    const secret = env.CRON_SECRET;
+    if (secret) return sameText(request.headers.get("authorization") ?? "", `Bearer ${secret}`);
+    if (!(request.headers.get("user-agent") ?? "").startsWith("vercel-cron/")) return false;
+    if (env.VERCEL_ENV === "production" && !unauthenticated) {
+      ctx.log.error(`cron call refused: CRON_SECRET is not set, so any client could run it; ${SET_CRON_SECRET}`, {
+        path: new URL(request.url).pathname,
+      });
+      return false;
+    }
+    if (!warned) {
+      warned = true;
+      ctx.log.warn(`cron ran on the user agent alone, which any client can send; ${SET_CRON_SECRET}`);
+    }
+    return true;
+  };
+}
+
+function sameText(given: string, expected: string): boolean {
+  if (given.length !== expected.length) return false;
+  let difference = 0;
+  for (let i = 0; i < given.length; i++) difference |= given.charCodeAt(i) ^ expected.charCodeAt(i);
+  return difference === 0;
+}
+
+async function runCron(fn: ServerlessFunction<never>, cron: string, ctx: Context<never>): Promise<Response> {
   try {
     // Vercel does not say when the run was due: the start of the current minute is the nearest cron tick.
     await fn.scheduled({ cron, scheduledTime: Math.floor(Date.now() / 60_000) * 60_000 }, ctx);

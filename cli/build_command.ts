@@ -193,6 +193,15 @@ export async function build(runtime: Runtime, options: BuildOptions): Promise<Bu
       const problems = platformProblems(fn, target.platform);
       errors.push(...problems.errors);
       for (const warning of problems.warnings) console.error(`slrs: warning: ${warning}`);
+      if (
+        target.platform === "vercel" && !runtime.env().CRON_SECRET && fn.triggers.some((t) => t.type === "schedule")
+      ) {
+        console.error(
+          `slrs: warning: ${fn.name} has Vercel cron jobs and CRON_SECRET is not set here. Set it in the Vercel project ` +
+            "(Settings → Environment Variables, 16 or more random characters): without it a production deployment " +
+            "refuses cron calls, since anyone can send their User-Agent (docs/vercel.md).",
+        );
+      }
     }
     if (errors.length > 0) {
       throw new CliError(`nothing was built; a platform cannot take these settings:\n  ${errors.join("\n  ")}`);

@@ -39,7 +39,7 @@ export function settle(answer: () => Answer, recover: (error: unknown) => Answer
  * route and the fix otherwise.
  *
  * @param result What the handler returned.
- * @param route The route it was registered for, named in the error.
+ * @param route The route it was registered for, or what returned it (e.g. `"onError handler"`), named in the error.
  * @returns The response, or a promise of the checked response.
  *
  * @example Usage
@@ -52,12 +52,16 @@ export function settle(answer: () => Answer, recover: (error: unknown) => Answer
  * }
  * ```
  */
-export function expectResponse(result: unknown, route?: RouteInfo): Answer {
+export function expectResponse(result: unknown, route?: RouteInfo | string): Answer {
   if (result instanceof Response) return result;
   if (typeof (result as Partial<Promise<unknown>>)?.then === "function") {
     return Promise.resolve(result).then((res) => expectResponse(res, route));
   }
-  const where = route ? ` for ${route.method} ${route.path}` : "";
+  const who = typeof route === "string"
+    ? `The ${route}`
+    : route
+    ? `The handler for ${route.method} ${route.path}`
+    : "The handler";
   const got = result === null ? "null" : typeof result;
-  throw new TypeError(`The handler${where} returned ${got}; return a Response, e.g. Response.json(data).`);
+  throw new TypeError(`${who} returned ${got}; return a Response, e.g. Response.json(data).`);
 }

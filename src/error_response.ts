@@ -12,6 +12,8 @@ import { errorText } from "./log.ts";
  * Turns anything a handler threw into a response, following the error policy:
  * an {@linkcode HttpError} answers with its status (and its message when exposed); anything else answers 500 with
  * JSON `{ "error": "Internal Server Error", "requestId": … }`. The stack goes to `ctx.log`, never to the client.
+ * It never throws, whatever was thrown: an `HttpError` whose headers are invalid keeps its status and loses the
+ * headers (the log says why), and a value that cannot even be inspected answers 500.
  *
  * @param error What was thrown.
  * @param ctx The request's context, for the request id and the log.
@@ -29,13 +31,47 @@ import { errorText } from "./log.ts";
  * ```
  */
 export function errorResponse(error: unknown, ctx: Context<unknown>): Response {
-  if (error instanceof HttpError) {
-    if (error.status >= 500) ctx.log.error(error.message, { status: error.status, error: errorText(error) });
-    const message = error.expose ? error.message : statusText(error.status);
-    return jsonError(error.status, message, ctx.requestId, error.headers);
+  try {
+    return error instanceof HttpError ? httpErrorResponse(error, ctx) : unhandledResponse(error, ctx);
+  } catch (failure) {
+    // Only a value that defeats even `instanceof` (a Proxy whose traps throw) or a broken context gets here. The
+    // answer is still a 500 that blames the server, never a rejection an adapter would misreport.
+    ctx.log.error("unhandled error", { error: errorText(error), policyError: errorText(failure) });
+    return lastResort(ctx);
   }
+}
+
+function unhandledResponse(error: unknown, ctx: Context<unknown>): Response {
   ctx.log.error("unhandled error", { error: errorText(error) });
   return jsonError(500, "Internal Server Error", ctx.requestId);
+}
+
+function httpErrorResponse(error: HttpError, ctx: Context<unknown>): Response {
+  if (error.status >= 500) ctx.log.error(error.message, { status: error.status, error: errorText(error) });
+  const message = error.expose ? error.message : statusText(error.status);
+  let headers: Headers | undefined;
+  try {
+    headers = new Headers(error.headers);
+  } catch (invalid) {
+    // The status says whose fault the request was; a header the handler got wrong must not move the blame, so the
+    // status stays and only the headers go, with the reason in the log.
+    ctx.log.error("HttpError headers are not valid HTTP headers; the error was answered without them", {
+      status: error.status,
+      error: errorText(invalid),
+    });
+  }
+  return jsonError(error.status, message, ctx.requestId, headers);
+}
+
+function lastResort(ctx: Context<unknown>): Response {
+  try {
+    return jsonError(500, "Internal Server Error", ctx.requestId);
+  } catch {
+    return new Response('{"error":"Internal Server Error"}', {
+      status: 500,
+      headers: { "content-type": "application/json" },
+    });
+  }
 }
 
 /**

@@ -23,7 +23,10 @@ export interface RetryOptions {
 export interface Message<Body = unknown> {
   /** The platform's message id (SQS `messageId`, Pub/Sub `messageId`, …). */
   readonly id: string;
-  /** The message body: parsed JSON where the platform delivers JSON, else a string. */
+  /**
+   * The message body: parsed JSON where the platform delivers JSON, else a string; a `Uint8Array` where the platform
+   * delivers bytes that are not UTF-8 text (Pub/Sub).
+   */
   readonly body: Body;
   /** How many times the message has been delivered, counting this one. */
   readonly attempts: number;

@@ -49,7 +49,7 @@ export interface Logger {
  * ```
  */
 export function consoleSink(record: LogRecord): void {
-  const line = JSON.stringify(record);
+  const line = logLine(record);
   if (record.level === "error" || record.level === "warn") console.error(line);
   else console.log(line);
 }
@@ -70,8 +70,15 @@ export function consoleSink(record: LogRecord): void {
  * ```
  */
 export function createLogger(requestId: string, sink: LogSink = consoleSink): Logger {
-  const write = (level: LogLevel) => (msg: string, fields?: Record<string, unknown>) =>
-    sink({ ...fields, level, msg, requestId, time: new Date().toISOString() });
+  const write = (level: LogLevel) => (msg: string, fields?: Record<string, unknown>) => {
+    // Logging must never fail the code that logs: a throwing getter in `fields` or a broken sink would otherwise
+    // turn a log call into a 500 (or crash a trigger), blaming the request for the logger.
+    try {
+      sink({ ...fields, level, msg, requestId, time: new Date().toISOString() });
+    } catch (error) {
+      console.error(logLine({ level, msg, requestId, time: new Date().toISOString(), logError: errorText(error) }));
+    }
+  };
   return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
 }
 
@@ -88,5 +95,80 @@ export function createLogger(requestId: string, sink: LogSink = consoleSink): Lo
  * ```
  */
 export function errorText(error: unknown): string {
-  return error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+  // Whatever was thrown must be describable: `Object.create(null)` has no `toString`, a Proxy may throw from every
+  // trap, and a plain object would print as the useless "[object Object]".
+  try {
+    if (error instanceof Error) {
+      return typeof error.stack === "string" ? error.stack : `${String(error.name)}: ${String(error.message)}`;
+    }
+    if (typeof error === "object" && error !== null) return describeObject(error);
+    return String(error);
+  } catch {
+    try {
+      return Object.prototype.toString.call(error);
+    } catch {
+      return "[a thrown value that cannot be described]";
+    }
+  }
+}
+
+function describeObject(value: object): string {
+  let text: string;
+  try {
+    text = String(value);
+  } catch {
+    text = Object.prototype.toString.call(value);
+  }
+  if (text !== "[object Object]") return text;
+  const json = JSON.stringify(value, jsonSafe());
+  return json === undefined || json === "{}" ? text : json;
+}
+
+/**
+ * A log record as one line of JSON that is always written: BigInts become strings, errors their stack, a value met
+ * again inside itself `"[Circular]"`; a record that still cannot be serialized (a getter or `toJSON` that throws)
+ * keeps its level, message, request id and time and says why its fields were dropped. Sinks that write JSON use
+ * it so that no value a handler logs can make the log call throw.
+ *
+ * @param record The record.
+ * @returns One line of JSON.
+ *
+ * @example Usage
+ * ```ts
+ * import { logLine } from "./log.ts";
+ * const record: Record<string, unknown> = { level: "info", msg: "x", requestId: "r-1", time: "t", n: 1n };
+ * record.self = record;
+ * const line = logLine(record as never);
+ * console.assert(line.includes('"n":"1"') && line.includes('"self":"[Circular]"'));
+ * ```
+ */
+export function logLine(record: LogRecord): string {
+  try {
+    return JSON.stringify(record, jsonSafe());
+  } catch (error) {
+    const { level, msg, requestId, time } = record;
+    return JSON.stringify({
+      level: String(level),
+      msg: errorText(msg),
+      requestId: String(requestId),
+      time: String(time),
+      logError: `the fields of this record could not be written as JSON: ${errorText(error)}`,
+    });
+  }
+}
+
+// A JSON.stringify replacer that turns what JSON cannot hold into text. Cycles are found by keeping the chain of
+// objects from the root to the current value (JSON.stringify calls the replacer with the holder as `this`), so a
+// value shared by two fields is written twice rather than taken for a cycle.
+function jsonSafe(): (this: unknown, key: string, value: unknown) => unknown {
+  const ancestors: unknown[] = [];
+  return function (this: unknown, _key: string, value: unknown): unknown {
+    if (typeof value === "bigint") return value.toString();
+    if (value instanceof Error) return errorText(value);
+    if (typeof value !== "object" || value === null) return value;
+    while (ancestors.length > 0 && ancestors.at(-1) !== this) ancestors.pop();
+    if (ancestors.includes(value)) return "[Circular]";
+    ancestors.push(value);
+    return value;
+  };
 }

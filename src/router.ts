@@ -15,6 +15,7 @@ import { DOT_PARAM_MESSAGE, hasDotSegment } from "./dot_segments.ts";
 import type { Handler, Method, RouteInfo } from "./handler.ts";
 import { errorResponse, jsonError } from "./error_response.ts";
 import { HttpError } from "./http_error.ts";
+import { errorText } from "./log.ts";
 import { validateRoute } from "./validate_definition.ts";
 
 /** Calls the rest of the chain and resolves to its response. */
@@ -280,16 +281,21 @@ export class Router<Env = DefaultEnv> {
   }
 
   /**
-   * Sets the handler for errors thrown by middleware or handlers. If it throws too, the default policy answers
-   * (500 with the request id).
+   * Sets the handler for every error thrown by middleware or handlers, {@linkcode HttpError}s included (among them
+   * the 400 for a malformed path parameter). What it throws, or a value that is not a `Response`, goes to the
+   * default policy: rethrow the error to get the default answer for it (an `HttpError`'s status, else 500 with the
+   * request id).
    *
    * @param handler Turns the error into a response.
    * @returns This router, for chaining.
    *
    * @example Usage
    * ```ts
-   * import { Router } from "../mod.ts";
-   * new Router().onError((error, _req, ctx) => Response.json({ oops: String(error), id: ctx.requestId }, { status: 500 }));
+   * import { HttpError, Router } from "../mod.ts";
+   * new Router().onError((error, _req, ctx) => {
+   *   if (error instanceof HttpError) throw error; // the default answer: its status and message
+   *   return Response.json({ oops: "please retry", id: ctx.requestId }, { status: 500 });
+   * });
    * ```
    */
   onError(handler: ErrorHandler<Env>): this {
@@ -391,8 +397,13 @@ export class Router<Env = DefaultEnv> {
 
   #recover(error: unknown, request: Request, ctx: Context<Env>): Answer {
     const onError = this.#onError;
-    if (onError === undefined || error instanceof HttpError) return errorResponse(error, ctx);
-    return settle(() => onError(error, request, ctx), (secondError) => errorResponse(secondError, ctx));
+    if (onError === undefined) return errorResponse(error, ctx);
+    return settle(() => expectResponse(onError(error, request, ctx), "onError handler"), (failure) => {
+      // Rethrowing is how onError hands an error back to the defaults; anything else is a bug of its own, and the
+      // error it was given must not vanish from the log with it.
+      if (failure !== error) ctx.log.error("onError failed on this error", { error: errorText(error) });
+      return errorResponse(failure, ctx);
+    });
   }
 
   #unmatched(request: Request, ctx: Context<Env>, method: string, path: string): Response | Promise<Response> {

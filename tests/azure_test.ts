@@ -454,6 +454,31 @@ Deno.test("azure custom handler answers the host's payloads (fixtures from the c
     assert.deepEqual(await res.json(), { id: "inv-9" });
   });
 
+  await t.step(
+    'refuses routePrefix "" in proxy mode, where a client could send the host\'s timer and queue calls',
+    () => {
+      assert.throws(
+        () => customHandler(fn, { routePrefix: "" }),
+        /routePrefix "" a client request to \/order-scheduled/,
+      );
+      assert.throws(() => customHandler(fn, { routePrefix: "/order-queue/" }), /client request to \/order-queue/);
+    },
+  );
+
+  await t.step(
+    'accepts routePrefix "" where nothing can collide: payload mode, or a function with only HTTP',
+    async () => {
+      customHandler(fn, { routePrefix: "", http: "payload" });
+      const httpOnly = serverless({
+        name: "order",
+        fetch: new Router().post("/order-queue", () => new Response("an HTTP route")),
+      });
+      const res = await customHandler(httpOnly, { routePrefix: "" })(post("/order-queue", { Data: {}, Metadata: {} }));
+      assert.equal(res.status, 200);
+      assert.equal(await res.text(), "an HTTP route");
+    },
+  );
+
   await t.step("the custom handler serves over real HTTP with Deno.serve", async () => {
     const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, customHandler(fn));
     try {
@@ -464,6 +489,55 @@ Deno.test("azure custom handler answers the host's payloads (fixtures from the c
       await server.shutdown();
     }
   });
+});
+
+Deno.test("azure queue messages acknowledged before a throw are not delivered again", async (t) => {
+  const fn = serverless({
+    name: "shop",
+    queue: {
+      name: "orders",
+      run: (batch) => {
+        const message = batch.messages[0]!;
+        if ((message.body as { ack?: boolean }).ack) message.ack();
+        throw new Error("failed after the ack");
+      },
+    },
+  });
+
+  await t.step("the storage queue trigger succeeds and logs the error when the message was acknowledged", async () => {
+    const { app, calls } = recordingApp();
+    register(app, fn);
+    const handler = calls.find((c) => c.kind === "queue")!.options.handler as (
+      entry: unknown,
+      c: InvocationContext,
+    ) => Promise<void>;
+    const acked = invocation("i-1", { triggerMetadata: { id: "m-1", dequeueCount: 1 } });
+    await handler({ ack: true }, acked.context);
+    const error = acked.logs.find((l) => l.level === "error")?.line ?? "";
+    assert.match(error, /failed after the ack.*threw after acknowledging the message/);
+    const unacked = invocation("i-2", { triggerMetadata: { id: "m-2", dequeueCount: 1 } });
+    await assert.rejects(handler({ ack: false }, unacked.context), /failed after the ack/);
+  });
+
+  await t.step(
+    "the custom handler answers 200, with the error in Logs, when the message was acknowledged",
+    async () => {
+      const payload = (item: unknown) =>
+        new Request("http://127.0.0.1:9000/shop-queue", {
+          method: "POST",
+          body: JSON.stringify({
+            Data: { myQueueItem: JSON.stringify(item) },
+            Metadata: { Id: "m-3", DequeueCount: 1 },
+          }),
+        });
+      const acked = await customHandler(fn)(payload({ ack: true }));
+      assert.equal(acked.status, 200);
+      assert.match((await acked.json()).Logs.join("\n"), /failed after the ack.*threw after acknowledging the message/);
+      const unacked = await customHandler(fn)(payload({ ack: false }));
+      assert.equal(unacked.status, 500);
+      await unacked.body?.cancel();
+    },
+  );
 });
 
 Deno.test("azure examples agree with the adapter", async (t) => {

@@ -3,7 +3,7 @@ import functions from "@google-cloud/functions-framework";
 import { getTestServer } from "@google-cloud/functions-framework/testing";
 import type { AddressInfo } from "node:net";
 import { type CloudEvent, type MessageBatch, Router, type ScheduledEvent, serverless } from "../mod.ts";
-import { handle, register } from "../adapters/gcp.ts";
+import { handle, handleCloudEvent, register } from "../adapters/gcp.ts";
 import { openWire } from "./support/wire.ts";
 import { assertOwnFraming, startUpstream, UPSTREAM_TEXT } from "./support/upstream.ts";
 
@@ -83,7 +83,16 @@ const http = serverless({
     })
     .get("/boom", () => {
       throw new Error("secret detail");
-    }),
+    })
+    .get("/stream-fails-oddly", () =>
+      new Response(
+        new ReadableStream({
+          pull(controller) {
+            controller.enqueue(new TextEncoder().encode("partial"));
+            controller.error(Object.create(null));
+          },
+        }),
+      )),
 });
 functions.http("gcp-http", handle(http));
 
@@ -192,6 +201,23 @@ Deno.test("gcp HTTP bridge on the real functions-framework server", async (t) =>
       await text;
       assert.deepEqual(order, ["work", "response: body sent"]);
     });
+
+    await t.step(
+      "a body stream failing with Object.create(null) cuts the response, logs, and the server goes on",
+      async () => {
+        const lines: string[] = [];
+        const original = console.error;
+        console.error = (line: string) => void lines.push(line);
+        try {
+          const res = await fetch(`${base}/stream-fails-oddly`);
+          await assert.rejects(res.text());
+          await until(() => lines.some((l) => l.includes("response body stream failed")), "the log line");
+        } finally {
+          console.error = original;
+        }
+        assert.equal((await fetch(`${base}/empty`)).status, 204);
+      },
+    );
 
     await t.step("answers 500 with the request id and no detail", async () => {
       const original = console.error;
@@ -443,5 +469,73 @@ Deno.test("gcp example registers shop and shop-events and serves on the framewor
   await withServer("shop", async (base) => {
     const res = await fetch(`${base}/hello/ada`, { headers: { "function-execution-id": "e-1" } });
     assert.deepEqual(await res.json(), { hello: "ada", requestId: "e-1" });
+  });
+});
+
+Deno.test("gcp Pub/Sub keeps acknowledged messages done and the data's bytes as they were", async (t) => {
+  const bodies: unknown[] = [];
+  const fn = serverless({
+    name: "gcp-ack",
+    queue: {
+      name: "orders",
+      run: (batch) => {
+        const message = batch.messages[0]!;
+        bodies.push(message.body);
+        if (message.body === "ack then throw") {
+          message.ack();
+          throw new Error("failed after the ack");
+        }
+        if (message.body === "throw") throw new Error("failed before any ack");
+      },
+    },
+  });
+  functions.cloudEvent("gcp-ack", handleCloudEvent(fn));
+  const attributes = {
+    id: "ev-ack",
+    type: "google.cloud.pubsub.topic.v1.messagePublished",
+    source: "//pubsub.googleapis.com/projects/test-project/topics/orders",
+  };
+  const deliver = async (base: string, data: string) => {
+    const message = { ...(await fixture("pubsub-data-binary-mode.json")).message, data };
+    const lines: string[] = [];
+    const { log, error } = console;
+    console.log = console.error = (line: string) => void lines.push(line);
+    try {
+      const res = await fetch(base, binaryMode({ message, subscription: "projects/p/subscriptions/s" }, attributes));
+      await res.body?.cancel();
+      return { status: res.status, logs: lines.join("\n") };
+    } finally {
+      console.log = log;
+      console.error = error;
+    }
+  };
+  await withServer("gcp-ack", async (base) => {
+    await t.step("a message acknowledged before the handler throws is not delivered again", async () => {
+      const { status, logs } = await deliver(base, btoa("ack then throw"));
+      assert.equal(status, 204);
+      assert.match(logs, /failed after the ack.*threw after acknowledging the message/);
+    });
+
+    await t.step("a throw before ack() still fails the delivery, so Pub/Sub sends it again", async () => {
+      assert.equal((await deliver(base, btoa("throw"))).status, 500);
+    });
+
+    await t.step("data that is not UTF-8 reaches the handler as its exact bytes", async () => {
+      const bytes = [0xff, 0xfe, 0x00, 0x80, 0x41];
+      assert.equal((await deliver(base, btoa(String.fromCharCode(...bytes)))).status, 204);
+      const body = bodies.at(-1);
+      assert.ok(body instanceof Uint8Array, `got ${typeof body}`);
+      assert.deepEqual([...body], bytes);
+    });
+
+    await t.step(
+      "data that is not base64 reaches the handler as it arrived instead of failing every delivery",
+      async () => {
+        const { status, logs } = await deliver(base, "not base64!");
+        assert.equal(status, 204);
+        assert.equal(bodies.at(-1), "not base64!");
+        assert.match(logs, /not base64/);
+      },
+    );
   });
 });

@@ -244,14 +244,20 @@ Deno.test("Router error handling", async (t) => {
     assert.equal(await res.text(), "boom req-1");
   });
 
-  await t.step("HttpError keeps its status even with onError", async () => {
+  await t.step("onError is given HttpErrors too, and rethrowing one gets its default answer", async () => {
+    const seen: unknown[] = [];
     const router = new Router()
       .get("/", () => {
         throw new HttpError(409, "Taken");
       })
-      .onError(() => new Response("custom", { status: 500 }));
+      .onError((error) => {
+        seen.push(error);
+        throw error;
+      });
     const res = await call(router, "GET", "/");
+    assert.ok(seen[0] instanceof HttpError);
     assert.equal(res.status, 409);
+    assert.equal((await res.json()).error, "Taken");
   });
 
   await t.step("falls back to the policy when onError throws", async () => {

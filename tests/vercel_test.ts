@@ -182,6 +182,18 @@ Deno.test("vercel config from requirements", async (t) => {
   });
 });
 
+// Runs `run` with console.error collected (where the adapter's warnings and errors go).
+async function stderrOf<T>(run: () => Promise<T>): Promise<[T, string[]]> {
+  const lines: string[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => void lines.push(args.join(" "));
+  try {
+    return [await run(), lines];
+  } finally {
+    console.error = original;
+  }
+}
+
 Deno.test("vercel cron jobs run the scheduled triggers", async (t) => {
   const ticks: { cron: string; scheduledTime: number }[] = [];
   const scheduled = serverless({
@@ -223,18 +235,48 @@ Deno.test("vercel cron jobs run the scheduled triggers", async (t) => {
     }
   });
 
-  await t.step("without CRON_SECRET, the vercel-cron user agent runs the job; a failing job answers 500", async () => {
-    assert.equal((await get("/_slrs/cron/0")).status, 401);
-    assert.equal((await get("/_slrs/cron/0", { "user-agent": "vercel-cron/1.0" })).status, 204);
-    assert.equal(ticks.length, 2);
-    const original = console.error;
-    console.error = () => {};
-    try {
-      const failed = await get("/_slrs/cron/1", { "user-agent": "vercel-cron/1.0" });
+  await t.step(
+    "without CRON_SECRET outside production, the vercel-cron user agent runs the job; a failing job answers 500",
+    async () => {
+      assert.equal((await get("/_slrs/cron/0")).status, 401);
+      const [ran] = await stderrOf(() => get("/_slrs/cron/0", { "user-agent": "vercel-cron/1.0" }));
+      assert.equal(ran.status, 204);
+      assert.equal(ticks.length, 2);
+      const [failed] = await stderrOf(() => get("/_slrs/cron/1", { "user-agent": "vercel-cron/1.0" }));
       assert.equal(failed.status, 500);
       assert.equal((await failed.json()).error, "Internal Server Error");
+    },
+  );
+
+  await t.step("warns at the first cron run without CRON_SECRET, once, saying how to set it", async () => {
+    const fresh = handle(scheduled);
+    const call = () =>
+      fresh.GET(new Request("https://app.vercel.app/_slrs/cron/0", { headers: { "user-agent": "vercel-cron/1.0" } }));
+    const [first, logs] = await stderrOf(async () => [await call(), await call()]);
+    assert.deepEqual(first.map((r) => r.status), [204, 204]);
+    const warnings = logs.filter((line) => line.includes('"level":"warn"'));
+    assert.equal(warnings.length, 1, logs.join("\n"));
+    assert.match(warnings[0]!, /any client can send; set CRON_SECRET .* Environment Variables/);
+  });
+
+  await t.step("refuses the user agent alone on a production deployment without CRON_SECRET", async () => {
+    Deno.env.set("VERCEL_ENV", "production");
+    try {
+      const before = ticks.length;
+      const [refused, logs] = await stderrOf(() => get("/_slrs/cron/0", { "user-agent": "vercel-cron/1.0" }));
+      assert.equal(refused.status, 401);
+      assert.equal(ticks.length, before);
+      assert.match(logs.join("\n"), /"level":"error","msg":"cron call refused: CRON_SECRET is not set/);
+      const optedIn = handle(scheduled, { unauthenticatedCrons: true });
+      const [ran] = await stderrOf(() =>
+        optedIn.GET(
+          new Request("https://app.vercel.app/_slrs/cron/0", { headers: { "user-agent": "vercel-cron/1.0" } }),
+        )
+      );
+      assert.equal(ran.status, 204);
+      assert.equal(ticks.length, before + 1);
     } finally {
-      console.error = original;
+      Deno.env.delete("VERCEL_ENV");
     }
   });
 

@@ -15,6 +15,7 @@ import { httpShape, type Json, readHead, type Shape } from "./_http.ts";
 import { Invocation, invoke, type LambdaContextLike, type Resolved, respond } from "./_invoke.ts";
 import { processEnv } from "../_env.ts";
 import { request } from "node:http";
+import { errorText } from "../../src/log.ts";
 import { encodeBase64 } from "./_base64.ts";
 import { pipe } from "./_stream.ts";
 
@@ -290,8 +291,9 @@ function errorType(error: unknown): string {
   return error instanceof Error ? error.name : "Error";
 }
 
+// errorText, not String(): a thrown `Object.create(null)` has no toString, and failing here would end the loop.
 function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return error instanceof Error ? error.message : errorText(error);
 }
 
 function setEnv(name: string, value: string): void {

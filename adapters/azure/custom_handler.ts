@@ -9,7 +9,9 @@
 import {
   type Context,
   createContext,
+  errorText,
   jsonError,
+  logLine,
   type LogRecord,
   type ServerlessFunction,
   trackBatch,
@@ -17,6 +19,7 @@ import {
 import { pending, processEnv } from "../_env.ts";
 import { checkedRequest } from "../_request_url.ts";
 import { responseHeaderFilter } from "../_framing.ts";
+import { runSingleMessage } from "../_single_message.ts";
 
 /** Options for {@linkcode customHandler}. */
 export interface CustomHandlerOptions {
@@ -26,7 +29,11 @@ export interface CustomHandlerOptions {
    * sends the default `{ Data: { req } }` invocation payload to `/<function name>`.
    */
   http?: "proxy" | "payload";
-  /** The route prefix to remove from proxied paths (host.json `extensions.http.routePrefix`). Default `"api"`. */
+  /**
+   * The route prefix to remove from proxied paths: host.json's `extensions.http.routePrefix`, which it must equal.
+   * Default `"api"`. In proxy mode it may not be `""` when the function has timers or a queue, since a client could
+   * then send a request the handler cannot tell from the host's invocation (`customHandler` throws).
+   */
   routePrefix?: string;
 }
 
@@ -57,7 +64,9 @@ export interface PayloadHttpRequest {
 /**
  * Makes the fetch handler of a custom handler. Function names follow {@linkcode register}'s: HTTP under the
  * function's name, timers under `<name>-scheduled` (or `<name>-scheduled-<index>`), the queue under
- * `<name>-queue`. Requests to other paths are proxied HTTP requests.
+ * `<name>-queue` (only those the function has). Requests to other paths are proxied HTTP requests.
+ *
+ * @throws {TypeError} In proxy mode, when the route prefix would let a client's path equal an invocation path.
  *
  * @param fn The function.
  * @param options The HTTP mode and route prefix.
@@ -88,7 +97,7 @@ export function customHandler(
   options: CustomHandlerOptions = {},
 ): (request: Request) => Promise<Response> {
   const prefix = (options.routePrefix ?? "api").replace(/^\/+|\/+$/g, "");
-  const httpPath = `/${fn.name}`;
+  const invocations = invocationPaths(fn, options.http ?? "proxy", prefix);
   return (given) => {
     let request: Request;
     try {
@@ -98,14 +107,39 @@ export function customHandler(
       const id = given.headers.get("x-azure-functions-invocationid") ?? crypto.randomUUID();
       return Promise.resolve(jsonError(400, (error as Error).message, id));
     }
-    const path = new URL(request.url).pathname;
-    if (request.method === "POST") {
-      if (path === `/${fn.name}-queue`) return invoke(fn, request, runQueue);
-      if (path.startsWith(`/${fn.name}-scheduled`)) return invoke(fn, request, runTimer(path.slice(1)));
-      if (options.http === "payload" && path === httpPath) return invoke(fn, request, runHttp(prefix));
-    }
-    return proxied(fn, request, prefix);
+    const run = request.method === "POST" ? invocations.get(new URL(request.url).pathname) : undefined;
+    return run === undefined ? proxied(fn, request, prefix) : invoke(fn, request, run);
   };
+}
+
+// The paths the host POSTs invocations to (`/<function name>`), for the triggers the function has. A proxied client
+// request keeps its own path, which starts with `/<routePrefix>`; nothing else the host sends tells the two apart
+// (it copies the client's headers, `X-Azure-Functions-InvocationId` included, and adds its own), so a route prefix
+// that lets a client path equal an invocation path is refused rather than letting clients run timers and queues.
+function invocationPaths(fn: ServerlessFunction<never>, http: "proxy" | "payload", prefix: string): Map<string, Run> {
+  const paths = new Map<string, Run>();
+  const triggers = fn.metadata.triggers;
+  const crons = triggers.flatMap((t) => t.type === "schedule" ? [t.cron] : []);
+  crons.forEach((cron, index) => {
+    const name = crons.length === 1 ? `${fn.name}-scheduled` : `${fn.name}-scheduled-${index}`;
+    paths.set(`/${name}`, runTimer(cron));
+  });
+  if (triggers.some((t) => t.type === "queue")) paths.set(`/${fn.name}-queue`, runQueue);
+  if (http === "payload") {
+    // The host wraps every client request into a payload: no client request reaches the handler as it is.
+    paths.set(`/${fn.name}`, runHttp(prefix));
+    return paths;
+  }
+  const clash = prefix === "" ? [...paths.keys()][0] : paths.has(`/${prefix}`) ? `/${prefix}` : undefined;
+  if (clash !== undefined) {
+    throw new TypeError(
+      `customHandler(${fn.name}): with routePrefix ${JSON.stringify(prefix)} a client request to ${clash} would ` +
+        "reach the handler exactly like the host's invocation of that trigger, and nothing in the request tells them " +
+        'apart. Keep a route prefix (host.json extensions.http.routePrefix, "api" by default, and the same ' +
+        'routePrefix here), or turn proxying off in host.json and pass { http: "payload" }.',
+    );
+  }
+  return paths;
 }
 
 // `/api/users/1` → `/users/1`: routes are written without the host's route prefix.
@@ -146,7 +180,7 @@ async function invoke(fn: ServerlessFunction<never>, request: Request, run: Run)
     env: processEnv() as never,
     waitUntil: work.add,
     raw: payload,
-    logSink: (record: LogRecord) => void logs.push(JSON.stringify(record)),
+    logSink: (record: LogRecord) => void logs.push(logLine(record)),
   });
   try {
     const outputs = await run(fn, payload, ctx);
@@ -154,7 +188,7 @@ async function invoke(fn: ServerlessFunction<never>, request: Request, run: Run)
     return Response.json({ Outputs: outputs ?? {}, Logs: logs, ReturnValue: null });
   } catch (error) {
     await work.settled();
-    ctx.log.error("invocation failed", { error: error instanceof Error ? error.message : String(error) });
+    ctx.log.error("invocation failed", { error: errorText(error) });
     return Response.json({ Outputs: {}, Logs: logs, ReturnValue: null }, { status: 500 });
   }
 }
@@ -236,17 +270,8 @@ export async function responseToPayload(
   return { statusCode: status, status, headers, body: await res.text() };
 }
 
-function runTimer(functionName: string): Run {
+function runTimer(cron: string): Run {
   return async (fn, payload, ctx) => {
-    const crons = fn.metadata.triggers.flatMap((t) => t.type === "schedule" ? [t.cron] : []);
-    const index = Number(/-(\d+)$/.exec(functionName)?.[1] ?? 0);
-    const cron = crons.length === 1 ? crons[0] : crons[index];
-    if (cron === undefined) {
-      throw new Error(
-        `No scheduled trigger for the Azure function "${functionName}": name timers <name>-scheduled-<index> ` +
-          `with index 0–${crons.length - 1}.`,
-      );
-    }
     const timer = Object.values(payload.Data)[0] as { ScheduleStatus?: { Next?: string } } | undefined;
     const next = Date.parse(timer?.ScheduleStatus?.Next ?? "");
     await fn.scheduled({ cron, scheduledTime: Number.isNaN(next) ? Date.now() : next }, ctx);
@@ -265,8 +290,7 @@ const runQueue: Run = async (fn, payload, ctx) => {
     attempts: Number(meta.DequeueCount ?? 1),
     timestamp: new Date(Number.isNaN(inserted) ? Date.now() : inserted),
   }]);
-  await fn.queue(tracked.batch, ctx);
-  if (tracked.outcomes.get(id) === "retry") throw new Error(`Message ${id} asked for retry().`);
+  await runSingleMessage(fn, tracked, ctx, "answering 500 so the host delivers it again");
 };
 
 // Queue items arrive as strings; JSON ones become values like the v4 library gives them.

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type Context, createContext, type LogSink, type ServerlessFunction } from "../../mod.ts";
+import { type Context, createContext, logLine, type LogSink, type ServerlessFunction } from "../../mod.ts";
 import { pending, processEnv } from "../_env.ts";
 import { responseHeaderFilter } from "../_framing.ts";
 import type {
@@ -103,7 +103,7 @@ export function azureContext(
 // Records go to the invocation's logger so Application Insights ties them to the invocation.
 function azureLog(context: AzureInvocationContext): LogSink {
   return (record) => {
-    const line = JSON.stringify(record);
+    const line = logLine(record);
     if (record.level === "error") context.error(line);
     else if (record.level === "warn") context.warn(line);
     else if (record.level === "debug") context.debug(line);

@@ -7,6 +7,7 @@
 
 import { type Context, type ServerlessFunction, trackBatch } from "../../mod.ts";
 import { pending } from "../_env.ts";
+import { runSingleMessage } from "../_single_message.ts";
 import { azureContext, type AzureHttpOptions, handle } from "./http.ts";
 import type { AzureApp, AzureHttpMethod, AzureInvocationContext, AzureTimer } from "./types.ts";
 
@@ -190,9 +191,10 @@ export function scheduledHandler(
 
 /**
  * The `app.storageQueue` handler: each invocation carries one message, handed to `fn.queue` as a batch of one
- * (`attempts` from `dequeueCount`). A thrown error or `retry()` fails the invocation, so the queue delivers the
- * message again after its visibility timeout (per-message delays cannot be set) and moves it to the `-poison`
- * queue after `maxDequeueCount` attempts.
+ * (`attempts` from `dequeueCount`). `retry()`, or a thrown error before `ack()`, fails the invocation, so the queue
+ * delivers the message again after its visibility timeout (per-message delays cannot be set) and moves it to the
+ * `-poison` queue after `maxDequeueCount` attempts. After `ack()` the message is done even if the handler throws
+ * (the error is logged).
  *
  * @param fn The function.
  * @param queueName The queue's name, for `batch.queue`.
@@ -227,12 +229,10 @@ export function queueHandler(
     }]);
     const work = pending();
     try {
-      await fn.queue(tracked.batch, azureContext(entry, context, work.add) as Context<never>);
+      const ctx = azureContext(entry, context, work.add) as Context<never>;
+      await runSingleMessage(fn, tracked, ctx, "failing the invocation so the queue delivers it again");
     } finally {
       await work.settled();
-    }
-    if (tracked.outcomes.get(id) === "retry") {
-      throw new Error(`Message ${id} of queue "${queueName}" asked for retry(); failing the invocation to redeliver.`);
     }
   };
 }

@@ -8,6 +8,7 @@
 
 import { type CloudEvent, type Context, type ServerlessFunction, trackBatch } from "../../mod.ts";
 import { pending } from "../_env.ts";
+import { runSingleMessage } from "../_single_message.ts";
 import { gcpContext, type GcpHttpFunction, handle } from "./http.ts";
 
 /** A CloudEvent as the framework parses it (structured mode: the JSON body; binary mode: `ce-*` headers + body). */
@@ -58,7 +59,8 @@ const SCHEDULER = "google.cloud.scheduler.job.v1.executed";
 /**
  * Makes the functions-framework CloudEvent function for a function: `functions.cloudEvent(name,
  * handleCloudEvent(fn))`. Pub/Sub messages go to `queue` (a batch of one; the body is the decoded data, parsed as
- * JSON when it is JSON; a thrown error or `retry()` fails the delivery so Pub/Sub redelivers it), Cloud Scheduler
+ * JSON when it is JSON, a `Uint8Array` when it is not UTF-8 text; `retry()`, or a thrown error before `ack()`, fails
+ * the delivery so Pub/Sub redelivers it), Cloud Scheduler
  * runs go to `scheduled` (the cron is the job's body when it names a declared cron, else the only one declared),
  * and other events, or these when the function lacks that trigger, go to `event` as they are.
  *
@@ -104,13 +106,46 @@ async function runQueue(fn: ServerlessFunction<never>, event: CloudEvent, ctx: C
   const published = Date.parse(message.publishTime ?? event.time ?? "");
   const tracked = trackBatch(topicOf(event.source), [{
     id,
-    body: decode(message.data),
+    body: messageBody(message.data, id, ctx),
     attempts: data.deliveryAttempt ?? 1,
     timestamp: new Date(Number.isNaN(published) ? Date.now() : published),
   }]);
-  await fn.queue(tracked.batch, ctx);
-  if (tracked.outcomes.get(id) === "retry") {
-    throw new Error(`Pub/Sub message ${id} asked for retry(); failing the delivery so Pub/Sub sends it again.`);
+  await runSingleMessage(fn, tracked, ctx, "failing the delivery so Pub/Sub sends it again");
+}
+
+// A message's data is base64 of any bytes. Text is parsed as JSON when it is JSON; bytes that are not UTF-8 are
+// handed over as they are, never decoded with replacement characters. Data that is not base64 at all cannot come
+// from Pub/Sub itself: it still reaches the handler, as the string that arrived, rather than failing every
+// delivery of the message before any code could ack it.
+function messageBody(data: string | undefined, id: string, ctx: Context<never>): unknown {
+  if (data === undefined) return undefined;
+  const bytes = base64Bytes(data);
+  if (bytes === undefined) {
+    ctx.log.warn("Pub/Sub message data is not base64; the body is the data as it arrived", { message: id });
+    return data;
+  }
+  return textOrBytes(bytes);
+}
+
+function base64Bytes(data: string): Uint8Array | undefined {
+  try {
+    return Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+  } catch {
+    return undefined;
+  }
+}
+
+function textOrBytes(bytes: Uint8Array): unknown {
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return bytes;
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
 }
 
@@ -119,19 +154,11 @@ function topicOf(source: string): string {
   return /\/topics\/([^/]+)$/.exec(source)?.[1] ?? source;
 }
 
-function decode(data: string | undefined): unknown {
-  if (data === undefined) return undefined;
-  const text = new TextDecoder().decode(Uint8Array.from(atob(data), (c) => c.charCodeAt(0)));
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
 async function runScheduled(fn: ServerlessFunction<never>, event: CloudEvent, ctx: Context<never>): Promise<void> {
   const crons = fn.metadata.triggers.flatMap((t) => t.type === "schedule" ? [t.cron] : []);
-  const body = decode((event.data as { customData?: string } | undefined)?.customData);
+  const customData = (event.data as { customData?: string } | undefined)?.customData;
+  const bytes = customData === undefined ? undefined : base64Bytes(customData);
+  const body = bytes === undefined ? customData : textOrBytes(bytes);
   const cron = crons.find((c) => c === body) ?? (crons.length === 1 ? crons[0] : undefined);
   if (cron === undefined) {
     throw new Error(

@@ -5,7 +5,15 @@
  * @module
  */
 
-import { type Context, createContext, errorText, jsonError, type LogSink, type ServerlessFunction } from "../../mod.ts";
+import {
+  type Context,
+  createContext,
+  errorText,
+  jsonError,
+  logLine,
+  type LogSink,
+  type ServerlessFunction,
+} from "../../mod.ts";
 import { pending, processEnv } from "../_env.ts";
 import { assertFetchMethod, BadTarget, requestUrl, socketHost } from "../_request_url.ts";
 import { responseHeaderFilter } from "../_framing.ts";
@@ -144,7 +152,7 @@ const SEVERITY = { debug: "DEBUG", info: "INFO", warn: "WARNING", error: "ERROR"
 
 // Cloud Logging turns a JSON line on stdout into a structured entry and reads its level from `severity`.
 const cloudLogging: LogSink = (record) => {
-  const line = JSON.stringify({ severity: SEVERITY[record.level], ...record });
+  const line = logLine({ severity: SEVERITY[record.level], ...record });
   if (record.level === "error" || record.level === "warn") console.error(line);
   else console.log(line);
 };
@@ -215,6 +223,6 @@ async function writeResponse(
     await beforeEnd();
     // Headers are gone already: cut the connection so the client cannot take a partial body for a whole one.
     ctx.log.error("response body stream failed", { error: errorText(error) });
-    res.destroy(error instanceof Error ? error : new Error(String(error)));
+    res.destroy(error instanceof Error ? error : new Error(errorText(error)));
   }
 }
