@@ -347,8 +347,22 @@ export interface BindingNames {
   readonly queues?: readonly string[];
 }
 
-type NamesOf<B, Kind extends keyof BindingNames> = B extends { readonly [K in Kind]: readonly (infer N)[] } ? N & string
-  : never;
+/**
+ * The names one kind of a bindings declaration holds, as a union of string literals.
+ *
+ * @typeParam B The bindings, as `typeof bindings`.
+ * @typeParam Kind `kv`, `buckets` or `queues`.
+ *
+ * @example Names of the KV bindings
+ * ```ts
+ * import type { BindingNamesOf } from "./bindings.ts";
+ *
+ * const bindings = { kv: ["COUNTER", "CACHE"] } as const;
+ * const name: BindingNamesOf<typeof bindings, "kv"> = "CACHE";
+ * ```
+ */
+export type BindingNamesOf<B, Kind extends keyof BindingNames> = B extends
+  { readonly [K in Kind]: readonly (infer N)[] } ? N & string : never;
 
 /**
  * The `ctx.env` that a `requirements.bindings` declared `as const` provides: each name typed as its binding, so a
@@ -369,6 +383,6 @@ type NamesOf<B, Kind extends keyof BindingNames> = B extends { readonly [K in Ki
  * ```
  */
 export type EnvFromBindings<B extends BindingNames> =
-  & { readonly [N in NamesOf<B, "kv">]: KvNamespace }
-  & { readonly [N in NamesOf<B, "buckets">]: Bucket }
-  & { readonly [N in NamesOf<B, "queues">]: QueueProducer };
+  & { readonly [N in BindingNamesOf<B, "kv">]: KvNamespace }
+  & { readonly [N in BindingNamesOf<B, "buckets">]: Bucket }
+  & { readonly [N in BindingNamesOf<B, "queues">]: QueueProducer };
