@@ -55,7 +55,8 @@ import {
   utf8Length,
 } from "./_aws.ts";
 
-export type { EnvRecord, KvNamespace };
+export type { EnvRecord };
+export type * from "../src/bindings.ts";
 
 /** The table layout the backend reads and writes; the IaC creates the table with these names. */
 export const DYNAMODB_KV_TABLE: {

@@ -5,14 +5,26 @@
  * @module
  */
 
+/** One request the proxy forwarded. */
+export interface Forwarded {
+  /** The method. */
+  method: string;
+  /** The path and query. */
+  path: string;
+  /** The headers as sent. */
+  headers: Headers;
+  /** The body as text. */
+  body: string;
+}
+
 /** A running proxy. */
 export interface FlakyProxy {
   /** The proxy's own URL, to use as the endpoint. */
   url: string;
   /** How many requests reached the proxy. */
   readonly requests: number;
-  /** The bodies of the requests it forwarded, as text. */
-  readonly forwarded: string[];
+  /** The requests it forwarded: method, path and query, headers and body text. */
+  readonly forwarded: Forwarded[];
   /** Stops it. */
   stop(): Promise<void>;
 }
@@ -27,13 +39,18 @@ export interface FlakyProxy {
  */
 export function startFlakyProxy(target: string, failures: number, failure: () => Response): FlakyProxy {
   let requests = 0;
-  const forwarded: string[] = [];
+  const forwarded: Forwarded[] = [];
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
     requests++;
     const body = await request.arrayBuffer();
     if (requests <= failures) return failure();
-    forwarded.push(new TextDecoder().decode(body));
     const url = new URL(request.url);
+    forwarded.push({
+      method: request.method,
+      path: url.pathname + url.search,
+      headers: request.headers,
+      body: new TextDecoder().decode(body),
+    });
     const headers = new Headers(request.headers);
     // The signature covers the Host the client used (the proxy's): keep it so the server checks the same string.
     headers.set("host", url.host);

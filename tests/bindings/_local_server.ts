@@ -21,6 +21,8 @@ export const TOOLS = {
   },
   s3rver: {
     version: "3",
+    // s3rver's continuation tokens are DES-encrypted, which OpenSSL 3 (Node 17+) keeps in its legacy provider.
+    node: ["--openssl-legacy-provider"],
     bin: "s3rver/bin/s3rver.js",
     args: (port: number, dir: string) => ["-d", dir, "-a", "127.0.0.1", "-p", String(port), "--silent"],
   },
@@ -83,6 +85,11 @@ export async function ensureInstalled(tool: Tool): Promise<void> {
   }
 }
 
+function nodeFlags(tool: Tool): readonly string[] {
+  const spec = TOOLS[tool];
+  return "node" in spec ? spec.node : [];
+}
+
 function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
@@ -111,7 +118,11 @@ export async function startLocalServer(tool: Tool): Promise<LocalServer> {
   const port = freePort();
   const dir = await Deno.makeTempDir({ prefix: `slrs-${tool}-` });
   const child = new Deno.Command("node", {
-    args: [new URL(`node_modules/${TOOLS[tool].bin}`, cacheOf(tool)).pathname, ...TOOLS[tool].args(port, dir)],
+    args: [
+      ...nodeFlags(tool),
+      new URL(`node_modules/${TOOLS[tool].bin}`, cacheOf(tool)).pathname,
+      ...TOOLS[tool].args(port, dir),
+    ],
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
