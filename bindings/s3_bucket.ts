@@ -54,6 +54,7 @@ import {
   toBase64,
   utf8Length,
 } from "./_aws.ts";
+import { blocks, escapeXml, field } from "./_xml.ts";
 
 export type { EnvRecord };
 export type * from "../src/bindings.ts";
@@ -496,31 +497,4 @@ function withBody(described: BucketObject, response: Response): BucketObjectBody
 
 function unquote(etag: string): string {
   return etag.replace(/^"|"$/g, "");
-}
-
-// S3's answers are small, flat, fixed XML documents; a few lines read them where an XML library would cost more bundle
-// than the whole backend.
-function blocks(xml: string, tag: string): string[] {
-  return [...xml.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, "g"))].map((m) => m[1]!);
-}
-
-function field(xml: string, tag: string): string | undefined {
-  const match = xml.match(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`));
-  return match ? unescapeXml(match[1]!) : undefined;
-}
-
-function unescapeXml(text: string): string {
-  return text.replace(/&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g, (_, entity: string) => {
-    if (entity[0] === "#") {
-      return String.fromCodePoint(entity[1] === "x" ? parseInt(entity.slice(2), 16) : Number(entity.slice(1)));
-    }
-    return { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" }[entity as "amp"];
-  });
-}
-
-function escapeXml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]!,
-  );
 }
