@@ -19,6 +19,19 @@ export interface BucketCorpusLimits {
    * test checks the header the backend sends instead.
    */
   suffixRanges: boolean;
+  /**
+   * Limit 6: whether `put` takes a stream of unknown length. The S3 backend does (it sends parts); R2 wants a known
+   * length (a request or response body, or a `FixedLengthStream`) and throws otherwise.
+   */
+  unknownLengthStreams: boolean;
+  /** Limit 7: whether an empty key is refused (S3, where it would name the bucket) or stored (R2). */
+  emptyKeyRefused: boolean;
+  /**
+   * Whether `Date` and `Headers` arguments (`httpMetadata.cacheExpiry`, `writeHttpMetadata(headers)`) reach the
+   * binding. They do on every backend; Miniflare's proxy, which the R2 run calls from outside workerd, cannot
+   * serialise them, so that run leaves them out.
+   */
+  richArguments: boolean;
 }
 
 function patterned(size: number, seed = 3): Uint8Array<ArrayBuffer> {
@@ -77,9 +90,9 @@ export async function bucketCorpus(t: Deno.TestContext, bucket: Bucket, limits: 
     assert.equal(put.size, 13);
     assert.ok(put.etag.length > 0);
     assert.equal(put.httpEtag, `"${put.etag}"`);
+    assert.ok((await bucket.get("hello.txt"))?.body instanceof ReadableStream);
     const got = await bucket.get("hello.txt");
     assert.ok(got);
-    assert.ok(got.body instanceof ReadableStream);
     assert.equal(got.size, 13);
     assert.equal(got.etag, put.etag);
     assert.equal(await got.text(), "hello, bucket");
@@ -105,6 +118,10 @@ export async function bucketCorpus(t: Deno.TestContext, bucket: Bucket, limits: 
 
   await t.step("a streamed put crosses part boundaries and reads back byte for byte", async () => {
     const { stream, pulled } = patternedStream(limits.streamedBytes);
+    if (!limits.unknownLengthStreams) {
+      await assert.rejects(bucket.put("streamed.bin", stream), /known length/);
+      return;
+    }
     const put = await bucket.put("streamed.bin", stream);
     assert.equal(pulled(), limits.streamedBytes);
     assert.equal(put.size, limits.streamedBytes);
@@ -136,7 +153,7 @@ export async function bucketCorpus(t: Deno.TestContext, bucket: Bucket, limits: 
         contentLanguage: "en",
         contentDisposition: 'inline; filename="page.html"',
         cacheControl: "max-age=60",
-        cacheExpiry: expiry,
+        ...(limits.richArguments ? { cacheExpiry: expiry } : {}),
       },
       customMetadata: { owner: "ada", "build-id": "42" },
     });
@@ -148,12 +165,15 @@ export async function bucketCorpus(t: Deno.TestContext, bucket: Bucket, limits: 
     assert.equal(head.httpMetadata?.contentLanguage, "en");
     assert.equal(head.httpMetadata?.contentDisposition, 'inline; filename="page.html"');
     assert.equal(head.httpMetadata?.cacheControl, "max-age=60");
-    assert.equal(head.httpMetadata?.cacheExpiry?.getTime(), expiry.getTime());
+    if (limits.richArguments) assert.equal(head.httpMetadata?.cacheExpiry?.getTime(), expiry.getTime());
     assert.ok(Math.abs(head.uploaded.getTime() - Date.now()) < 60_000, `uploaded ${head.uploaded.toISOString()}`);
-    const headers = new Headers();
-    head.writeHttpMetadata(headers);
-    assert.equal(headers.get("content-type"), "text/html; charset=utf-8");
-    assert.equal(headers.get("cache-control"), "max-age=60");
+    if (limits.richArguments) {
+      const headers = new Headers();
+      head.writeHttpMetadata(headers);
+      assert.equal(headers.get("content-type"), "text/html; charset=utf-8");
+      assert.equal(headers.get("cache-control"), "max-age=60");
+      assert.equal(headers.get("expires"), expiry.toUTCString());
+    }
     const got = await bucket.get("page.html");
     assert.deepEqual(got?.customMetadata, { owner: "ada", "build-id": "42" });
     await got?.body.cancel();
@@ -203,7 +223,8 @@ export async function bucketCorpus(t: Deno.TestContext, bucket: Bucket, limits: 
     await bucket.delete([]);
   });
 
-  await t.step("an empty key is refused", async () => {
-    await assert.rejects(bucket.put("", "x"), limits.refusal);
+  await t.step("an empty key is refused where the backend cannot store one", async () => {
+    if (limits.emptyKeyRefused) await assert.rejects(bucket.put("", "x"), limits.refusal);
+    else assert.equal((await bucket.put("", "x")).key, "");
   });
 }

@@ -33,6 +33,9 @@ Deno.test("the S3 bucket passes the bucket corpus on s3rver", async (t) => {
       refusal: BindingError,
       streamedBytes: S3_BUCKET_LIMITS.partBytes * 2 + 12_345,
       suffixRanges: false,
+      unknownLengthStreams: true,
+      emptyKeyRefused: true,
+      richArguments: true,
     });
   } finally {
     await server.stop();
