@@ -88,7 +88,7 @@ export const DYNAMODB_KV_LIMITS: {
  * ```ts
  * import { dynamoDbMaxValueBytes } from "./dynamodb_kv.ts";
  *
- * console.assert(dynamoDbMaxValueBytes("count") === 409600 - 14);
+ * console.assert(dynamoDbMaxValueBytes("count") === 409600 - 12); // pk, kv, sk, v and the key's 5 bytes
  * ```
  */
 export function dynamoDbMaxValueBytes(key: string): number {
