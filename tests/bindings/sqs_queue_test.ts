@@ -77,6 +77,7 @@ Deno.test("the SQS queue passes the queue corpus on sqslite", async (t) => {
     await queueCorpus(t, queueOn(server.url, url), consumerOf(server, url), {
       maxDelaySeconds: SQS_QUEUE_LIMITS.maxDelaySeconds,
       refusal: BindingError,
+      defaultContentType: "json",
     });
   } finally {
     await server.stop();
