@@ -12,17 +12,17 @@ export type Architecture = "x86_64" | "arm64";
 /** Named bindings a function uses, by kind; each name becomes a key of `ctx.env`. */
 export interface Bindings {
   /** Key-value namespaces (Workers KV, or a local store in `cli.ts dev`). */
-  kv?: string[];
+  kv?: readonly string[];
   /** D1 databases. */
-  d1?: string[];
+  d1?: readonly string[];
   /** Other SQL databases. */
-  sql?: string[];
+  sql?: readonly string[];
   /** Queues the function sends to. */
-  queues?: string[];
+  queues?: readonly string[];
   /** Object storage buckets. */
-  buckets?: string[];
+  buckets?: readonly string[];
   /** Secrets. */
-  secrets?: string[];
+  secrets?: readonly string[];
 }
 
 /** What a function needs; `--info` turns it into settings per platform. */

@@ -1,0 +1,292 @@
+/**
+ * What the AWS backends share: configuration read from the environment record the caller passes, SigV4 signing with
+ * `aws4fetch`, bounded retries of throttling, and the conversion of failures to {@linkcode BindingError}.
+ *
+ * @module
+ */
+
+import { AwsClient } from "aws4fetch";
+import { BindingError, type BindingKind } from "../src/bindings.ts";
+
+/** The environment a backend reads its configuration from: `process.env`, `Deno.env.toObject()`, or a test's own. */
+export type EnvRecord = Readonly<Record<string, string | undefined>>;
+
+/** Which binding a request belongs to, for error messages. */
+export interface AwsTarget {
+  /** The binding kind. */
+  kind: BindingKind;
+  /** The backend's name in messages: `dynamodb`, `s3`, `sqs`. */
+  backend: string;
+  /** The binding's name, e.g. `COUNTER`. */
+  binding: string;
+}
+
+/** What a backend needs to reach its service. */
+export interface AwsConfig {
+  /** Signs requests for this service and region. */
+  client: AwsClient;
+  /** The service's endpoint: the regional AWS one, or the override from `AWS_ENDPOINT_URL_<SERVICE>`. */
+  endpoint: URL;
+  /** Whether the endpoint came from an override (a local server, or an S3-compatible service). */
+  overridden: boolean;
+  /** The region. */
+  region: string;
+}
+
+/** The service ids of `AWS_ENDPOINT_URL_<SERVICE>`, as the AWS SDKs name them, and each one's regional host. */
+const SERVICES = {
+  dynamodb: { env: "DYNAMODB", host: (region: string) => `dynamodb.${region}.amazonaws.com` },
+  s3: { env: "S3", host: (region: string) => `s3.${region}.amazonaws.com` },
+  sqs: { env: "SQS", host: (region: string) => `sqs.${region}.amazonaws.com` },
+} as const;
+
+/** An AWS service the backends call. */
+export type AwsService = keyof typeof SERVICES;
+
+/**
+ * The error for a missing or malformed variable, naming it and saying what it should hold.
+ *
+ * @param target The binding.
+ * @param variable The variable's name.
+ * @param what What the variable should hold.
+ * @returns The error to throw.
+ */
+export function configError(target: AwsTarget, variable: string, what: string): BindingError {
+  return new BindingError({
+    ...target,
+    operation: "configure",
+    message: `${variable} is not set; set it to ${what}. The deployment sets it for a deployed function; ` +
+      `a test or a local run sets it itself.`,
+  });
+}
+
+/**
+ * Reads a required variable, or throws the error that names it.
+ *
+ * @param target The binding.
+ * @param env The environment.
+ * @param variable The variable's name.
+ * @param what What it should hold, for the message.
+ * @returns Its value.
+ */
+export function required(target: AwsTarget, env: EnvRecord, variable: string, what: string): string {
+  const value = env[variable];
+  if (value === undefined || value === "") throw configError(target, variable, what);
+  return value;
+}
+
+/**
+ * Reads credentials, region and endpoint from the standard AWS variables (the ones Lambda sets).
+ *
+ * @param target The binding.
+ * @param service The service to call.
+ * @param env The environment.
+ * @returns The configuration.
+ */
+export function awsConfig(target: AwsTarget, service: AwsService, env: EnvRecord): AwsConfig {
+  const accessKeyId = required(target, env, "AWS_ACCESS_KEY_ID", "an AWS access key id (Lambda sets it)");
+  const secretAccessKey = required(target, env, "AWS_SECRET_ACCESS_KEY", "its secret key (Lambda sets it)");
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
+  if (!region) throw configError(target, "AWS_REGION", "the region of the resource, e.g. us-east-1 (Lambda sets it)");
+  const { env: id, host } = SERVICES[service];
+  const overrideName = env[`AWS_ENDPOINT_URL_${id}`] ? `AWS_ENDPOINT_URL_${id}` : "AWS_ENDPOINT_URL";
+  const override = env[overrideName];
+  let endpoint: URL;
+  try {
+    endpoint = new URL(override || `https://${host(region)}/`);
+  } catch (cause) {
+    throw new BindingError({
+      ...target,
+      operation: "configure",
+      message: `${overrideName} is ${JSON.stringify(override)}, not a URL; give one like http://127.0.0.1:8000`,
+      cause,
+    });
+  }
+  const sessionToken = env.AWS_SESSION_TOKEN;
+  // aws4fetch retries only 5xx and 429; the backends retry throttling themselves, which DynamoDB answers with a 400.
+  const client = new AwsClient({
+    accessKeyId,
+    secretAccessKey,
+    ...(sessionToken ? { sessionToken } : {}),
+    service,
+    region,
+    retries: 0,
+  });
+  return { client, endpoint, overridden: Boolean(override), region };
+}
+
+/** How many times a throttled request is tried in all, and the backoff's first step and ceiling. */
+export const RETRY: { readonly attempts: number; readonly baseMs: number; readonly capMs: number } = {
+  attempts: 5,
+  baseMs: 50,
+  capMs: 1000,
+};
+
+/** A backend's answer to "is this response worth trying again?"; it reads the body only from a clone. */
+export type Throttled = (response: Response) => Promise<boolean>;
+
+/**
+ * The throttling every AWS service shares: 429, 500 and 503 (S3's `SlowDown`, `ServiceUnavailable`, SQS's
+ * `RequestThrottled`).
+ *
+ * @param response The response.
+ * @returns Whether to retry.
+ */
+export function throttledStatus(response: Response): boolean {
+  return response.status === 429 || response.status === 500 || response.status === 503;
+}
+
+/**
+ * Signs and sends a request, retrying throttling and network failures with full-jitter exponential backoff, bounded
+ * by {@linkcode RETRY}. The body must be replayable (text or bytes), which is why the backends never send a stream.
+ *
+ * @param config The service configuration.
+ * @param target The binding, for the error.
+ * @param operation The operation, for the error.
+ * @param url Where to send.
+ * @param init The request; its body must be a string, bytes or absent.
+ * @param throttled Whether a response is throttling.
+ * @returns The last response (which may be an error response the caller turns into a {@linkcode BindingError}).
+ */
+export async function send(
+  config: AwsConfig,
+  target: AwsTarget,
+  operation: string,
+  url: URL | string,
+  init: RequestInit,
+  throttled: Throttled,
+): Promise<Response> {
+  for (let attempt = 1;; attempt++) {
+    let response: Response;
+    try {
+      response = await fetch(await config.client.sign(url.toString(), init));
+    } catch (cause) {
+      if (attempt >= RETRY.attempts) {
+        throw new BindingError({
+          ...target,
+          operation,
+          message: `could not reach ${new URL(url).origin} (${errorMessage(cause)}) after ${attempt} attempts`,
+          cause,
+        });
+      }
+      await backoff(attempt);
+      continue;
+    }
+    if (attempt >= RETRY.attempts || !(await throttled(response))) return response;
+    // Not awaited: a body whose clone was read stays open until the clone's branch is cancelled too.
+    response.body?.cancel().catch(() => {});
+    await backoff(attempt);
+  }
+}
+
+function backoff(attempt: number): Promise<void> {
+  const ceiling = Math.min(RETRY.capMs, RETRY.baseMs * 2 ** (attempt - 1));
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Bytes to base64, in chunks so a large value does not overflow the argument list of `String.fromCharCode`.
+ *
+ * @param bytes The bytes.
+ * @returns Their base64 text.
+ */
+export function toBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+/**
+ * Base64 to bytes.
+ *
+ * @param text Base64 text.
+ * @returns The bytes.
+ */
+export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * Any body a binding accepts, as bytes: text as UTF-8, views copied out of their buffer, streams read up to `max`
+ * bytes (past it the read stops and `undefined` comes back, so an oversized stream is never buffered whole).
+ *
+ * @param value The value.
+ * @param max The most bytes to read from a stream.
+ * @returns The bytes, or `undefined` when a stream held more than `max`.
+ */
+export async function bytesOf(
+  value: string | ArrayBuffer | ArrayBufferView | ReadableStream<Uint8Array> | Blob | null,
+  max: number,
+): Promise<Uint8Array<ArrayBuffer> | undefined> {
+  if (value === null) return new Uint8Array();
+  if (typeof value === "string") return new TextEncoder().encode(value);
+  if (value instanceof ArrayBuffer) return new Uint8Array(value.slice(0));
+  if (ArrayBuffer.isView(value)) {
+    return new Uint8Array(value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength) as ArrayBuffer);
+  }
+  if (value instanceof Blob) return new Uint8Array(await value.arrayBuffer());
+  return await readAtMost(value, max);
+}
+
+/**
+ * Reads a stream into one buffer, stopping (and cancelling the stream) once it passes `max` bytes.
+ *
+ * @param stream The stream.
+ * @param max The most bytes wanted.
+ * @returns The bytes, or `undefined` when the stream held more than `max`.
+ */
+export async function readAtMost(
+  stream: ReadableStream<Uint8Array>,
+  max: number,
+): Promise<Uint8Array<ArrayBuffer> | undefined> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return concat(chunks, size);
+}
+
+/**
+ * Joins chunks into one buffer.
+ *
+ * @param chunks The chunks.
+ * @param size Their total length.
+ * @returns One buffer.
+ */
+export function concat(chunks: readonly Uint8Array[], size: number): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+/**
+ * The UTF-8 length of a string.
+ *
+ * @param text The string.
+ * @returns Its length in UTF-8 bytes, as DynamoDB, S3 and SQS count it.
+ */
+export function utf8Length(text: string): number {
+  return new TextEncoder().encode(text).byteLength;
+}

@@ -1,0 +1,385 @@
+/**
+ * A {@linkcode KvNamespace} on DynamoDB: one table per binding, every key an item of one partition, so that `list`
+ * can walk keys in order, by prefix, page by page.
+ *
+ * The table has a partition key `pk` (string; always `kv`), a sort key `sk` (string; the KV key), and per item `v`
+ * (binary; the value, absent when empty), `m` (string; the metadata as JSON) and `ttl` (number; the expiry in epoch
+ * seconds, the table's TTL attribute). DynamoDB deletes expired items lazily (within days), so reads filter them.
+ * One partition key keeps `list` a `Query` in key order; its price is one partition's throughput (about 3,000 reads
+ * and 1,000 writes per second, after DynamoDB's adaptive capacity), the same order as Workers KV's one write per key
+ * per second, and far above what a function's own namespace usually sees.
+ *
+ * Configuration, from the environment record passed in: `SLRS_<NAME>_TABLE` (the table), `AWS_REGION`,
+ * `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` (Lambda sets those four) and optionally
+ * `AWS_ENDPOINT_URL_DYNAMODB` (a local server such as dynalite).
+ *
+ * @example Point a KV at a local DynamoDB
+ * ```ts ignore
+ * import { dynamoDbKv } from "./dynamodb_kv.ts";
+ *
+ * const counter = dynamoDbKv("COUNTER", {
+ *   SLRS_COUNTER_TABLE: "counter",
+ *   AWS_REGION: "us-east-1",
+ *   AWS_ACCESS_KEY_ID: "local",
+ *   AWS_SECRET_ACCESS_KEY: "local",
+ *   AWS_ENDPOINT_URL_DYNAMODB: "http://127.0.0.1:4567",
+ * });
+ * await counter.put("count", "1");
+ * ```
+ *
+ * @module
+ */
+
+import {
+  BindingError,
+  type KvListKey,
+  type KvListOptions,
+  type KvListResult,
+  type KvNamespace,
+  type KvPutOptions,
+  type KvValue,
+  type KvValueType,
+  type KvValueWithMetadata,
+} from "../src/bindings.ts";
+import {
+  type AwsConfig,
+  awsConfig,
+  type AwsTarget,
+  bytesOf,
+  type EnvRecord,
+  fromBase64,
+  required,
+  send,
+  throttledStatus,
+  toBase64,
+  utf8Length,
+} from "./_aws.ts";
+
+export type { EnvRecord };
+export type * from "../src/bindings.ts";
+
+/** The table layout the backend reads and writes; the IaC creates the table with these names. */
+export const DYNAMODB_KV_TABLE: {
+  readonly partitionKey: "pk";
+  readonly sortKey: "sk";
+  readonly ttlAttribute: "ttl";
+  readonly partition: "kv";
+} = { partitionKey: "pk", sortKey: "sk", ttlAttribute: "ttl", partition: "kv" };
+
+/**
+ * DynamoDB's limits, checked before a request: a sort key holds at most 1024 UTF-8 bytes, an item at most 400 KB
+ * (names and values together); metadata is held to Workers KV's 1024 bytes so it means the same everywhere.
+ */
+export const DYNAMODB_KV_LIMITS: {
+  readonly keyBytes: number;
+  readonly itemBytes: number;
+  readonly metadataBytes: number;
+  readonly listLimit: number;
+  readonly minTtlSeconds: number;
+} = { keyBytes: 1024, itemBytes: 400 * 1024, metadataBytes: 1024, listLimit: 1000, minTtlSeconds: 60 };
+
+/**
+ * The largest value a key can hold on this backend, without metadata or expiry.
+ *
+ * @param key The key.
+ * @returns The most value bytes an item under `key` can take.
+ *
+ * @example The room left under a short key
+ * ```ts
+ * import { dynamoDbMaxValueBytes } from "./dynamodb_kv.ts";
+ *
+ * console.assert(dynamoDbMaxValueBytes("count") === 409600 - 12); // pk, kv, sk, v and the key's 5 bytes
+ * ```
+ */
+export function dynamoDbMaxValueBytes(key: string): number {
+  return DYNAMODB_KV_LIMITS.itemBytes - fixedItemBytes(key) - "v".length;
+}
+
+/**
+ * The variable that names a binding's table.
+ *
+ * @param binding The binding's name.
+ * @returns `SLRS_<NAME>_TABLE`.
+ *
+ * @example
+ * ```ts
+ * import { dynamoDbTableVariable } from "./dynamodb_kv.ts";
+ *
+ * console.assert(dynamoDbTableVariable("COUNTER") === "SLRS_COUNTER_TABLE");
+ * ```
+ */
+export function dynamoDbTableVariable(binding: string): string {
+  return `SLRS_${binding}_TABLE`;
+}
+
+/**
+ * A KV namespace over a DynamoDB table; configuration is read, and its absence reported, at the first call.
+ *
+ * @param binding The binding's name, e.g. `COUNTER`.
+ * @param env The environment to read configuration from.
+ * @returns The namespace.
+ *
+ * @example Read a counter
+ * ```ts ignore
+ * import { dynamoDbKv } from "./dynamodb_kv.ts";
+ *
+ * const counter = dynamoDbKv("COUNTER", process.env);
+ * const count = Number(await counter.get("count") ?? 0);
+ * ```
+ */
+export function dynamoDbKv(binding: string, env: EnvRecord): KvNamespace {
+  return new DynamoDbKv(binding, env) as KvNamespace;
+}
+
+interface Item {
+  sk: { S: string };
+  v?: { B: string };
+  m?: { S: string };
+  ttl?: { N: string };
+}
+
+class DynamoDbKv {
+  readonly #target: AwsTarget;
+  readonly #env: EnvRecord;
+  #config: (AwsConfig & { table: string }) | undefined;
+
+  constructor(binding: string, env: EnvRecord) {
+    this.#target = { kind: "kv", backend: "dynamodb", binding };
+    this.#env = env;
+  }
+
+  async get(key: string, type: KvValueType = "text"): Promise<unknown> {
+    return (await this.getWithMetadata(key, type)).value;
+  }
+
+  async getWithMetadata(key: string, type: KvValueType = "text"): Promise<KvValueWithMetadata<unknown, unknown>> {
+    this.#checkKey("get", key);
+    const { Item: item } = await this.#call<{ Item?: Item }>("get", "GetItem", {
+      Key: keyOf(key),
+      ConsistentRead: true,
+    });
+    if (item === undefined || expired(item)) return { value: null, metadata: null };
+    const bytes = item.v ? fromBase64(item.v.B) : new Uint8Array();
+    return { value: decode(bytes, type), metadata: item.m ? JSON.parse(item.m.S) : null };
+  }
+
+  async put(key: string, value: KvValue, options: KvPutOptions = {}): Promise<void> {
+    this.#checkKey("put", key);
+    const item: Record<string, unknown> = { ...keyOf(key) };
+    const metadata = this.#metadata(options.metadata);
+    if (metadata !== undefined) item.m = { S: metadata };
+    const expiration = this.#expiration(options);
+    if (expiration !== undefined) item.ttl = { N: String(expiration) };
+    const room = DYNAMODB_KV_LIMITS.itemBytes - fixedItemBytes(key) - "v".length -
+      (metadata === undefined ? 0 : "m".length + utf8Length(metadata)) -
+      (expiration === undefined ? 0 : "ttl".length + numberBytes(expiration));
+    const bytes = await bytesOf(value, room);
+    if (bytes === undefined || bytes.byteLength > room) {
+      const size = bytes === undefined ? `more than ${room}` : String(bytes.byteLength);
+      throw this.#error(
+        "put",
+        `the value is ${size} bytes; under this key (with its metadata and expiry) a DynamoDB item holds at most ` +
+          `${room} (400 KB in all). Store large values in a bucket and keep their key here.`,
+      );
+    }
+    // Empty binary attributes are valid on DynamoDB only since 2020; leaving the attribute out means the same.
+    if (bytes.byteLength > 0) item.v = { B: toBase64(bytes) };
+    await this.#call("put", "PutItem", { Item: item });
+  }
+
+  async delete(key: string): Promise<void> {
+    this.#checkKey("delete", key);
+    await this.#call("delete", "DeleteItem", { Key: keyOf(key) });
+  }
+
+  async list(options: KvListOptions = {}): Promise<KvListResult> {
+    const limit = options.limit ?? DYNAMODB_KV_LIMITS.listLimit;
+    if (!Number.isInteger(limit) || limit < 1 || limit > DYNAMODB_KV_LIMITS.listLimit) {
+      throw this.#error("list", `limit is ${limit}; give a whole number from 1 to ${DYNAMODB_KV_LIMITS.listLimit}`);
+    }
+    const prefix = options.prefix ?? "";
+    const request: Record<string, unknown> = {
+      KeyConditionExpression: prefix ? "pk = :pk AND begins_with(sk, :prefix)" : "pk = :pk",
+      FilterExpression: "attribute_not_exists(#ttl) OR #ttl > :now",
+      ProjectionExpression: "sk, m, #ttl",
+      ExpressionAttributeNames: { "#ttl": DYNAMODB_KV_TABLE.ttlAttribute },
+      ExpressionAttributeValues: {
+        ":pk": { S: DYNAMODB_KV_TABLE.partition },
+        ":now": { N: String(nowSeconds()) },
+        ...(prefix ? { ":prefix": { S: prefix } } : {}),
+      },
+      Limit: limit,
+    };
+    if (options.cursor) request.ExclusiveStartKey = keyOf(this.#fromCursor(options.cursor));
+    const page = await this.#call<{ Items?: Item[]; LastEvaluatedKey?: { sk: { S: string } } }>(
+      "list",
+      "Query",
+      request,
+    );
+    const keys = (page.Items ?? []).map(listKey);
+    if (page.LastEvaluatedKey === undefined) return { list_complete: true, keys };
+    return { list_complete: false, keys, cursor: toCursor(page.LastEvaluatedKey.sk.S) };
+  }
+
+  #checkKey(operation: string, key: string): void {
+    if (typeof key !== "string" || key === "" || key === "." || key === "..") {
+      throw this.#error(
+        operation,
+        `the key ${JSON.stringify(key)} is not allowed; give a non-empty string other than . and ..`,
+      );
+    }
+    const size = utf8Length(key);
+    if (size > DYNAMODB_KV_LIMITS.keyBytes) {
+      throw this.#error(
+        operation,
+        `the key is ${size} bytes of UTF-8; DynamoDB sort keys hold at most ${DYNAMODB_KV_LIMITS.keyBytes}`,
+      );
+    }
+  }
+
+  #metadata(metadata: unknown): string | undefined {
+    if (metadata === undefined || metadata === null) return undefined;
+    const json = JSON.stringify(metadata);
+    if (json === undefined) throw this.#error("put", "the metadata is not JSON-serialisable");
+    if (utf8Length(json) > DYNAMODB_KV_LIMITS.metadataBytes) {
+      throw this.#error(
+        "put",
+        `the metadata is ${utf8Length(json)} bytes as JSON; at most ${DYNAMODB_KV_LIMITS.metadataBytes} are kept`,
+      );
+    }
+    return json;
+  }
+
+  #expiration(options: KvPutOptions): number | undefined {
+    const now = nowSeconds();
+    const min = DYNAMODB_KV_LIMITS.minTtlSeconds;
+    if (options.expirationTtl !== undefined) {
+      if (!Number.isFinite(options.expirationTtl) || options.expirationTtl < min) {
+        throw this.#error("put", `expirationTtl is ${options.expirationTtl}; give at least ${min} seconds`);
+      }
+      return now + Math.floor(options.expirationTtl);
+    }
+    if (options.expiration !== undefined) {
+      if (!Number.isFinite(options.expiration) || options.expiration < now + min) {
+        throw this.#error(
+          "put",
+          `expiration is ${options.expiration}; give seconds since the epoch at least ${min} s from now (${now + min})`,
+        );
+      }
+      return Math.floor(options.expiration);
+    }
+    return undefined;
+  }
+
+  #fromCursor(cursor: string): string {
+    try {
+      return new TextDecoder("utf-8", { fatal: true }).decode(
+        fromBase64(cursor.replaceAll("-", "+").replaceAll("_", "/")),
+      );
+    } catch (cause) {
+      throw new BindingError({
+        ...this.#target,
+        operation: "list",
+        message: `the cursor ${JSON.stringify(cursor)} is not one list() returned`,
+        cause,
+      });
+    }
+  }
+
+  #configure(): AwsConfig & { table: string } {
+    if (this.#config) return this.#config;
+    const variable = dynamoDbTableVariable(this.#target.binding);
+    const table = required(this.#target, this.#env, variable, "the name of the DynamoDB table of this binding");
+    this.#config = { ...awsConfig(this.#target, "dynamodb", this.#env), table };
+    return this.#config;
+  }
+
+  async #call<T = unknown>(operation: string, action: string, body: Record<string, unknown>): Promise<T> {
+    const config = this.#configure();
+    const response = await send(config, this.#target, operation, config.endpoint, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-amz-json-1.0",
+        "x-amz-target": `DynamoDB_20120810.${action}`,
+      },
+      body: JSON.stringify({ TableName: config.table, ...body }),
+    }, throttled);
+    const text = await response.text();
+    if (response.ok) return JSON.parse(text) as T;
+    const { type, message } = awsJsonError(text);
+    const hint = type === "ResourceNotFoundException"
+      ? ` Check that ${dynamoDbTableVariable(this.#target.binding)}=${config.table} names a table in ${config.region}.`
+      : "";
+    throw this.#error(operation, `DynamoDB answered ${response.status} ${type}: ${message}.${hint}`, text);
+  }
+
+  #error(operation: string, message: string, cause?: unknown): BindingError {
+    return new BindingError({ ...this.#target, operation, message, ...(cause === undefined ? {} : { cause }) });
+  }
+}
+
+const THROTTLING = new Set(["ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"]);
+
+async function throttled(response: Response): Promise<boolean> {
+  if (throttledStatus(response)) return true;
+  if (response.status !== 400) return false;
+  return THROTTLING.has(awsJsonError(await response.clone().text()).type);
+}
+
+/** `{"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"…"}` → its parts. */
+function awsJsonError(text: string): { type: string; message: string } {
+  try {
+    const body = JSON.parse(text) as { __type?: string; message?: string; Message?: string };
+    return { type: (body.__type ?? "UnknownError").split("#").pop()!, message: body.message ?? body.Message ?? "" };
+  } catch {
+    return { type: "UnknownError", message: text.slice(0, 200) };
+  }
+}
+
+function keyOf(key: string): { pk: { S: string }; sk: { S: string } } {
+  return { pk: { S: DYNAMODB_KV_TABLE.partition }, sk: { S: key } };
+}
+
+/** Bytes of the attributes every item has: `pk` = `kv` and `sk` = the key. */
+function fixedItemBytes(key: string): number {
+  return "pk".length + DYNAMODB_KV_TABLE.partition.length + "sk".length + utf8Length(key);
+}
+
+/** DynamoDB's size of a number: a byte per two significant digits and one more (plus one, to stay on the safe side). */
+function numberBytes(value: number): number {
+  return 2 + Math.ceil(String(value).replace(/^0+|0+$/g, "").length / 2);
+}
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+function expired(item: Item): boolean {
+  return item.ttl !== undefined && Number(item.ttl.N) <= nowSeconds();
+}
+
+function listKey(item: Item): KvListKey {
+  const key: KvListKey = { name: item.sk.S };
+  if (item.ttl) key.expiration = Number(item.ttl.N);
+  if (item.m) key.metadata = JSON.parse(item.m.S);
+  return key;
+}
+
+function toCursor(key: string): string {
+  return toBase64(new TextEncoder().encode(key)).replaceAll("+", "-").replaceAll("/", "_");
+}
+
+function decode(bytes: Uint8Array<ArrayBuffer>, type: KvValueType): unknown {
+  switch (type) {
+    case "text":
+      return new TextDecoder().decode(bytes);
+    case "json":
+      return JSON.parse(new TextDecoder().decode(bytes));
+    case "arrayBuffer":
+      return bytes.buffer;
+    case "stream":
+      return new Blob([bytes]).stream();
+    default:
+      throw new TypeError(`Unknown response type ${JSON.stringify(type)}; give text, json, arrayBuffer or stream`);
+  }
+}

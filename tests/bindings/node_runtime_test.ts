@@ -1,0 +1,99 @@
+// The three AWS backends bundled for Node (the runtime Lambda gives them) and run there, under `node`, against the same
+// local servers: what runs in Deno's tests is what a Lambda function runs.
+
+import assert from "node:assert/strict";
+import { AwsClient } from "aws4fetch";
+import { DYNAMODB_KV_TABLE } from "../../bindings/dynamodb_kv.ts";
+import { startLocalServer } from "./_local_server.ts";
+
+const ENTRY = `
+import { dynamoDbKv } from ${JSON.stringify(new URL("../../bindings/dynamodb_kv.ts", import.meta.url).href)};
+import { s3Bucket } from ${JSON.stringify(new URL("../../bindings/s3_bucket.ts", import.meta.url).href)};
+import { sqsQueue } from ${JSON.stringify(new URL("../../bindings/sqs_queue.ts", import.meta.url).href)};
+
+const counter = dynamoDbKv("COUNTER", process.env);
+const uploads = s3Bucket("UPLOADS", process.env);
+const emails = sqsQueue("EMAILS", process.env);
+const count = Number(await counter.get("count") ?? 0) + 1;
+await counter.put("count", String(count), { metadata: { by: "node" } });
+await uploads.put("greeting.txt", new Blob(["hello from node"]).stream(), { httpMetadata: { contentType: "text/plain" } });
+const object = await uploads.get("greeting.txt", { range: { offset: 6 } });
+await emails.sendBatch([{ body: { count } }, { body: new Uint8Array([1, 2]) }]);
+console.log(JSON.stringify({
+  count: await counter.getWithMetadata("count", "json"),
+  object: { text: await object.text(), type: object.httpMetadata.contentType, size: object.size },
+  listed: (await counter.list()).keys.map((k) => k.name),
+}));
+`;
+
+Deno.test("the AWS backends bundled for Node run under node against the local servers", async () => {
+  const [dynalite, s3rver, sqslite] = await Promise.all([
+    startLocalServer("dynalite"),
+    startLocalServer("s3rver"),
+    startLocalServer("sqslite"),
+  ]);
+  const dir = await Deno.makeTempDir({ prefix: "slrs-bindings-node-" });
+  try {
+    const sign = (service: string, key = "local") =>
+      new AwsClient({ accessKeyId: key, secretAccessKey: key, service, region: "us-east-1" });
+    await sign("dynamodb").fetch(dynalite.url, {
+      method: "POST",
+      headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "DynamoDB_20120810.CreateTable" },
+      body: JSON.stringify({
+        TableName: "counter",
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }, {
+          AttributeName: "sk",
+          AttributeType: "S",
+        }],
+        KeySchema: [
+          { AttributeName: DYNAMODB_KV_TABLE.partitionKey, KeyType: "HASH" },
+          { AttributeName: DYNAMODB_KV_TABLE.sortKey, KeyType: "RANGE" },
+        ],
+      }),
+    }).then((r) => r.text());
+    assert.ok((await sign("s3", "S3RVER").fetch(`${s3rver.url}/uploads`, { method: "PUT" })).ok);
+    await sign("sqs").fetch(`${sqslite.url}/`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "Action=CreateQueue&QueueName=emails&Version=2012-11-05",
+    }).then((r) => r.text());
+
+    await Deno.writeTextFile(`${dir}/entry.ts`, ENTRY);
+    const bundle = await new Deno.Command(Deno.execPath(), {
+      args: ["bundle", "--quiet", "--platform", "node", "-o", `${dir}/entry.mjs`, `${dir}/entry.ts`],
+      cwd: new URL("../../", import.meta.url).pathname,
+      env: { RUST_BACKTRACE: "0" },
+      stderr: "piped",
+    }).output();
+    assert.ok(bundle.success, new TextDecoder().decode(bundle.stderr));
+
+    const env = {
+      AWS_REGION: "us-east-1",
+      SLRS_COUNTER_TABLE: "counter",
+      SLRS_UPLOADS_BUCKET: "uploads",
+      SLRS_EMAILS_QUEUE_URL: `http://localhost:${new URL(sqslite.url).port}/queues/emails`,
+      AWS_ENDPOINT_URL_DYNAMODB: dynalite.url,
+      AWS_ENDPOINT_URL_S3: s3rver.url,
+      AWS_ENDPOINT_URL_SQS: sqslite.url,
+      // One set of credentials for all three, as Lambda gives one role: s3rver accepts only its own key.
+      AWS_ACCESS_KEY_ID: "S3RVER",
+      AWS_SECRET_ACCESS_KEY: "S3RVER",
+    };
+    const run = async () => {
+      const node = await new Deno.Command("node", { args: [`${dir}/entry.mjs`], env, clearEnv: true }).output();
+      const stderr = new TextDecoder().decode(node.stderr);
+      assert.ok(node.success, stderr);
+      return JSON.parse(new TextDecoder().decode(node.stdout));
+    };
+    assert.deepEqual(await run(), {
+      count: { value: 1, metadata: { by: "node" } },
+      object: { text: "from node", type: "text/plain", size: 15 },
+      listed: ["count"],
+    });
+    assert.equal((await run()).count.value, 2);
+  } finally {
+    await Promise.all([dynalite.stop(), s3rver.stop(), sqslite.stop()]);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
