@@ -127,8 +127,8 @@ export function isServerlessFunction(value: unknown): value is ServerlessFunctio
   return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
 }
 
-// The dot-segment rule (dot_segments.ts) holds wherever the platform hands over the path as received (Deno.serve,
-// workerd); adapters that build the URL themselves apply it before the URL parser resolves the segments away.
+// The dot-segment rule (dot_segments.ts) holds wherever the platform hands over the path as received (Deno's
+// server, workerd); adapters that build the URL themselves apply it before the URL parser resolves the segments away.
 function httpAnswer<Env>(
   fetch: Routable<Env> | Handler<Env> | undefined,
 ): (request: Request, ctx: Context<Env>) => Answer {

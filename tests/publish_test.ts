@@ -29,7 +29,8 @@ Deno.test("the JSR package holds the library, README, LICENSE and deno.json only
   const output = await deno(["publish", "--dry-run", "--allow-dirty", "--no-check"]);
   const files = [...output.matchAll(/^\s+(file:\/\/\S+)/gm)].map((m) => m[1]!.slice(pathToFileURL(ROOT).href.length));
   assert.ok(files.length > 0, `no file list in:\n${output}`);
-  const allowed = /^(README\.md|LICENSE|deno\.json|mod\.ts|cli\.ts|src\/.+\.(ts|json)|adapters\/.+\.ts)$/;
+  const allowed =
+    /^(README\.md|LICENSE|deno\.json|mod\.ts|cli\.ts|src\/.+\.(ts|json)|adapters\/.+\.ts|bindings\/.+\.ts|cli\/.+\.ts)$/;
   assert.deepEqual(files.filter((f) => !allowed.test(f)), []);
   for (const entry of [...entries, "README.md", "LICENSE", "src/info_schema.json"]) {
     assert.ok(files.includes(entry), `the JSR package lacks ${entry}`);
