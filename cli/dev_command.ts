@@ -64,8 +64,9 @@ export async function dev(runtime: Runtime, options: DevOptions, cliArgs: string
   const server = await startDevServer(runtime, { ...options, entry });
   // The watcher stops this process with SIGTERM to reload, Ctrl-C with SIGINT: open requests are answered first.
   // The listeners stay until the server is down, so the same signal again (the watcher forwards Ctrl-C) is ignored.
-  const { promise: stop, resolve: stopNow } = Promise.withResolvers<void>();
-  const onSignal = () => stopNow();
+  // Not Promise.withResolvers: the CLI runs on Node 20, which lacks it.
+  let onSignal = () => {};
+  const stop = new Promise<void>((resolve) => onSignal = resolve);
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
   await stop;
