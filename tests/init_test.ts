@@ -94,6 +94,16 @@ Deno.test("init writes a Deno project whose own tasks pass", async (t) => {
       assert.ok(Deno.statSync(`${app}/dist/cloudflare/my-shop.js`).size > 0);
     });
 
+    await t.step("deno task info describes the function", async () => {
+      const output = await new Deno.Command(Deno.execPath(), { args: ["task", "-q", "info"], cwd: app, env: ENV })
+        .output();
+      assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+      const doc = JSON.parse(new TextDecoder().decode(output.stdout));
+      assert.deepEqual(doc.functions.map((fn: { name: string; entry: string }) => [fn.name, fn.entry]), [
+        ["my-shop", "functions/hello.ts"],
+      ]);
+    });
+
     await t.step("deno task iac writes the files the deploy workflows use", async () => {
       await ok(Deno.execPath(), ["task", "iac", "terraform", "--platform", "aws-lambda"], app);
       await ok(Deno.execPath(), ["task", "iac", "wrangler"], app);
