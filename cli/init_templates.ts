@@ -37,8 +37,10 @@ function functionSource(name: string, runtime: InitRuntime): string {
   return `${typed}import { Router, serverless } from "@slrs/core";
 
 const router = new Router()
-  .get("/", () => new Response("Hello from ${name}! Try /hello/your-name\\n"))
-  .get("/hello/:name", (_req, ctx) => Response.json({ hello: ctx.params.name }));
+  .get("/", () => new Response("Hello! Try /hello/your-name\\n"))
+  .get("/hello/:name", (_req, ctx) => {
+    return Response.json({ hello: ctx.params.name });
+  });
 
 export default serverless({
   name: "${name}",
@@ -141,40 +143,57 @@ function readme(project: ProjectTemplate): string {
   const deno = project.runtime === "deno";
   const run = (args: string) => deno ? `deno task ${args}` : `npx slrs ${args}`;
   const file = deno ? "functions/hello.ts" : "functions/hello.js";
-  const setup = deno ? "" : "npm install\n";
+  const commands = [
+    ...(deno ? [] : ["npm install"]),
+    `${run("dev").padEnd(40)} # http://localhost:8000/hello/ada, reloading on change`,
+    `${(deno ? "deno task test" : "npm test").padEnd(40)} # the tests in tests/`,
+    `${run("build --target aws-lambda").padEnd(40)} # dist/aws-lambda/${project.name}.zip (or cloudflare, vercel, …)`,
+    `${run("iac terraform").padEnd(40)} # infra/*.tf.json for Terraform`,
+  ];
   const local = project.library.kind === "local"
-    ? `\nThis project uses a local copy of slrs (\`${
-      deno ? project.library.cli.replace(/\/cli\.ts$/, "") : project.library.dependency
-    }\`) instead of the published package${
-      deno ? "" : "; build it there first with `deno task build:npm`"
-    }. The workflows need the published package: replace the local path with the version before pushing.\n`
-    : "";
-  const workflows = project.targets.map((t) => `- \`.github/workflows/deploy-${t}.yml\`: deploys to ${t}`).join("\n");
-  return `# ${project.name}
+    ? [
+      `This project uses a local copy of slrs (\`${
+        deno ? project.library.cli.replace(/\/cli\.ts$/, "") : project.library.dependency
+      }\`) instead of the published package${deno ? "" : "; build it there first with `deno task build:npm`"}. ` +
+      "The workflows need the published package: put its version back before pushing.",
+    ]
+    : [];
+  const workflows = project.targets.map((t) => `- \`.github/workflows/deploy-${t}.yml\`: deploys to ${t}`);
+  const blocks = [
+    `# ${project.name}`,
+    wrap("A serverless function written once with [slrs](https://jsr.io/@slrs/core), for every platform it supports."),
+    ...local.map(wrap),
+    ["```sh", ...commands, "```"].join("\n"),
+    wrap(
+      `The function is \`${file}\`; every file matching \`slrs.functions\` in ${
+        deno ? "deno.json" : "package.json"
+      } is one.`,
+    ),
+    "## Continuous integration",
+    ["- `.github/workflows/test.yml`: the tests on every push and pull request", ...workflows].join("\n"),
+    ...(project.targets.length > 0
+      ? [wrap(
+        "Each deploy workflow builds on pull requests and deploys from the main branch; its first lines name the " +
+          "secrets to set in the repository settings.",
+      )]
+      : []),
+  ];
+  return `${blocks.join("\n\n")}\n`;
+}
 
-A serverless function written once with [slrs](https://jsr.io/@slrs/core), for every platform it supports.
-${local}
-\`\`\`sh
-${setup}${
-    [
-      [run("dev"), "http://localhost:8000/hello/ada, reloading on change"],
-      [deno ? "deno task test" : "npm test", "the tests in tests/"],
-      [run("build --target aws-lambda"), `dist/aws-lambda/${project.name}.zip (or cloudflare, vercel, azure, gcp)`],
-      [run("iac terraform"), "infra/*.tf.json for Terraform"],
-    ].map(([command, what]) => `${command!.padEnd(40)} # ${what}\n`).join("")
-  }\`\`\`
-
-The function is \`${file}\`; every file matching \`slrs.functions\` in ${deno ? "deno.json" : "package.json"} is one.
-
-## Continuous integration
-
-- \`.github/workflows/test.yml\`: the tests on every push and pull request
-${workflows}${
-    project.targets.length > 0
-      ? "\n\nEach deploy workflow builds on pull requests and deploys from the main branch; its first lines name the\nsecrets to set in the repository settings."
-      : ""
+/** Wraps a paragraph at 80 columns, word by word, as `deno fmt` does, so the project starts formatted. */
+function wrap(paragraph: string): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of paragraph.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > 80) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === "" ? word : `${line} ${word}`;
+    }
   }
-`;
+  return [...lines, line].join("\n");
 }
 
 /**

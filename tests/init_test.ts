@@ -83,6 +83,12 @@ Deno.test("init writes a Deno project whose own tasks pass", async (t) => {
       assert.match(Deno.readTextFileSync(`${app}/functions/hello.ts`), /name: "my-shop"/);
     });
 
+    await t.step("the project starts clean: deno fmt --check, deno lint and deno check find nothing", async () => {
+      await ok(Deno.execPath(), ["fmt", "--check"], app);
+      await ok(Deno.execPath(), ["lint"], app);
+      await ok(Deno.execPath(), ["check", "functions/", "tests/"], app);
+    });
+
     await t.step("deno task test passes in the project", async () => {
       assert.match(await ok(Deno.execPath(), ["task", "test"], app), /ok \| 1 passed \(2 steps\)/);
     });
