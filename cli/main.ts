@@ -87,6 +87,9 @@ async function run(args: string[], runtime: Runtime): Promise<number> {
     const wrong = given(names);
     if (wrong.length > 0) throw new CliError(`${wrong.map((n) => `--${n}`).join(" and ")} not used by ${where}.`, 2);
   };
+  if (command !== "init" && (values.info || ["dev", "build", "iac"].includes(command ?? ""))) {
+    refuse(["runtime", "targets", "library", "force"], values.info ? "--info" : command!);
+  }
   if (values.info) {
     if (values.port !== undefined || values.hostname !== undefined) {
       throw new CliError("--port and --hostname belong to dev, not --info.", 2);
@@ -115,7 +118,7 @@ async function run(args: string[], runtime: Runtime): Promise<number> {
     return await iac(runtime, { kind, entries, out, dist, platform, overridesFile });
   }
   if (command === "init") {
-    refuse(["info", "overrides", "port", "hostname", "target", "out", "dist", "platform"], "init");
+    refuse(["overrides", "port", "hostname", "target", "out", "dist", "platform"], "init");
     if (rest.length > 1) throw new CliError(`init takes one directory; got ${rest.join(" ")}.`, 2);
     const { runtime: projectRuntime, targets, library, force } = values;
     return await init(runtime, { dir: rest[0], runtime: projectRuntime, targets, library, force });

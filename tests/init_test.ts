@@ -265,6 +265,15 @@ Deno.test("init refuses what it cannot do", async (t) => {
       assert.equal(run.code, 2);
       assert.match(run.stderr, /unknown --runtime "nod" \(did you mean "node"\?\)/);
     });
+    await t.step("init's options are refused by the other commands, and theirs by init", async () => {
+      const build = await runCli(["build", "--target", "cloudflare", "--targets", "cloudflare"], work);
+      assert.equal(build.code, 2);
+      assert.match(build.stderr, /--targets not used by build/);
+      const run = await runCli(["init", "x", "--target", "cloudflare"], work);
+      assert.equal(run.code, 2);
+      assert.match(run.stderr, /--target not used by init/);
+      assert.throws(() => Deno.statSync(`${work}/x`));
+    });
     await t.step("a --library that is not slrs is refused", async () => {
       const run = await runCli(["init", "x", "--library", work], work);
       assert.equal(run.code, 1);
