@@ -11,7 +11,8 @@
  *   (https://github.com/hashicorp/setup-terraform/blob/main/action.yml);
  * - `aws-actions/configure-aws-credentials@v4`: `role-to-assume`, `aws-region`, and the job's
  *   `permissions: id-token: write` for OIDC (https://github.com/aws-actions/configure-aws-credentials#oidc);
- * - `cloudflare/wrangler-action@v3`: `apiToken`, `accountId`, `command` (https://github.com/cloudflare/wrangler-action);
+ * - `cloudflare/wrangler-action@v3`: `apiToken`, `accountId`, `wranglerVersion`, `command`
+ *   (https://github.com/cloudflare/wrangler-action/blob/main/action.yml);
  * - `azure/login@v2`: `client-id`, `tenant-id`, `subscription-id` with `id-token: write`
  *   (https://github.com/Azure/login#login-with-openid-connect-oidc-recommended); the zip goes up with
  *   `az functionapp deployment source config-zip --build-remote true`
@@ -189,6 +190,7 @@ ${setupSteps(runtime)}      - run: ${cli(runtime, "build --target cloudflare")}
         with:
           apiToken: ${gha("secrets.CLOUDFLARE_API_TOKEN")}
           accountId: ${gha("secrets.CLOUDFLARE_ACCOUNT_ID")}
+          wranglerVersion: "4"
           command: deploy -c ${config}
 `;
 }
