@@ -15,7 +15,9 @@ async function filesUnder(dir: string, extensions: string[]): Promise<string[]> 
   const walk = async (path: string): Promise<void> => {
     for await (const entry of Deno.readDir(`${ROOT}${path}`)) {
       const child = `${path}/${entry.name}`;
-      if (entry.isDirectory && entry.name !== "node_modules" && entry.name !== "dist") await walk(child);
+      // docs/api is the generated reference (`deno task docs`), not part of the repository.
+      const skipped = entry.name === "node_modules" || entry.name === "dist" || child === "docs/api";
+      if (entry.isDirectory && !skipped) await walk(child);
       else if (entry.isFile && extensions.some((ext) => entry.name.endsWith(ext))) found.push(child);
     }
   };
@@ -123,5 +125,28 @@ Deno.test("docs/node.md agrees with the README about the npm package", async (t)
     assert.match(node, /\.github\/workflows\/release\.yml/);
     assert.match(release, /task build:npm/);
     assert.match(release, /npm publish/);
+  });
+});
+
+Deno.test("deno task docs builds the API reference the README links to", async (t) => {
+  await t.step("the task writes docs/api/index.html with the public API in it", async () => {
+    await Deno.remove(`${ROOT}docs/api/index.html`).catch(() => {});
+    const task = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "docs"],
+      cwd: ROOT,
+      env: { RUST_BACKTRACE: "0", NO_COLOR: "1" },
+      stdin: "null",
+    }).output();
+    assert.ok(task.success, new TextDecoder().decode(task.stderr));
+    const index = await Deno.readTextFile(`${ROOT}docs/api/index.html`);
+    assert.match(index, /@slrs\/core/);
+    const all = await Deno.readTextFile(`${ROOT}docs/api/all_symbols.html`);
+    for (const symbol of ["serverless", "Router", "HttpError"]) assert.match(all, new RegExp(`\\b${symbol}\\b`));
+  });
+
+  await t.step("the reference stays out of git and the README says how to open it", async () => {
+    assert.match(await Deno.readTextFile(`${ROOT}.gitignore`), /^\/docs\/api\/$/m);
+    const readme = await Deno.readTextFile(`${ROOT}README.md`);
+    assert.match(readme, /Run `deno task docs` and open `docs\/api\/index\.html`/);
   });
 });
