@@ -107,6 +107,7 @@ function denoConfig({ library }: ProjectTemplate): string {
       build: { description: "Bundle for a platform: deno task build --target aws-lambda", command: `${run} build` },
       iac: { description: "Write Terraform or wrangler files: deno task iac terraform", command: `${run} iac` },
       info: { description: "Describe the functions as JSON.", command: `${run} --info` },
+      slrs: { description: "Any CLI command: deno task slrs iac wrangler", command: run },
     },
     exclude: [".slrs/", "dist/", "infra/"],
     slrs: { functions: ["functions/*.ts"] },

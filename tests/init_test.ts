@@ -73,7 +73,7 @@ Deno.test("init writes a Deno project whose own tasks pass", async (t) => {
       assert.equal(config.imports["@slrs/core"], `${ROOT}mod.ts`);
       assert.equal(config.imports["@slrs/core/aws-lambda"], `${ROOT}adapters/aws_lambda.ts`);
       assert.equal(config.imports["@slrs/core/cli"], `${ROOT}cli.ts`);
-      assert.deepEqual(Object.keys(config.tasks).sort(), ["build", "dev", "iac", "info", "test"]);
+      assert.deepEqual(Object.keys(config.tasks).sort(), ["build", "dev", "iac", "info", "slrs", "test"]);
       assert.equal(config.tasks.build.command, `deno run -A ${ROOT}cli.ts build`);
       assert.deepEqual(config.slrs.functions, ["functions/*.ts"]);
       const ignored = Deno.readTextFileSync(`${app}/.gitignore`).split("\n");
