@@ -8,7 +8,7 @@
  * - raw: a handler returning `{ statusCode, body }` with no Fetch objects (`scripts/cold_start/raw_hello.ts`),
  * - fetch touch: a handler that only builds a `Request`, a `Response` and reads its body
  *   (`scripts/cold_start/fetch_touch.ts`), so the first touch of Node's lazily loaded Fetch globals is measured on its
- *   own and the frameworks' own share of their first invocation is visible.
+ *   own and the frameworks' own share (their total minus its total) is visible.
  *
  * The other three are bundled with the flags the build uses (`deno bundle --minify --platform deno`). Every sample is a
  * new `node` process (`scripts/cold_start/child.mjs`) that measures with `performance.now()` around
@@ -154,7 +154,7 @@ async function measure(node: string, contenders: Contender[], rounds: number): P
   console.log(`- import, slrs/Hono: ${ratio(imports.get("slrs")!, imports.get("hono")!)}`);
   console.log(`- first invoke, slrs/Hono: ${ratio(invokes.get("slrs")!, invokes.get("hono")!)}`);
   console.log(
-    `- total above the Fetch first touch's (the framework's own share): slrs ${own("slrs")} ms, Hono ${
+    `- total minus the fetch touch's total (the framework's own share): slrs ${own("slrs")} ms, Hono ${
       own("hono")
     } ms (Fetch first touch: ${summary(samples.get("fetch touch")!.map((s) => s.invokeMs))} ms first invoke)`,
   );
