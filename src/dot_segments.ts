@@ -62,3 +62,23 @@ export function pathOfUrl(url: string): string {
   if (hash !== -1 && hash < end) end = hash;
   return url.slice(start, end);
 }
+
+/**
+ * The path of a request URL as the router reads it: up to the query, without parsing the URL. `serverless()` checks
+ * this same string for dot segments, so what is checked is exactly what is routed.
+ *
+ * @param url A request's absolute URL, `request.url`.
+ * @returns Its path, as written (a fragment, which only a hand-made request has, stays in it); `/` when it has none.
+ *
+ * @example Usage
+ * ```ts
+ * import { routedPath } from "./dot_segments.ts";
+ * console.assert(routedPath("http://a/b/../c?d=/..") === "/b/../c");
+ * ```
+ */
+export function routedPath(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start === -1) return "/";
+  const query = url.indexOf("?", start);
+  return query === -1 ? url.slice(start) : url.slice(start, query);
+}

@@ -6,7 +6,7 @@
 
 import { type Context, createContext, type DefaultEnv } from "./context.ts";
 import { type Answer, expectResponse, settle } from "./answer.ts";
-import { DOT_SEGMENT_MESSAGE, hasDotSegment, pathOfUrl } from "./dot_segments.ts";
+import { DOT_SEGMENT_MESSAGE, hasDotSegment, routedPath } from "./dot_segments.ts";
 import { errorResponse, jsonError } from "./error_response.ts";
 import type { CloudEvent, MessageBatch, ScheduledEvent } from "./events.ts";
 import type { CheckedDefinition, ScheduledTrigger, ServerlessOptions } from "./definition.ts";
@@ -134,7 +134,7 @@ function httpAnswer<Env>(
 ): (request: Request, ctx: Context<Env>) => Answer {
   const answer = handlerAnswer(fetch);
   return (request, ctx) =>
-    hasDotSegment(pathOfUrl(request.url)) ? jsonError(400, DOT_SEGMENT_MESSAGE, ctx.requestId) : answer(request, ctx);
+    hasDotSegment(routedPath(request.url)) ? jsonError(400, DOT_SEGMENT_MESSAGE, ctx.requestId) : answer(request, ctx);
 }
 
 function handlerAnswer<Env>(
