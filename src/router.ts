@@ -11,7 +11,7 @@
 
 import { type Answer, expectResponse, settle } from "./answer.ts";
 import type { Context, DefaultEnv } from "./context.ts";
-import { DOT_PARAM_MESSAGE, hasDotSegment } from "./dot_segments.ts";
+import { DOT_PARAM_MESSAGE, hasDotSegment, routedPath } from "./dot_segments.ts";
 import type { Handler, Method, RouteInfo } from "./handler.ts";
 import { errorResponse, jsonError } from "./error_response.ts";
 import { HttpError } from "./http_error.ts";
@@ -362,7 +362,7 @@ export class Router<Env = DefaultEnv> {
 
   #dispatch(request: Request, ctx: Context<Env>): Answer {
     const method = request.method;
-    const path = pathOf(request.url);
+    const path = routedPath(request.url);
     const match = this.#match(method, path);
     // What the end of the chain answers: 405, a trailing-slash redirect or 404.
     const unmatched = () => this.#unmatched(request, ctx, method, path);
@@ -441,14 +441,11 @@ export class Router<Env = DefaultEnv> {
         node = node.param ??= {};
         isStatic = false;
       } else {
-        node.statics ??= new Map();
-        let child = node.statics.get(segment);
-        if (child === undefined) node.statics.set(segment, child = {});
-        node = child;
+        node = entry(node.statics ??= new Map(), segment, () => ({}));
       }
     }
     const table = isStatic
-      ? mapEntry(this.#statics, path)
+      ? entry(this.#statics, path, methodTable<Env>)
       : paramNames.at(-1) === "*"
       ? (node.wildcard ??= methodTable())
       : (node.methods ??= methodTable());
@@ -476,10 +473,10 @@ export class Router<Env = DefaultEnv> {
   }
 }
 
-function mapEntry<Env>(map: Map<string, MethodTable<Env>>, key: string): MethodTable<Env> {
-  let table = map.get(key);
-  if (table === undefined) map.set(key, table = methodTable());
-  return table;
+function entry<Value>(map: Map<string, Value>, key: string, make: () => Value): Value {
+  let value = map.get(key);
+  if (value === undefined) map.set(key, value = make());
+  return value;
 }
 
 function pick<Env>(table: MethodTable<Env>, method: string, values: string[]): Match<Env> | undefined {
@@ -544,15 +541,8 @@ function decodeParam(value: string): string {
   return decoded;
 }
 
-// The path of an absolute URL without building a URL object: the request line is already normalized by `Request`.
-function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start === -1) return "/";
-  const query = url.indexOf("?", start);
-  return query === -1 ? url.slice(start) : url.slice(start, query);
-}
-
 function withoutBody(response: Response): Response {
   void response.body?.cancel();
-  return new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers });
+  // A Response is a valid init: its status, status text and headers.
+  return new Response(null, response);
 }
