@@ -50,7 +50,7 @@ export function errorResponse(error: unknown, ctx: Context<unknown>): Response {
   }
 }
 
-const INTERNAL = "Internal Server Error";
+const INTERNAL = statusText(500);
 
 function httpErrorResponse(error: HttpError, ctx: Context<unknown>): Response {
   if (error.status >= 500) ctx.log.error(error.message, { status: error.status, error: errorText(error) });
@@ -61,7 +61,7 @@ function httpErrorResponse(error: HttpError, ctx: Context<unknown>): Response {
   } catch (invalid) {
     // The status says whose fault the request was; a header the handler got wrong must not move the blame, so the
     // status stays and only the headers go, with the reason in the log.
-    ctx.log.error("HttpError headers are not valid HTTP headers; the error was answered without them", {
+    ctx.log.error("HttpError headers are not valid HTTP headers; answered without them", {
       status: error.status,
       error: errorText(invalid),
     });

@@ -14,7 +14,7 @@ import type { Context, DefaultEnv } from "./context.ts";
 import { DOT_PARAM_MESSAGE, hasDotSegment, routedPath } from "./dot_segments.ts";
 import type { Handler, Method, RouteInfo } from "./handler.ts";
 import { errorResponse, jsonError } from "./error_response.ts";
-import { HttpError } from "./http_error.ts";
+import { HttpError, statusText } from "./http_error.ts";
 import { errorText } from "./log.ts";
 import { validateRoute } from "./validate_definition.ts";
 
@@ -411,7 +411,7 @@ export class Router<Env = DefaultEnv> {
     if (allowed.length > 0) {
       const allow = allowed.join(", ");
       if (method === "OPTIONS") return new Response(null, { status: 204, headers: { allow } });
-      return jsonError(405, "Method Not Allowed", ctx.requestId, { allow });
+      return jsonError(405, statusText(405), ctx.requestId, { allow });
     }
     if (this.#trailingSlash === "redirect" && path !== "/") {
       const other = path.endsWith("/") ? path.slice(0, -1) : `${path}/`;
@@ -422,7 +422,7 @@ export class Router<Env = DefaultEnv> {
       }
     }
     if (this.#notFound) return this.#notFound(request, ctx);
-    return jsonError(404, "Not Found", ctx.requestId);
+    return jsonError(404, statusText(404), ctx.requestId);
   }
 
   #add(method: Method | "ALL", pattern: string, handlers: readonly unknown[]): this {
