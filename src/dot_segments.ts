@@ -11,13 +11,15 @@
  * @module
  */
 
-/** What the 400 for a dot segment says. */
+/** What the 400 for a dot segment says, whether the path has it or a route parameter decodes to it. */
 export const DOT_SEGMENT_MESSAGE =
-  'Bad Request: the path has a "." or ".." segment (perhaps as %2e); resolve it before sending.';
+  'Bad Request: the path has a "." or ".." segment, perhaps encoded (%2e, %2F); resolve it before sending.';
 
-/** What the 400 for a route parameter that decodes to a dot segment says. */
-export const DOT_PARAM_MESSAGE =
-  'Bad Request: a path parameter decodes to a "." or ".." segment (by its %2F); send one that does not.';
+/**
+ * What the 400 for a route parameter that decodes to a dot segment says: the same message, since the parameter's
+ * `..` is a segment of the path once its `%2F` is decoded.
+ */
+export const DOT_PARAM_MESSAGE: string = DOT_SEGMENT_MESSAGE;
 
 // A segment of one or two dots, each `.` or `%2e`, between separators (`/` or `\\`) or the ends.
 const DOT_SEGMENT = /(?:^|[/\\])(?:\.|%2e){1,2}(?:[/\\]|$)/i;
