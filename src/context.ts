@@ -78,20 +78,17 @@ class RequestContext<Env, Raw> implements Context<Env, Raw> {
   // What was given (a value or a function to call on first use), then what it resolved to.
   #requestId: string | (() => string | undefined) | undefined;
   #signal: AbortSignal | (() => AbortSignal) | undefined;
-  #deadline: number;
-  #waitUntil: ((promise: Promise<unknown>) => void) | undefined;
-  #logSink: LogSink | undefined;
+  // The rest is read only by the calls that need it (remainingMs, waitUntil, the logger), which most requests never make.
+  #init: ContextInit<Env, Raw>;
   #log: Logger | undefined;
 
   constructor(init: ContextInit<Env, Raw>) {
     this.platform = init.platform;
     this.env = init.env ?? ({} as Env);
+    this.raw = init.raw as Raw;
     this.#requestId = init.requestId;
     this.#signal = init.signal;
-    this.raw = init.raw as Raw;
-    this.#deadline = init.deadline ?? Infinity;
-    this.#waitUntil = init.waitUntil;
-    this.#logSink = init.logSink;
+    this.#init = init;
   }
 
   get requestId(): string {
@@ -110,19 +107,19 @@ class RequestContext<Env, Raw> implements Context<Env, Raw> {
   }
 
   remainingMs(): number {
-    return Math.max(0, this.#deadline - Date.now());
+    return Math.max(0, (this.#init.deadline ?? Infinity) - Date.now());
   }
 
   waitUntil(promise: Promise<unknown>): void {
     const logged = Promise.resolve(promise).catch((error) =>
       this.log.error("waitUntil task failed", { error: errorText(error) })
     );
-    if (this.#waitUntil) this.#waitUntil(logged);
+    this.#init.waitUntil?.(logged);
   }
 
   // Built on first use: most requests never log, and a logger per request would be wasted work on the hot path.
   get log(): Logger {
-    return this.#log ??= createLogger(this.requestId, this.#logSink);
+    return this.#log ??= createLogger(this.requestId, this.#init.logSink);
   }
 }
 
