@@ -165,22 +165,17 @@ async function runTrigger<Input, Env>(
 }
 
 function metadataOf<Env>(definition: CheckedDefinition<Env>, schedules: ScheduledTrigger<Env>[]): FunctionMetadata {
-  const fetch = definition.fetch;
-  const routes: readonly RouteInfo[] = fetch === undefined
-    ? []
-    : isRoutable(fetch)
-    ? fetch.routes
-    : [{ method: "ALL", path: "/*" }];
-  const triggers: Trigger[] = [];
-  if (fetch !== undefined) triggers.push({ type: "http" });
-  for (const { cron } of schedules) triggers.push({ type: "schedule", cron });
-  if (definition.queue) triggers.push({ type: "queue", queue: definition.queue.name });
-  if (definition.event) triggers.push({ type: "event", sources: definition.event.sources ?? [] });
+  const { fetch, queue, event } = definition;
   return {
     name: definition.name,
     description: definition.description,
     requirements: definition.requirements,
-    routes,
-    triggers,
+    routes: fetch === undefined ? [] : isRoutable(fetch) ? fetch.routes : [{ method: "ALL", path: "/*" }],
+    triggers: [
+      ...(fetch === undefined ? [] : [{ type: "http" } as const]),
+      ...schedules.map(({ cron }) => ({ type: "schedule", cron }) as const),
+      ...(queue ? [{ type: "queue", queue: queue.name } as const] : []),
+      ...(event ? [{ type: "event", sources: event.sources ?? [] } as const] : []),
+    ],
   };
 }
