@@ -366,7 +366,7 @@ export class Router<Env = DefaultEnv> {
     const match = this.#match(method, path);
     // What the end of the chain answers: 405, a trailing-slash redirect or 404.
     const unmatched = () => this.#unmatched(request, ctx, method, path);
-    if (match === undefined) return this.#chain(request, ctx, [], unmatched);
+    if (!match) return this.#chain(request, ctx, [], unmatched);
     ctx.params = paramsOf(match);
     const { handlers, info } = match.route;
     // Fast path: a lone handler with no middleware needs no chain.
@@ -397,7 +397,7 @@ export class Router<Env = DefaultEnv> {
 
   #recover(error: unknown, request: Request, ctx: Context<Env>): Answer {
     const onError = this.#onError;
-    if (onError === undefined) return errorResponse(error, ctx);
+    if (!onError) return errorResponse(error, ctx);
     return settle(() => expectResponse(onError(error, request, ctx), "onError handler"), (failure) => {
       // Rethrowing is how onError hands an error back to the defaults; anything else is a bug of its own, and the
       // error it was given must not vanish from the log with it.
@@ -415,7 +415,7 @@ export class Router<Env = DefaultEnv> {
     }
     if (this.#trailingSlash === "redirect" && path !== "/") {
       const other = path.endsWith("/") ? path.slice(0, -1) : `${path}/`;
-      if (this.#match(method, other) !== undefined) {
+      if (this.#match(method, other)) {
         const query = request.url.indexOf("?");
         const location = query === -1 ? other : other + request.url.slice(query);
         return new Response(null, { status: 308, headers: { location } });
@@ -449,7 +449,7 @@ export class Router<Env = DefaultEnv> {
       : paramNames.at(-1) === "*"
       ? (node.wildcard ??= methodTable())
       : (node.methods ??= methodTable());
-    if (table[method] !== undefined) throw new TypeError(`Route ${method} ${pattern} is registered twice.`);
+    if (table[method]) throw new TypeError(`Route ${method} ${pattern} is registered twice.`);
     const info: RouteInfo = { method, path };
     table[method] = { info, handlers: handlers as Middleware<Env>[], paramNames };
     this.#routes.push(info);
@@ -459,9 +459,9 @@ export class Router<Env = DefaultEnv> {
   #match(method: string, path: string): Match<Env> | undefined {
     const values: string[] = [];
     const table = this.#statics.get(path);
-    if (table !== undefined) {
+    if (table) {
       const match = pick(table, method, values);
-      if (match !== undefined) return match;
+      if (match) return match;
     }
     return find(this.#root, path, 1, method, values);
   }
@@ -469,7 +469,7 @@ export class Router<Env = DefaultEnv> {
   // The methods some route answers on this path (HEAD wherever GET is), in a fixed order, for `Allow`. Only unmatched
   // requests get here, so a lookup per method costs nothing on the hot path.
   #allowedMethods(path: string): Method[] {
-    return METHODS.filter((method) => this.#match(method, path) !== undefined);
+    return METHODS.filter((method) => this.#match(method, path));
   }
 }
 
@@ -481,8 +481,8 @@ function entry<Value>(map: Map<string, Value>, key: string, make: () => Value): 
 
 function pick<Env>(table: MethodTable<Env>, method: string, values: string[]): Match<Env> | undefined {
   const route = table[method as Method] ?? table.ALL;
-  if (route !== undefined) return { route, values, headFromGet: false };
-  if (method === "HEAD" && table.GET !== undefined) return { route: table.GET, values, headFromGet: true };
+  if (route) return { route, values, headFromGet: false };
+  if (method === "HEAD" && table.GET) return { route: table.GET, values, headFromGet: true };
   return undefined;
 }
 
@@ -497,24 +497,24 @@ function find<Env>(
 ): Match<Env> | undefined {
   if (start > path.length) {
     const match = node.methods && pick(node.methods, method, values);
-    if (match !== undefined || node.wildcard === undefined) return match;
+    if (match || !node.wildcard) return match;
     values.push("");
     return pick(node.wildcard, method, values) ?? void values.pop();
   }
   let end = path.indexOf("/", start);
   if (end === -1) end = path.length;
   const child = node.statics?.get(path.slice(start, end));
-  if (child !== undefined) {
+  if (child) {
     const match = find(child, path, end + 1, method, values);
-    if (match !== undefined) return match;
+    if (match) return match;
   }
-  if (node.param !== undefined && end > start) {
+  if (node.param && end > start) {
     values.push(path.slice(start, end));
     const match = find(node.param, path, end + 1, method, values);
-    if (match !== undefined) return match;
+    if (match) return match;
     values.pop();
   }
-  if (node.wildcard === undefined) return undefined;
+  if (!node.wildcard) return undefined;
   values.push(path.slice(start));
   return pick(node.wildcard, method, values) ?? void values.pop();
 }
