@@ -59,7 +59,7 @@ export interface ContextInit<Env = DefaultEnv, Raw = unknown> {
    * called then: producing a signal costs (~13 µs for an `AbortSignal` on Node 20, more than a whole small Lambda
    * invocation; a header lookup for Cloudflare's `request.signal`), and most requests never read it.
    */
-  signal?: AbortSignal | (() => AbortSignal);
+  signal?: AbortSignal | (() => AbortSignal) | undefined;
   /** The platform deadline in epoch milliseconds. */
   deadline?: number;
   /** Where `waitUntil` promises go; by default they are only kept from rejecting unhandled. */
