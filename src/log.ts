@@ -141,7 +141,7 @@ export function logLine(record: LogRecord): string {
       msg: errorText(msg),
       requestId: errorText(requestId),
       time: errorText(time),
-      logError: `the fields of this record could not be written as JSON: ${errorText(error)}`,
+      logError: `its fields could not be written as JSON: ${errorText(error)}`,
     });
   }
 }
