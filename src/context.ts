@@ -71,10 +71,11 @@ export interface ContextInit<Env = DefaultEnv, Raw = unknown> {
 }
 
 class RequestContext<Env, Raw> implements Context<Env, Raw> {
-  readonly platform: Platform;
+  // Declared, not defined: the constructor assigns them, and the bundle carries no field list.
+  declare readonly platform: Platform;
   params: Record<string, string> = {};
-  readonly env: Env;
-  readonly raw: Raw;
+  declare readonly env: Env;
+  declare readonly raw: Raw;
   // What was given (a value or a function to call on first use), then what it resolved to.
   #requestId: string | (() => string | undefined) | undefined;
   #signal: AbortSignal | (() => AbortSignal) | undefined;
