@@ -13,7 +13,7 @@
 
 /** What the 400 for a dot segment says, whether the path has it or a route parameter decodes to it. */
 export const DOT_SEGMENT_MESSAGE =
-  'Bad Request: the path has a "." or ".." segment, perhaps encoded (%2e, %2F); resolve it before sending.';
+  'Bad Request: a "." or ".." path segment (perhaps as %2e or %2F); resolve it before sending.';
 
 /**
  * What the 400 for a route parameter that decodes to a dot segment says: the same message, since the parameter's

@@ -98,7 +98,7 @@ export function createLogger(requestId: string, sink: LogSink = consoleSink): Lo
 export function errorText(error: unknown): string {
   // Whatever was thrown must be describable: `Object.create(null)` has no `toString`, a Proxy may throw from every
   // trap, and a plain object would print as the useless "[object Object]", so it is written as JSON instead.
-  let text = "[a value that cannot be described]";
+  let text = "[an indescribable value]";
   try {
     text = Object.prototype.toString.call(error);
     if (error instanceof Error && typeof error.stack === "string") return error.stack;
@@ -135,12 +135,9 @@ export function logLine(record: LogRecord): string {
   try {
     return JSON.stringify(record, jsonSafe());
   } catch (error) {
-    const { level, msg, requestId, time } = record;
+    const core = (["level", "msg", "requestId", "time"] as const).map((key) => [key, errorText(record[key])]);
     return JSON.stringify({
-      level: errorText(level),
-      msg: errorText(msg),
-      requestId: errorText(requestId),
-      time: errorText(time),
+      ...Object.fromEntries(core),
       logError: `its fields could not be written as JSON: ${errorText(error)}`,
     });
   }

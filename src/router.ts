@@ -387,7 +387,7 @@ export class Router<Env = DefaultEnv> {
     const chain = this.#middleware.length === 0 ? handlers : [...this.#middleware, ...handlers];
     let reached = -1;
     const step = async (index: number): Promise<Response> => {
-      if (index <= reached) throw new Error("next() was called more than once by the same middleware.");
+      if (index <= reached) throw new Error("A middleware called next() more than once.");
       reached = index;
       const handler = chain[index];
       return await expectResponse(await (handler ? handler(request, ctx, () => step(index + 1)) : last()), route);

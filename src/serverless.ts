@@ -144,7 +144,7 @@ function handlerAnswer<Env>(
   if (fetch === undefined) {
     return (_request, ctx) =>
       errorResponse(
-        new Error("This function has no fetch handler: define `fetch` in serverless() to answer HTTP requests."),
+        new Error("This function has no fetch handler: define `fetch` in serverless() to answer HTTP."),
         ctx,
       );
   }
