@@ -1,6 +1,13 @@
 /**
  * `cli.ts build --target <target> [entry…] [--out dist]`: for each function, the two-line entry its platform wants,
- * bundled by `deno bundle` into one minified ES module, and for Lambda a zip ready to upload.
+ * bundled by `deno bundle` into one minified ES module, and around it what the platform deploys:
+ *
+ * - Lambda: a zip ready to upload; with the `invokeMode` setting `RESPONSE_STREAM` the entry is `streamHandle`
+ *   (Node.js) or `runtime(fn, { responseStream: true })` (Deno), for a function URL in that mode.
+ * - Vercel: the Build Output API v3 folder `<out>/vercel/.vercel/output` (cli/vercel_output.ts), for
+ *   `vercel deploy --prebuilt` from `<out>/vercel`; the `runtime` setting `edge` makes an Edge function.
+ * - Azure: the function app folder `<out>/azure/<fn>/` and its zip `<out>/azure/<fn>.zip` (cli/azure_package.ts).
+ * - Google Cloud: the source folder `<out>/gcp/<fn>/` and its zip `<out>/gcp/<fn>.zip` (cli/gcp_package.ts).
  *
  * Lambda on Deno (`aws-lambda-deno`, runtime `provided.al2023`): `deno compile` would give a self-contained
  * `bootstrap`, but it downloads `denort` at build time, which is not always possible; so the zip holds the bundle
@@ -19,9 +26,13 @@ import { type Zippable, zipSync } from "fflate";
 import type { FunctionInfo } from "../src/info.ts";
 import type { PlatformName } from "../src/platforms.ts";
 import { platformProblems } from "./iac/overrides.ts";
+import { AZURE_ENTRY, azurePackage } from "./azure_package.ts";
 import { CliError } from "./errors.ts";
-import { freshDirectory, temporaryBeside, writeFreshFile } from "./fresh_file.ts";
+import { freshDirectories, freshDirectory, temporaryBeside, writeFreshFile } from "./fresh_file.ts";
+import { GCP_ENTRY, gcpPackage, type GcpTarget } from "./gcp_package.ts";
 import { infoDocument } from "./info_command.ts";
+import { writeFiles } from "./package_files.ts";
+import { type VercelBuiltFunction, vercelChoice, vercelEntry, vercelOutput } from "./vercel_output.ts";
 import type { Runtime } from "./runtime.ts";
 
 /** How a build target turns a function into files. */
@@ -40,6 +51,13 @@ interface Target {
   entry(fn: FunctionInfo): string[];
   /** The zip's files other than the bundle, and the bundle's name in it. */
   zip?: { bundle: string; extra: Record<string, string> };
+  /** The deployable folder the bundle goes into, made by the packaging module of that name. */
+  layout?: "vercel" | "azure" | "gcp";
+}
+
+/** Whether a function's final Lambda settings ask for response streaming (the `invokeMode` setting). */
+function streams(fn: FunctionInfo): boolean {
+  return fn.platforms["aws-lambda"].settings.invokeMode === "RESPONSE_STREAM";
 }
 
 /** The `bootstrap` of the aws-lambda-deno zip. */
@@ -62,7 +80,14 @@ const TARGETS: Record<string, Target> = {
     adapter: "aws_lambda",
     bundlePlatform: "deno",
     extension: ".mjs",
-    entry: () => ["import { handle } from ADAPTER;", "import fn from FUNCTION;", "export const handler = handle(fn);"],
+    entry: (fn) =>
+      streams(fn)
+        ? [
+          "import { streamHandle } from ADAPTER;",
+          "import fn from FUNCTION;",
+          "export const handler = streamHandle(fn);",
+        ]
+        : ["import { handle } from ADAPTER;", "import fn from FUNCTION;", "export const handler = handle(fn);"],
     zip: { bundle: "index.mjs", extra: {} },
   },
   "aws-lambda-deno": {
@@ -70,7 +95,11 @@ const TARGETS: Record<string, Target> = {
     adapter: "aws_lambda",
     bundlePlatform: "deno",
     extension: ".js",
-    entry: () => ["import { runtime } from ADAPTER;", "import fn from FUNCTION;", "await runtime(fn);"],
+    entry: (fn) => [
+      "import { runtime } from ADAPTER;",
+      "import fn from FUNCTION;",
+      streams(fn) ? "await runtime(fn, { responseStream: true });" : "await runtime(fn);",
+    ],
     zip: { bundle: "main.js", extra: { bootstrap: BOOTSTRAP } },
   },
   cloudflare: {
@@ -85,13 +114,9 @@ const TARGETS: Record<string, Target> = {
     adapter: "vercel",
     bundlePlatform: "deno",
     extension: ".mjs",
-    entry: (fn) => [
-      "import { handle } from ADAPTER;",
-      "import fn from FUNCTION;",
-      "export default handle(fn);",
-      // Vercel reads this literal without running the module.
-      `export const config = ${JSON.stringify(vercelConfig(fn))};`,
-    ],
+    // Each function's .vc-config.json carries its settings, so the entry exports no `config`.
+    entry: (fn) => vercelEntry(fn, vercelChoice(fn).runtime).lines,
+    layout: "vercel",
   },
   azure: {
     platform: "azure",
@@ -99,12 +124,8 @@ const TARGETS: Record<string, Target> = {
     bundlePlatform: "deno",
     extension: ".mjs",
     external: ["@azure/functions"],
-    entry: () => [
-      'import az from "@azure/functions";',
-      "import { register } from ADAPTER;",
-      "import fn from FUNCTION;",
-      "register(az.app, fn);",
-    ],
+    entry: () => [...AZURE_ENTRY],
+    layout: "azure",
   },
   gcp: {
     platform: "gcp",
@@ -112,12 +133,8 @@ const TARGETS: Record<string, Target> = {
     bundlePlatform: "deno",
     extension: ".mjs",
     external: ["@google-cloud/functions-framework"],
-    entry: () => [
-      'import functions from "@google-cloud/functions-framework";',
-      "import { register } from ADAPTER;",
-      "import fn from FUNCTION;",
-      "export const targets = register(functions, fn);",
-    ],
+    entry: () => [...GCP_ENTRY],
+    layout: "gcp",
   },
   deno: {
     adapter: "deno",
@@ -148,12 +165,16 @@ export interface BuiltFunction {
   name: string;
   /** The generated entry. */
   entry: string;
-  /** The bundle. */
+  /** The bundle: `<out>/<target>/<fn>.js` (`.mjs`), or its place inside the deployable folder. */
   bundle: string;
   /** The bundle's size in bytes. */
   bundleBytes: number;
-  /** The zip, for Lambda targets. */
+  /** The zip, for Lambda, Azure and Google Cloud. */
   zip?: string;
+  /** The deployable folder, for Vercel (`<fn>.func`), Azure and Google Cloud (`<fn>/`). */
+  folder?: string;
+  /** The Google Cloud entry points, HTTP first. */
+  targets?: GcpTarget[];
   /** The zip's size in bytes. */
   zipBytes?: number;
   /** How long the bundling took, in ms. */
@@ -162,7 +183,8 @@ export interface BuiltFunction {
 
 /**
  * Builds every function for one target: writes `<out>/<target>/<fn>.entry.ts`, bundles it to `<fn>.js` (`.mjs` where
- * Node runs it), zips it for Lambda, and prints one line per function with its size and build time.
+ * Node runs it) and zips it for Lambda, or bundles it into the deployable folder of Vercel, Azure or Google Cloud
+ * (with its zip for the last two), and prints one line per function with its size and build time.
  *
  * @param runtime The runtime layer.
  * @param options The target, the entries, the output directory and the overrides file.
@@ -207,32 +229,79 @@ export async function build(runtime: Runtime, options: BuildOptions): Promise<Bu
       throw new CliError(`nothing was built; a platform cannot take these settings:\n  ${errors.join("\n  ")}`);
     }
   }
+  // The plan's limits are checked before anything is bundled.
+  if (target.layout === "vercel") vercelOutput(doc.functions.map((info) => ({ info, bundle: new Uint8Array() })));
   const dir = resolve(runtime.cwd(), options.out ?? "dist", options.target);
   // A link in the output (to a file outside it) is replaced, never written through.
   await freshDirectory(dir);
   const built: BuiltFunction[] = [];
+  const vercel: VercelBuiltFunction[] = [];
   for (const fn of doc.functions) {
     const started = performance.now();
     const entry = resolve(dir, `${fn.name}.entry.ts`);
     await writeFreshFile(entry, entrySource(target, fn, entry, runtime.cwd()));
-    const bundle = resolve(dir, `${fn.name}${target.extension}`);
-    await bundleEntry(runtime, target, entry, bundle);
+    const bundle = resolve(dir, bundlePath(target, fn));
+    await freshDirectories(dir, relative(dir, dirname(bundle)).replaceAll("\\", "/"));
+    const bundlePlatform = target.layout === "vercel"
+      ? vercelEntry(fn, vercelChoice(fn).runtime).bundlePlatform
+      : target.bundlePlatform;
+    await bundleEntry(runtime, { ...target, bundlePlatform }, entry, bundle);
     const code = await readFile(bundle);
+    const sourceMap = await readFile(`${bundle}.map`).catch(() => undefined);
     const result: BuiltFunction = { name: fn.name, entry, bundle, bundleBytes: code.byteLength, ms: 0 };
+    const packaged = { info: fn, bundle: code, ...(sourceMap !== undefined && { sourceMap }) };
     if (target.zip !== undefined) {
-      const zip = resolve(dir, `${fn.name}.zip`);
-      const bytes = lambdaZip(code, target.zip.bundle, target.zip.extra);
-      await writeFreshFile(zip, bytes);
-      result.zip = zip;
-      result.zipBytes = bytes.byteLength;
+      await writeZip(result, resolve(dir, `${fn.name}.zip`), lambdaZip(code, target.zip.bundle, target.zip.extra));
+    } else if (target.layout === "vercel") {
+      vercel.push(packaged);
+      result.folder = dirname(bundle);
+    } else if (target.layout === "azure") {
+      const app = azurePackage(packaged);
+      result.folder = resolve(dir, fn.name);
+      await writeFiles(result.folder, app.files);
+      await writeZip(result, resolve(dir, `${fn.name}.zip`), app.zip);
+    } else if (target.layout === "gcp") {
+      const source = gcpPackage(packaged);
+      result.folder = resolve(dir, fn.name);
+      result.targets = source.targets;
+      await writeFiles(result.folder, source.files);
+      await writeZip(result, resolve(dir, `${fn.name}.zip`), source.zip);
     }
     result.ms = Math.round(performance.now() - started);
     built.push(result);
-    const shown = relative(runtime.cwd(), result.zip ?? bundle).replaceAll("\\", "/");
-    const zipped = result.zipBytes === undefined ? "" : ` (zip ${kb(result.zipBytes)})`;
-    console.log(`${options.target} ${fn.name}: ${shown} ${kb(result.bundleBytes)}${zipped} in ${result.ms} ms`);
+    console.log(`${options.target} ${fn.name}: ${summary(result, runtime.cwd())}`);
   }
+  if (target.layout === "vercel") await writeFiles(dir, vercelOutput(vercel));
   return built;
+}
+
+/** Where a function's bundle goes, relative to the target's folder. */
+function bundlePath(target: Target, fn: FunctionInfo): string {
+  switch (target.layout) {
+    case "vercel":
+      return `.vercel/output/functions/${fn.name}.func/${vercelEntry(fn, vercelChoice(fn).runtime).bundleName}`;
+    case "azure":
+    case "gcp":
+      return `${fn.name}/index.js`;
+    default:
+      return `${fn.name}${target.extension}`;
+  }
+}
+
+async function writeZip(result: BuiltFunction, path: string, bytes: Uint8Array): Promise<void> {
+  await writeFreshFile(path, bytes);
+  result.zip = path;
+  result.zipBytes = bytes.byteLength;
+}
+
+/** The line printed for a built function: what to deploy, its size, the build time and any entry points. */
+function summary(result: BuiltFunction, cwd: string): string {
+  const shown = relative(cwd, result.zip ?? result.folder ?? result.bundle).replaceAll("\\", "/");
+  const zipped = result.zipBytes === undefined ? "" : ` (zip ${kb(result.zipBytes)})`;
+  const targets = result.targets === undefined
+    ? ""
+    : `; entry points ${result.targets.map((t) => `${t.entryPoint} (${t.signatureType})`).join(", ")}`;
+  return `${shown} ${kb(result.bundleBytes)}${zipped} in ${result.ms} ms${targets}`;
 }
 
 /** The generated entry module: import the adapter and the function, export what the platform wants. */
@@ -353,11 +422,6 @@ export function lambdaZip(bundle: Uint8Array, name: string, extra: Record<string
     files[path] = file(new TextEncoder().encode(text), path === "bootstrap" ? 0o100755 : 0o100644);
   }
   return zipSync(files, { level: 9, mtime });
-}
-
-function vercelConfig(fn: FunctionInfo): Record<string, unknown> {
-  const { maxDuration, memory, regions } = fn.platforms.vercel.settings;
-  return { maxDuration, memory, ...(regions !== undefined && { regions }) };
 }
 
 function kb(bytes: number): string {

@@ -2,7 +2,9 @@
  * `cli.ts build --target …`: every target builds the examples; the Lambda zip runs under plain `node` on fixture
  * events, the Deno Lambda zip's `bootstrap` runs against a local Runtime API, the Deno bundle answers requests, and
  * the Node bundles leave the platform's own packages out. (The Worker bundle runs in Miniflare in
- * tests/cloudflare/build_worker_test.ts.)
+ * tests/cloudflare/build_worker_test.ts; the Vercel, Azure and Google Cloud folders this build writes run under their
+ * platforms' own runtimes in tests/vercel_edge_test.ts, tests/azure_package_test.ts and tests/gcp_package_test.ts; the
+ * streaming Lambda zip under aws-lambda-ric in tests/aws_lambda_ric_test.ts.)
  */
 
 import assert from "node:assert/strict";
@@ -47,10 +49,19 @@ Deno.test("cli.ts build bundles the examples for every target", async (t) => {
         const lines = stdout.trim().split("\n");
         assert.equal(lines.length, 2, stdout);
         for (const [i, name] of ["hello", "aws-lambda-example"].entries()) {
-          assert.match(lines[i]!, new RegExp(`^${target} ${name}: .*${name}\\.\\w+ \\d+\\.\\d KB.* in \\d+ ms$`));
+          assert.match(lines[i]!, new RegExp(`^${target} ${name}(?:: .*${name}\\.\\w+)? .*\\d+\\.\\d KB.* in \\d+ ms`));
         }
       }
       assert.match(runs.get("aws-lambda")!, /hello\.zip [\d.]+ KB \(zip [\d.]+ KB\)/);
+      assert.match(
+        runs.get("vercel")!,
+        /^vercel hello: .*vercel\/\.vercel\/output\/functions\/hello\.func [\d.]+ KB in/m,
+      );
+      assert.match(runs.get("azure")!, /^azure hello: .*azure\/hello\.zip [\d.]+ KB \(zip [\d.]+ KB\) in \d+ ms$/m);
+      assert.match(
+        runs.get("gcp")!,
+        /^gcp hello: .*gcp\/hello\.zip .* in \d+ ms; entry points hello \(http\), hello-events \(cloudevent\)$/m,
+      );
     });
 
     await t.step("writes the generated two-line entry next to each bundle", async () => {
@@ -63,7 +74,9 @@ Deno.test("cli.ts build bundles the examples for every target", async (t) => {
     });
 
     await t.step("leaves the definition checks out of the bundles, since the build already ran them", async () => {
-      for (const file of ["cloudflare/hello.js", "deno/hello.js", "vercel/hello.mjs"]) {
+      for (
+        const file of ["cloudflare/hello.js", "deno/hello.js", "vercel/.vercel/output/functions/hello.func/index.mjs"]
+      ) {
         const target = file.split("/")[0];
         const bundle = await Deno.readTextFile(`${out}/${file}`);
         assert.ok(!bundle.includes("five-field cron expression"), `${target} bundle carries the definition checks`);
@@ -168,18 +181,52 @@ Deno.test("cli.ts build bundles the examples for every target", async (t) => {
       assert.equal((await response.json()).hello, "bob");
     });
 
-    await t.step("the Vercel bundle exports the handlers and the config from --info", async () => {
-      const module = await import(`file://${out}/vercel/hello.mjs`);
-      assert.deepEqual(module.config, { maxDuration: 10, memory: 2048 });
-      const response: Response = await module.default.GET(new Request("https://x.vercel.app/hello/vi"));
-      assert.equal((await response.json()).hello, "vi");
+    await t.step(
+      "vercel writes the Build Output API folder, with the settings from --info in .vc-config.json",
+      async () => {
+        const output = `${out}/vercel/.vercel/output`;
+        const config = JSON.parse(await Deno.readTextFile(`${output}/config.json`));
+        assert.equal(config.version, 3);
+        assert.deepEqual(
+          config.routes.map((r: { dest: string }) => r.dest).filter((d: string, i: number, all: string[]) =>
+            all.indexOf(d) === i
+          ),
+          ["/hello", "/aws-lambda-example"],
+        );
+        const vc = JSON.parse(await Deno.readTextFile(`${output}/functions/hello.func/.vc-config.json`));
+        assert.deepEqual([vc.runtime, vc.handler, vc.launcherType, vc.memory, vc.maxDuration], [
+          "nodejs22.x",
+          "index.mjs",
+          "Nodejs",
+          2048,
+          10,
+        ]);
+        const module = await import(`file://${output}/functions/hello.func/${vc.handler}`);
+        assert.equal(module.config, undefined, "the entry exports no config: .vc-config.json carries it");
+        const response: Response = await module.default.GET(new Request("https://x.vercel.app/hello/vi"));
+        assert.equal((await response.json()).hello, "vi");
+        const top = (await Array.fromAsync(Deno.readDir(`${out}/vercel`))).map((e) => e.name).sort();
+        assert.deepEqual(top, [".vercel", "aws-lambda-example.entry.ts", "hello.entry.ts"]);
+      },
+    );
+
+    await t.step("azure and gcp write a folder per function and its zip, with the same files", async () => {
+      for (const target of ["azure", "gcp"]) {
+        const files = unzipSync(await Deno.readFile(`${out}/${target}/hello.zip`));
+        const names = (await Array.fromAsync(Deno.readDir(`${out}/${target}/hello`))).map((e) => e.name).sort();
+        assert.deepEqual(Object.keys(files).sort(), names, target);
+        assert.deepEqual(files["index.js"], await Deno.readFile(`${out}/${target}/hello/index.js`), target);
+        const pkg = JSON.parse(new TextDecoder().decode(files["package.json"]));
+        assert.equal(pkg.main, "index.js", target);
+      }
+      assert.ok(Object.hasOwn(unzipSync(await Deno.readFile(`${out}/azure/hello.zip`)), "host.json"));
     });
 
     await t.step("each bundle imports only what its platform provides", async () => {
       const imports = async (path: string) =>
         [...(await Deno.readTextFile(path)).matchAll(/\bfrom\s*"([^"]+)"/g)].map((m) => m[1]).sort();
-      assert.deepEqual(await imports(`${out}/azure/hello.mjs`), ["@azure/functions"]);
-      assert.deepEqual(await imports(`${out}/gcp/hello.mjs`), ["@google-cloud/functions-framework"]);
+      assert.deepEqual(await imports(`${out}/azure/hello/index.js`), ["@azure/functions"]);
+      assert.deepEqual(await imports(`${out}/gcp/hello/index.js`), ["@google-cloud/functions-framework"]);
       // The Lambda Node.js runtime has Node's built-in modules and nothing else.
       assert.deepEqual((await imports(`${out}/aws-lambda/hello.mjs`)).filter((m) => !m?.startsWith("node:")), []);
     });
@@ -260,6 +307,36 @@ Deno.test("cli.ts build never writes through a symbolic link in its output", asy
         "hello.zip",
       ]);
     });
+
+    await t.step(
+      "replaces links inside the Vercel, Azure and Google Cloud folders instead of writing through",
+      async () => {
+        const planted = `${dir}/planted`;
+        await Deno.mkdir(planted);
+        await Deno.mkdir(`${dist}/azure`, { recursive: true });
+        await Deno.mkdir(`${dist}/gcp/hello`, { recursive: true });
+        await Deno.mkdir(`${dist}/vercel`, { recursive: true });
+        await Deno.symlink(planted, `${dist}/azure/hello`);
+        await Deno.symlink(`${planted}/index.js`, `${dist}/gcp/hello/index.js`);
+        await Deno.writeTextFile(`${planted}/index.js`, untouched);
+        await Deno.symlink(`${planted}/package.json`, `${dist}/gcp/hello/package.json`);
+        await Deno.writeTextFile(`${planted}/package.json`, untouched);
+        await Deno.symlink(planted, `${dist}/vercel/.vercel`);
+        for (const target of ["azure", "gcp", "vercel"]) {
+          const run = await runCli(["build", "--target", target, "examples/hello/main.ts", "--out", dist]);
+          assert.equal(run.code, 0, run.stderr);
+        }
+        const names = (await Array.fromAsync(Deno.readDir(planted))).map((e) => e.name).sort();
+        assert.deepEqual(names, ["index.js", "package.json"]);
+        assert.equal(await Deno.readTextFile(`${planted}/index.js`), untouched);
+        assert.equal(await Deno.readTextFile(`${planted}/package.json`), untouched);
+        for (const path of ["azure/hello", "vercel/.vercel"]) {
+          assert.ok((await Deno.lstat(`${dist}/${path}`)).isDirectory);
+        }
+        assert.ok((await Deno.lstat(`${dist}/gcp/hello/index.js`)).isFile);
+        assert.ok((await Deno.lstat(`${dist}/vercel/.vercel/output/functions/hello.func/index.mjs`)).isFile);
+      },
+    );
 
     await t.step("leaves no temporary file behind", async () => {
       const names = (await Array.fromAsync(Deno.readDir(`${dist}/aws-lambda`))).map((e) => e.name).sort();
