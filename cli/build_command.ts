@@ -234,6 +234,7 @@ export async function build(runtime: Runtime, options: BuildOptions): Promise<Bu
   const dir = resolve(runtime.cwd(), options.out ?? "dist", options.target);
   // A link in the output (to a file outside it) is replaced, never written through.
   await freshDirectory(dir);
+  await removeEarlierPackages(target, dir, doc.functions);
   const built: BuiltFunction[] = [];
   const vercel: VercelBuiltFunction[] = [];
   for (const fn of doc.functions) {
@@ -273,6 +274,20 @@ export async function build(runtime: Runtime, options: BuildOptions): Promise<Bu
   }
   if (target.layout === "vercel") await writeFiles(dir, vercelOutput(vercel));
   return built;
+}
+
+/**
+ * Removes the deployable folders an earlier build wrote, so a file it no longer makes (a function that is gone, the
+ * Node.js bundle of a function now on the Edge runtime) is not deployed with the new ones. `dir` is a real directory
+ * and `.vercel` is made one first: removing removes a link, never what it points at.
+ */
+async function removeEarlierPackages(target: Target, dir: string, functions: readonly FunctionInfo[]): Promise<void> {
+  if (target.layout === "vercel") {
+    await freshDirectories(dir, ".vercel");
+    await rm(resolve(dir, ".vercel/output"), { recursive: true, force: true });
+  } else if (target.layout !== undefined) {
+    for (const fn of functions) await rm(resolve(dir, fn.name), { recursive: true, force: true });
+  }
 }
 
 /** Where a function's bundle goes, relative to the target's folder. */
