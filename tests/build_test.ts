@@ -14,6 +14,7 @@ import { fixture } from "./support/aws_lambda.ts";
 import { startRuntimeApi } from "./support/runtime_api_server.ts";
 
 const ENTRIES = ["examples/hello/main.ts", "examples/aws-lambda/main.ts"];
+const STREAM_ENTRY = "tests/adapters/fixtures/lambda_stream_app.ts";
 const TARGETS = ["aws-lambda", "aws-lambda-deno", "cloudflare", "vercel", "azure", "gcp", "deno"];
 
 /** Runs a Node script (ESM, from stdin) and returns its stdout. */
@@ -229,6 +230,61 @@ Deno.test("cli.ts build bundles the examples for every target", async (t) => {
       assert.deepEqual(await imports(`${out}/gcp/hello/index.js`), ["@google-cloud/functions-framework"]);
       // The Lambda Node.js runtime has Node's built-in modules and nothing else.
       assert.deepEqual((await imports(`${out}/aws-lambda/hello.mjs`)).filter((m) => !m?.startsWith("node:")), []);
+    });
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("cli.ts build --target aws-lambda-deno streams for a function that requires streaming", async (t) => {
+  const out = await Deno.makeTempDir({ prefix: "slrs_build_stream_" });
+  try {
+    const run = await runCli(["build", "--target", "aws-lambda-deno", STREAM_ENTRY, "--out", out]);
+    assert.equal(run.code, 0, run.stderr);
+
+    await t.step("the entry runs the Runtime API client in streaming mode", async () => {
+      const entry = await Deno.readTextFile(`${out}/aws-lambda-deno/ticks.entry.ts`);
+      assert.match(entry, /await runtime\(fn, \{ responseStream: true \}\);/);
+    });
+
+    await t.step("the zip's bootstrap posts the prelude, 8 NUL bytes and the body in streaming mode", async () => {
+      const files = unzipSync(await Deno.readFile(`${out}/aws-lambda-deno/ticks.zip`));
+      const task = await Deno.makeTempDir({ dir: out });
+      await Deno.writeFile(`${task}/main.js`, files["main.js"]!);
+      await Deno.writeFile(`${task}/bootstrap`, files.bootstrap!, { mode: 0o755 });
+      await using api = startRuntimeApi();
+      const child = new Deno.Command(`${task}/bootstrap`, {
+        env: {
+          DENO: Deno.execPath(),
+          LAMBDA_TASK_ROOT: task,
+          AWS_LAMBDA_RUNTIME_API: api.api,
+          DENO_DIR: `${task}/.deno`,
+          RUST_BACKTRACE: "0",
+        },
+        stdout: "null",
+        stderr: "null",
+      }).spawn();
+      try {
+        const event = fixture("function-url.json");
+        event.rawPath = "/chunks";
+        event.rawQueryString = "";
+        event.body = null;
+        delete event.cookies;
+        delete event.queryStringParameters;
+        const http = (event.requestContext as { http: Record<string, string> }).http;
+        http.method = "GET";
+        http.path = "/chunks";
+        await api.invoke(event, { id: "inv-s" });
+        const post = api.posts.findLast((p) => p.id === "inv-s")!;
+        assert.equal(post.headers["lambda-runtime-function-response-mode"], "streaming");
+        assert.equal(
+          new TextDecoder().decode(post.bytes),
+          `{"statusCode":200,"headers":{"content-type":"text/plain"}}${"\0".repeat(8)}one two three`,
+        );
+      } finally {
+        child.kill("SIGTERM");
+        await child.status;
+      }
     });
   } finally {
     await Deno.remove(out, { recursive: true });
