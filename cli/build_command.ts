@@ -51,8 +51,11 @@ interface Target {
   entry(fn: FunctionInfo): string[];
   /** The zip's files other than the bundle, and the bundle's name in it. */
   zip?: { bundle: string; extra: Record<string, string> };
-  /** The deployable folder the bundle goes into, made by the packaging module of that name. */
-  layout?: "vercel" | "azure" | "gcp";
+  /**
+   * The deployable folder the bundle goes into, made by the packaging module of that name; `deno-deploy` keeps the
+   * bundle where it is and writes the Deno Deploy entrypoint `<fn>.deploy.js` beside it.
+   */
+  layout?: "vercel" | "azure" | "gcp" | "deno-deploy";
 }
 
 /** Whether a function's final Lambda settings ask for response streaming (the `invokeMode` setting). */
@@ -140,7 +143,14 @@ const TARGETS: Record<string, Target> = {
     adapter: "deno",
     bundlePlatform: "deno",
     extension: ".js",
-    entry: () => ["import { handle } from ADAPTER;", "import fn from FUNCTION;", "export default handle(fn);"],
+    entry: () => [
+      "import { handle, serve } from ADAPTER;",
+      "import fn from FUNCTION;",
+      "export default handle(fn);",
+      // Deno Deploy stops an instance with SIGINT and kills it 5 s later: shut down gracefully within that.
+      "export const start = () => serve(fn, { shutdownTimeoutMs: 4000 });",
+    ],
+    layout: "deno-deploy",
   },
 };
 
@@ -175,6 +185,8 @@ export interface BuiltFunction {
   folder?: string;
   /** The Google Cloud entry points, HTTP first. */
   targets?: GcpTarget[];
+  /** The Deno Deploy entrypoint, for the `deno` target. */
+  deployEntry?: string;
   /** The zip's size in bytes. */
   zipBytes?: number;
   /** How long the bundling took, in ms. */
@@ -267,6 +279,9 @@ export async function build(runtime: Runtime, options: BuildOptions): Promise<Bu
       result.targets = source.targets;
       await writeFiles(result.folder, source.files);
       await writeZip(result, resolve(dir, `${fn.name}.zip`), source.zip);
+    } else if (target.layout === "deno-deploy") {
+      result.deployEntry = resolve(dir, `${fn.name}.deploy.js`);
+      await writeFreshFile(result.deployEntry, denoDeployEntry(fn, relative(runtime.cwd(), dir), bundle));
     }
     result.ms = Math.round(performance.now() - started);
     built.push(result);
@@ -285,7 +300,7 @@ async function removeEarlierPackages(target: Target, dir: string, functions: rea
   if (target.layout === "vercel") {
     await freshDirectories(dir, ".vercel");
     await rm(resolve(dir, ".vercel/output"), { recursive: true, force: true });
-  } else if (target.layout !== undefined) {
+  } else if (target.layout === "azure" || target.layout === "gcp") {
     for (const fn of functions) await rm(resolve(dir, fn.name), { recursive: true, force: true });
   }
 }
@@ -316,7 +331,41 @@ function summary(result: BuiltFunction, cwd: string): string {
   const targets = result.targets === undefined
     ? ""
     : `; entry points ${result.targets.map((t) => `${t.entryPoint} (${t.signatureType})`).join(", ")}`;
-  return `${shown} ${kb(result.bundleBytes)}${zipped} in ${result.ms} ms${targets}`;
+  const deploy = result.deployEntry === undefined
+    ? ""
+    : `; Deno Deploy entrypoint ${relative(cwd, result.deployEntry).replaceAll("\\", "/")}`;
+  return `${shown} ${kb(result.bundleBytes)}${zipped} in ${result.ms} ms${targets}${deploy}`;
+}
+
+/**
+ * The Deno Deploy entrypoint of a function: Deno Deploy runs it (`deno run`, all permissions) and waits for its
+ * HTTP server, so it starts the bundle's `serve` rather than relying on `deno serve`'s default export. Its comment
+ * gives the `deno deploy` commands (https://docs.deno.com/runtime/reference/cli/deploy) with what `--info` knows.
+ */
+function denoDeployEntry(fn: FunctionInfo, dir: string, bundle: string): string {
+  const folder = (dir || ".").replaceAll("\\", "/");
+  const entrypoint = `${fn.name}.deploy.js`;
+  const memory = fn.requirements.memory;
+  const lines = [
+    `// Deno Deploy entrypoint of the ${fn.name} function, written by \`slrs build --target deno\`.`,
+    "// Deploy this folder with the deno deploy command (Deno 2.4.2 or later):",
+    `//   deno deploy create ${folder} --app ${fn.name} --source local --runtime-mode dynamic --entrypoint ${entrypoint}`,
+    ...(fn.requirements.env ?? []).map((name) => `//   deno deploy env add ${name} <value> --app ${fn.name}`),
+    `//   deno deploy ${folder} --app ${fn.name} --prod`,
+    ...(fn.requirements.regions === undefined
+      ? []
+      : [`// requirements.regions ${fn.requirements.regions.join(", ")}: pick --region us, eu or global on create.`]),
+    ...(memory === undefined || memory <= 768
+      ? []
+      : [`// requirements.memory ${memory} MB: raise the runtime memory limit (768 MB by default, 4 GB on Pro).`]),
+    ...(fn.triggers.some((t) => t.type !== "http")
+      ? ["// Only the HTTP routes are served: the Deno adapter runs no schedules or queues."]
+      : []),
+    `import { start } from ${JSON.stringify(`./${bundle.split(/[\\/]/).at(-1)}`)};`,
+    "start();",
+    "",
+  ];
+  return lines.join("\n");
 }
 
 /** The generated entry module: import the adapter and the function, export what the platform wants. */

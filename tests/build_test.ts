@@ -12,6 +12,7 @@ import { unzipSync } from "fflate";
 import { MOD_URL, ROOT, runCli } from "./support/process.ts";
 import { fixture } from "./support/aws_lambda.ts";
 import { startRuntimeApi } from "./support/runtime_api_server.ts";
+import { freePort } from "./support/npm_cache.ts";
 
 const ENTRIES = ["examples/hello/main.ts", "examples/aws-lambda/main.ts"];
 const STREAM_ENTRY = "tests/adapters/fixtures/lambda_stream_app.ts";
@@ -173,6 +174,39 @@ Deno.test("cli.ts build bundles the examples for every target", async (t) => {
         modes[name] = (view.getUint32(i + 38, true) >>> 16) & 0o777;
       }
       assert.deepEqual(modes, { "main.js": 0o644, bootstrap: 0o755 });
+    });
+
+    await t.step("the Deno Deploy entrypoint serves the function under deno run and stops on SIGINT", async () => {
+      const entry = await Deno.readTextFile(`${out}/deno/hello.deploy.js`);
+      assert.match(
+        entry,
+        /deno deploy create .*deno --app hello --source local --runtime-mode dynamic --entrypoint hello\.deploy\.js/,
+      );
+      assert.match(entry, /deno deploy .*deno --app hello --prod/);
+      const port = freePort();
+      // Deno Deploy runs the entrypoint with every permission and waits for its HTTP server.
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", `${out}/deno/hello.deploy.js`],
+        env: { PORT: String(port), RUST_BACKTRACE: "0", NO_COLOR: "1" },
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      try {
+        let response: Response | undefined;
+        for (let i = 0; i < 200 && response === undefined; i++) {
+          response = await fetch(`http://127.0.0.1:${port}/hello/deploy`).catch(() => undefined);
+          if (response === undefined) await new Promise((r) => setTimeout(r, 25));
+        }
+        assert.equal(response?.status, 200);
+        assert.equal((await response!.json()).hello, "deploy");
+        child.kill("SIGINT");
+        const status = await child.output();
+        assert.equal(status.code, 0, new TextDecoder().decode(status.stderr));
+      } catch (error) {
+        child.kill("SIGKILL");
+        await child.output();
+        throw error;
+      }
     });
 
     await t.step("the Deno bundle answers requests as `deno serve` would call it", async () => {
