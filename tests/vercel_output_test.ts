@@ -11,7 +11,7 @@ import { writeFiles } from "../cli/package_files.ts";
 import { bundle, bundleFile } from "./support/bundle.ts";
 import { freePort, npmCache } from "./support/npm_cache.ts";
 import { spawnServer } from "./support/spawn_server.ts";
-import { runCli } from "./support/process.ts";
+import { MOD_URL, runCli } from "./support/process.ts";
 import shop from "./support/deploy_fixture.ts";
 
 const FIXTURE = new URL("./support/deploy_fixture.ts", import.meta.url);
@@ -264,6 +264,18 @@ Deno.test("cli.ts build --target vercel writes config files that match Vercel's 
       assert.equal(run.code, 1);
       assert.match(run.stderr, /memory 4096 MB needs a Pro or Enterprise plan/);
       assert.equal(await Deno.stat(`${out}/big`).then(() => true, () => false), false);
+    });
+
+    await t.step("a requirement above the Hobby plan's limits also stops it, naming the plan override", async () => {
+      await Deno.writeTextFile(
+        `${out}/big.ts`,
+        `import { serverless } from ${JSON.stringify(MOD_URL)};\n` +
+          `export default serverless({ name: "big", requirements: { memory: 4096 }, fetch: () => new Response() });\n`,
+      );
+      const run = await runCli(["build", "--target", "vercel", `${out}/big.ts`, "--out", `${out}/big-req`]);
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, /big on vercel: memory 4096 MB is above the hobby plan's 2048 MB.*plan to "pro"/);
+      assert.equal(await Deno.stat(`${out}/big-req`).then(() => true, () => false), false);
     });
   } finally {
     await Deno.remove(out, { recursive: true });
