@@ -20,7 +20,7 @@ export const USAGE: string = `slrs ${VERSION}: write a serverless function once,
 Usage:
   cli.ts --info [entry…] [--overrides file.json]   print one JSON document describing each function
   cli.ts dev [entry] [--port N] [--hostname H]     serve an entry locally, reloading on change
-  cli.ts build --target T [entry…] [--out dist]    bundle each function for a platform (a zip for Lambda)
+  cli.ts build --target T [entry…] [--out dist]    bundle each function for a platform, as it deploys it
   cli.ts iac terraform [entry…] [--out infra] [--platform aws-lambda,cloudflare] [--dist dist]
                                                    write Terraform JSON (*.tf.json) for AWS and Cloudflare
   cli.ts iac wrangler [entry…] [--out infra/wrangler] [--dist dist]
