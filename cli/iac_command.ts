@@ -6,7 +6,7 @@
 
 import { mkdir } from "node:fs/promises";
 import { relative, resolve } from "node:path";
-import { terraform, type TerraformPlatform } from "./iac/terraform.ts";
+import { terraform, TERRAFORM_PLATFORMS, type TerraformPlatform } from "./iac/terraform.ts";
 import { platformProblems } from "./iac/overrides.ts";
 import { wranglerConfig } from "./iac/wrangler.ts";
 import { CliError } from "./errors.ts";
@@ -23,13 +23,11 @@ export interface IacOptions {
   out?: string | undefined;
   /** Where `cli.ts build` writes its output (default `dist`). */
   dist?: string | undefined;
-  /** Terraform only: `aws-lambda`, `cloudflare` or both, comma-separated. */
+  /** Terraform only: some of `aws-lambda`, `cloudflare`, `azure`, `gcp`, comma-separated. */
   platform?: string | undefined;
   /** A JSON file of overrides that win over `slrs.overrides`. */
   overridesFile?: string | undefined;
 }
-
-const PLATFORMS: readonly TerraformPlatform[] = ["aws-lambda", "cloudflare"];
 
 /**
  * Writes the Terraform JSON files or the wrangler configurations, prints the path of each, and returns the exit code.
@@ -96,11 +94,11 @@ export async function iac(runtime: Runtime, options: IacOptions): Promise<number
 }
 
 function parsePlatforms(value: string | undefined): TerraformPlatform[] {
-  if (value === undefined) return [...PLATFORMS];
+  if (value === undefined) return [...TERRAFORM_PLATFORMS];
   const names = value.split(",").map((name) => name.trim());
   for (const name of names) {
-    if (!PLATFORMS.includes(name as TerraformPlatform)) {
-      throw new CliError(`--platform ${name}: Terraform is written for ${PLATFORMS.join(" and ")}.`, 2);
+    if (!TERRAFORM_PLATFORMS.includes(name as TerraformPlatform)) {
+      throw new CliError(`--platform ${name}: Terraform is written for ${TERRAFORM_PLATFORMS.join(", ")}.`, 2);
     }
   }
   return names as TerraformPlatform[];

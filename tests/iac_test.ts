@@ -79,7 +79,13 @@ Deno.test("iac terraform and iac wrangler on the examples match the golden files
       for (const file of written.filter((f) => f.endsWith(".tf.json"))) {
         files[file] = JSON.parse(await Deno.readTextFile(`${tmp}/infra/${file}`));
       }
-      assert.deepEqual(Object.keys(files).sort(), ["aws.tf.json", "cloudflare.tf.json", "main.tf.json"]);
+      assert.deepEqual(Object.keys(files).sort(), [
+        "aws.tf.json",
+        "azure.tf.json",
+        "cloudflare.tf.json",
+        "gcp.tf.json",
+        "main.tf.json",
+      ]);
       assert.deepEqual(terraformProblems(files), []);
     });
 
@@ -161,7 +167,7 @@ Deno.test("Terraform for AWS Lambda", async (t) => {
     assert.equal(resources.aws_apigatewayv2_route!.api!.route_key, "$default");
     assert.equal(resources.aws_apigatewayv2_stage!.api!.auto_deploy, true);
     assert.equal(resources.aws_lambda_permission!.api_api!.source_arn, "${aws_apigatewayv2_api.api.execution_arn}/*/*");
-    assert.equal(result.files["aws.tf.json"]!.output!.api_url!.value, "${aws_apigatewayv2_api.api.api_endpoint}");
+    assert.equal(result.files["aws.tf.json"]!.output!.api_aws_url!.value, "${aws_apigatewayv2_api.api.api_endpoint}");
     assert.deepEqual(terraformProblems(result.files), []);
   });
 
@@ -171,6 +177,21 @@ Deno.test("Terraform for AWS Lambda", async (t) => {
       .aws_lambda_function!.d!;
     assert.equal(lambda.handler, "bootstrap");
     assert.equal(lambda.filename, "${local.dist}/aws-lambda-deno/d.zip");
+  });
+
+  await t.step('invokeMode "RESPONSE_STREAM" sets the function URL\'s invoke_mode; buffered writes none', () => {
+    const streaming = info({ name: "live", fetch: () => new Response("ok") });
+    // The setting as --info gives it for a function that requires streaming (or overrides invokeMode).
+    streaming.platforms["aws-lambda"].settings.invokeMode = "RESPONSE_STREAM";
+    const result = terraform(doc(streaming), { platforms: ["aws-lambda"] });
+    assert.deepEqual(result.errors, []);
+    assert.equal(result.files["aws.tf.json"]!.resource!.aws_lambda_function_url!.live!.invoke_mode, "RESPONSE_STREAM");
+    assert.deepEqual(terraformProblems(result.files), []);
+    const buffered = info({ name: "plain", fetch: () => new Response("ok") });
+    buffered.platforms["aws-lambda"].settings.invokeMode = "BUFFERED";
+    const url = terraform(doc(buffered), { platforms: ["aws-lambda"] }).files["aws.tf.json"]!.resource!
+      .aws_lambda_function_url!.plain!;
+    assert.equal(url.invoke_mode, undefined, "BUFFERED is the provider's default");
   });
 
   await t.step("a schedule EventBridge cannot express is an error", () => {
@@ -214,7 +235,10 @@ Deno.test("Terraform for Cloudflare Workers", async (t) => {
     assert.equal(cf.cloudflare_queue_consumer!.edge_jobs!.queue_id, "${cloudflare_queue.jobs.queue_id}");
     assert.equal(cf.cloudflare_workers_route!.edge_0!.pattern, "example.com/api/*");
     assert.equal(cf.cloudflare_workers_route!.edge_0!.zone_id, "${var.cloudflare_zone_id}");
-    assert.match(String(files["cloudflare.tf.json"]!.output!.edge_routes!.value), /https:\/\/example\.com\/api/);
+    assert.match(
+      String(files["cloudflare.tf.json"]!.output!.edge_cloudflare_routes!.value),
+      /https:\/\/example\.com\/api/,
+    );
     assert.deepEqual(terraformProblems(files), []);
   });
 
@@ -258,7 +282,7 @@ Deno.test("a user's text reaches Terraform and wrangler literally, never as an e
     assert.deepEqual(cf.cloudflare_workers_script!.shop!.compatibility_flags, ["%%{if true}x%%{endif}"]);
     assert.equal(cf.cloudflare_workers_script!.shop!.compatibility_date, '$${file("/etc/passwd")}');
     assert.equal(
-      files["cloudflare.tf.json"]!.output!.shop_routes!.value,
+      files["cloudflare.tf.json"]!.output!.shop_cloudflare_routes!.value,
       '${["https://shop.example.com/$${var.x}/*"]}',
     );
   });
@@ -292,6 +316,68 @@ Deno.test("a user's text reaches Terraform and wrangler literally, never as an e
   });
 });
 
+Deno.test("one module for every platform: each file's names are its own", async (t) => {
+  const shop = info({
+    name: "shop",
+    requirements: { env: ["DATABASE_URL"] },
+    fetch: () => new Response("ok"),
+    scheduled: { cron: "0 3 * * *", run() {} },
+    queue: { name: "orders", run() {} },
+  });
+  const { files, errors } = terraform(doc(shop));
+
+  await t.step("writes main.tf.json and one file per platform, each passing the one allow-list", () => {
+    assert.deepEqual(errors, []);
+    assert.deepEqual(Object.keys(files), [
+      "main.tf.json",
+      "aws.tf.json",
+      "cloudflare.tf.json",
+      "azure.tf.json",
+      "gcp.tf.json",
+    ]);
+    assert.deepEqual(terraformProblems(files), []);
+  });
+
+  await t.step("names each URL output after its platform, so no two files declare the same output", () => {
+    const outputs = Object.values(files).flatMap((file) => Object.keys(file.output ?? {}));
+    assert.deepEqual(outputs.filter((name) => name.endsWith("_url")).sort(), [
+      "shop_aws_url",
+      "shop_azure_url",
+      "shop_cloudflare_url",
+      "shop_gcp_url",
+    ]);
+    assert.equal(new Set(outputs).size, outputs.length);
+  });
+
+  await t.step("the checks catch an output, variable, resource or local declared in two files", () => {
+    const twice = {
+      "a.tf.json": {
+        output: { url: { value: "x" } },
+        variable: { region: { type: "string" } },
+        locals: { dist: "d" },
+        resource: { aws_sqs_queue: { q: { name: "q" } } },
+      },
+      "b.tf.json": {
+        output: { url: { value: "y" } },
+        variable: { region: { type: "string" } },
+        locals: { dist: "d" },
+        resource: { aws_sqs_queue: { q: { name: "q" } } },
+      },
+    };
+    const problems = terraformProblems(twice).join("\n");
+    assert.match(problems, /b\.tf\.json: output url is declared in a\.tf\.json too/);
+    assert.match(problems, /b\.tf\.json: variable region is declared in a\.tf\.json too/);
+    assert.match(problems, /b\.tf\.json: locals dist is declared in a\.tf\.json too/);
+    assert.match(problems, /b\.tf\.json: resource aws_sqs_queue\.q is declared in a\.tf\.json too/);
+  });
+
+  await t.step("a generator that names an output twice in one file fails at once", () => {
+    const file = new TerraformFile();
+    file.output("url", literal("a"), "first");
+    assert.throws(() => file.output("url", literal("b"), "second"), /Two outputs are named "url"/);
+  });
+});
+
 Deno.test("the structural checks catch what they are meant to", () => {
   const files = {
     "x.tf.json": {
@@ -313,8 +399,8 @@ Deno.test("the structural checks catch what they are meant to", () => {
   assert.match(problems, /argument "color" is not documented/);
   assert.match(problems, /required argument "role" is missing/);
   assert.match(problems, /aws_made_up is not in the allow-list/);
-  assert.match(problems, /points at aws_lambda_function\.g/);
-  assert.match(problems, /undeclared var\.missing/);
+  assert.match(problems, /names aws_lambda_function\.g, which is not declared/);
+  assert.match(problems, /names var\.missing, which is not declared/);
   assert.deepEqual(templates({ a: ['x ${f("${local.a}/b.zip")} y'] }), ['f("")', "local.a"]);
 });
 
@@ -415,9 +501,9 @@ Deno.test("overrides: deno.json, then --overrides, and values a platform cannot 
       const kind = await runCli(["iac", "pulumi"], dir);
       assert.equal(kind.code, 2);
       assert.match(kind.stderr, /"iac terraform" or "iac wrangler"; got "pulumi"/);
-      const platform = await runCli(["iac", "terraform", "--platform", "azure"], dir);
+      const platform = await runCli(["iac", "terraform", "--platform", "vercel"], dir);
       assert.equal(platform.code, 2);
-      assert.match(platform.stderr, /--platform azure: Terraform is written for aws-lambda and cloudflare/);
+      assert.match(platform.stderr, /--platform vercel: Terraform is written for aws-lambda, cloudflare, azure, gcp/);
     });
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -111,6 +111,8 @@ export function awsFunction(file: TerraformFile, main: TerraformFile, fn: Functi
     const url = file.resource("aws_lambda_function_url", id, {
       function_name: functionName,
       authorization_type: hcl`NONE`,
+      // A streamHandle entry writes its response as it goes; the URL must be told, or Lambda buffers it.
+      ...(settings.invokeMode === "RESPONSE_STREAM" && { invoke_mode: hcl`RESPONSE_STREAM` }),
     });
     // Since October 2025 a public function URL needs both permissions.
     file.resource("aws_lambda_permission", `${id}_url`, {
@@ -127,7 +129,7 @@ export function awsFunction(file: TerraformFile, main: TerraformFile, fn: Functi
       principal: hcl`*`,
       invoked_via_function_url: true,
     });
-    file.output(`${id}_url`, hcl`\${${url}.function_url}`, `The function URL of ${fn.name}.`);
+    file.output(`${id}_aws_url`, hcl`\${${url}.function_url}`, `The function URL of ${fn.name}.`);
   } else if (exposure === "http-api") {
     const api = file.resource("aws_apigatewayv2_api", id, { name, protocol_type: hcl`HTTP` });
     const integration = file.resource("aws_apigatewayv2_integration", id, {
@@ -150,7 +152,7 @@ export function awsFunction(file: TerraformFile, main: TerraformFile, fn: Functi
       principal: hcl`apigateway.amazonaws.com`,
       source_arn: hcl`\${${api}.execution_arn}/*/*`,
     });
-    file.output(`${id}_url`, hcl`\${${api}.api_endpoint}`, `The HTTP API endpoint of ${fn.name}.`);
+    file.output(`${id}_aws_url`, hcl`\${${api}.api_endpoint}`, `The HTTP API endpoint of ${fn.name}.`);
   } else if (http) {
     warnings.push(`${fn.name} on aws-lambda: exposure "none": its HTTP routes are not reachable from outside.`);
   }

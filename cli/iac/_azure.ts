@@ -3,7 +3,7 @@
  *
  * Every resource and argument is one the provider documents in hashicorp/terraform-provider-azurerm
  * `website/docs/r/<name>.html.markdown` at commit 69697b7fe6a923fc89e88f386bc95c3ed1ee2ec6 (5.2.0, August 2026);
- * `tests/support/iac_cloud_checks.ts` keeps the allow-list taken from those pages.
+ * `tests/support/iac_checks.ts` keeps the allow-list taken from those pages.
  *
  * Each function is its own function app: a Flex Consumption plan holds one app, and the adapter registers the
  * triggers of one function per app (`register(app, fn)`). The apps share a resource group and a storage account.

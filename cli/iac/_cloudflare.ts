@@ -170,7 +170,7 @@ export function cloudflareFunction(file: TerraformFile, main: TerraformFile, fn:
     });
     const subdomain = hcl`var.cloudflare_workers_subdomain`;
     file.output(
-      `${id}_url`,
+      `${id}_cloudflare_url`,
       hcl`\${${subdomain} == null ? null : "https://${quotedText(fn.name)}.\${${subdomain}}.workers.dev"}`,
       `The workers.dev URL of ${fn.name} (set cloudflare_workers_subdomain to see it).`,
     );
@@ -183,7 +183,7 @@ export function cloudflareFunction(file: TerraformFile, main: TerraformFile, fn:
     });
     if (worker.routes.length > 0) {
       const urls = worker.routes.map((pattern) => quoted(`https://${pattern}`)).join(", ") as Template;
-      file.output(`${id}_routes`, hcl`\${[${urls}]}`, `The routes of ${fn.name}.`);
+      file.output(`${id}_cloudflare_routes`, hcl`\${[${urls}]}`, `The routes of ${fn.name}.`);
     }
   }
   return { warnings };

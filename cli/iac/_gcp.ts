@@ -3,7 +3,7 @@
  *
  * Every resource and argument is one the provider documents in hashicorp/terraform-provider-google
  * `website/docs/r/<name>.html.markdown` at commit e03b7622a26cf4e878f90bdccaca6aa3d03a7999 (7.45.0, August 2026);
- * `tests/support/iac_cloud_checks.ts` keeps the allow-list taken from those pages.
+ * `tests/support/iac_checks.ts` keeps the allow-list taken from those pages.
  *
  * The shape follows `register()` in `adapters/gcp/cloud_event.ts`: Google deploys one signature per function, so a
  * function with routes becomes an HTTP function named after it, and one with schedules, a queue or events becomes a
