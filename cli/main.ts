@@ -20,8 +20,9 @@ Usage:
   cli.ts --info [entry…] [--overrides file.json]   print one JSON document describing each function
   cli.ts dev [entry] [--port N] [--hostname H]     serve an entry locally, reloading on change
   cli.ts build --target T [entry…] [--out dist]    bundle each function for a platform (a zip for Lambda)
-  cli.ts iac terraform [entry…] [--out infra] [--platform aws-lambda,cloudflare] [--dist dist]
-                                                   write Terraform JSON (*.tf.json) for AWS and Cloudflare
+  cli.ts iac terraform [entry…] [--out infra] [--platform aws-lambda,cloudflare,azure,gcp] [--dist dist] [--build]
+                                                   write Terraform JSON (*.tf.json) for the platforms asked for,
+                                                   or for every platform built in --dist; --build builds first
   cli.ts iac wrangler [entry…] [--out infra/wrangler] [--dist dist]
                                                    write a wrangler.jsonc per function
   cli.ts --help | --version
@@ -40,6 +41,7 @@ const OPTIONS = {
   out: { type: "string" },
   dist: { type: "string" },
   platform: { type: "string" },
+  build: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const;
@@ -84,19 +86,19 @@ async function run(args: string[], runtime: Runtime): Promise<number> {
     if (values.port !== undefined || values.hostname !== undefined) {
       throw new CliError("--port and --hostname belong to dev, not --info.", 2);
     }
-    refuse(["target", "out", "dist", "platform"], "--info");
+    refuse(["target", "out", "dist", "platform", "build"], "--info");
     const doc = await infoDocument(runtime, { entries: positionals, overridesFile: values.overrides });
     return print(JSON.stringify(doc, null, 2));
   }
   if (command === "dev") {
     if (rest.length > 1) throw new CliError(`dev takes one entry; got ${rest.join(" ")}.`, 2);
     if (values.overrides !== undefined) throw new CliError("--overrides belongs to --info, not dev.", 2);
-    refuse(["target", "out", "dist", "platform"], "dev");
+    refuse(["target", "out", "dist", "platform", "build"], "dev");
     const options = { entry: rest[0], port: port(values.port), hostname: values.hostname ?? "127.0.0.1" };
     return await dev(runtime, options, args);
   }
   if (command === "build") {
-    refuse(["port", "hostname", "dist", "platform"], "build");
+    refuse(["port", "hostname", "dist", "platform", "build"], "build");
     const options = { target: values.target, entries: rest, out: values.out, overridesFile: values.overrides };
     await build(runtime, options);
     return 0;
@@ -104,8 +106,8 @@ async function run(args: string[], runtime: Runtime): Promise<number> {
   if (command === "iac") {
     refuse(["port", "hostname", "target"], "iac");
     const [kind, ...entries] = rest;
-    const { out, dist, platform, overrides: overridesFile } = values;
-    return await iac(runtime, { kind, entries, out, dist, platform, overridesFile });
+    const { out, dist, platform, build, overrides: overridesFile } = values;
+    return await iac(runtime, { kind, entries, out, dist, platform, build, overridesFile });
   }
   if (command === undefined) throw new CliError("no command given.", 2);
   throw new CliError(`unknown command "${command}"; the commands are --info, dev, build and iac.`, 2);

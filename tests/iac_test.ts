@@ -15,6 +15,7 @@ import { wranglerConfig } from "../cli/iac/wrangler.ts";
 import { serverless } from "../mod.ts";
 import { MOD_URL, ROOT, runCli } from "./support/process.ts";
 import { templates, terraformProblems } from "./support/iac_checks.ts";
+import { placeholderArtifacts } from "./support/artifacts.ts";
 
 const GOLDEN = `${ROOT}tests/golden/iac`;
 const UPDATE = Deno.env.get("SLRS_UPDATE_GOLDEN") === "1";
@@ -45,10 +46,12 @@ const doc = (...functions: ReturnType<typeof info>[]): InfoDocument => ({ slrs: 
 Deno.test("iac terraform and iac wrangler on the examples match the golden files", async (t) => {
   const tmp = await Deno.makeTempDir({ prefix: "slrs_iac_" });
   try {
+    await placeholderArtifacts(ROOT, `${tmp}/dist`, ["aws-lambda", "cloudflare", "azure", "gcp"]);
     const terraformRun = await runCli(["iac", "terraform", "--out", `${tmp}/infra`, "--dist", `${tmp}/dist`]);
     assert.equal(terraformRun.code, 0, terraformRun.stderr);
     const wranglerRun = await runCli(["iac", "wrangler", "--out", `${tmp}/infra/wrangler`, "--dist", `${tmp}/dist`]);
     assert.equal(wranglerRun.code, 0, wranglerRun.stderr);
+    await Deno.remove(`${tmp}/infra/.slrs-iac.json`);
     const written = await listFiles(`${tmp}/infra`);
 
     if (UPDATE) {
@@ -404,6 +407,102 @@ Deno.test("the structural checks catch what they are meant to", () => {
   assert.deepEqual(templates({ a: ['x ${f("${local.a}/b.zip")} y'] }), ['f("")', "local.a"]);
 });
 
+Deno.test("iac terraform describes what was built, removes what no longer applies, and refuses missing artifacts", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "slrs_iac_stale_" });
+  const exists = async (path: string) => (await Deno.stat(`${dir}/${path}`).catch(() => null)) !== null;
+  const written = async () => (await listFiles(`${dir}/infra`).catch(() => [] as string[]));
+  const main = async () => JSON.parse(await Deno.readTextFile(`${dir}/infra/main.tf.json`));
+  try {
+    await Deno.writeTextFile(
+      `${dir}/shop.ts`,
+      `import { serverless } from "${MOD_URL}";\nexport default serverless({ name: "shop", fetch: () => new Response("ok") });\n`,
+    );
+    await Deno.writeTextFile(`${dir}/deno.json`, JSON.stringify({ slrs: { functions: ["shop.ts"] } }));
+
+    await t.step("with nothing built it exits 1, writes nothing and says which build to run", async () => {
+      const run = await runCli(["iac", "terraform"], dir);
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(run.stderr, /there is no build output in dist\/ to describe/);
+      assert.match(run.stderr, /deno run -A jsr:@slrs\/core\/cli build --target aws-lambda/);
+      assert.equal(await exists("infra"), false);
+    });
+
+    await t.step(
+      "--platform with an artifact missing exits 1, naming the file and the exact build command",
+      async () => {
+        const run = await runCli(["iac", "terraform", "--platform", "aws-lambda,gcp"], dir);
+        assert.equal(run.code, 1, run.stderr);
+        assert.match(run.stderr, /dist\/aws-lambda\/shop\.zip \(shop on aws-lambda\)/);
+        assert.match(run.stderr, /dist\/gcp\/shop\.zip \(shop on gcp\)/);
+        assert.match(run.stderr, /\n {2}deno run -A jsr:@slrs\/core\/cli build --target aws-lambda\n/);
+        assert.match(run.stderr, /\n {2}deno run -A jsr:@slrs\/core\/cli build --target gcp\n/);
+        assert.match(run.stderr, /or add --build/);
+        assert.equal(await exists("infra"), false);
+      },
+    );
+
+    await t.step("after build --target aws-lambda it writes only AWS's provider, variables and file", async () => {
+      const built = await runCli(["build", "--target", "aws-lambda"], dir);
+      assert.equal(built.code, 0, built.stderr);
+      const run = await runCli(["iac", "terraform"], dir);
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(await written(), [".slrs-iac.json", "aws.tf.json", "main.tf.json"]);
+      const { terraform: settings, provider, variable } = await main();
+      assert.deepEqual(Object.keys(settings.required_providers), ["aws"]);
+      assert.deepEqual(Object.keys(provider), ["aws"]);
+      assert.deepEqual(Object.keys(variable), ["aws_region"]);
+    });
+
+    await t.step("a platform built later is added, and one no longer asked for is removed", async () => {
+      const built = await runCli(["build", "--target", "cloudflare"], dir);
+      assert.equal(built.code, 0, built.stderr);
+      const both = await runCli(["iac", "terraform"], dir);
+      assert.equal(both.code, 0, both.stderr);
+      assert.deepEqual(await written(), [".slrs-iac.json", "aws.tf.json", "cloudflare.tf.json", "main.tf.json"]);
+      const aws = await runCli(["iac", "terraform", "--platform", "aws-lambda"], dir);
+      assert.equal(aws.code, 0, aws.stderr);
+      assert.match(aws.stderr, /removed infra\/cloudflare\.tf\.json: an earlier run wrote it; it no longer applies/);
+      assert.deepEqual(await written(), [".slrs-iac.json", "aws.tf.json", "main.tf.json"]);
+      assert.deepEqual(Object.keys((await main()).provider), ["aws"]);
+    });
+
+    await t.step("it never deletes a file it did not write, or one changed since it wrote it", async () => {
+      await runCli(["iac", "terraform", "--platform", "aws-lambda,cloudflare"], dir);
+      await Deno.writeTextFile(`${dir}/infra/backend.tf.json`, "{}");
+      await Deno.writeTextFile(`${dir}/infra/cloudflare.tf.json`, "{}");
+      const run = await runCli(["iac", "terraform", "--platform", "aws-lambda"], dir);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(
+        run.stderr,
+        /warning: kept infra\/cloudflare\.tf\.json: an earlier run wrote it, but it was changed/,
+      );
+      assert.deepEqual(await written(), [
+        ".slrs-iac.json",
+        "aws.tf.json",
+        "backend.tf.json",
+        "cloudflare.tf.json",
+        "main.tf.json",
+      ]);
+      // A manifest that names a file outside the folder is not followed.
+      const hash = "0".repeat(64);
+      await Deno.writeTextFile(`${dir}/infra/.slrs-iac.json`, JSON.stringify({ files: { "../shop.ts": hash } }));
+      assert.equal((await runCli(["iac", "terraform", "--platform", "aws-lambda"], dir)).code, 0);
+      assert.equal(await exists("shop.ts"), true);
+    });
+
+    await t.step("--build builds what the files refer to before writing them", async () => {
+      await Deno.remove(`${dir}/dist`, { recursive: true });
+      const run = await runCli(["iac", "terraform", "--platform", "cloudflare", "--build"], dir);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(await exists("dist/cloudflare/shop.js"), true);
+      assert.equal(await exists("infra/cloudflare.tf.json"), true);
+      assert.equal(await exists("infra/aws.tf.json"), false, "the AWS file no longer applies");
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("eventBridgeCron converts five-field cron to EventBridge's six fields", async (t) => {
   await t.step("puts ? in the day field that is not restricted and adds the year", () => {
     assert.equal(eventBridgeCron("0 * * * *"), "cron(0 * * * ? *)");
@@ -448,6 +547,7 @@ Deno.test("overrides: deno.json, then --overrides, and values a platform cannot 
       JSON.stringify({ shop: { "aws-lambda": { logRetentionDays: 10 } } }),
     );
     await Deno.writeTextFile(`${dir}/cpu.json`, JSON.stringify({ shop: { cloudflare: { cpuMs: 600000 } } }));
+    await placeholderArtifacts(dir, `${dir}/dist`, ["aws-lambda"]);
     const lambda = async (args: string[]) => {
       const run = await runCli(["iac", "terraform", "--platform", "aws-lambda", ...args], dir);
       assert.equal(run.code, 0, run.stderr);

@@ -6,6 +6,7 @@
 
 import type { FunctionInfo } from "../../src/info.ts";
 import type { SettingValue } from "../../src/platforms.ts";
+import { artifact } from "./artifacts.ts";
 import { eventBridgeCron } from "./cron.ts";
 import { hcl, identifier, literal, quoted, quotedText, type Template, type TerraformFile } from "./terraform_file.ts";
 
@@ -58,7 +59,7 @@ export function awsFunction(file: TerraformFile, main: TerraformFile, fn: Functi
   const runtime = text(settings.runtime, "nodejs22.x");
   const timeout = number(settings.timeout, 3);
   const deno = runtime.startsWith("provided.");
-  const zipPath = `${deno ? "aws-lambda-deno" : "aws-lambda"}/${fn.name}.zip`;
+  const zipPath = artifact("aws-lambda", fn).path;
   const zip = hcl`\${local.dist}/${literal(zipPath)}`;
   const queues = fn.triggers.flatMap((t) => t.type === "queue" ? [t.queue] : []);
 

@@ -15,6 +15,7 @@ import type { FunctionInfo } from "../../src/info.ts";
 import type { SettingValue } from "../../src/platforms.ts";
 import { environmentVariable } from "./_aws.ts";
 import { unmappedBindings } from "./_bindings.ts";
+import { artifact } from "./artifacts.ts";
 import { hcl, identifier, literal, quotedText, type Template, type TerraformFile } from "./terraform_file.ts";
 
 /** What describing the functions found. */
@@ -140,7 +141,7 @@ function azureFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInf
     );
     return { errors, warnings };
   }
-  const zipPath = `azure/${fn.name}.zip`;
+  const zipPath = artifact("azure", fn).path;
   const zip = hcl`\${local.dist}/${literal(zipPath)}`;
   const names = [...fn.requirements.env ?? [], ...fn.requirements.bindings?.secrets ?? []];
   const env = names.length > 0 ? environmentVariable(main, id, fn.name, names) : undefined;

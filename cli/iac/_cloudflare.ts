@@ -7,6 +7,7 @@
 import type { FunctionInfo } from "../../src/info.ts";
 import type { SettingValue } from "../../src/platforms.ts";
 import { environmentVariable } from "./_aws.ts";
+import { artifact } from "./artifacts.ts";
 import {
   type Arguments,
   hcl,
@@ -87,7 +88,7 @@ export function cloudflareFunction(file: TerraformFile, main: TerraformFile, fn:
   const fnName = literal(fn.name);
   const worker = workerSettings(fn);
   const bindings = fn.requirements.bindings ?? {};
-  const scriptPath = `cloudflare/${fn.name}.js`;
+  const scriptPath = artifact("cloudflare", fn).path;
 
   const bound: Arguments[] = [];
   for (const name of bindings.kv ?? []) {

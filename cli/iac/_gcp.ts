@@ -17,6 +17,7 @@ import type { FunctionInfo } from "../../src/info.ts";
 import type { SettingValue } from "../../src/platforms.ts";
 import { environmentVariable } from "./_aws.ts";
 import { unmappedBindings } from "./_bindings.ts";
+import { artifact } from "./artifacts.ts";
 import {
   type Arguments,
   hcl,
@@ -127,7 +128,7 @@ function gcpFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInfo)
   const name = literal(fn.name);
   const settings = fn.platforms.gcp.settings;
   const location = typeof settings.region === "string" ? literal(settings.region) : hcl`\${var.gcp_region}`;
-  const zipPath = `gcp/${fn.name}.zip`;
+  const zipPath = artifact("gcp", fn).path;
   const zip = hcl`\${local.dist}/${literal(zipPath)}`;
   const names = [...fn.requirements.env ?? [], ...fn.requirements.bindings?.secrets ?? []];
   const env = names.length > 0 ? environmentVariable(main, id, fn.name, names) : undefined;
