@@ -14,6 +14,9 @@ import assert from "node:assert/strict";
 import { MOD_URL, ROOT, runCli } from "./support/process.ts";
 import { placeholderArtifacts } from "./support/artifacts.ts";
 import { npmCache } from "./support/npm_cache.ts";
+import { serverless } from "../mod.ts";
+import { describeFunction } from "../src/info.ts";
+import { terraform as terraformJson } from "../cli/iac/terraform.ts";
 
 const HOSTILE = "costs ${var.x} and %{if true}yes%{endif}, $${kept}";
 /** A dist folder name Terraform would evaluate if it were written raw. */
@@ -49,6 +52,33 @@ Deno.test({
         await generate(ROOT, infra, `${dir}/dist`);
         const init = await tf("init", "-backend=false", "-input=false", "-no-color");
         assert.equal(init.code, 0, init.output);
+        assert.deepEqual(await validateProblems(tf), []);
+      });
+
+      await t.step('a streaming function URL (invoke_mode = "RESPONSE_STREAM") is valid', async () => {
+        const fn = describeFunction({
+          fn: serverless({ name: "live", fetch: () => new Response("ok") }),
+          entry: "live.ts",
+          exportName: "default",
+        });
+        // The setting as --info gives it to a function that streams its response.
+        fn.platforms["aws-lambda"].settings.invokeMode = "RESPONSE_STREAM";
+        const { files, errors } = terraformJson({ slrs: "test", functions: [fn] }, {
+          platforms: ["aws-lambda"],
+          dist: "../stream-dist",
+        });
+        assert.deepEqual(errors, []);
+        assert.equal(files["aws.tf.json"]!.resource!.aws_lambda_function_url!.live!.invoke_mode, "RESPONSE_STREAM");
+        for (const file of await Array.fromAsync(Deno.readDir(infra))) {
+          if (file.name.endsWith(".tf.json") && file.name !== "check_override.tf.json") {
+            await Deno.remove(`${infra}/${file.name}`);
+          }
+        }
+        for (const [name, json] of Object.entries(files)) {
+          await Deno.writeTextFile(`${infra}/${name}`, JSON.stringify(json));
+        }
+        await Deno.mkdir(`${dir}/stream-dist/aws-lambda`, { recursive: true });
+        await Deno.writeTextFile(`${dir}/stream-dist/aws-lambda/live.zip`, "not a real zip");
         assert.deepEqual(await validateProblems(tf), []);
       });
 
