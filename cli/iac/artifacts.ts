@@ -20,7 +20,15 @@ export interface Artifact {
   path: string;
 }
 
-/** The folders below `--dist` where each platform's build output goes: one that exists means the platform was built. */
+/**
+ * The folders below `--dist` where each platform's build output goes: one that exists means the platform was built.
+ *
+ * @example Usage
+ * ```ts
+ * import { BUILD_FOLDERS } from "./artifacts.ts";
+ * console.assert(BUILD_FOLDERS["aws-lambda"].includes("aws-lambda-deno"));
+ * ```
+ */
 export const BUILD_FOLDERS: Readonly<Record<TerraformPlatform, readonly string[]>> = {
   "aws-lambda": ["aws-lambda", "aws-lambda-deno"],
   cloudflare: ["cloudflare"],

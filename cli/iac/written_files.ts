@@ -6,10 +6,19 @@
  * @module
  */
 
+import { createHash } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 
-/** The manifest's file name, in the output folder. */
+/**
+ * The manifest's file name, in the output folder.
+ *
+ * @example Usage
+ * ```ts
+ * import { MANIFEST } from "./written_files.ts";
+ * console.assert(MANIFEST === ".slrs-iac.json");
+ * ```
+ */
 export const MANIFEST = ".slrs-iac.json";
 
 /** The only names the manifest may hold: a `*.tf.json` directly in the output folder. */
@@ -49,7 +58,7 @@ export async function writeTracked(out: string, files: Record<string, string>): 
   const hashes: Record<string, string> = Object.create(null);
   for (const [name, text] of Object.entries(files)) {
     await writeFile(resolve(out, name), text);
-    hashes[name] = await sha256(text);
+    hashes[name] = sha256(text);
   }
   const removed: string[] = [];
   const kept: string[] = [];
@@ -57,7 +66,7 @@ export async function writeTracked(out: string, files: Record<string, string>): 
     if (Object.hasOwn(hashes, name)) continue;
     const text = await readFile(resolve(out, name), "utf8").catch(() => undefined);
     if (text === undefined) continue;
-    if (await sha256(text) === hash) {
+    if (sha256(text) === hash) {
       await rm(resolve(out, name));
       removed.push(name);
     } else {
@@ -83,7 +92,6 @@ async function readManifest(out: string): Promise<Record<string, string>> {
   }
 }
 
-async function sha256(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
 }
