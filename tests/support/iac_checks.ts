@@ -26,7 +26,7 @@ export interface Allowed {
 }
 
 const AWS_DOCS = "hashicorp/terraform-provider-aws website/docs/r/";
-const CF_DOCS = "cloudflare/terraform-provider-cloudflare docs/resources/ (v5)";
+const CF_DOCS = "cloudflare/terraform-provider-cloudflare docs/resources/ (v5.22.0 @a2efdc5)";
 const AZ = "hashicorp/terraform-provider-azurerm@69697b7 website/docs/r/";
 const GOOGLE = "hashicorp/terraform-provider-google@e03b762 website/docs/r/";
 
