@@ -1,7 +1,10 @@
 /**
- * The AWS Terraform that `cli.ts iac terraform` writes, checked by Terraform itself: `terraform validate` with the real
- * `hashicorp/aws` provider, for the examples and for a function whose description and dist path hold `${var.x}` and
- * `%{if}`; then `terraform plan`, to see that such text reaches the planned resource exactly as the user wrote it.
+ * The AWS Terraform that `slrs iac terraform` writes, checked by Terraform itself: `terraform validate` with the real
+ * `hashicorp/aws` provider, for the examples, for a streaming function URL, for the folder the README's `build` then
+ * `iac terraform` give in a copy of the AWS example, and for a function whose description and dist path hold
+ * `${var.x}` and `%{if}`; then `terraform plan`, to see that such text reaches the planned resource exactly as the user
+ * wrote it. The README's `build` and `iac wrangler`, in a copy of the Cloudflare example, are checked by wrangler's own
+ * `deploy --dry-run` (wrangler 4, installed on first run into .slrs/cache/wrangler).
  *
  * Terraform and the provider must be installed: the test looks for `terraform` on the PATH and the provider in a
  * filesystem mirror (`<root>/registry.terraform.io/hashicorp/aws/<version>/<os_arch>/`) under /opt, /usr/local or
@@ -86,11 +89,15 @@ Deno.test({
         "the README's build then iac terraform, in a copy of the example, gives a valid folder",
         async () => {
           const project = await exampleCopy(dir, "aws-lambda", "main.ts");
-          // Exactly the README's commands, with nothing built beforehand by the test.
-          const build = await runCli(["build", "--target", "aws-lambda"], project);
-          assert.equal(build.code, 0, build.stderr);
-          const iac = await runCli(["iac", "terraform", "--out", "infra"], project);
-          assert.equal(iac.code, 0, iac.stderr);
+          // Exactly the README's build and iac terraform commands, with nothing built beforehand by the test.
+          const commands = (await readmeDeployCommands()).filter(([command, kind]) =>
+            command === "build" || kind === "terraform"
+          );
+          assert.deepEqual(commands.map((args) => args.slice(0, 2)), [["build", "--target"], ["iac", "terraform"]]);
+          for (const args of commands) {
+            const step = await runCli(args, project);
+            assert.equal(step.code, 0, `${args.join(" ")}: ${step.stderr}`);
+          }
           const written = (await Array.fromAsync(Deno.readDir(`${project}/infra`))).map((e) => e.name).sort();
           assert.deepEqual(written, [".slrs-iac.json", "aws.tf.json", "main.tf.json"], "only what was built");
           await checkOverride(`${project}/infra`);
@@ -176,6 +183,19 @@ async function checkOverride(infra: string): Promise<void> {
   );
 }
 
+/**
+ * The CLI arguments of the commands in the README's "Build and deploy" block, without their comments: `deno task slrs`
+ * is the project's task for the CLI, which here is this checkout's `cli.ts`.
+ */
+async function readmeDeployCommands(): Promise<string[][]> {
+  const readme = await Deno.readTextFile(`${ROOT}README.md`);
+  const section = readme.slice(readme.indexOf("## Build and deploy"));
+  const block = section.slice(0, section.indexOf("\n\n", section.indexOf("    ")));
+  return block.split("\n")
+    .filter((line) => line.startsWith("    deno task slrs "))
+    .map((line) => line.replace(/\s+#.*$/, "").trim().split(/\s+/).slice(3));
+}
+
 /** A copy of `examples/<name>/` in `dir`, its imports of the library pointed at this checkout, as its only function. */
 async function exampleCopy(dir: string, name: string, entry: string): Promise<string> {
   const project = `${dir}/${name}-example`;
@@ -251,10 +271,15 @@ Deno.test("the README's build then iac wrangler gives a Worker that wrangler dep
   const dir = await Deno.makeTempDir({ prefix: "slrs_wrangler_dry_" });
   try {
     const project = await exampleCopy(dir, "cloudflare", "main.ts");
-    const build = await runCli(["build", "--target", "cloudflare"], project);
-    assert.equal(build.code, 0, build.stderr);
-    const iac = await runCli(["iac", "wrangler"], project);
-    assert.equal(iac.code, 0, iac.stderr);
+    // The README's build, for the Worker target its comment lists, then its iac wrangler.
+    const commands = await readmeDeployCommands();
+    const build = commands.find(([command]) => command === "build")!.map((arg) =>
+      arg === "aws-lambda" ? "cloudflare" : arg
+    );
+    for (const args of [build, commands.find(([command, kind]) => command === "iac" && kind === "wrangler")!]) {
+      const step = await runCli(args, project);
+      assert.equal(step.code, 0, `${args.join(" ")}: ${step.stderr}`);
+    }
     await t.step("wrangler reads the generated wrangler.jsonc and the built bundle", async () => {
       const dry = await run(
         `${cache}node_modules/.bin/wrangler`,
