@@ -6,6 +6,7 @@
 
 import { mkdir, stat } from "node:fs/promises";
 import { relative, resolve } from "node:path";
+import type { InfoDocument } from "../src/info.ts";
 import { type Artifact, artifact, BUILD_FOLDERS } from "./iac/artifacts.ts";
 import { terraform, TERRAFORM_PLATFORMS, type TerraformPlatform } from "./iac/terraform.ts";
 import { platformProblems } from "./iac/overrides.ts";
@@ -46,7 +47,8 @@ export interface IacOptions {
  * @param runtime The runtime layer.
  * @param options The kind, entries, output directories and overrides.
  * @returns 0 once written.
- * @throws {CliError} On an unknown kind or platform (exit 2) and on overrides a platform cannot honour (exit 1).
+ * @throws {CliError} On an unknown kind or platform (exit 2), on overrides a platform cannot honour and on missing
+ *   build output (exit 1).
  *
  * @example An unknown kind is a command-line error
  * ```ts
@@ -70,37 +72,44 @@ export async function iac(runtime: Runtime, options: IacOptions): Promise<number
   const asked = options.platform === undefined ? undefined : parsePlatforms(options.platform);
   const doc = await infoDocument(runtime, { entries: options.entries, overridesFile: options.overridesFile });
   const dist = resolve(runtime.cwd(), options.dist ?? "dist");
+  if (options.kind === "terraform") return await writeTerraform(runtime, doc, dist, asked, options);
+  return await writeWrangler(runtime, doc, dist, options);
+}
+
+/** `iac terraform`: the asked-for (or built) platforms' files, once every artifact they name is there. */
+async function writeTerraform(
+  runtime: Runtime,
+  doc: InfoDocument,
+  dist: string,
+  asked: TerraformPlatform[] | undefined,
+  options: IacOptions,
+): Promise<number> {
+  const out = resolve(runtime.cwd(), options.out ?? "infra");
+  const platforms = asked ?? await builtPlatforms(runtime, dist, options);
+  const result = terraform(doc, { platforms, dist: relative(out, dist).replaceAll("\\", "/") || "." });
+  fail(result.errors);
+  const artifacts = platforms.flatMap((platform) => doc.functions.map((fn) => artifact(platform, fn)));
+  if (options.build) await buildArtifacts(runtime, artifacts, options);
+  await requireArtifacts(runtime, dist, artifacts, options);
+  for (const warning of result.warnings) console.error(`slrs: warning: ${warning}`);
+  const files = Object.fromEntries(
+    Object.entries(result.files).map(([name, json]) => [name, `${JSON.stringify(json, null, 2)}\n`]),
+  );
+  const tracked = await writeTracked(out, files);
+  const shown = (name: string) => relative(runtime.cwd(), resolve(out, name)).replaceAll("\\", "/");
+  for (const name of tracked.written) console.error(`wrote ${shown(name)}`);
+  for (const name of tracked.removed) {
+    console.error(`removed ${shown(name)}: an earlier run wrote it; it no longer applies`);
+  }
+  const changed = "an earlier run wrote it, but it was changed since; delete it if it no longer applies";
+  for (const name of tracked.kept) console.error(`slrs: warning: kept ${shown(name)}: ${changed}`);
+  return 0;
+}
+
+/** `iac wrangler`: a `wrangler.jsonc` per function, pointing at its Worker bundle. */
+async function writeWrangler(runtime: Runtime, doc: InfoDocument, dist: string, options: IacOptions): Promise<number> {
   const written: [string, string][] = [];
   const warnings: string[] = [];
-
-  if (options.kind === "terraform") {
-    const out = resolve(runtime.cwd(), options.out ?? "infra");
-    const platforms = asked ?? await builtPlatforms(runtime, dist, options);
-    const result = terraform(doc, { platforms, dist: relative(out, dist).replaceAll("\\", "/") || "." });
-    fail(result.errors);
-    const artifacts = platforms.flatMap((platform) => doc.functions.map((fn) => artifact(platform, fn)));
-    if (options.build) await buildArtifacts(runtime, artifacts, options);
-    await requireArtifacts(runtime, dist, artifacts, options);
-    for (const warning of result.warnings) console.error(`slrs: warning: ${warning}`);
-    const files = Object.fromEntries(
-      Object.entries(result.files).map(([name, json]) => [name, `${JSON.stringify(json, null, 2)}\n`]),
-    );
-    const tracked = await writeTracked(out, files);
-    const shown = (name: string) => relative(runtime.cwd(), resolve(out, name)).replaceAll("\\", "/");
-    for (const name of tracked.written) console.error(`wrote ${shown(name)}`);
-    for (const name of tracked.removed) {
-      console.error(`removed ${shown(name)}: an earlier run wrote it; it no longer applies`);
-    }
-    for (const name of tracked.kept) {
-      console.error(
-        `slrs: warning: kept ${
-          shown(name)
-        }: an earlier run wrote it, but it was changed since; delete it if it no longer applies`,
-      );
-    }
-    return 0;
-  }
-
   const out = resolve(runtime.cwd(), options.out ?? "infra/wrangler");
   const errors: string[] = [];
   for (const fn of doc.functions) {
