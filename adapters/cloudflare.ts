@@ -136,15 +136,7 @@ export function handle<Env>(fn: ServerlessFunction<Env>): CloudflareWorker<Env> 
   return {
     fetch(request, env, ctx) {
       checkBindings(env);
-      const context = createContext<Env, CloudflareRaw>({
-        platform: "cloudflare",
-        // Read on first use: a header lookup, and `request.signal` an allocation, in workerd; most requests use neither.
-        requestId: () => request.headers.get("cf-ray") ?? undefined,
-        env,
-        signal: () => request.signal,
-        waitUntil: (promise) => ctx.waitUntil(promise),
-        raw: { trigger: "fetch", request, ctx },
-      });
+      const context = workerContext(env, ctx, { trigger: "fetch", request, ctx }, request);
       // workerd frames the response itself, but passes the headers a Connection header names on: ./_framing.ts.
       const answered = fn.dispatch(request, context);
       return answered instanceof Response ? withoutNamedHopByHop(answered) : answered.then(withoutNamedHopByHop);
@@ -202,10 +194,18 @@ function missingBindings(fn: ServerlessFunction<never>, env: unknown): string[] 
   );
 }
 
-function workerContext<Env>(env: Env, ctx: WorkerExecutionContext, raw: CloudflareRaw): Context<Env> {
+function workerContext<Env>(
+  env: Env,
+  ctx: WorkerExecutionContext,
+  raw: CloudflareRaw,
+  request?: Request,
+): Context<Env> {
   return createContext<Env, CloudflareRaw>({
     platform: "cloudflare",
+    // Read on first use: a header lookup, and `request.signal` an allocation, in workerd; most requests use neither.
+    requestId: request && (() => request.headers.get("cf-ray") ?? undefined),
     env,
+    signal: request && (() => request.signal),
     waitUntil: (promise) => ctx.waitUntil(promise),
     raw,
   });
