@@ -4,9 +4,12 @@
  * - slrs `handle()` (`GET /hello` on a Router answering `new Response("hello")`),
  * - Hono's `handle()` from `hono/aws-lambda` (the same route, `c.text("hello")`),
  * - a raw handler returning `{ statusCode, body }` with no Fetch objects: the floor no adapter can beat,
+ * - the Fetch floor: the least any Fetch-based adapter must do for the same event, with no framework around it: build
+ *   the `Request` the handler reads (URL, method and headers from the event), call a handler that makes
+ *   `new Response("hello")`, read its body with `text()` and return `{ statusCode, headers, body }`,
  *
- * plus the same two adapters with a handler that reads a request header (so slrs must build its Request), all in one
- * run, rounds interleaved so machine load hits every contender alike.
+ * plus the same two adapters and the Fetch floor with a handler that reads a request header (so slrs must build its
+ * Request), all in one run, rounds interleaved so machine load hits every contender alike.
  *
  * Usage:
  *   deno run -A scripts/bench_lambda.ts            # on Deno
@@ -128,12 +131,54 @@ const raw: Handler = async (event) => {
   return (e.rawPath ?? e.path) === "/hello" ? { statusCode: 200, body: "hello" } : { statusCode: 404, body: "" };
 };
 
+/** The event as a Fetch adapter must see it, whatever its version: only what building the `Request` needs. */
+interface HttpEvent {
+  version?: string;
+  rawPath?: string;
+  rawQueryString?: string;
+  path?: string;
+  httpMethod?: string;
+  headers: Record<string, string>;
+  requestContext: { http?: { method: string } };
+}
+
+/** The `Request` a Fetch handler reads, built from a 2.0 or a 1.0 event with no more work than it takes. */
+function floorRequest(event: HttpEvent): Request {
+  if (event.version === "2.0") {
+    const query = event.rawQueryString ? `?${event.rawQueryString}` : "";
+    return new Request(`https://${event.headers.host}${event.rawPath}${query}`, {
+      method: event.requestContext.http!.method,
+      headers: event.headers,
+    });
+  }
+  return new Request(`https://${event.headers.Host}${event.path}`, {
+    method: event.httpMethod!,
+    headers: event.headers,
+  });
+}
+
+/** The Fetch floor around `fetch`: `Request` in, its `Response` read back into a Lambda result. */
+function fetchFloor(fetch: (request: Request) => Response): Handler {
+  return async (event) => {
+    const response = fetch(floorRequest(event as HttpEvent));
+    const body = await response.text();
+    const headers: Record<string, string> = {};
+    for (const [name, value] of response.headers) headers[name] = value;
+    return { statusCode: response.status, headers, body };
+  };
+}
+
+const floor = fetchFloor(() => new Response("hello"));
+const floorReads = fetchFloor((request) => new Response(request.headers.get("user-agent") ? "hello" : "?"));
+
 const CONTENDERS: [string, Handler][] = [
   ["slrs", slrs],
   ["hono", hono],
   ["raw", raw],
+  ["fetch floor", floor],
   ["slrs (reads a header)", slrsReads],
   ["hono (reads a header)", honoReads],
+  ["fetch floor (reads a header)", floorReads],
 ];
 
 function option(name: string, fallback: number): number {
@@ -189,15 +234,26 @@ async function bench(): Promise<void> {
     const ops = new Map([...samples].map(([name, values]) => [name, median(values)]));
     const rawOps = ops.get("raw")!;
     console.log(`## ${label} event\n`);
-    console.log("| handler | ops/s | vs hono | % of raw |");
-    console.log("| --- | ---: | ---: | ---: |");
+    console.log("| handler | ops/s | vs hono | vs fetch floor | % of raw |");
+    console.log("| --- | ---: | ---: | ---: | ---: |");
     for (const [name] of CONTENDERS) {
       const value = ops.get(name)!;
-      const peer = name.includes("reads") ? ops.get("hono (reads a header)")! : ops.get("hono")!;
+      const reads = name.includes("reads") ? " (reads a header)" : "";
+      const peer = ops.get(`hono${reads}`)!;
+      const floorOps = ops.get(`fetch floor${reads}`)!;
       console.log(
         `| ${name} | ${Math.round(value).toLocaleString("en-US")} | ${(value / peer).toFixed(2)}× | ${
-          (value / rawOps * 100).toFixed(2)
-        } % |`,
+          (value / floorOps).toFixed(2)
+        }× | ${(value / rawOps * 100).toFixed(2)} % |`,
+      );
+    }
+    console.log("");
+    for (const reads of ["", " (reads a header)"]) {
+      const of = (name: string) => ops.get(`${name}${reads}`)!;
+      console.log(
+        `- ${reads ? "handler reads a header" : "hello"}: slrs/Hono ${(of("slrs") / of("hono")).toFixed(2)}×, ` +
+          `slrs/floor ${(of("slrs") / of("fetch floor")).toFixed(2)}×, ` +
+          `Hono/floor ${(of("hono") / of("fetch floor")).toFixed(2)}×`,
       );
     }
     console.log("");

@@ -1,0 +1,188 @@
+/**
+ * Lambda cold-start benchmark: how long a fresh Node process takes to import the hello function's bundle and to answer
+ * its first HTTP API 2.0 event (`tests/fixtures/aws/apigw-v2.json`, `GET /`), for
+ *
+ * - slrs: `examples/hello/main.ts` built by `cli.ts build --target aws-lambda` (run as a subprocess, so the bundle is
+ *   exactly what a deployment gets),
+ * - Hono: the same routes with `hono/aws-lambda` `handle` (`scripts/cold_start/hono_hello.ts`),
+ * - raw: a handler returning `{ statusCode, body }` with no Fetch objects (`scripts/cold_start/raw_hello.ts`),
+ * - fetch touch: a handler that only builds a `Request`, a `Response` and reads its body
+ *   (`scripts/cold_start/fetch_touch.ts`), so the first touch of Node's lazily loaded Fetch globals is measured on its
+ *   own and the frameworks' own share (their total minus its total) is visible.
+ *
+ * The other three are bundled with the flags the build uses (`deno bundle --minify --platform deno`). Every sample is a
+ * new `node` process (`scripts/cold_start/child.mjs`) that measures with `performance.now()` around
+ * `await import(bundle)` and the first `handler(event, context)` call and prints JSON; this script aggregates. Rounds
+ * run every contender once, in an order that rotates each round, so machine load hits each alike. Runs on the
+ * machine's `node` and on Node 22 (`npx -y node@22`).
+ *
+ * Usage:
+ *   deno run -A scripts/bench_cold_start.ts                 # 8 rounds on node and node@22
+ *   … --rounds 20                                           # more rounds
+ *   … --nodes node                                          # only the machine's node (comma-separated list;
+ *                                                           # `node@22` means the npm package through npx)
+ *
+ * @module
+ */
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const HERE = new URL("./cold_start/", import.meta.url).pathname;
+const EVENT = `${ROOT}tests/fixtures/aws/apigw-v2.json`;
+const HELLO_TEXT = "Hello from slrs! Try /hello/your-name\n";
+
+/** A contender: its name and the bundle a sample imports. */
+interface Contender {
+  name: string;
+  bundle: string;
+}
+
+/** What one child process reports. */
+interface Sample {
+  importMs: number;
+  invokeMs: number;
+  statusCode: number;
+  body: string;
+}
+
+function option(name: string, fallback: string): string {
+  const index = Deno.args.indexOf(name);
+  return index === -1 ? fallback : Deno.args[index + 1] ?? fallback;
+}
+
+async function run(command: string, args: string[], cwd = ROOT): Promise<string> {
+  const { code, stdout, stderr } = await new Deno.Command(command, {
+    args,
+    cwd,
+    env: { RUST_BACKTRACE: "0", NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  if (code !== 0) {
+    throw new Error(
+      `${command} ${args.join(" ")} exited with ${code}:\n${decoder.decode(stderr)}${decoder.decode(stdout)}`,
+    );
+  }
+  return decoder.decode(stdout);
+}
+
+/** The slrs bundle exactly as a deployment gets it: `cli.ts build --target aws-lambda` into `dir`. */
+async function buildSlrs(dir: string): Promise<string> {
+  await run(Deno.execPath(), [
+    "run",
+    "-A",
+    "cli.ts",
+    "build",
+    "--target",
+    "aws-lambda",
+    "examples/hello/main.ts",
+    "--out",
+    dir,
+  ]);
+  return `${dir}/aws-lambda/hello.mjs`;
+}
+
+/** Bundles one of `scripts/cold_start/*.ts` with the flags `cli.ts build --target aws-lambda` uses. */
+async function bundle(file: string, dir: string): Promise<string> {
+  const out = `${dir}/${file.replace(/\.ts$/, ".mjs")}`;
+  await run(Deno.execPath(), ["bundle", "--quiet", "--minify", "--platform", "deno", "-o", out, `${HERE}${file}`]);
+  return out;
+}
+
+/** The node binary for an entry of `--nodes`: `node` from the PATH, or `node@22` resolved once through npx. */
+async function nodeBinary(spec: string): Promise<string> {
+  if (!spec.includes("@")) return spec;
+  return (await run("npx", ["-y", spec, "-p", "process.execPath"])).trim();
+}
+
+async function sample(node: string, contender: Contender): Promise<Sample> {
+  const output = await run(node, [`${HERE}child.mjs`, contender.bundle, EVENT]);
+  const result = JSON.parse(output.trim().split("\n").at(-1)!) as Sample;
+  if (result.statusCode !== 200 || result.body !== HELLO_TEXT) {
+    throw new Error(
+      `${contender.name} answered ${JSON.stringify(result)}; the benchmark would compare different work.`,
+    );
+  }
+  return result;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function summary(values: number[]): string {
+  return `${median(values).toFixed(2)} (${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)})`;
+}
+
+function ratio(a: number, b: number): string {
+  return `${(a / b).toFixed(2)}×`;
+}
+
+async function measure(node: string, contenders: Contender[], rounds: number): Promise<void> {
+  const version = (await run(node, ["--version"])).trim();
+  const samples = new Map<string, Sample[]>(contenders.map(({ name }) => [name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < contenders.length; i++) {
+      const contender = contenders[(round + i) % contenders.length]!;
+      samples.get(contender.name)!.push(await sample(node, contender));
+    }
+  }
+  const totals = new Map<string, number>();
+  const imports = new Map<string, number>();
+  const invokes = new Map<string, number>();
+  console.log(`## Node ${version}: ${rounds} rounds, a fresh process per sample, median (range) in ms\n`);
+  console.log("| contender | import | first invoke | total |");
+  console.log("| --- | ---: | ---: | ---: |");
+  for (const { name } of contenders) {
+    const list = samples.get(name)!;
+    const importMs = list.map((s) => s.importMs);
+    const invokeMs = list.map((s) => s.invokeMs);
+    const totalMs = list.map((s) => s.importMs + s.invokeMs);
+    imports.set(name, median(importMs));
+    invokes.set(name, median(invokeMs));
+    totals.set(name, median(totalMs));
+    console.log(`| ${name} | ${summary(importMs)} | ${summary(invokeMs)} | ${summary(totalMs)} |`);
+  }
+  // Above the fetch-touch contender's total, not its first invoke alone: a bundle may touch a Fetch global while it
+  // loads (then the cost shows up in its import), and either way the framework pays it once.
+  const own = (name: string) => (totals.get(name)! - totals.get("fetch touch")!).toFixed(2);
+  console.log("");
+  console.log(`- total, slrs/Hono: ${ratio(totals.get("slrs")!, totals.get("hono")!)}`);
+  console.log(`- total, slrs/raw: ${ratio(totals.get("slrs")!, totals.get("raw")!)}`);
+  console.log(`- import, slrs/Hono: ${ratio(imports.get("slrs")!, imports.get("hono")!)}`);
+  console.log(`- first invoke, slrs/Hono: ${ratio(invokes.get("slrs")!, invokes.get("hono")!)}`);
+  console.log(
+    `- total minus the fetch touch's total (the framework's own share): slrs ${own("slrs")} ms, Hono ${
+      own("hono")
+    } ms (Fetch first touch: ${summary(samples.get("fetch touch")!.map((s) => s.invokeMs))} ms first invoke)`,
+  );
+  console.log("");
+}
+
+async function bench(): Promise<void> {
+  const rounds = Number(option("--rounds", "8"));
+  const nodes = option("--nodes", "node,node@22").split(",");
+  const dir = await Deno.makeTempDir({ prefix: "slrs-cold-start-" });
+  try {
+    const contenders: Contender[] = [
+      { name: "slrs", bundle: await buildSlrs(dir) },
+      { name: "hono", bundle: await bundle("hono_hello.ts", dir) },
+      { name: "raw", bundle: await bundle("raw_hello.ts", dir) },
+      { name: "fetch touch", bundle: await bundle("fetch_touch.ts", dir) },
+    ];
+    const bytes = new Map(contenders.map(({ name, bundle }) => [name, Deno.statSync(bundle).size]));
+    console.log("# Lambda cold start: the hello function, HTTP API 2.0 event\n");
+    console.log("## Bundle size (minified, as `cli.ts build --target aws-lambda` bundles)\n");
+    console.log("| contender | minified bytes |");
+    console.log("| --- | ---: |");
+    for (const { name } of contenders) console.log(`| ${name} | ${bytes.get(name)!.toLocaleString("en-US")} |`);
+    console.log(`\n- size, slrs/Hono: ${ratio(bytes.get("slrs")!, bytes.get("hono")!)}\n`);
+    for (const spec of nodes) await measure(await nodeBinary(spec), contenders, rounds);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+await bench();

@@ -1,0 +1,80 @@
+/**
+ * The benchmark scripts still run: each with a single tiny round, checking that it prints its tables with every
+ * contender and the ratios BENCHMARKS.md quotes. The figures themselves are not checked (one round on a shared machine
+ * says nothing); what this catches is a script that no longer builds, bundles or answers.
+ */
+
+import assert from "node:assert/strict";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+
+/** Runs `deno run -A <script> …args` from the repository root and returns its stdout. */
+async function runScript(script: string, args: string[]): Promise<string> {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script, ...args],
+    cwd: ROOT,
+    env: { RUST_BACKTRACE: "0", NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const output = new TextDecoder().decode(stdout);
+  assert.equal(code, 0, `${script} failed:\n${new TextDecoder().decode(stderr)}\n${output}`);
+  return output;
+}
+
+/** The `## ` sections of a report, each with the first cell of its table rows (header and rule left out). */
+function sections(output: string): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  let rows: string[] = [];
+  for (const line of output.split("\n")) {
+    if (line.startsWith("## ")) found.set(line.slice(3), rows = []);
+    else if (line.startsWith("| ") && !line.startsWith("| ---")) rows.push(line.split("|")[1]!.trim());
+  }
+  for (const list of found.values()) list.shift(); // the header row
+  return found;
+}
+
+Deno.test("the benchmark scripts print every contender", async (t) => {
+  await t.step(
+    "bench_cold_start.ts reports size, import and first invoke for slrs, Hono, raw and the Fetch touch on Node 20 and 22",
+    async () => {
+      const output = await runScript("scripts/bench_cold_start.ts", ["--rounds", "1"]);
+      const report = sections(output);
+      const contenders = ["slrs", "hono", "raw", "fetch touch"];
+      const size = [...report].find(([heading]) => heading.startsWith("Bundle size"));
+      assert.deepEqual(size?.[1], contenders, output);
+      const nodes = [...report].filter(([heading]) => heading.startsWith("Node "));
+      assert.deepEqual(nodes.map(([heading]) => heading.slice(0, 8)), ["Node v20", "Node v22"], output);
+      for (const [, rows] of nodes) assert.deepEqual(rows, contenders, output);
+      for (const ratio of ["size, slrs/Hono", "total, slrs/Hono", "total, slrs/raw", "the framework's own share"]) {
+        assert.match(output, new RegExp(`${ratio}.*\\d`), `no "${ratio}" figure in:\n${output}`);
+      }
+    },
+  );
+
+  const contenders = [
+    "slrs",
+    "hono",
+    "raw",
+    "fetch floor",
+    "slrs (reads a header)",
+    "hono (reads a header)",
+    "fetch floor (reads a header)",
+  ];
+  for (const [runtime, extra] of [["Deno", []], ["Node", ["--node"]]] as const) {
+    await t.step(
+      `bench_lambda.ts on ${runtime} reports every contender beside the Fetch floor, for both events`,
+      async () => {
+        const output = await runScript("scripts/bench_lambda.ts", [...extra, "--rounds", "1", "--ms", "5"]);
+        const report = sections(output);
+        assert.deepEqual([...report.keys()], ["2.0 (HTTP API) event", "1.0 (REST API) event"], output);
+        for (const rows of report.values()) assert.deepEqual(rows, contenders, output);
+        assert.match(output, /\| vs hono \| vs fetch floor \|/);
+        for (const line of ["hello", "handler reads a header"]) {
+          const ratios = new RegExp(`- ${line}: slrs/Hono [\\d.]+×, slrs/floor [\\d.]+×, Hono/floor [\\d.]+×`, "g");
+          assert.equal(output.match(ratios)?.length, 2, `no "${line}" ratios for each event in:\n${output}`);
+        }
+      },
+    );
+  }
+});
