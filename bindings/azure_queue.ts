@@ -19,7 +19,7 @@
  * @module
  */
 
-import { QueueClient, QueueServiceClient } from "@azure/storage-queue";
+import { type QueueClient, QueueServiceClient } from "@azure/storage-queue";
 import {
   BindingError,
   type QueueContentType,
