@@ -1,5 +1,5 @@
 /**
- * A {@linkcode Bucket} in a local directory, for `cli.ts dev` and self-hosted Deno and Node.
+ * A {@linkcode Bucket} in a local directory, for `slrs dev` and self-hosted Deno and Node.
  *
  * A key maps to a path inside the directory and never outside it: it is split at `/` into segments, one folder each,
  * and every segment is percent-encoded except `a`–`z`, `0`–`9`, `.`, `_` and `-` (so `..`, `\`, `:`, NUL, upper case,

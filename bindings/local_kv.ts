@@ -1,5 +1,5 @@
 /**
- * A {@linkcode KvNamespace} in one local JSON file, for `cli.ts dev` and small self-hosted Deno and Node setups.
+ * A {@linkcode KvNamespace} in one local JSON file, for `slrs dev` and small self-hosted Deno and Node setups.
  *
  * The file holds `{"slrs-kv": 1, "entries": {key: {"v": base64, "m"?: metadata JSON, "e"?: expiry}}}`. It is read
  * at the first call and kept in memory; each write replaces the file through a temporary one renamed into place, one
