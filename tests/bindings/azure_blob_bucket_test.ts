@@ -7,6 +7,8 @@ import { AZURE_BLOB_BUCKET_LIMITS, azureBlobBucket } from "../../bindings/azure_
 import { bucketCorpus } from "./_bucket_corpus.ts";
 import { startLocalServer } from "./_local_server.ts";
 import { devConnectionString } from "./_azurite.ts";
+import { startFlakyProxy } from "./_flaky_proxy.ts";
+import { AZURE_RETRY } from "../../bindings/_azure.ts";
 
 Deno.test("the Azure Blob bucket passes the bucket corpus on azurite", async (t) => {
   const server = await startLocalServer("azurite-blob");
@@ -60,6 +62,28 @@ Deno.test("the Azure Blob bucket on azurite", async (t) => {
       assert.equal(put.size, 3 * block);
       const blocks = await container.getBlockBlobClient("blocks").getBlockList("committed");
       assert.equal(blocks.committedBlocks?.length, 3);
+    });
+
+    await t.step("throttling is retried a bounded number of times", async () => {
+      const busy = () => new Response("busy", { status: 503, headers: { "x-ms-error-code": "ServerBusy" } });
+      const flaky = startFlakyProxy(server.url, 2, busy);
+      const stuck = startFlakyProxy(server.url, 100, busy);
+      try {
+        const via = (url: string) =>
+          azureBlobBucket("UPLOADS", {
+            SLRS_UPLOADS_CONTAINER: "behaviour",
+            AzureWebJobsStorage: devConnectionString({ blob: url }),
+          });
+        assert.equal((await via(flaky.url).head("meta"))?.size, 1);
+        assert.equal(flaky.requests, 3);
+        const error = await via(stuck.url).head("meta").catch((e) => e);
+        assert.ok(error instanceof BindingError);
+        assert.match(error.message, /Azure answered 503/);
+        assert.equal(stuck.requests, AZURE_RETRY.tries);
+      } finally {
+        await flaky.stop();
+        await stuck.stop();
+      }
     });
 
     await t.step("keys with a . or .. segment are refused before any request", async () => {

@@ -7,6 +7,8 @@ import { AZURE_TABLE_KV_LIMITS, azureTableKv } from "../../bindings/azure_table_
 import { kvCorpus } from "./_kv_corpus.ts";
 import { startLocalServer } from "./_local_server.ts";
 import { devConnectionString } from "./_azurite.ts";
+import { startFlakyProxy } from "./_flaky_proxy.ts";
+import { AZURE_RETRY } from "../../bindings/_azure.ts";
 
 async function createTable(connection: string, table: string): Promise<TableClient> {
   const client = TableClient.fromConnectionString(connection, table, { allowInsecureConnection: true });
@@ -70,6 +72,42 @@ Deno.test("the Azure Table KV on azurite", async (t) => {
       assert.deepEqual(new Uint8Array((await kv.get("parts", "arrayBuffer"))!), value);
       await kv.put("parts", "short now");
       assert.equal(await kv.get("parts"), "short now", "a replacing put drops the old parts");
+    });
+
+    await t.step("throttling is retried with backoff and then succeeds", async () => {
+      const busy = () =>
+        Response.json({ "odata.error": { code: "ServerBusy", message: { value: "The server is busy." } } }, {
+          status: 503,
+        });
+      const proxy = startFlakyProxy(server.url, 2, busy);
+      try {
+        const throttled = azureTableKv("COUNTER", {
+          SLRS_COUNTER_TABLE: "behaviour",
+          AzureWebJobsStorage: devConnectionString({ table: proxy.url }),
+        });
+        assert.equal(await throttled.get("fresh"), "new");
+        assert.equal(proxy.requests, 3);
+      } finally {
+        await proxy.stop();
+      }
+    });
+
+    await t.step("throttling that does not stop fails after a bounded number of tries", async () => {
+      const proxy = startFlakyProxy(server.url, 100, () => new Response("busy", { status: 503 }));
+      try {
+        const started = Date.now();
+        const throttled = azureTableKv("COUNTER", {
+          SLRS_COUNTER_TABLE: "behaviour",
+          AzureWebJobsStorage: devConnectionString({ table: proxy.url }),
+        });
+        const error = await throttled.get("fresh").catch((e) => e);
+        assert.ok(error instanceof BindingError);
+        assert.match(error.message, /Azure answered 503/);
+        assert.equal(proxy.requests, AZURE_RETRY.tries);
+        assert.ok(Date.now() - started < AZURE_RETRY.tries * AZURE_RETRY.capMs);
+      } finally {
+        await proxy.stop();
+      }
     });
 
     await t.step("a table that does not exist is a BindingError that names the variable", async () => {
