@@ -46,8 +46,15 @@ export function kvError(target: KvTarget, operation: string, message: string, ca
  * @param operation The operation.
  * @param key The key.
  * @param maxBytes The backend's longest key.
+ * @param holder What holds the key, for the message.
  */
-export function checkKvKey(target: KvTarget, operation: string, key: string, maxBytes: number): void {
+export function checkKvKey(
+  target: KvTarget,
+  operation: string,
+  key: string,
+  maxBytes: number,
+  holder = "this backend holds keys of",
+): void {
   if (typeof key !== "string" || key === "" || key === "." || key === "..") {
     throw kvError(
       target,
