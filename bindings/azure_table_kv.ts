@@ -38,7 +38,7 @@ import type {
   KvValueWithMetadata,
 } from "../src/bindings.ts";
 import { AZURE_RETRY, azureConnection, azureFailure, azureRequired, azureStatus } from "./_azure.ts";
-import { bytesOf, concat, type EnvRecord } from "./_bytes.ts";
+import { bytesOf, concat, type EnvRecord, fromBase64 } from "./_bytes.ts";
 import {
   checkKvKey,
   decodeKvValue,
@@ -235,6 +235,7 @@ class AzureTableKv {
 
   async list(options: KvListOptions = {}): Promise<KvListResult> {
     const limit = kvListLimit(this.#target, options.limit);
+    if (options.cursor) this.#checkCursor(options.cursor);
     const filter = prefixFilter(options.prefix ?? "");
     const client = this.#configure();
     try {
@@ -248,6 +249,17 @@ class AzureTableKv {
       return cursor ? { list_complete: false, keys, cursor } : { list_complete: true, keys };
     } catch (error) {
       throw this.#failure("list", error);
+    }
+  }
+
+  /** The SDK's continuation token is base64 of `{"nextPartitionKey", "nextRowKey"}`; anything else is refused here. */
+  #checkCursor(cursor: string): void {
+    let token: unknown;
+    try {
+      token = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(fromBase64(cursor)));
+    } catch { /* refused below */ }
+    if (typeof (token as { nextPartitionKey?: unknown } | undefined)?.nextPartitionKey !== "string") {
+      throw kvError(this.#target, "list", `the cursor ${JSON.stringify(cursor)} is not one list() returned`);
     }
   }
 

@@ -74,6 +74,15 @@ Deno.test("the Azure Table KV on azurite", async (t) => {
       assert.equal(await kv.get("parts"), "short now", "a replacing put drops the old parts");
     });
 
+    await t.step("a cursor that list did not return is refused", async () => {
+      for (const cursor of ["%%%", btoa("{}"), btoa("not json")]) {
+        await assert.rejects(kv.list({ cursor }), /is not one list\(\) returned/);
+      }
+      const first = await kv.list({ limit: 1 });
+      assert.equal(first.list_complete, false);
+      if (!first.list_complete) assert.equal((await kv.list({ limit: 1, cursor: first.cursor })).keys.length, 1);
+    });
+
     await t.step("throttling is retried with backoff and then succeeds", async () => {
       const busy = () =>
         Response.json({ "odata.error": { code: "ServerBusy", message: { value: "The server is busy." } } }, {
