@@ -127,9 +127,12 @@ export function azureFailure(
   if (error instanceof BindingError) return error;
   const rest = error as RestErrorLike | undefined;
   const status = rest?.statusCode;
-  const what = status === undefined
-    ? `could not reach the storage account (${rest?.message ?? String(error)})`
-    : `Azure answered ${status} ${rest?.code ?? ""}: ${(rest?.message ?? "").split("\n")[0]}`;
+  const network = /REQUEST_SEND_ERROR|ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EAI_AGAIN/.test(String(rest?.code));
+  const what = status !== undefined
+    ? `Azure answered ${status} ${rest?.code ?? ""}: ${(rest?.message ?? "").split("\n")[0]}`
+    : network
+    ? `could not reach the storage account (${rest?.message ?? String(error)}); check the connection string's endpoints`
+    : `the Azure SDK failed: ${rest?.message ?? String(error)}`;
   const extra = hint(status);
   return new BindingError({ ...target, operation, message: extra ? `${what}. ${extra}` : what, cause: error });
 }

@@ -142,6 +142,14 @@ Deno.test("the Azure Table KV reports missing configuration at first use, naming
     assert.match(error.message, /^COUNTER \(kv on azure-table\) configure: SLRS_COUNTER_TABLE is not set/);
   });
 
+  await t.step("a storage account that cannot be reached, naming what to check", async () => {
+    const unreachable = devConnectionString({ table: "http://127.0.0.1:1" });
+    const kv = azureTableKv("COUNTER", { SLRS_COUNTER_TABLE: "t", AzureWebJobsStorage: unreachable });
+    const error = await kv.get("k").catch((e) => e);
+    assert.ok(error instanceof BindingError);
+    assert.match(error.message, /could not reach the storage account .*check the connection string's endpoints/);
+  });
+
   await t.step("the connection string", async () => {
     const error = await azureTableKv("COUNTER", { SLRS_COUNTER_TABLE: "t" }).get("k").catch((e) => e);
     assert.ok(error instanceof BindingError);
