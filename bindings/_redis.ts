@@ -94,7 +94,11 @@ export function redisConnection(target: RedisTarget, env: EnvRecord): RedisConne
   const error = (operation: string, cause: unknown) => {
     if (cause instanceof BindingError) return cause;
     const message = cause instanceof Error ? cause.message : String(cause);
-    const network = /ECONNREFUSED|ENOTFOUND|ECONNRESET|closed|Socket|connect/i.test(message);
+    const name = cause instanceof Error ? cause.name : "";
+    // node-redis: ClientOfflineError, ClientClosedError, SocketClosedUnexpectedlyError, ConnectionTimeoutError, …
+    const network = /ECONNREFUSED|ENOTFOUND|ECONNRESET|EAI_AGAIN|offline|closed|socket|timeout|connect/i.test(
+      `${name} ${message}`,
+    );
     return new BindingError({
       ...target,
       operation,
@@ -106,6 +110,8 @@ export function redisConnection(target: RedisTarget, env: EnvRecord): RedisConne
   };
 
   const connected = async (operation: string): Promise<Client> => {
+    // A client that gave up reconnecting is closed for good; the next call opens a new one.
+    if (client && !client.isOpen) client = undefined;
     if (client) return client;
     variable = env[redisUrlVariable(target.binding)] ? redisUrlVariable(target.binding) : REDIS_DEFAULT_URL;
     url = env[variable] ?? "";

@@ -49,11 +49,11 @@ function freePort(): number {
 /**
  * Installs (when missing) and starts `redis-server`; resolves once it accepts connections.
  *
+ * @param port The port, to start one again where another was; a free one when absent.
  * @returns The running server.
  */
-export async function startRedisServer(): Promise<RedisServer> {
+export async function startRedisServer(port: number = freePort()): Promise<RedisServer> {
   await ensureRedisServer();
-  const port = freePort();
   const child = new Deno.Command("redis-server", {
     args: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning"],
     stdin: "null",

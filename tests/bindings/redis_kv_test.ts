@@ -77,3 +77,32 @@ Deno.test("the Redis KV on redis-server", async (t) => {
     await server.stop();
   }
 });
+
+Deno.test("the Redis KV fails fast while the server is down, and reconnects once it is back", async () => {
+  const first = await startRedisServer();
+  const port = Number(new URL(first.url).port);
+  const kv = redisKv("COUNTER", { REDIS_URL: first.url });
+  try {
+    await kv.put("k", "v");
+    await first.stop();
+    const started = Date.now();
+    const error = await kv.get("k").catch((e) => e);
+    assert.ok(error instanceof BindingError, String(error));
+    assert.match(error.message, /could not reach Redis at REDIS_URL=/);
+    assert.ok(Date.now() - started < 5_000, `failed after ${Date.now() - started} ms`);
+    // Until the client gives up, calls fail at once; after, the next call opens a new connection.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const second = await startRedisServer(port);
+    try {
+      assert.equal(await kv.get("k"), null, "the new server has no data, and the binding reaches it");
+      await kv.put("k", "again");
+      assert.equal(await kv.get("k"), "again");
+    } finally {
+      await kv.close();
+      await second.stop();
+    }
+  } catch (error) {
+    await kv.close().catch(() => {});
+    throw error;
+  }
+});
