@@ -119,7 +119,21 @@ async function installed(tool: Tool): Promise<boolean> {
  *
  * @param tool The tool.
  */
-export async function ensureInstalled(tool: Tool): Promise<void> {
+export function ensureInstalled(tool: Tool): Promise<void> {
+  // Tools that share a package (the three azurite services) start side by side: one npm install per package.
+  const name = packageOf(tool);
+  let install = installing.get(name);
+  if (!install) {
+    install = installOnce(tool);
+    installing.set(name, install);
+    install.catch(() => installing.delete(name));
+  }
+  return install;
+}
+
+const installing = new Map<string, Promise<void>>();
+
+async function installOnce(tool: Tool): Promise<void> {
   if (await installed(tool)) return;
   const cache = cacheOf(tool);
   await Deno.mkdir(cache, { recursive: true });

@@ -18,7 +18,7 @@ Deno.test("the Azure Blob bucket passes the bucket corpus on azurite", async (t)
     const bucket = azureBlobBucket("UPLOADS", { SLRS_UPLOADS_CONTAINER: "corpus", AzureWebJobsStorage: connection });
     await bucketCorpus(t, bucket, {
       refusal: BindingError,
-      streamedBytes: AZURE_BLOB_BUCKET_LIMITS.blockBytes * 2 + 12345,
+      streamedBytes: AZURE_BLOB_BUCKET_LIMITS.blockBytes + 12345,
       suffixRanges: true,
       unknownLengthStreams: true,
       emptyKeyRefused: true,
