@@ -44,7 +44,6 @@ import {
 import {
   type AwsConfig,
   awsConfig,
-  type AwsTarget,
   bytesOf,
   type EnvRecord,
   fromBase64,
@@ -54,6 +53,18 @@ import {
   toBase64,
   utf8Length,
 } from "./_aws.ts";
+import {
+  checkKvKey,
+  decodeKvValue,
+  kvExpiration,
+  kvListLimit,
+  kvMetadataJson,
+  type KvTarget,
+  nowSeconds,
+} from "./_kv_rules.ts";
+
+/** What holds a key on this backend, for the message that refuses a long one. */
+const SORT_KEYS = "DynamoDB sort keys hold";
 
 export type { EnvRecord };
 export type * from "../src/bindings.ts";
@@ -139,7 +150,7 @@ interface Item {
 }
 
 class DynamoDbKv {
-  readonly #target: AwsTarget;
+  readonly #target: KvTarget;
   readonly #env: EnvRecord;
   #config: (AwsConfig & { table: string }) | undefined;
 
@@ -153,22 +164,22 @@ class DynamoDbKv {
   }
 
   async getWithMetadata(key: string, type: KvValueType = "text"): Promise<KvValueWithMetadata<unknown, unknown>> {
-    this.#checkKey("get", key);
+    checkKvKey(this.#target, "get", key, DYNAMODB_KV_LIMITS.keyBytes, SORT_KEYS);
     const { Item: item } = await this.#call<{ Item?: Item }>("get", "GetItem", {
       Key: keyOf(key),
       ConsistentRead: true,
     });
     if (item === undefined || expired(item)) return { value: null, metadata: null };
     const bytes = item.v ? fromBase64(item.v.B) : new Uint8Array();
-    return { value: decode(bytes, type), metadata: item.m ? JSON.parse(item.m.S) : null };
+    return { value: decodeKvValue(bytes, type), metadata: item.m ? JSON.parse(item.m.S) : null };
   }
 
   async put(key: string, value: KvValue, options: KvPutOptions = {}): Promise<void> {
-    this.#checkKey("put", key);
+    checkKvKey(this.#target, "put", key, DYNAMODB_KV_LIMITS.keyBytes, SORT_KEYS);
     const item: Record<string, unknown> = { ...keyOf(key) };
-    const metadata = this.#metadata(options.metadata);
+    const metadata = kvMetadataJson(this.#target, options.metadata);
     if (metadata !== undefined) item.m = { S: metadata };
-    const expiration = this.#expiration(options);
+    const expiration = kvExpiration(this.#target, options);
     if (expiration !== undefined) item.ttl = { N: String(expiration) };
     const room = DYNAMODB_KV_LIMITS.itemBytes - fixedItemBytes(key) - "v".length -
       (metadata === undefined ? 0 : "m".length + utf8Length(metadata)) -
@@ -188,15 +199,12 @@ class DynamoDbKv {
   }
 
   async delete(key: string): Promise<void> {
-    this.#checkKey("delete", key);
+    checkKvKey(this.#target, "delete", key, DYNAMODB_KV_LIMITS.keyBytes, SORT_KEYS);
     await this.#call("delete", "DeleteItem", { Key: keyOf(key) });
   }
 
   async list(options: KvListOptions = {}): Promise<KvListResult> {
-    const limit = options.limit ?? DYNAMODB_KV_LIMITS.listLimit;
-    if (!Number.isInteger(limit) || limit < 1 || limit > DYNAMODB_KV_LIMITS.listLimit) {
-      throw this.#error("list", `limit is ${limit}; give a whole number from 1 to ${DYNAMODB_KV_LIMITS.listLimit}`);
-    }
+    const limit = kvListLimit(this.#target, options.limit);
     const prefix = options.prefix ?? "";
     const request: Record<string, unknown> = {
       KeyConditionExpression: prefix ? "pk = :pk AND begins_with(sk, :prefix)" : "pk = :pk",
@@ -219,56 +227,6 @@ class DynamoDbKv {
     const keys = (page.Items ?? []).map(listKey);
     if (page.LastEvaluatedKey === undefined) return { list_complete: true, keys };
     return { list_complete: false, keys, cursor: toCursor(page.LastEvaluatedKey.sk.S) };
-  }
-
-  #checkKey(operation: string, key: string): void {
-    if (typeof key !== "string" || key === "" || key === "." || key === "..") {
-      throw this.#error(
-        operation,
-        `the key ${JSON.stringify(key)} is not allowed; give a non-empty string other than . and ..`,
-      );
-    }
-    const size = utf8Length(key);
-    if (size > DYNAMODB_KV_LIMITS.keyBytes) {
-      throw this.#error(
-        operation,
-        `the key is ${size} bytes of UTF-8; DynamoDB sort keys hold at most ${DYNAMODB_KV_LIMITS.keyBytes}`,
-      );
-    }
-  }
-
-  #metadata(metadata: unknown): string | undefined {
-    if (metadata === undefined || metadata === null) return undefined;
-    const json = JSON.stringify(metadata);
-    if (json === undefined) throw this.#error("put", "the metadata is not JSON-serialisable");
-    if (utf8Length(json) > DYNAMODB_KV_LIMITS.metadataBytes) {
-      throw this.#error(
-        "put",
-        `the metadata is ${utf8Length(json)} bytes as JSON; at most ${DYNAMODB_KV_LIMITS.metadataBytes} are kept`,
-      );
-    }
-    return json;
-  }
-
-  #expiration(options: KvPutOptions): number | undefined {
-    const now = nowSeconds();
-    const min = DYNAMODB_KV_LIMITS.minTtlSeconds;
-    if (options.expirationTtl !== undefined) {
-      if (!Number.isFinite(options.expirationTtl) || options.expirationTtl < min) {
-        throw this.#error("put", `expirationTtl is ${options.expirationTtl}; give at least ${min} seconds`);
-      }
-      return now + Math.floor(options.expirationTtl);
-    }
-    if (options.expiration !== undefined) {
-      if (!Number.isFinite(options.expiration) || options.expiration < now + min) {
-        throw this.#error(
-          "put",
-          `expiration is ${options.expiration}; give seconds since the epoch at least ${min} s from now (${now + min})`,
-        );
-      }
-      return Math.floor(options.expiration);
-    }
-    return undefined;
   }
 
   #fromCursor(cursor: string): string {
@@ -350,10 +308,6 @@ function numberBytes(value: number): number {
   return 2 + Math.ceil(String(value).replace(/^0+|0+$/g, "").length / 2);
 }
 
-function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
-}
-
 function expired(item: Item): boolean {
   return item.ttl !== undefined && Number(item.ttl.N) <= nowSeconds();
 }
@@ -367,19 +321,4 @@ function listKey(item: Item): KvListKey {
 
 function toCursor(key: string): string {
   return toBase64(new TextEncoder().encode(key)).replaceAll("+", "-").replaceAll("/", "_");
-}
-
-function decode(bytes: Uint8Array<ArrayBuffer>, type: KvValueType): unknown {
-  switch (type) {
-    case "text":
-      return new TextDecoder().decode(bytes);
-    case "json":
-      return JSON.parse(new TextDecoder().decode(bytes));
-    case "arrayBuffer":
-      return bytes.buffer;
-    case "stream":
-      return new Blob([bytes]).stream();
-    default:
-      throw new TypeError(`Unknown response type ${JSON.stringify(type)}; give text, json, arrayBuffer or stream`);
-  }
 }

@@ -46,7 +46,6 @@ import {
   awsConfig,
   type AwsTarget,
   bytesOf,
-  concat,
   type EnvRecord,
   required,
   send,
@@ -55,6 +54,7 @@ import {
   utf8Length,
 } from "./_aws.ts";
 import { blocks, escapeXml, field } from "./_xml.ts";
+import { bucketObject, HTTP_METADATA_HEADERS, readPart, unquote, withBody } from "./_bucket_objects.ts";
 
 export type { EnvRecord };
 export type * from "../src/bindings.ts";
@@ -103,14 +103,6 @@ export function s3Bucket(binding: string, env: EnvRecord): Bucket {
   return new S3Bucket(binding, env);
 }
 
-const HTTP_HEADERS = {
-  contentType: "content-type",
-  contentLanguage: "content-language",
-  contentDisposition: "content-disposition",
-  contentEncoding: "content-encoding",
-  cacheControl: "cache-control",
-} as const;
-
 class S3Bucket implements Bucket {
   readonly #target: AwsTarget;
   readonly #env: EnvRecord;
@@ -136,7 +128,7 @@ class S3Bucket implements Bucket {
     const response = await this.#request("get", "GET", key, { headers });
     if (response.status === 404) return null;
     await this.#ensureOk("get", response);
-    return withBody(describe(key, response.headers), response);
+    return withBody(describe(key, response.headers), response.body ?? new Blob().stream());
   }
 
   async put(key: string, value: BucketValue, options: BucketPutOptions = {}): Promise<BucketObject> {
@@ -176,7 +168,7 @@ class S3Bucket implements Bucket {
     const xml = await response.text();
     const objects = blocks(xml, "Contents").map((block): BucketObject => {
       const etag = unquote(field(block, "ETag") ?? "");
-      return object({
+      return bucketObject({
         key: field(block, "Key") ?? "",
         size: Number(field(block, "Size") ?? 0),
         etag,
@@ -232,7 +224,7 @@ class S3Bucket implements Bucket {
         throw this.#error("put", `S3 did not complete the upload: ${result.slice(0, 300)}`);
       }
       const etag = unquote(field(result, "ETag") ?? "");
-      return object({ key, size, etag, uploaded: new Date(), ...this.#metadataOf(headers) });
+      return bucketObject({ key, size, etag, uploaded: new Date(), ...this.#metadataOf(headers) });
     } catch (error) {
       await reader.cancel().catch(() => {});
       await this.#request("put", "DELETE", key, { query: new URLSearchParams({ uploadId }) }).catch(() => {});
@@ -279,7 +271,7 @@ class S3Bucket implements Bucket {
   ) {
     const etag = unquote(headers.get("etag") ?? "");
     const metadata = "headers" in options ? this.#metadataOf(options.headers) : metadataFields(options);
-    return object({ key, size, etag, uploaded: new Date(headers.get("date") ?? Date.now()), ...metadata });
+    return bucketObject({ key, size, etag, uploaded: new Date(headers.get("date") ?? Date.now()), ...metadata });
   }
 
   #metadataOf(headers: Record<string, string>) {
@@ -292,8 +284,8 @@ class S3Bucket implements Bucket {
   #putHeaders(options: BucketPutOptions): Record<string, string> {
     const headers: Record<string, string> = Object.create(null);
     const http = options.httpMetadata ?? {};
-    for (const [field, header] of Object.entries(HTTP_HEADERS)) {
-      const value = http[field as keyof typeof HTTP_HEADERS];
+    for (const [field, header] of Object.entries(HTTP_METADATA_HEADERS)) {
+      const value = http[field as keyof typeof HTTP_METADATA_HEADERS];
       if (value !== undefined) headers[header] = value;
     }
     if (http.cacheExpiry) headers.expires = http.cacheExpiry.toUTCString();
@@ -400,27 +392,11 @@ function encodeSegment(segment: string): string {
   return encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-async function readPart(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  size: number,
-): Promise<{ bytes: Uint8Array<ArrayBuffer>; done: boolean }> {
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  while (length < size) {
-    const { done, value } = await reader.read();
-    if (done) return { bytes: concat(chunks, length), done: true };
-    chunks.push(value);
-    length += value.byteLength;
-  }
-  // A chunk may straddle the part boundary; parts only need to be at least 5 MiB, so an oversized one is fine.
-  return { bytes: concat(chunks, length), done: false };
-}
-
 function httpMetadataOf(headers: Headers): BucketHttpMetadata {
   const out: BucketHttpMetadata = {};
-  for (const [field, header] of Object.entries(HTTP_HEADERS)) {
+  for (const [field, header] of Object.entries(HTTP_METADATA_HEADERS)) {
     const value = headers.get(header);
-    if (value !== null) out[field as keyof typeof HTTP_HEADERS] = value;
+    if (value !== null) out[field as keyof typeof HTTP_METADATA_HEADERS] = value;
   }
   const expires = headers.get("expires");
   if (expires !== null) out.cacheExpiry = new Date(expires);
@@ -439,36 +415,11 @@ function metadataFields(options: BucketPutOptions) {
   return { httpMetadata: { ...options.httpMetadata }, customMetadata: { ...options.customMetadata } };
 }
 
-interface ObjectFields {
-  key: string;
-  size: number;
-  etag: string;
-  uploaded: Date;
-  httpMetadata?: BucketHttpMetadata;
-  customMetadata?: Record<string, string>;
-  range?: BucketRange;
-}
-
-function object(fields: ObjectFields): BucketObject {
-  return {
-    ...fields,
-    httpEtag: `"${fields.etag}"`,
-    writeHttpMetadata(headers: Headers): void {
-      const http = fields.httpMetadata ?? {};
-      for (const [field, header] of Object.entries(HTTP_HEADERS)) {
-        const value = http[field as keyof typeof HTTP_HEADERS];
-        if (value !== undefined) headers.set(header, value);
-      }
-      if (http.cacheExpiry) headers.set("expires", http.cacheExpiry.toUTCString());
-    },
-  };
-}
-
 /** An object described by a HEAD or GET response; a ranged GET's size is the whole object's, from Content-Range. */
 function describe(key: string, headers: Headers): BucketObject {
   const contentRange = headers.get("content-range")?.match(/^bytes (\d+)-(\d+)\/(\d+|\*)$/);
   const length = Number(headers.get("content-length") ?? 0);
-  const fields: ObjectFields = {
+  const fields: Parameters<typeof bucketObject>[0] = {
     key,
     size: contentRange && contentRange[3] !== "*" ? Number(contentRange[3]) : length,
     etag: unquote(headers.get("etag") ?? ""),
@@ -479,22 +430,5 @@ function describe(key: string, headers: Headers): BucketObject {
   if (contentRange) {
     fields.range = { offset: Number(contentRange[1]), length: Number(contentRange[2]) - Number(contentRange[1]) + 1 };
   }
-  return object(fields);
-}
-
-function withBody(described: BucketObject, response: Response): BucketObjectBody {
-  const body = response.body ?? new Blob().stream();
-  const reader = new Response(body);
-  return Object.defineProperties(described, {
-    body: { value: body, enumerable: true },
-    bodyUsed: { get: () => reader.bodyUsed, enumerable: true },
-    arrayBuffer: { value: () => reader.arrayBuffer() },
-    text: { value: () => reader.text() },
-    json: { value: () => reader.json() },
-    blob: { value: () => reader.blob() },
-  }) as BucketObjectBody;
-}
-
-function unquote(etag: string): string {
-  return etag.replace(/^"|"$/g, "");
+  return bucketObject(fields);
 }

@@ -1,5 +1,5 @@
 /**
- * Real local servers for the binding corpus (dynalite, s3rver, sqslite): each npm package is installed on first use
+ * Real local servers for the binding corpus (dynalite, s3rver, sqslite, azurite): each npm package is installed on first use
  * into `.slrs/cache/<tool>/` (gitignored) and reused, then started under Node on a free loopback port and stopped by
  * the test that started it.
  *
@@ -31,6 +31,53 @@ export const TOOLS = {
     bin: "sqslite/bin/cli.js",
     args: (port: number) => ["--host", "127.0.0.1", "--port", String(port)],
   },
+  // Azurite, Microsoft's storage emulator: one service per process, each on its own port. The SDKs ask for newer API
+  // versions than an emulator release knows, which is what --skipApiVersionCheck is for.
+  "azurite-table": {
+    package: "azurite",
+    version: "3",
+    bin: "azurite/dist/src/table/main.js",
+    args: (port: number, dir: string) => [
+      "--tableHost",
+      "127.0.0.1",
+      "--tablePort",
+      String(port),
+      "--location",
+      dir,
+      "--skipApiVersionCheck",
+      "--silent",
+    ],
+  },
+  "azurite-blob": {
+    package: "azurite",
+    version: "3",
+    bin: "azurite/dist/src/blob/main.js",
+    args: (port: number, dir: string) => [
+      "--blobHost",
+      "127.0.0.1",
+      "--blobPort",
+      String(port),
+      "--location",
+      dir,
+      "--skipApiVersionCheck",
+      "--silent",
+    ],
+  },
+  "azurite-queue": {
+    package: "azurite",
+    version: "3",
+    bin: "azurite/dist/src/queue/main.js",
+    args: (port: number, dir: string) => [
+      "--queueHost",
+      "127.0.0.1",
+      "--queuePort",
+      String(port),
+      "--location",
+      dir,
+      "--skipApiVersionCheck",
+      "--silent",
+    ],
+  },
 } as const;
 
 /** A tool's name. */
@@ -46,13 +93,21 @@ export interface LocalServer {
   log(): string;
 }
 
+/** The npm package a tool comes from: its own name, unless several tools share one package (azurite). */
+function packageOf(tool: Tool): string {
+  const spec = TOOLS[tool];
+  return "package" in spec ? spec.package : tool;
+}
+
 function cacheOf(tool: Tool): URL {
-  return new URL(`.slrs/cache/${tool}/`, ROOT);
+  return new URL(`.slrs/cache/${packageOf(tool)}/`, ROOT);
 }
 
 async function installed(tool: Tool): Promise<boolean> {
   try {
-    const manifest = JSON.parse(await Deno.readTextFile(new URL(`node_modules/${tool}/package.json`, cacheOf(tool))));
+    const manifest = JSON.parse(
+      await Deno.readTextFile(new URL(`node_modules/${packageOf(tool)}/package.json`, cacheOf(tool))),
+    );
     return String(manifest.version).startsWith(`${TOOLS[tool].version}.`);
   } catch {
     return false;
@@ -64,15 +119,29 @@ async function installed(tool: Tool): Promise<boolean> {
  *
  * @param tool The tool.
  */
-export async function ensureInstalled(tool: Tool): Promise<void> {
+export function ensureInstalled(tool: Tool): Promise<void> {
+  // Tools that share a package (the three azurite services) start side by side: one npm install per package.
+  const name = packageOf(tool);
+  let install = installing.get(name);
+  if (!install) {
+    install = installOnce(tool);
+    installing.set(name, install);
+    install.catch(() => installing.delete(name));
+  }
+  return install;
+}
+
+const installing = new Map<string, Promise<void>>();
+
+async function installOnce(tool: Tool): Promise<void> {
   if (await installed(tool)) return;
   const cache = cacheOf(tool);
   await Deno.mkdir(cache, { recursive: true });
   await Deno.writeTextFile(
     new URL("package.json", cache),
-    JSON.stringify({ name: `slrs-${tool}-cache`, private: true }),
+    JSON.stringify({ name: `slrs-${packageOf(tool)}-cache`, private: true }),
   );
-  const spec = `${tool}@${TOOLS[tool].version}`;
+  const spec = `${packageOf(tool)}@${TOOLS[tool].version}`;
   const install = await new Deno.Command("npm", {
     args: ["install", "--no-audit", "--no-fund", "--loglevel=error", spec],
     cwd: cache,

@@ -1,10 +1,15 @@
-// The three AWS backends bundled for Node (the runtime Lambda gives them) and run there, under `node`, against the same
-// local servers: what runs in Deno's tests is what a Lambda function runs.
+// The backends bundled for Node (the runtime Lambda and Azure Functions give them, and a self-hosted server may use) and
+// run there, under `node`, against the same local servers: what runs in Deno's tests is what a deployed function runs.
 
 import assert from "node:assert/strict";
 import { AwsClient } from "aws4fetch";
 import { DYNAMODB_KV_TABLE } from "../../bindings/dynamodb_kv.ts";
+import { TableClient } from "@azure/data-tables";
+import { BlobServiceClient } from "@azure/storage-blob";
+import { QueueServiceClient } from "@azure/storage-queue";
 import { startLocalServer } from "./_local_server.ts";
+import { devConnectionString } from "./_azurite.ts";
+import { startRedisServer } from "./_redis_server.ts";
 
 const ENTRY = `
 import { dynamoDbKv } from ${JSON.stringify(new URL("../../bindings/dynamodb_kv.ts", import.meta.url).href)};
@@ -94,6 +99,133 @@ Deno.test("the AWS backends bundled for Node run under node against the local se
     assert.equal((await run()).count.value, 2);
   } finally {
     await Promise.all([dynalite.stop(), s3rver.stop(), sqslite.stop()]);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+const AZURE_ENTRY = `
+import { azureTableKv } from ${JSON.stringify(new URL("../../bindings/azure_table_kv.ts", import.meta.url).href)};
+import { azureBlobBucket } from ${JSON.stringify(new URL("../../bindings/azure_blob_bucket.ts", import.meta.url).href)};
+import { azureQueue } from ${JSON.stringify(new URL("../../bindings/azure_queue.ts", import.meta.url).href)};
+
+const counter = azureTableKv("COUNTER", process.env);
+const uploads = azureBlobBucket("UPLOADS", process.env);
+const emails = azureQueue("EMAILS", process.env);
+const count = Number(await counter.get("count") ?? 0) + 1;
+await counter.put("count", String(count), { metadata: { by: "node" } });
+await uploads.put("greeting.txt", new Blob(["hello from node"]).stream(), { httpMetadata: { contentType: "text/plain" } });
+const object = await uploads.get("greeting.txt", { range: { offset: 6 } });
+await emails.sendBatch([{ body: { count } }, { body: new Uint8Array([1, 2]) }]);
+console.log(JSON.stringify({
+  count: await counter.getWithMetadata("count", "json"),
+  object: { text: await object.text(), type: object.httpMetadata.contentType, size: object.size },
+  listed: (await counter.list()).keys.map((k) => k.name),
+}));
+`;
+
+Deno.test("the Azure backends bundled for Node run under node against azurite", async () => {
+  const [table, blob, queue] = await Promise.all([
+    startLocalServer("azurite-table"),
+    startLocalServer("azurite-blob"),
+    startLocalServer("azurite-queue"),
+  ]);
+  const dir = await Deno.makeTempDir({ prefix: "slrs-bindings-node-" });
+  try {
+    const connection = devConnectionString({ table: table.url, blob: blob.url, queue: queue.url });
+    await TableClient.fromConnectionString(connection, "counter", { allowInsecureConnection: true }).createTable();
+    await BlobServiceClient.fromConnectionString(connection).getContainerClient("uploads").create();
+    const emails = QueueServiceClient.fromConnectionString(connection).getQueueClient("emails");
+    await emails.create();
+
+    await Deno.writeTextFile(`${dir}/entry.ts`, AZURE_ENTRY);
+    const bundle = await new Deno.Command(Deno.execPath(), {
+      args: ["bundle", "--quiet", "--platform", "node", "-o", `${dir}/entry.mjs`, `${dir}/entry.ts`],
+      cwd: new URL("../../", import.meta.url).pathname,
+      env: { RUST_BACKTRACE: "0" },
+      stderr: "piped",
+    }).output();
+    assert.ok(bundle.success, new TextDecoder().decode(bundle.stderr));
+
+    const env = {
+      AzureWebJobsStorage: connection,
+      SLRS_COUNTER_TABLE: "counter",
+      SLRS_UPLOADS_CONTAINER: "uploads",
+      SLRS_EMAILS_QUEUE: "emails",
+    };
+    const run = async () => {
+      const node = await new Deno.Command("node", { args: [`${dir}/entry.mjs`], env, clearEnv: true }).output();
+      const stderr = new TextDecoder().decode(node.stderr);
+      assert.ok(node.success, stderr);
+      return JSON.parse(new TextDecoder().decode(node.stdout));
+    };
+    assert.deepEqual(await run(), {
+      count: { value: 1, metadata: { by: "node" } },
+      object: { text: "from node", type: "text/plain", size: 15 },
+      listed: ["count"],
+    });
+    assert.equal((await run()).count.value, 2);
+    assert.equal((await emails.getProperties()).approximateMessagesCount, 4);
+  } finally {
+    await Promise.all([table.stop(), blob.stop(), queue.stop()]);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+const SELF_HOSTED_ENTRY = `
+import { redisKv } from ${JSON.stringify(new URL("../../bindings/redis_kv.ts", import.meta.url).href)};
+import { redisQueue, redisQueueReceiver } from ${
+  JSON.stringify(new URL("../../bindings/redis_queue.ts", import.meta.url).href)
+};
+import { localBucket } from ${JSON.stringify(new URL("../../bindings/local_bucket.ts", import.meta.url).href)};
+import { localKv } from ${JSON.stringify(new URL("../../bindings/local_kv.ts", import.meta.url).href)};
+
+const counter = redisKv("COUNTER", process.env);
+const cache = localKv("CACHE", process.env);
+const uploads = localBucket("UPLOADS", process.env);
+const emails = redisQueue("EMAILS", process.env);
+const receiver = redisQueueReceiver("EMAILS", process.env);
+const count = Number(await counter.get("count") ?? 0) + 1;
+await counter.put("count", String(count), { metadata: { by: "node" } });
+await cache.put("count", String(count));
+await uploads.put("greeting.txt", new Blob(["hello from node"]).stream(), { httpMetadata: { contentType: "text/plain" } });
+const object = await uploads.get("greeting.txt", { range: { offset: 6 } });
+await emails.sendBatch([{ body: { count } }, { body: new Uint8Array([1, 2]) }]);
+console.log(JSON.stringify({
+  count: await counter.getWithMetadata("count", "json"),
+  cached: await cache.get("count", "json"),
+  object: { text: await object.text(), type: object.httpMetadata.contentType, size: object.size },
+  received: (await receiver.receive(10)).map((body) => body instanceof Uint8Array ? [...body] : body),
+}));
+await Promise.all([counter.close(), emails.close(), receiver.close()]);
+`;
+
+Deno.test("the Redis and local backends bundled for Node run under node", async () => {
+  const redis = await startRedisServer();
+  const dir = await Deno.makeTempDir({ prefix: "slrs-bindings-node-" });
+  try {
+    await Deno.writeTextFile(`${dir}/entry.ts`, SELF_HOSTED_ENTRY);
+    const bundle = await new Deno.Command(Deno.execPath(), {
+      args: ["bundle", "--quiet", "--platform", "node", "-o", `${dir}/entry.mjs`, `${dir}/entry.ts`],
+      cwd: new URL("../../", import.meta.url).pathname,
+      env: { RUST_BACKTRACE: "0" },
+      stderr: "piped",
+    }).output();
+    assert.ok(bundle.success, new TextDecoder().decode(bundle.stderr));
+    const env = { REDIS_URL: redis.url, SLRS_CACHE_FILE: `${dir}/cache.json`, SLRS_UPLOADS_DIR: `${dir}/uploads` };
+    const run = async () => {
+      const node = await new Deno.Command("node", { args: [`${dir}/entry.mjs`], env, clearEnv: true }).output();
+      assert.ok(node.success, new TextDecoder().decode(node.stderr));
+      return JSON.parse(new TextDecoder().decode(node.stdout));
+    };
+    assert.deepEqual(await run(), {
+      count: { value: 1, metadata: { by: "node" } },
+      cached: 1,
+      object: { text: "from node", type: "text/plain", size: 15 },
+      received: [{ count: 1 }, [1, 2]],
+    });
+    assert.equal((await run()).cached, 2);
+  } finally {
+    await redis.stop();
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -1,0 +1,138 @@
+/**
+ * What the Azure backends share: the storage account's connection string, read from the environment record the
+ * caller passes, and Azure's failures as {@linkcode BindingError}.
+ *
+ * @module
+ */
+
+import { BindingError, type BindingKind } from "../src/bindings.ts";
+import type { EnvRecord } from "./_bytes.ts";
+
+/** Which binding a call belongs to, for error messages. */
+export interface AzureTarget {
+  /** The binding kind. */
+  kind: BindingKind;
+  /** The backend's name in messages: `azure-table`, `azure-blob`, `azure-queue`. */
+  backend: string;
+  /** The binding's name, e.g. `COUNTER`. */
+  binding: string;
+}
+
+/** The storage account every Functions app has; a binding uses it unless `SLRS_<NAME>_CONNECTION` names another. */
+export const AZURE_DEFAULT_CONNECTION = "AzureWebJobsStorage";
+
+/** How the SDKs retry throttling (503 `ServerBusy`, 500 `OperationTimedOut`) and network failures: 5 tries in all. */
+export const AZURE_RETRY: { readonly tries: number; readonly baseMs: number; readonly capMs: number } = {
+  tries: 5,
+  baseMs: 50,
+  capMs: 1000,
+};
+
+/**
+ * The variable that holds a binding's connection string.
+ *
+ * @param binding The binding's name.
+ * @returns `SLRS_<NAME>_CONNECTION`.
+ *
+ * @example
+ * ```ts
+ * import { azureConnectionVariable } from "./_azure.ts";
+ *
+ * console.assert(azureConnectionVariable("UPLOADS") === "SLRS_UPLOADS_CONNECTION");
+ * ```
+ */
+export function azureConnectionVariable(binding: string): string {
+  return `SLRS_${binding}_CONNECTION`;
+}
+
+/**
+ * The connection string: `SLRS_<NAME>_CONNECTION`, else `AzureWebJobsStorage`; a clear error when neither is set.
+ *
+ * @param target The binding.
+ * @param env The environment.
+ * @returns The connection string, and whether it reaches the account over plain HTTP (the emulator).
+ */
+export function azureConnection(target: AzureTarget, env: EnvRecord): { connectionString: string; http: boolean } {
+  const own = azureConnectionVariable(target.binding);
+  const connectionString = env[own] || env[AZURE_DEFAULT_CONNECTION];
+  if (!connectionString) {
+    throw new BindingError({
+      ...target,
+      operation: "configure",
+      message: `neither ${own} nor ${AZURE_DEFAULT_CONNECTION} is set; set one to the storage account's connection ` +
+        `string. The deployment sets ${AZURE_DEFAULT_CONNECTION} for a Functions app; a test or a local run sets it ` +
+        `itself (azurite's is in its README).`,
+    });
+  }
+  return {
+    connectionString,
+    http: /DefaultEndpointsProtocol=http;|Endpoint=http:\/\/|UseDevelopmentStorage=true/i.test(connectionString),
+  };
+}
+
+/**
+ * Reads a required variable, or throws the error that names it.
+ *
+ * @param target The binding.
+ * @param env The environment.
+ * @param variable The variable's name.
+ * @param what What it should hold, for the message.
+ * @returns Its value.
+ */
+export function azureRequired(target: AzureTarget, env: EnvRecord, variable: string, what: string): string {
+  const value = env[variable];
+  if (value === undefined || value === "") {
+    throw new BindingError({
+      ...target,
+      operation: "configure",
+      message: `${variable} is not set; set it to ${what}. The deployment sets it for a deployed function; ` +
+        `a test or a local run sets it itself.`,
+    });
+  }
+  return value;
+}
+
+/** The parts of the SDKs' `RestError` the backends read. */
+interface RestErrorLike {
+  statusCode?: number;
+  code?: string;
+  message?: string;
+}
+
+/**
+ * The HTTP status of an SDK failure, if it has one.
+ *
+ * @param error What the SDK threw.
+ * @returns The status.
+ */
+export function azureStatus(error: unknown): number | undefined {
+  return (error as RestErrorLike | undefined)?.statusCode;
+}
+
+/**
+ * An SDK failure as a {@linkcode BindingError}, with Azure's status and code, and a hint when there is one.
+ *
+ * @param target The binding.
+ * @param operation The operation.
+ * @param error What the SDK threw.
+ * @param hint What to check, for a given status.
+ * @returns The error.
+ */
+export function azureFailure(
+  target: AzureTarget,
+  operation: string,
+  error: unknown,
+  hint: (status: number | undefined) => string = () => "",
+): BindingError {
+  if (error instanceof BindingError) return error;
+  const rest = error as RestErrorLike | undefined;
+  const status = rest?.statusCode;
+  const network = /REQUEST_SEND_ERROR|ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EAI_AGAIN/.test(String(rest?.code));
+  const what = status !== undefined
+    ? `Azure answered ${status} ${rest?.code ?? ""}: ${(rest?.message ?? "").split("\n")[0]}`
+    : network
+    ? `could not reach the storage account (${rest?.message ?? String(error)}); check the connection string's endpoints`
+    : `the Azure SDK failed: ${rest?.message ?? String(error)}`;
+  const extra = hint(status);
+  return new BindingError({ ...target, operation, message: extra ? `${what}. ${extra}` : what, cause: error });
+}
