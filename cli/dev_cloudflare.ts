@@ -55,14 +55,23 @@ export async function startWorker(
 ): Promise<LocalWorker> {
   const state = resolve(runtime.cwd(), ".slrs", "miniflare");
   const [built] = await build(runtime, { target: "cloudflare", entries: [entry], out: resolve(state, "build") });
-  const { Miniflare } = await importMiniflare();
+  const { Miniflare, supportedCompatibilityDate } = await importMiniflare();
   const settings = workerSettings(describeFunction({ fn: fn as ServerlessFunction<never>, entry, exportName: "" }));
+  // workerd refuses a date newer than itself; the deployed Worker keeps the configured one.
+  let compatibilityDate = settings.compatibilityDate;
+  if (supportedCompatibilityDate !== undefined && compatibilityDate > supportedCompatibilityDate) {
+    console.error(
+      `slrs dev: note: this workerd supports compatibility dates up to ${supportedCompatibilityDate}; ` +
+        `"${fn.name}" runs with that instead of ${compatibilityDate} here.`,
+    );
+    compatibilityDate = supportedCompatibilityDate;
+  }
   const bindings = fn.metadata.requirements.bindings ?? {};
   const mf = new Miniflare({
     name: fn.name,
     modules: true,
     scriptPath: built!.bundle,
-    compatibilityDate: settings.compatibilityDate,
+    compatibilityDate,
     compatibilityFlags: settings.compatibilityFlags,
     bindings: vars,
     kvNamespaces: [...bindings.kv ?? []],
@@ -91,7 +100,13 @@ export async function startWorker(
   };
 }
 
-async function importMiniflare(): Promise<{ Miniflare: new (options: Record<string, unknown>) => MiniflareInstance }> {
+/** What dev takes from the miniflare module. */
+interface MiniflareModule {
+  Miniflare: new (options: Record<string, unknown>) => MiniflareInstance;
+  supportedCompatibilityDate?: string;
+}
+
+async function importMiniflare(): Promise<MiniflareModule> {
   // A computed name, so neither Deno's module graph nor the npm build ever pulls Miniflare in for plain dev.
   const name = "miniflare";
   try {

@@ -79,7 +79,7 @@ export async function startTarget(target: string, start: TargetStart): Promise<T
     }
     case "vercel": {
       exportVars(start.vars);
-      const { handle } = await import("./../adapters/vercel.ts");
+      const { handle } = await import("../adapters/vercel.ts");
       const handlers = handle(start.fn as ServerlessFunction<never>);
       return { fetch: (request) => handlers.fetch(request), close: closed };
     }
