@@ -193,7 +193,7 @@ async function answer(serving: Serving, request: Request, client: ClientInfo): P
   const served = internal ? undefined : serving.routes.owner(request.method, url.pathname) as Served;
   const response = served === undefined
     ? await internalRoute(serving, request, client, url)
-    : await answerHttp(serving, served, request);
+    : await answerHttp(serving, served, request, client);
   const ms = (performance.now() - started).toFixed(1);
   const who = served === undefined ? "slrs dev" : served.fn.name;
   console.log(`${request.method} ${url.pathname}${url.search} ${response.status} ${ms}ms ${who}`);
@@ -201,13 +201,13 @@ async function answer(serving: Serving, request: Request, client: ClientInfo): P
 }
 
 /** One HTTP request of one function, within its timeout, through its target's adapter when there is one. */
-async function answerHttp(serving: Serving, served: Served, request: Request): Promise<Response> {
+async function answerHttp(serving: Serving, served: Served, request: Request, client: ClientInfo): Promise<Response> {
   const fn = served.fn as ServerlessFunction<never>;
   const deadline = startDeadline(fn, request.signal);
   const requestId = crypto.randomUUID();
   const run = served.target === undefined
     ? Promise.resolve(served.fn.dispatch(request, devContext(served, deadline, requestId, request)))
-    : served.target.fetch(request, { requestId, deadline: deadline.at, env: served.env }).catch((error) => {
+    : served.target.fetch(request, { requestId, deadline: deadline.at, env: served.env, client }).catch((error) => {
       devLog({ level: "error", msg: "the platform adapter failed", requestId, time: "", error });
       return Response.json({ error: "Internal Server Error", requestId }, { status: 500 });
     });
@@ -230,7 +230,7 @@ function devContext(served: Served, deadline: Deadline, requestId: string, raw: 
 
 type DevContext = Parameters<ServerlessFunction<Record<string, unknown>>["scheduled"]>[1];
 
-function internalRoute(serving: Serving, request: Request, client: ClientInfo, url: URL): Promise<Response> | Response {
+async function internalRoute(serving: Serving, request: Request, client: ClientInfo, url: URL): Promise<Response> {
   const refusal = internalRouteRefusal(request, client);
   if (refusal !== undefined) {
     return Response.json({ error: `${url.pathname} is a route of slrs dev, which ${refusal}` }, { status: 403 });
@@ -243,17 +243,36 @@ function internalRoute(serving: Serving, request: Request, client: ClientInfo, u
   if (request.method !== "POST") {
     return Response.json({ error: `${url.pathname} takes POST.` }, { status: 405, headers: { allow: "POST" } });
   }
-  // A trigger runs within its function's timeout too; the 504 is dev's answer, the signal the function's.
+  // A trigger's ctx.signal aborts at its function's timeout too; the run is awaited (queues and events wait for
+  // their handler on every platform), and the timers end with it.
+  const deadlines: Deadline[] = [];
   const context = (served: DevFunction) => {
     const deadline = startDeadline(served.fn as ServerlessFunction<never>, request.signal);
+    deadlines.push(deadline);
     return devContext(served as Served, deadline, crypto.randomUUID(), request);
   };
+  try {
+    return await runTrigger(serving, request, url, isQueue, context);
+  } finally {
+    for (const deadline of deadlines) deadline.clear();
+  }
+}
+
+function runTrigger(
+  serving: Serving,
+  request: Request,
+  url: URL,
+  isQueue: boolean,
+  context: (served: DevFunction) => DevContext,
+): Promise<Response> {
   if (isQueue) {
     let queue: string;
     try {
       queue = decodeURIComponent(url.pathname.slice(QUEUE_PREFIX.length));
     } catch {
-      return Response.json({ error: "The queue name in the path is not valid percent-encoding." }, { status: 400 });
+      return Promise.resolve(
+        Response.json({ error: "The queue name in the path is not valid percent-encoding." }, { status: 400 }),
+      );
     }
     return deliverQueue(serving.functions, queue, request, context);
   }

@@ -11,6 +11,7 @@
 import { Buffer } from "node:buffer";
 import { handle, type LambdaContext, type LambdaHttpResult, type LambdaResult } from "../adapters/aws_lambda.ts";
 import type { ServerlessFunction } from "../src/serverless.ts";
+import type { ClientInfo } from "./dev_guard.ts";
 
 /** Lambda's limit on a synchronous invocation's event, 6 MB. */
 const EVENT_LIMIT = 6 * 1024 * 1024;
@@ -25,6 +26,8 @@ export interface LambdaInvocation {
   deadline: number;
   /** `ctx.env`. */
   env: Record<string, unknown>;
+  /** The client, whose address becomes `sourceIp` and `x-forwarded-for`. */
+  client?: ClientInfo;
 }
 
 /**
@@ -48,7 +51,7 @@ export function lambdaAnswerer(
   let env: Record<string, unknown> = {};
   const handler = handle(fn, { env: () => env });
   return async (request, invocation) => {
-    const event = await functionUrlEvent(request, invocation.requestId);
+    const event = await functionUrlEvent(request, invocation.requestId, invocation.client?.address);
     if (event === undefined) return Response.json({ message: "Request Entity Too Large" }, { status: 413 });
     env = invocation.env;
     const context: LambdaContext = {
@@ -69,6 +72,7 @@ export function lambdaAnswerer(
  *
  * @param request The request.
  * @param requestId The request id.
+ * @param sourceIp The client's address (a Function URL reports the caller's).
  * @returns The event, or `undefined` when it would exceed Lambda's 6 MB.
  *
  * @example Usage
@@ -78,7 +82,11 @@ export function lambdaAnswerer(
  * console.assert(event?.rawPath === "/a" && event.cookies?.length === 2);
  * ```
  */
-export async function functionUrlEvent(request: Request, requestId: string): Promise<FunctionUrlEvent | undefined> {
+export async function functionUrlEvent(
+  request: Request,
+  requestId: string,
+  sourceIp = "127.0.0.1",
+): Promise<FunctionUrlEvent | undefined> {
   const url = new URL(request.url);
   const rawPath = request.url.slice(url.origin.length).split("?")[0]!.split("#")[0]!;
   const host = `${URL_ID}.lambda-url.us-east-1.on.aws`;
@@ -87,7 +95,8 @@ export async function functionUrlEvent(request: Request, requestId: string): Pro
   headers.host = host;
   headers["x-forwarded-proto"] = "https";
   headers["x-forwarded-port"] = "443";
-  headers["x-forwarded-for"] ??= "127.0.0.1";
+  // Set by the Function URL front end, from the connection.
+  headers["x-forwarded-for"] = sourceIp.replace(/^::ffff:/i, "");
   const bytes = new Uint8Array(await request.arrayBuffer());
   const text = utf8(bytes);
   const event: FunctionUrlEvent = {
@@ -105,7 +114,7 @@ export async function functionUrlEvent(request: Request, requestId: string): Pro
         method: request.method,
         path: rawPath,
         protocol: "HTTP/1.1",
-        sourceIp: "127.0.0.1",
+        sourceIp: sourceIp.replace(/^::ffff:/i, ""),
         userAgent: request.headers.get("user-agent") ?? "",
       },
       requestId,

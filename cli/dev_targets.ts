@@ -8,6 +8,7 @@
 
 import process from "node:process";
 import type { ServerlessFunction } from "../src/serverless.ts";
+import type { ClientInfo } from "./dev_guard.ts";
 import { startWorker } from "./dev_cloudflare.ts";
 import { lambdaAnswerer } from "./dev_lambda.ts";
 import { CliError } from "./errors.ts";
@@ -24,6 +25,8 @@ export interface TargetInvocation {
   deadline: number;
   /** `ctx.env` for adapters that take it. */
   env: Record<string, unknown>;
+  /** The client, for the source address a platform reports. */
+  client: ClientInfo;
 }
 
 /** One function running behind a platform's adapter. */
@@ -61,7 +64,8 @@ export interface TargetStart {
  * import { currentRuntime } from "./runtime.ts";
  * const fn = serverless({ name: "a", fetch: () => new Response("hi") });
  * const target = await startTarget("vercel", { runtime: currentRuntime(), fn, entry: "a.ts", vars: {} });
- * const res = await target.fetch(new Request("http://localhost/"), { requestId: "r", deadline: Infinity, env: {} });
+ * const invocation = { requestId: "r", deadline: Infinity, env: {}, client: { address: "127.0.0.1" } };
+ * const res = await target.fetch(new Request("http://localhost/"), invocation);
  * console.assert(await res.text() === "hi");
  * await target.close();
  * ```

@@ -173,6 +173,8 @@ Deno.test("cli.ts dev serves every configured function like production", async (
     });
 
     await t.step("warns when the process grows past requirements.memory", async () => {
+      const warned = () => dev.stderr.some((line) => line.includes("requirements.memory"));
+      assert.equal(warned(), false, "no warning before the process grew");
       assert.equal(await (await fetch(`${base}/big`)).text(), "7");
       await dev.waitFor(/"users" is over its requirements\.memory of 128 MB: the dev process uses \d+ MB/, {
         stream: "stderr",

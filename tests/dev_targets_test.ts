@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { MOD_URL, startCli } from "./support/process.ts";
+import { MOD_URL, runCli, startCli } from "./support/process.ts";
 
 const source = `
 import { Router, serverless } from "${MOD_URL}";
@@ -139,3 +139,11 @@ for (const target of ["vercel", "gcp", "azure"]) {
     await Deno.remove(dir, { recursive: true });
   });
 }
+
+Deno.test("cli.ts dev --target names the known targets for an unknown one", async (t) => {
+  await t.step("exits 2 with the list", async () => {
+    const run = await runCli(["dev", "examples/hello/main.ts", "--target", "heroku"]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /dev --target takes one of aws-lambda, cloudflare, azure, vercel, gcp; got "heroku"/);
+  });
+});
