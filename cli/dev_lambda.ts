@@ -1,9 +1,11 @@
 /**
- * `dev --target aws-lambda`: each request becomes the payload 2.0 event a Lambda Function URL sends, runs through
- * the adapter's `handle(fn)` exactly as deployed, and its result is turned back into the HTTP response the Function
- * URL would send. The 6 MB limits apply both ways: a larger request is refused with 413 before the function runs
- * (the Function URL's answer), a larger result is answered by the adapter (its 500).
- * https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html#urls-payloads
+ * `dev --target aws-lambda`: each request becomes the payload 2.0 event the function's exposure sends (the
+ * `exposure` setting of aws-lambda: a Function URL by default, or an HTTP API), runs through the adapter's
+ * `handle(fn)` exactly as deployed, and its result is turned back into the HTTP response the front end would send.
+ * The 6 MB limits apply both ways: a larger request is refused with 413 before the function runs, a larger result is
+ * answered by the adapter (its 500).
+ * https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html#urls-payloads and
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
  *
  * @module
  */
@@ -17,6 +19,39 @@ import type { ClientInfo } from "./dev_guard.ts";
 const EVENT_LIMIT = 6 * 1024 * 1024;
 /** What a Function URL host looks like; the function sees it as `Host` and `requestContext.domainName`. */
 const URL_ID = "slrsdev0000000000000000000000000";
+/** An HTTP API id, for its `execute-api` host. */
+const API_ID = "slrsdev000";
+
+/** How a Lambda function is reached over HTTP: the aws-lambda `exposure` setting. */
+export type LambdaExposure = "url" | "http-api" | "none";
+
+/** What differs between the two payload 2.0 front ends. */
+interface Front {
+  host: string;
+  id: string;
+  accountId: string;
+  /** HTTP API percent-decodes the path; a Function URL passes it as sent. */
+  decodesPath: boolean;
+  /** A Function URL keeps the `Cookie` header next to `cookies[]`; HTTP API drops it. */
+  keepsCookieHeader: boolean;
+}
+
+const FRONTS: Record<Exclude<LambdaExposure, "none">, Front> = {
+  url: {
+    host: `${URL_ID}.lambda-url.us-east-1.on.aws`,
+    id: URL_ID,
+    accountId: "anonymous",
+    decodesPath: false,
+    keepsCookieHeader: true,
+  },
+  "http-api": {
+    host: `${API_ID}.execute-api.us-east-1.amazonaws.com`,
+    id: API_ID,
+    accountId: "123456789012",
+    decodesPath: true,
+    keepsCookieHeader: false,
+  },
+};
 
 /** What one invocation knows beyond the request. */
 export interface LambdaInvocation {
@@ -34,7 +69,8 @@ export interface LambdaInvocation {
  * Makes the dev answerer for one function on Lambda.
  *
  * @param fn The function.
- * @returns Answers a request as the Function URL in front of `handle(fn)` would.
+ * @param exposure What is in front of it: a Function URL, an HTTP API, or nothing (every request gets a 404).
+ * @returns Answers a request as the front end and `handle(fn)` would.
  *
  * @example Usage
  * ```ts
@@ -47,12 +83,18 @@ export interface LambdaInvocation {
  */
 export function lambdaAnswerer(
   fn: ServerlessFunction<Record<string, unknown>>,
+  exposure: LambdaExposure = "url",
 ): (request: Request, invocation: LambdaInvocation) => Promise<Response> {
   let env: Record<string, unknown> = {};
   const handler = handle(fn, { env: () => env });
   return async (request, invocation) => {
-    const event = await functionUrlEvent(request, invocation.requestId, invocation.client?.address);
-    if (event === undefined) return Response.json({ message: "Request Entity Too Large" }, { status: 413 });
+    if (exposure === "none") {
+      const error = `"${fn.name}" has no HTTP front end on Lambda: its aws-lambda exposure is "none" ` +
+        '(set "exposure": "url" or "http-api" in slrs.overrides to reach it).';
+      return Response.json({ error }, { status: 404 });
+    }
+    const event = await payloadV2Event(request, invocation.requestId, invocation.client?.address, exposure);
+    if (event === undefined) return Response.json({ message: "Request Too Long" }, { status: 413 });
     env = invocation.env;
     const context: LambdaContext = {
       awsRequestId: invocation.requestId,
@@ -66,32 +108,40 @@ export function lambdaAnswerer(
 }
 
 /**
- * The payload 2.0 event a Function URL sends for a request: lowercase headers with repeats joined by `,`, the
- * `Cookie` header split into `cookies[]` (and kept, as a Function URL does), the path as sent, text bodies as text
- * and others base64.
+ * The payload 2.0 event a Function URL or an HTTP API sends for a request: lowercase headers with repeats joined, the
+ * `Cookie` header split into `cookies[]` (and kept by a Function URL), the path as sent (percent-decoded by HTTP
+ * API), text bodies as text and others base64.
  *
  * @param request The request.
  * @param requestId The request id.
- * @param sourceIp The client's address (a Function URL reports the caller's).
+ * @param sourceIp The client's address (the front end reports the caller's).
+ * @param exposure Which front end.
  * @returns The event, or `undefined` when it would exceed Lambda's 6 MB.
  *
  * @example Usage
  * ```ts
- * import { functionUrlEvent } from "./dev_lambda.ts";
- * const event = await functionUrlEvent(new Request("http://localhost/a?b=1", { headers: { cookie: "x=1; y=2" } }), "r-1");
+ * import { payloadV2Event } from "./dev_lambda.ts";
+ * const request = new Request("http://localhost/a?b=1", { headers: { cookie: "x=1; y=2" } });
+ * const event = await payloadV2Event(request, "r-1");
  * console.assert(event?.rawPath === "/a" && event.cookies?.length === 2);
  * ```
  */
-export async function functionUrlEvent(
+export async function payloadV2Event(
   request: Request,
   requestId: string,
   sourceIp = "127.0.0.1",
+  exposure: Exclude<LambdaExposure, "none"> = "url",
 ): Promise<FunctionUrlEvent | undefined> {
+  const front = FRONTS[exposure];
   const url = new URL(request.url);
-  const rawPath = request.url.slice(url.origin.length).split("?")[0]!.split("#")[0]!;
-  const host = `${URL_ID}.lambda-url.us-east-1.on.aws`;
+  const sent = request.url.slice(url.origin.length).split("?")[0]!.split("#")[0]!;
+  const rawPath = front.decodesPath ? decodePath(sent) : sent;
+  const host = front.host;
   const headers: Record<string, string> = Object.create(null);
-  for (const [name, value] of request.headers) headers[name] = value; // Headers already joins repeats with ", "
+  for (const [name, value] of request.headers) {
+    if (name === "cookie" && !front.keepsCookieHeader) continue;
+    headers[name] = value; // Headers already joins repeats with ", "
+  }
   headers.host = host;
   headers["x-forwarded-proto"] = "https";
   headers["x-forwarded-port"] = "443";
@@ -106,10 +156,10 @@ export async function functionUrlEvent(
     rawQueryString: url.search.slice(1),
     headers: { ...headers },
     requestContext: {
-      accountId: "anonymous",
-      apiId: URL_ID,
+      accountId: front.accountId,
+      apiId: front.id,
       domainName: host,
-      domainPrefix: URL_ID,
+      domainPrefix: front.id,
       http: {
         method: request.method,
         path: rawPath,
@@ -134,7 +184,7 @@ export async function functionUrlEvent(
   return new TextEncoder().encode(JSON.stringify(event)).byteLength > EVENT_LIMIT ? undefined : event;
 }
 
-/** The payload 2.0 event of a Function URL (`APIGatewayProxyEventV2` in `@types/aws-lambda`). */
+/** The payload 2.0 event (`APIGatewayProxyEventV2` in `@types/aws-lambda`). */
 export interface FunctionUrlEvent {
   /** Always `2.0`. */
   version: "2.0";
@@ -156,6 +206,17 @@ export interface FunctionUrlEvent {
   body?: string;
   /** Whether `body` is base64. */
   isBase64Encoded: boolean;
+}
+
+// HTTP API hands the function the decoded path; a run that is not valid UTF-8 stays as sent.
+function decodePath(path: string): string {
+  return path.replace(/(%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
 }
 
 function utf8(bytes: Uint8Array): string | undefined {

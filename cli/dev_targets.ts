@@ -10,7 +10,8 @@ import process from "node:process";
 import type { ServerlessFunction } from "../src/serverless.ts";
 import type { ClientInfo } from "./dev_guard.ts";
 import { startWorker } from "./dev_cloudflare.ts";
-import { lambdaAnswerer } from "./dev_lambda.ts";
+import { lambdaAnswerer, type LambdaExposure } from "./dev_lambda.ts";
+import { infoDocument } from "./info_command.ts";
 import { CliError } from "./errors.ts";
 import type { Runtime } from "./runtime.ts";
 
@@ -74,7 +75,7 @@ export async function startTarget(target: string, start: TargetStart): Promise<T
   const closed = () => Promise.resolve();
   switch (target) {
     case "aws-lambda": {
-      const answer = lambdaAnswerer(start.fn);
+      const answer = lambdaAnswerer(start.fn, await lambdaExposure(start));
       return { fetch: answer, close: closed };
     }
     case "cloudflare": {
@@ -95,6 +96,17 @@ export async function startTarget(target: string, start: TargetStart): Promise<T
     default:
       throw new CliError(`dev --target takes one of ${DEV_TARGETS.join(", ")}; got ${JSON.stringify(target)}.`, 2);
   }
+}
+
+/** The function's aws-lambda `exposure`, with `slrs.overrides` applied, as `build` and `iac` read it. */
+async function lambdaExposure(start: TargetStart): Promise<LambdaExposure> {
+  const doc = await infoDocument(start.runtime, { entries: [start.entry], overridesFile: undefined });
+  const settings = doc.functions.find((fn) => fn.name === start.fn.name)?.platforms["aws-lambda"].settings ?? {};
+  const exposure = settings.exposure ?? "url";
+  if (exposure === "url" || exposure === "http-api" || exposure === "none") return exposure;
+  throw new CliError(
+    `"${start.fn.name}": the aws-lambda exposure must be url, http-api or none; got ${JSON.stringify(exposure)}.`,
+  );
 }
 
 // Vercel and Google read ctx.env from the process environment, as they do deployed.

@@ -12,8 +12,12 @@ export default serverless<Env>({
   fetch: new Router<Env>()
     .get("/platform", (_req, ctx) => Response.json({ platform: ctx.platform, userAgent: navigator.userAgent }))
     .get("/url", (req) => new Response(new URL(req.url).host))
+    .get("/seen/*", (req, ctx) => {
+      const event = (ctx.raw as { event?: { rawPath?: string; headers?: Record<string, string> } }).event;
+      return Response.json({ raw: event?.rawPath, sentCookie: event?.headers?.cookie ?? null, cookie: req.headers.get("cookie") });
+    })
     .get("/big", () => new Response("x".repeat(7 * 1024 * 1024)))
-    .post("/echo", async (req) => new Response(await req.text()))
+    .post("/echo", async (req) => new Response(await req.arrayBuffer()))
     .get("/cookies", () => {
       const headers = new Headers();
       headers.append("set-cookie", "a=1; Path=/");
@@ -51,6 +55,13 @@ Deno.test("cli.ts dev --target aws-lambda answers like the Lambda adapter behind
       assert.match(await (await fetch(`${base}/url`)).text(), /\.lambda-url\.us-east-1\.on\.aws$/);
     });
 
+    await t.step("passes the path as sent, as a Function URL does", async () => {
+      const seen = await (await fetch(`${base}/seen/a%20b`)).json();
+      assert.equal(seen.raw, "/seen/a%20b");
+      const cookies = await (await fetch(`${base}/seen/x`, { headers: { cookie: "x=1" } })).json();
+      assert.equal(cookies.sentCookie, "x=1", "a Function URL keeps the Cookie header");
+    });
+
     await t.step("answers a 7 MB response with the adapter's 500, as Lambda's 6 MB limit would", async () => {
       const res = await fetch(`${base}/big`);
       assert.equal(res.status, 500);
@@ -72,10 +83,39 @@ Deno.test("cli.ts dev --target aws-lambda answers like the Lambda adapter behind
     await t.step("passes a binary body through base64 unchanged", async () => {
       const bytes = new Uint8Array([0, 255, 128, 7]);
       const res = await fetch(`${base}/echo`, { method: "POST", body: bytes });
-      assert.equal(res.status, 200);
-      await res.body?.cancel();
+      assert.deepEqual(new Uint8Array(await res.arrayBuffer()), bytes);
     });
   });
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("cli.ts dev --target aws-lambda sends the event of the function's exposure", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "slrs_dev_exposure_" });
+  const exposure = (value: string) =>
+    Deno.writeTextFile(
+      `${dir}/deno.json`,
+      JSON.stringify({ slrs: { overrides: { probe: { "aws-lambda": { exposure: value } } } } }),
+    );
+  await exposure("http-api");
+  await withTarget("aws-lambda", async (base) => {
+    await t.step(
+      "an HTTP API: the execute-api host, the path decoded, the Cookie header only in cookies[]",
+      async () => {
+        assert.match(await (await fetch(`${base}/url`)).text(), /\.execute-api\.us-east-1\.amazonaws\.com$/);
+        const seen = await (await fetch(`${base}/seen/a%20b`, { headers: { cookie: "x=1; y=2" } })).json();
+        assert.equal(seen.raw, "/seen/a b");
+        assert.equal(seen.cookie, "x=1; y=2", "the adapter joins cookies[] back into Cookie");
+      },
+    );
+  }, dir);
+  await exposure("none");
+  await withTarget("aws-lambda", async (base) => {
+    await t.step('exposure "none": every request is a 404 saying why', async () => {
+      const res = await fetch(`${base}/url`);
+      assert.equal(res.status, 404);
+      assert.match((await res.json()).error, /exposure is "none"/);
+    });
+  }, dir);
   await Deno.remove(dir, { recursive: true });
 });
 
