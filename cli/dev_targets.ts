@@ -92,6 +92,7 @@ export async function startTarget(target: string, start: TargetStart): Promise<T
       exportVars(start.vars);
       return await gcpTarget(start.fn);
     case "azure":
+      exportVars(start.vars);
       return await azureTarget(start.fn);
     default:
       throw new CliError(`dev --target takes one of ${DEV_TARGETS.join(", ")}; got ${JSON.stringify(target)}.`, 2);
@@ -109,7 +110,7 @@ async function lambdaExposure(start: TargetStart): Promise<LambdaExposure> {
   );
 }
 
-// Vercel and Google read ctx.env from the process environment, as they do deployed.
+// Vercel, Google and Azure read ctx.env from the process environment, as they do deployed.
 function exportVars(vars: Record<string, string>): void {
   for (const [name, value] of Object.entries(vars)) process.env[name] ??= value;
 }
