@@ -21,7 +21,7 @@ export interface IacOptions {
   entries: string[];
   /** Where to write: `infra` for Terraform, `infra/wrangler` for wrangler by default. */
   out?: string | undefined;
-  /** Where `cli.ts build` writes its output (default `dist`). */
+  /** Where `slrs build` writes its output (default `dist`). */
   dist?: string | undefined;
   /** Terraform only: `aws-lambda`, `cloudflare` or both, comma-separated. */
   platform?: string | undefined;

@@ -10,6 +10,7 @@ import { build, BUILD_TARGETS } from "./build_command.ts";
 import { dev } from "./dev_command.ts";
 import { CliError } from "./errors.ts";
 import { iac } from "./iac_command.ts";
+import { init, INIT_USAGE } from "./init_command.ts";
 import { infoDocument } from "./info_command.ts";
 import type { Runtime } from "./runtime.ts";
 
@@ -26,6 +27,8 @@ Usage:
                                                    write Terraform JSON (*.tf.json) for AWS and Cloudflare
   cli.ts iac wrangler [entry…] [--out infra/wrangler] [--dist dist]
                                                    write a wrangler.jsonc per function
+  cli.ts init [dir] [--runtime deno|node] [--targets aws-lambda,cloudflare,…] [--library path] [--force]
+                                                   write a new project with tests and GitHub Actions workflows
   cli.ts --help | --version
 
 Build targets: ${BUILD_TARGETS.join(", ")}.
@@ -42,6 +45,10 @@ const OPTIONS = {
   out: { type: "string" },
   dist: { type: "string" },
   platform: { type: "string" },
+  runtime: { type: "string" },
+  targets: { type: "string" },
+  library: { type: "string" },
+  force: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const;
@@ -74,7 +81,7 @@ export async function main(args: string[], runtime: Runtime): Promise<number> {
 
 async function run(args: string[], runtime: Runtime): Promise<number> {
   const { values, positionals } = parse(args);
-  if (values.help) return print(USAGE);
+  if (values.help) return print(positionals[0] === "init" ? INIT_USAGE : USAGE);
   if (values.version) return print(VERSION);
   const [command, ...rest] = positionals;
   const given = (names: (keyof typeof values)[]) => names.filter((name) => values[name] !== undefined);
@@ -82,6 +89,9 @@ async function run(args: string[], runtime: Runtime): Promise<number> {
     const wrong = given(names);
     if (wrong.length > 0) throw new CliError(`${wrong.map((n) => `--${n}`).join(" and ")} not used by ${where}.`, 2);
   };
+  if (command !== "init" && (values.info || ["dev", "build", "iac"].includes(command ?? ""))) {
+    refuse(["runtime", "targets", "library", "force"], values.info ? "--info" : command!);
+  }
   if (values.info) {
     if (values.port !== undefined || values.hostname !== undefined) {
       throw new CliError("--port and --hostname belong to dev, not --info.", 2);
@@ -114,8 +124,14 @@ async function run(args: string[], runtime: Runtime): Promise<number> {
     const { out, dist, platform, overrides: overridesFile } = values;
     return await iac(runtime, { kind, entries, out, dist, platform, overridesFile });
   }
+  if (command === "init") {
+    refuse(["overrides", "port", "hostname", "target", "out", "dist", "platform"], "init");
+    if (rest.length > 1) throw new CliError(`init takes one directory; got ${rest.join(" ")}.`, 2);
+    const { runtime: projectRuntime, targets, library, force } = values;
+    return await init(runtime, { dir: rest[0], runtime: projectRuntime, targets, library, force });
+  }
   if (command === undefined) throw new CliError("no command given.", 2);
-  throw new CliError(`unknown command "${command}"; the commands are --info, dev, build and iac.`, 2);
+  throw new CliError(`unknown command "${command}"; the commands are --info, dev, build, iac and init.`, 2);
 }
 
 function parse(args: string[]) {

@@ -1,6 +1,9 @@
 /**
- * Each platform's limits and how a function's requirements become its settings there. The figures come from
- * ../shared/reference/PLATFORM_FACTS.md (Lambda, Workers) and the platforms' limit pages (Azure, Vercel, Google).
+ * Each platform's limits and how a function's requirements become its settings there. The figures come from the
+ * platforms' limit pages: https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html,
+ * https://developers.cloudflare.com/workers/platform/limits/, https://vercel.com/docs/functions/limitations,
+ * https://learn.microsoft.com/azure/azure-functions/functions-scale (Azure: timeouts, the 230 s HTTP limit) and
+ * https://cloud.google.com/functions/docs/configuring/timeout (Google). docs/platforms.md lists every source.
  *
  * @module
  */

@@ -128,7 +128,7 @@ Deno.test("cli.ts reports user mistakes with a message and an exit code", async 
   await t.step("an unknown command exits 2 and lists what is accepted", async () => {
     const run = await runCli(["deploy"]);
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /unknown command "deploy"; the commands are --info, dev, build and iac/);
+    assert.match(run.stderr, /unknown command "deploy"; the commands are --info, dev, build, iac and init/);
     assert.match(run.stderr, /Usage:/);
   });
 

@@ -273,6 +273,52 @@ Deno.test("Router error handling", async (t) => {
     assert.deepEqual(await res.json(), { error: "Internal Server Error", requestId: "req-1" });
   });
 
+  await t.step(
+    "what onError throws is answered by the default policy, so a new HttpError picks the status",
+    async () => {
+      const router = new Router()
+        .get("/", () => {
+          throw new Error("database down");
+        })
+        .onError(() => {
+          throw new HttpError(503, "Try again soon", { expose: true });
+        });
+      const res = await call(router, "GET", "/");
+      assert.equal(res.status, 503);
+      assert.equal((await res.json()).error, "Try again soon");
+    },
+  );
+
+  await t.step("onError is given what notFound throws, and the malformed-parameter 400", async () => {
+    const seen: unknown[] = [];
+    const router = new Router()
+      .get("/files/:name", () => new Response("file"))
+      .notFound(() => {
+        throw new HttpError(410, "Gone");
+      })
+      .onError((error) => {
+        seen.push(error);
+        return new Response("handled", { status: 418 });
+      });
+    assert.equal((await call(router, "GET", "/nowhere")).status, 418);
+    assert.equal((await call(router, "GET", "/files/%E0%A4%A")).status, 418);
+    assert.deepEqual(seen.map((error) => (error as HttpError).status), [410, 400]);
+  });
+
+  await t.step("onError does not see the 404, 405 and 308 the router answers itself", async () => {
+    const seen: unknown[] = [];
+    const router = new Router()
+      .get("/users", () => new Response("users"))
+      .onError((error) => {
+        seen.push(error);
+        return new Response("handled", { status: 418 });
+      });
+    assert.equal((await call(router, "GET", "/nowhere")).status, 404);
+    assert.equal((await call(router, "POST", "/users")).status, 405);
+    assert.equal((await call(router, "GET", "/users/")).status, 308);
+    assert.deepEqual(seen, []);
+  });
+
   await t.step("notFound replaces the default 404", async () => {
     const router = new Router().notFound(() => new Response("custom 404", { status: 404 }));
     assert.equal(await (await call(router, "GET", "/x")).text(), "custom 404");

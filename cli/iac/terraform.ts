@@ -33,7 +33,7 @@ export interface TerraformOptions {
   /** The platforms to describe; both by default. */
   platforms?: readonly TerraformPlatform[];
   /**
-   * Where `cli.ts build` wrote its output, relative to the directory of the `*.tf.json` files (default `../dist`).
+   * Where `slrs build` wrote its output, relative to the directory of the `*.tf.json` files (default `../dist`).
    * Lambda zips are read from `<dist>/aws-lambda/<fn>.zip` (or `aws-lambda-deno/` for `provided.al2023`), Worker
    * scripts from `<dist>/cloudflare/<fn>.js`.
    */

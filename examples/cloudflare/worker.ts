@@ -1,5 +1,5 @@
 /**
- * The worker entry: `wrangler deploy` (see wrangler.jsonc) or `deno bundle` this file.
+ * The worker entry, as `slrs build --target cloudflare` writes it for main.ts; the tests run it in Miniflare.
  *
  * @module
  */

@@ -10,7 +10,7 @@ interface Allowed {
 }
 
 const AWS_DOCS = "hashicorp/terraform-provider-aws website/docs/r/";
-const CF_DOCS = "cloudflare/terraform-provider-cloudflare docs/resources/ (v5; PLATFORM_FACTS.md §9)";
+const CF_DOCS = "cloudflare/terraform-provider-cloudflare docs/resources/ (v5.22.0 @a2efdc5)";
 
 /**
  * Every resource type the generator may write, and every argument it may give it. Adding one here means reading the

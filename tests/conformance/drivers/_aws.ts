@@ -2,8 +2,8 @@
  * What the AWS Lambda drivers share: the invocation itself (the event and the result go through JSON, as Lambda
  * sends them, with the payload limits Lambda and ALB enforce), a Lambda context, and base64.
  *
- * Each driver builds its event from the corpus request the way its source does (see PLATFORM_FACTS.md §1) and reads
- * the result back the way its source does (§2); this file knows nothing of the shapes.
+ * Each driver builds its event from the corpus request the way its source does (the sources are listed in
+ * docs/platforms.md) and reads the result back the way its source does; this file knows nothing of the shapes.
  *
  * @module
  */
@@ -13,9 +13,15 @@ import type { EchoApp, Observed } from "../driver.ts";
 import { fromBase64, observedFrom } from "../driver.ts";
 import { lambdaContext } from "../../support/aws_lambda.ts";
 
-/** Lambda's synchronous invocation limit, for the event and for the result alike (PLATFORM_FACTS.md §5). */
+/**
+ * Lambda's synchronous invocation limit, for the event and for the result alike
+ * (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+ */
 export const LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024;
-/** ALB's limit on the request body and on the response JSON (PLATFORM_FACTS.md §1, ALB). */
+/**
+ * ALB's limit on the request body and on the response JSON (awsdocs/elb-application-load-balancers-user-guide
+ * `doc_source/lambda-functions.md` @01db3bf).
+ */
 export const ALB_LIMIT = 1024 * 1024;
 
 /** What a source answers when a payload is over its limit, instead of calling (or after calling) the function. */

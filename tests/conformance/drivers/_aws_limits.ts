@@ -10,8 +10,9 @@ import { decodePath } from "./_aws.ts";
 import { joinedHeaders } from "./_limits.ts";
 
 /**
- * Lambda's 6 MB synchronous payload (PLATFORM_FACTS.md §5): an event or result over it is refused by the source
- * (the driver answers as the source does, 413 or 502), so the function's answer never reaches the client.
+ * Lambda's 6 MB synchronous payload (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html): an event
+ * or result over it is refused by the source (the driver answers as the source does, 413 or 502), so the function's
+ * answer never reaches the client.
  *
  * @param id The limit id.
  * @param applies The cases whose event or result exceeds the limit on this source.
@@ -26,8 +27,9 @@ export function payloadLimit(id: string, applies: (c: CorpusCase) => boolean): L
 }
 
 /**
- * REST (1.0) delivers the query only as maps of decoded values (PLATFORM_FACTS.md §1; `+` decoded as a space,
- * aws/aws-cdk#19827), so the adapter can only re-encode them: the function sees the same pairs but a different
+ * REST (1.0) delivers the query only as maps of decoded values
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html; `+` decoded as a
+ * space, aws/aws-cdk#19827), so the adapter can only re-encode them: the function sees the same pairs but a different
  * `url.search` whenever the client's query was not already in that encoding (`a+b`, `1,2`, a key without `=`).
  *
  * @param id The limit id.
@@ -47,8 +49,9 @@ export function decodedQueryLimit(id: string): Limit {
 }
 
 /**
- * ALB passes the query undecoded (PLATFORM_FACTS.md §1) but as a map of key → values, so a key sent without `=`
- * comes back as `key=`: same pairs, different `url.search`.
+ * ALB passes the query undecoded (awsdocs/elb-application-load-balancers-user-guide `doc_source/lambda-functions.md`
+ * @01db3bf) but as a map of key → values, so a key sent without `=` comes back as `key=`: same pairs, different
+ * `url.search`.
  *
  * @param id The limit id.
  * @returns The limit.
@@ -91,7 +94,8 @@ export function decodedPathLimit(id: string): Limit {
 
 /**
  * Payload 2.0 (HTTP API and Function URL) joins the values of a repeated request header with a comma and no space
- * (PLATFORM_FACTS.md §1, tests/fixtures/aws/apigw-v2-cookies.json `"value1,value2"`, function-url.json `"h1,h2"`).
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html,
+ * tests/fixtures/aws/apigw-v2-cookies.json `"value1,value2"`, function-url.json `"h1,h2"`).
  *
  * @param id The limit id.
  * @returns The limit.

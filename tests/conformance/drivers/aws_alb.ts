@@ -1,12 +1,12 @@
 /**
- * Conformance driver: an Application Load Balancer target group with `lambda.multi_value_headers.enabled`, through
- * the AWS Lambda adapter's `handle(fn)`. The event is built from the corpus request as ALB builds it in multi-value
- * mode (PLATFORM_FACTS.md §1, tests/fixtures/aws/alb-multivalue.json): only `multiValueHeaders` and
- * `multiValueQueryStringParameters`, query values left percent-encoded, `body` `""` when empty, and the body as text
- * only for `text/*`, `application/json`, `application/javascript` and `application/xml` (base64 otherwise). The
- * result is read as ALB reads it (§2): `statusDescription` must be the code and reason phrase, only
- * `multiValueHeaders` counts in this mode, and a base64 body is decoded. ALB refuses a request body or a response
- * JSON over 1 MB.
+ * Conformance driver: an Application Load Balancer target group with `lambda.multi_value_headers.enabled`, through the
+ * AWS Lambda adapter's `handle(fn)`. The event is built from the corpus request as ALB builds it in multi-value mode
+ * (awsdocs/elb-application-load-balancers-user-guide `doc_source/lambda-functions.md` @01db3bf,
+ * tests/fixtures/aws/alb-multivalue.json): only `multiValueHeaders` and `multiValueQueryStringParameters`, query values
+ * left percent-encoded, `body` `""` when empty, and the body as text only for `text/*`, `application/json`,
+ * `application/javascript` and `application/xml` (base64 otherwise). The result is read as ALB reads it (same guide):
+ * `statusDescription` must be the code and reason phrase, only `multiValueHeaders` counts in this mode, and a base64
+ * body is decoded. ALB refuses a request body or a response JSON over 1 MB.
  *
  * @module
  */

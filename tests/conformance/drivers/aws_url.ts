@@ -1,8 +1,9 @@
 /**
  * Conformance driver: a Lambda Function URL (payload 2.0, `InvokeMode: BUFFERED`), through the AWS Lambda adapter's
  * `handle(fn)`. The event is the HTTP API one (see aws_v2.ts) with what a Function URL does differently
- * (PLATFORM_FACTS.md §1, tests/fixtures/aws/function-url.json): `rawPath` stays percent-encoded, and the raw `cookie`
- * header is kept next to `cookies[]`. The result is read as for HTTP API.
+ * (awsdocs/aws-lambda-developer-guide `doc_source/urls-invocation.md` @16bead9, tests/fixtures/aws/function-url.json):
+ * `rawPath` stays percent-encoded, and the raw `cookie` header is kept next to `cookies[]`. The result is read as for
+ * HTTP API.
  *
  * @module
  */

@@ -1,12 +1,14 @@
 /**
  * Conformance driver: API Gateway REST API, Lambda proxy integration (payload 1.0), through the AWS Lambda adapter's
- * `handle(fn)`. The event is built from the corpus request as REST builds it (PLATFORM_FACTS.md §1,
- * tests/fixtures/aws/apigw-v1-multivalue.json): `path` still percent-encoded and without the stage, header names in
- * the client's case, `headers` with the last value of a repeated name and `multiValueHeaders` with all of them, the
- * query only as decoded maps (`+` read as a space, aws/aws-cdk#19827), `null` maps and body when there are none.
- * The API is taken to have `binaryMediaTypes: ["*\/*"]` (what §2 recommends), so every body arrives base64-encoded
- * and a base64 result goes out as bytes. The result is read as API Gateway merges it: `headers` plus
- * `multiValueHeaders`, whose values win for the same name.
+ * `handle(fn)`. The event is built from the corpus request as REST builds it
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html,
+ * tests/fixtures/aws/apigw-v1-multivalue.json): `path` still percent-encoded and without the stage, header names in the
+ * client's case, `headers` with the last value of a repeated name and `multiValueHeaders` with all of them, the query
+ * only as decoded maps (`+` read as a space, aws/aws-cdk#19827), `null` maps and body when there are none. The API is
+ * taken to have `binaryMediaTypes: ["*\/*"]` (what
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings.html describes for binary
+ * bodies), so every body arrives base64-encoded and a base64 result goes out as bytes. The result is read as API
+ * Gateway merges it: `headers` plus `multiValueHeaders`, whose values win for the same name.
  *
  * @module
  */

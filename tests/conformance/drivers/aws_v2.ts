@@ -1,10 +1,11 @@
 /**
- * Conformance driver: API Gateway HTTP API (payload 2.0), `$default` route and stage, through the AWS Lambda
- * adapter's `handle(fn)`. The event is built from the corpus request as HTTP API builds it (PLATFORM_FACTS.md §1,
+ * Conformance driver: API Gateway HTTP API (payload 2.0), `$default` route and stage, through the AWS Lambda adapter's
+ * `handle(fn)`. The event is built from the corpus request as HTTP API builds it
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html,
  * tests/fixtures/aws/apigw-v2-cookies.json): `rawPath` percent-decoded, `rawQueryString` as sent, lowercase header
  * names with repeated values joined by `,`, the `Cookie` header split into `cookies[]`, text bodies as text and the
- * rest base64. The result is read as HTTP API reads it (§2): `headers`, one `Set-Cookie` per `cookies[]` entry, a
- * base64 body decoded.
+ * rest base64. The result is read as HTTP API reads it (same page): `headers`, one `Set-Cookie` per `cookies[]` entry,
+ * a base64 body decoded.
  *
  * @module
  */

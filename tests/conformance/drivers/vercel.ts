@@ -1,9 +1,10 @@
 /**
  * Conformance driver: the Vercel adapter's web-standard exports, called as Vercel's Node.js runtime calls them
- * (PLATFORM_FACTS.md §8): the export named after the method (`GET`, `POST`, …) with a `Request` carrying the
- * headers Vercel adds (`x-vercel-id`, `x-forwarded-*`), and Vercel's request context installed under
- * `Symbol.for("@vercel/request-context")` (what `@vercel/functions` reads) with a `waitUntil` and a deadline. No
- * local Vercel runtime exists, so this is the adapter's own surface; HEAD answers lose their body as HTTP drops it.
+ * (https://vercel.com/docs/functions/functions-api-reference): the export named after the method (`GET`, `POST`, …)
+ * with a `Request` carrying the headers Vercel adds (`x-vercel-id`, `x-forwarded-*`), and Vercel's request context
+ * installed under `Symbol.for("@vercel/request-context")` (what `@vercel/functions` reads) with a `waitUntil` and a
+ * deadline. No local Vercel runtime exists, so this is the adapter's own surface; HEAD answers lose their body as HTTP
+ * drops it.
  *
  * @module
  */
