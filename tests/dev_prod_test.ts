@@ -99,6 +99,13 @@ Deno.test("cli.ts dev serves every configured function like production", async (
       assert.equal(await (await fetch(`${base}/orders`)).text(), "orders");
     });
 
+    await t.step("lets the function that has a path under other methods answer 405", async () => {
+      const res = await fetch(`${base}/orders`, { method: "DELETE" });
+      assert.equal(res.status, 405);
+      assert.equal(res.headers.get("allow")?.includes("POST"), true, res.headers.get("allow") ?? "");
+      await res.body?.cancel();
+    });
+
     await t.step("logs one line per request naming the function", async () => {
       await dev.waitFor(/^GET \/users\/7 200 \d+(\.\d+)?ms users$/);
       await dev.waitFor(/^POST \/orders 201 \d+(\.\d+)?ms orders$/);
