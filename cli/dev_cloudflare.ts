@@ -12,13 +12,32 @@ import type { ServerlessFunction } from "../src/serverless.ts";
 import { build } from "./build_command.ts";
 import { CliError } from "./errors.ts";
 import { workerSettings } from "./iac/_cloudflare.ts";
+import type { QueueRunner } from "./dev_triggers.ts";
 import type { Runtime } from "./runtime.ts";
 
 /** The part of Miniflare dev uses; typed here, as Miniflare's own types reach for Workers types Deno cannot use. */
 interface MiniflareInstance {
   ready: Promise<URL>;
+  getWorker(): Promise<{ queue(queue: string, messages: QueueMessage[]): Promise<QueueResult> }>;
   dispatchFetch(url: string, init: Record<string, unknown>): Promise<Response>;
   dispose(): Promise<void>;
+}
+
+/** A message as Miniflare hands it to the Worker's `queue` handler. */
+interface QueueMessage {
+  id: string;
+  timestamp: Date;
+  attempts: number;
+  body: unknown;
+}
+
+/** What workerd reports once the `queue` handler finished. */
+interface QueueResult {
+  outcome: string;
+  ackAll: boolean;
+  retryBatch: { retry: boolean; delaySeconds?: number };
+  explicitAcks: string[];
+  retryMessages: { msgId: string; delaySeconds?: number }[];
 }
 
 /** A Worker running in workerd. */
@@ -27,6 +46,8 @@ export interface LocalWorker {
   fetch(request: Request): Promise<Response>;
   /** Stops workerd. */
   close(): Promise<void>;
+  /** Runs a batch through the Worker's `queue` handler, and reports what workerd would tell Cloudflare Queues. */
+  queue: QueueRunner;
 }
 
 /**
@@ -97,6 +118,22 @@ export async function startWorker(
       return new Response(answer.body, { status: answer.status, statusText: answer.statusText, headers });
     },
     close: () => mf.dispose(),
+    async queue(queue, messages) {
+      const worker = await mf.getWorker();
+      const result = await worker.queue(queue, messages.map((m) => ({ ...m })));
+      const acked = new Set(result.explicitAcks);
+      const retried = new Map(result.retryMessages.map((r) => [r.msgId, r.delaySeconds]));
+      const report = messages.map(({ id }) => {
+        if (result.ackAll || acked.has(id)) return { id, outcome: "acked" };
+        if (result.retryBatch.retry || retried.has(id)) {
+          const delaySeconds = retried.get(id) ?? result.retryBatch.delaySeconds;
+          return delaySeconds === undefined ? { id, outcome: "retried" } : { id, outcome: "retried", delaySeconds };
+        }
+        // Neither: Cloudflare acknowledges it when the handler returned, delivers it again when it threw.
+        return { id, outcome: result.outcome === "ok" ? "acked" : "failed" };
+      });
+      return { messages: report, failed: result.outcome !== "ok" };
+    },
   };
 }
 

@@ -19,7 +19,7 @@ import { type ClientInfo, internalRouteRefusal } from "./dev_guard.ts";
 import { answerWithin, type Deadline, MemoryWatch, startDeadline } from "./dev_limits.ts";
 import { type DevFunction, RouteTable } from "./dev_routes.ts";
 import { DEV_TARGETS, startTarget, type TargetFunction } from "./dev_targets.ts";
-import { deliverEvent, deliverQueue } from "./dev_triggers.ts";
+import { deliverEvent, deliverQueue, type QueueRunner } from "./dev_triggers.ts";
 import { CliError } from "./errors.ts";
 import { LocalKv } from "./local_kv.ts";
 import { discoverEntries, importEntry, readProjectConfig } from "./project.ts";
@@ -142,6 +142,7 @@ export async function startDevServer(
       functions.push(served);
       if (options.target !== undefined) {
         served.target = await startTarget(options.target, { runtime, fn, entry: source!.entry, vars: dotenv });
+        served.queue = served.target.queue;
       }
     }
     const routes = new RouteTable(functions);
@@ -173,6 +174,8 @@ export async function startDevServer(
 interface Served extends DevFunction {
   readonly env: Record<string, unknown>;
   target?: TargetFunction;
+  /** Where its queue batches run: the target's runtime, when it has one. */
+  queue?: QueueRunner | undefined;
 }
 
 /** What every request shares. */

@@ -9,6 +9,7 @@
 import process from "node:process";
 import type { ServerlessFunction } from "../src/serverless.ts";
 import type { ClientInfo } from "./dev_guard.ts";
+import type { QueueRunner } from "./dev_triggers.ts";
 import { startWorker } from "./dev_cloudflare.ts";
 import { lambdaAnswerer, type LambdaExposure } from "./dev_lambda.ts";
 import { infoDocument } from "./info_command.ts";
@@ -36,6 +37,8 @@ export interface TargetFunction {
   fetch(request: Request, invocation: TargetInvocation): Promise<Response>;
   /** Stops what the mode started (workerd, a server). */
   close(): Promise<void>;
+  /** Runs a queue batch through the platform's runtime, where dev can (workerd); in dev's process otherwise. */
+  queue?: QueueRunner;
 }
 
 /** What starting a target needs. */
@@ -80,7 +83,7 @@ export async function startTarget(target: string, start: TargetStart): Promise<T
     }
     case "cloudflare": {
       const worker = await startWorker(start.runtime, start.fn, start.entry, start.vars);
-      return { fetch: (request) => worker.fetch(request), close: () => worker.close() };
+      return { fetch: (request) => worker.fetch(request), close: () => worker.close(), queue: worker.queue };
     }
     case "vercel": {
       exportVars(start.vars);

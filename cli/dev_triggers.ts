@@ -9,7 +9,13 @@
 
 import type { Context } from "../src/context.ts";
 import { type CloudEvent, type MessageInit, type MessageOutcome, trackBatch } from "../src/events.ts";
-import type { DevFunction } from "./dev_routes.ts";
+import type { DevFunction as ServedFunction } from "./dev_routes.ts";
+
+/** A served function, with where its queue batches run when not in this process. */
+export interface DevFunction extends ServedFunction {
+  /** Runs its batches (through the platform's runtime); in this process when absent. */
+  readonly queue?: QueueRunner | undefined;
+}
 
 /** The context a trigger runs with, made by dev per function. */
 export type TriggerContext = (served: DevFunction) => Context<Record<string, unknown>>;
@@ -63,8 +69,34 @@ export async function deliverQueue(
   }
   const messages = parseBatch(await request.text());
   if (typeof messages === "string") return Response.json({ error: messages }, { status: 400 });
-  const tracked = trackBatch(queue, messages);
   const ctx = context(consumer);
+  const run = consumer.queue ??
+    ((queue: string, messages: readonly MessageInit[]) => runQueue(consumer, queue, messages, ctx));
+  const report = await run(queue, messages);
+  const body = { queue, function: consumer.fn.name, messages: report.messages, requestId: ctx.requestId };
+  return Response.json(report.failed ? { ...body, error: "queue handler failed" } : body, {
+    status: report.failed ? 500 : 200,
+  });
+}
+
+/** What became of a delivered batch: each message's outcome, and whether the handler threw. */
+export interface QueueReport {
+  /** One entry per message, in delivery order. */
+  messages: { id: string; outcome: string; delaySeconds?: number }[];
+  /** The handler threw (or the platform reported the invocation failed). */
+  failed: boolean;
+}
+
+/** Runs a batch somewhere else than in this process (in workerd, for `--target cloudflare`). */
+export type QueueRunner = (queue: string, messages: readonly MessageInit[]) => Promise<QueueReport>;
+
+async function runQueue(
+  consumer: DevFunction,
+  queue: string,
+  messages: readonly MessageInit[],
+  ctx: Context<Record<string, unknown>>,
+): Promise<QueueReport> {
+  const tracked = trackBatch(queue, messages);
   let threw = false;
   try {
     await consumer.fn.queue(tracked.batch, ctx);
@@ -79,8 +111,7 @@ export async function deliverQueue(
       ? { id, outcome: word }
       : { id, outcome: word, delaySeconds: delay };
   });
-  const body = { queue, function: consumer.fn.name, messages: outcomes, requestId: ctx.requestId };
-  return Response.json(threw ? { ...body, error: "queue handler failed" } : body, { status: threw ? 500 : 200 });
+  return { messages: outcomes, failed: threw };
 }
 
 function parseBatch(text: string): MessageInit[] | string {

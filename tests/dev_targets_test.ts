@@ -9,6 +9,16 @@ interface Env { VISITS: { get(k: string): Promise<string | null>; put(k: string,
 export default serverless<Env>({
   name: "probe",
   requirements: { bindings: { kv: ["VISITS"] } },
+  queue: {
+    name: "jobs",
+    run(batch) {
+      // Acked only where the Workers runtime runs it, so an in-process run would show up as retried.
+      for (const message of batch.messages) {
+        if (message.body === "later" || navigator.userAgent !== "Cloudflare-Workers") message.retry({ delaySeconds: 7 });
+        else message.ack();
+      }
+    },
+  },
   fetch: new Router<Env>()
     .get("/platform", (_req, ctx) => Response.json({ platform: ctx.platform, userAgent: navigator.userAgent }))
     .get("/url", (req) => new Response(new URL(req.url).host))
@@ -132,6 +142,20 @@ Deno.test("cli.ts dev --target cloudflare runs the Worker in workerd with local 
       const res = await fetch(`${base}/cookies`);
       assert.deepEqual(res.headers.getSetCookie(), ["a=1; Path=/", "b=2; Path=/; HttpOnly"]);
       await res.body?.cancel();
+    });
+
+    await t.step("runs a queue batch in workerd and reports what it acked and retried", async () => {
+      const port = new URL(base).port;
+      const res = await fetch(`${base}/__slrs/queue/jobs`, {
+        method: "POST",
+        headers: { host: `localhost:${port}` },
+        body: JSON.stringify({ messages: [{ id: "j-1", body: "now" }, { id: "j-2", body: "later" }] }),
+      });
+      assert.equal(res.status, 200);
+      assert.deepEqual((await res.json()).messages, [
+        { id: "j-1", outcome: "acked" },
+        { id: "j-2", outcome: "retried", delaySeconds: 7 },
+      ]);
     });
 
     await t.step("binds the KV namespace", async () => {
