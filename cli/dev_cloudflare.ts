@@ -75,7 +75,9 @@ export async function startWorker(
   vars: Record<string, string>,
 ): Promise<LocalWorker> {
   const state = resolve(runtime.cwd(), ".slrs", "miniflare");
-  const [built] = await build(runtime, { target: "cloudflare", entries: [entry], out: resolve(state, "build") });
+  // A folder per function: build empties its output folder first.
+  const out = resolve(state, "build", fn.name);
+  const [built] = await build(runtime, { target: "cloudflare", entries: [entry], out });
   const { Miniflare, supportedCompatibilityDate } = await importMiniflare();
   const settings = workerSettings(describeFunction({ fn: fn as ServerlessFunction<never>, entry, exportName: "" }));
   // workerd refuses a date newer than itself; the deployed Worker keeps the configured one.

@@ -138,7 +138,9 @@ export async function startDevServer(
     for (const entry of entries) {
       const [source] = await importEntry(runtime, entry);
       const fn = source!.fn as ServerlessFunction<Record<string, unknown>>;
-      const served: Served = { fn, entry: source!.entry, env: await localEnv(runtime, fn, base) };
+      // In workerd the Worker gets its bindings from Miniflare instead.
+      const inWorkerd = options.target === "cloudflare";
+      const served: Served = { fn, entry: source!.entry, env: inWorkerd ? base : await localEnv(runtime, fn, base) };
       functions.push(served);
       if (options.target !== undefined) {
         served.target = await startTarget(options.target, { runtime, fn, entry: source!.entry, vars: dotenv });

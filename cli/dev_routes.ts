@@ -46,10 +46,20 @@ export class RouteTable {
    * Builds the table.
    *
    * @param functions The functions, in the order their entries were found.
-   * @throws {CliError} When two functions register the same route (same path shape, overlapping methods).
+   * @throws {CliError} When two functions have the same name, or register the same route (same path shape,
+   *   overlapping methods).
    */
   constructor(functions: readonly DevFunction[]) {
     this.#functions = functions;
+    for (const [i, served] of functions.entries()) {
+      const twin = functions.slice(0, i).find((other) => other.fn.name === served.fn.name);
+      if (twin !== undefined) {
+        throw new CliError(
+          `two entries define a function named "${served.fn.name}" (${twin.entry} and ${served.entry}); ` +
+            "names must be unique, as each becomes its own deployment.",
+        );
+      }
+    }
     const conflicts = routeConflicts(functions);
     if (conflicts.length > 0) {
       throw new CliError(

@@ -214,3 +214,25 @@ Deno.test("cli.ts dev refuses two functions that claim the same route", async (t
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("cli.ts dev refuses two entries that define functions of the same name", async (t) => {
+  const named = (path: string) =>
+    `import { Router, serverless } from "${MOD_URL}";\n` +
+    `export default serverless({ name: "twin", fetch: new Router().get("${path}", () => new Response("ok")) });\n`;
+  const dir = await project({
+    "deno.json": JSON.stringify({ slrs: { functions: ["fns/*.ts"] } }),
+    "fns/a.ts": named("/a"),
+    "fns/b.ts": named("/b"),
+  });
+  const dev = startCli(["dev", "--port", "0"], dir);
+  try {
+    await t.step("names the function and both entries", async () => {
+      await dev.waitFor(/two entries define a function named "twin" \(fns\/a\.ts and fns\/b\.ts\)/, {
+        stream: "stderr",
+      });
+    });
+  } finally {
+    await dev.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
