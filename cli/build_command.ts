@@ -110,7 +110,11 @@ const TARGETS: Record<string, Target> = {
     adapter: "cloudflare",
     bundlePlatform: "browser",
     extension: ".js",
-    entry: () => ["import { handle } from ADAPTER;", "import fn from FUNCTION;", "export default handle(fn);"],
+    // An HTTP-only function gets the fetch-only worker, whose bundle leaves the queue and scheduled code out.
+    entry: (fn) =>
+      fn.triggers.every((trigger) => trigger.type === "http")
+        ? ["import { handleFetch } from ADAPTER;", "import fn from FUNCTION;", "export default handleFetch(fn);"]
+        : ["import { handle } from ADAPTER;", "import fn from FUNCTION;", "export default handle(fn);"],
   },
   vercel: {
     platform: "vercel",

@@ -354,6 +354,23 @@ Deno.test("cli.ts build refuses a bad command line", async (t) => {
       await Deno.remove(dir, { recursive: true });
     }
   });
+  await t.step("an HTTP-only function gets the fetch-only worker, without the queue and scheduled code", async () => {
+    const dir = await Deno.makeTempDir({ prefix: "slrs_build_fetch_" });
+    try {
+      await Deno.writeTextFile(
+        `${dir}/main.ts`,
+        `import { Router, serverless } from "${MOD_URL}";\n` +
+          `export default serverless({ name: "web", fetch: new Router().get("/", () => new Response("hi")) });\n`,
+      );
+      const run = await runCli(["build", "--target", "cloudflare", `${dir}/main.ts`, "--out", `${dir}/dist`]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(await Deno.readTextFile(`${dir}/dist/cloudflare/web.entry.ts`), /export default handleFetch\(fn\);/);
+      const bundle = await Deno.readTextFile(`${dir}/dist/cloudflare/web.js`);
+      assert.doesNotMatch(bundle, /unsettled/, "the queue batch tracking is in the bundle");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
   await t.step("a missing entry exits 1 and names it", async () => {
     const run = await runCli(["build", "--target", "deno", "examples/nowhere/main.ts", "--out", `${ROOT}.slrs/never`]);
     assert.equal(run.code, 1);
