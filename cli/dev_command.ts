@@ -1,7 +1,10 @@
 /**
- * `cli.ts dev [entry] [--port N]`: the local server. It reloads on change, logs one line per request, prints handler
- * errors with their stack in the terminal (never in the response), reads `.env` into `ctx.env`, and gives each `kv`
- * binding a local store under `.slrs/kv/` that survives reloads.
+ * `cli.ts dev [entry] [--port N] [--target T]`: the local server. Without an entry it serves every function
+ * `slrs.functions` names, each under its routes. It reloads on change, logs one line per request naming the
+ * function, prints handler errors with their stack in the terminal (never in the response), reads `.env` into
+ * `ctx.env`, gives each `kv` binding a local store under `.slrs/kv/` that survives reloads, holds each function to
+ * its `requirements.timeout` and `memory` (dev_limits.ts), runs queue batches and CloudEvents by hand
+ * (dev_triggers.ts), and with `--target` sends each request through that platform's adapter (dev_targets.ts).
  *
  * @module
  */
@@ -13,6 +16,10 @@ import { createContext } from "../src/context.ts";
 import type { LogRecord } from "../src/log.ts";
 import type { ServerlessFunction } from "../src/serverless.ts";
 import { type ClientInfo, internalRouteRefusal } from "./dev_guard.ts";
+import { answerWithin, type Deadline, MemoryWatch, startDeadline } from "./dev_limits.ts";
+import { type DevFunction, RouteTable } from "./dev_routes.ts";
+import { DEV_TARGETS, startTarget, type TargetFunction } from "./dev_targets.ts";
+import { deliverEvent, deliverQueue, type QueueRunner } from "./dev_triggers.ts";
 import { CliError } from "./errors.ts";
 import { LocalKv } from "./local_kv.ts";
 import { discoverEntries, importEntry, readProjectConfig } from "./project.ts";
@@ -20,12 +27,14 @@ import type { Runtime, Server } from "./runtime.ts";
 
 /** Options of the `dev` command. */
 export interface DevOptions {
-  /** The entry module; discovered from `slrs.functions` when it is the only one. */
+  /** The entry module; without one, every entry `slrs.functions` names is served. */
   entry?: string | undefined;
   /** The port; 0 picks a free one. */
   port: number;
   /** The interface to listen on. */
   hostname: string;
+  /** Run each request through this platform's adapter (one of `DEV_TARGETS`); plain dev without it. */
+  target?: string | undefined;
 }
 
 /** Set in the child process that the watcher restarts, so it serves instead of watching again. */
@@ -34,6 +43,10 @@ const WATCHED = "SLRS_DEV_WATCHED";
 const INTERNAL_PREFIX = "/__slrs/";
 /** Where `dev` answers scheduled runs by hand: `POST /__slrs/scheduled?cron=…`. */
 const SCHEDULED_PATH = "/__slrs/scheduled";
+/** Where `dev` delivers a queue batch: `POST /__slrs/queue/<queue>`. */
+const QUEUE_PREFIX = "/__slrs/queue/";
+/** Where `dev` delivers a CloudEvent: `POST /__slrs/event`. */
+const EVENT_PATH = "/__slrs/event";
 /** How long a stopping server waits for open requests (a reload, Ctrl-C) before it lets them go. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -54,14 +67,22 @@ const SHUTDOWN_GRACE_MS = 10_000;
  * ```
  */
 export async function dev(runtime: Runtime, options: DevOptions, cliArgs: string[]): Promise<number> {
-  const entry = options.entry ?? await soleEntry(runtime);
+  if (options.target !== undefined && !DEV_TARGETS.includes(options.target)) {
+    throw new CliError(
+      `dev --target takes one of ${DEV_TARGETS.join(", ")}; got ${JSON.stringify(options.target)}.`,
+      2,
+    );
+  }
+  const entries = options.entry === undefined ? await configuredEntries(runtime) : [options.entry];
   if (runtime.env()[WATCHED] === undefined) {
-    // The modules the entry imports are watched anyway; a folder is not, so kv writes under .slrs/ never restart.
-    return runtime.runWatched(cliArgs, resolve(runtime.cwd(), entry), [resolve(runtime.cwd(), ".env")], {
+    // The modules the first entry imports are watched anyway, and the other entries themselves; a folder is not,
+    // so kv writes under .slrs/ never restart.
+    const [first, ...others] = entries.map((entry) => resolve(runtime.cwd(), entry));
+    return runtime.runWatched(cliArgs, first!, [...others, resolve(runtime.cwd(), ".env")], {
       [WATCHED]: "1",
     });
   }
-  const server = await startDevServer(runtime, { ...options, entry });
+  const server = await startDevServer(runtime, { ...options, entries });
   // The watcher stops this process with SIGTERM to reload, Ctrl-C with SIGINT: open requests are answered first.
   // The listeners stay until the server is down, so the same signal again (the watcher forwards Ctrl-C) is ignored.
   // Not Promise.withResolvers: the CLI runs on Node 20, which lacks it.
@@ -78,19 +99,22 @@ export async function dev(runtime: Runtime, options: DevOptions, cliArgs: string
   return 0;
 }
 
-async function soleEntry(runtime: Runtime): Promise<string> {
+async function configuredEntries(runtime: Runtime): Promise<string[]> {
   const config = await readProjectConfig(runtime);
   const entries = await discoverEntries(runtime, config.functions);
-  if (entries.length === 1) return entries[0]!;
-  const found = entries.length === 0 ? "none was found" : `found ${entries.join(", ")}`;
-  throw new CliError(`dev needs one entry: pass it (cli.ts dev functions/orders.ts); ${found} in slrs.functions.`, 2);
+  if (entries.length > 0) return entries;
+  throw new CliError(
+    `dev needs an entry: pass it (cli.ts dev functions/orders.ts), or name entries in ${config.file} under ` +
+      `"slrs": { "functions": ["functions/*.ts"] }; none was found.`,
+    2,
+  );
 }
 
 /**
- * Starts the dev server for one entry, without watching: what the watched child runs, and what tests call.
+ * Starts the dev server for its entries, without watching: what the watched child runs, and what tests call.
  *
  * @param runtime The runtime layer.
- * @param options The entry, port and hostname.
+ * @param options The entry (or entries), port, hostname and target.
  * @returns The running server.
  *
  * @example Usage
@@ -103,81 +127,202 @@ async function soleEntry(runtime: Runtime): Promise<string> {
  * await server.shutdown();
  * ```
  */
-export async function startDevServer(runtime: Runtime, options: DevOptions & { entry: string }): Promise<Server> {
-  const [source] = await importEntry(runtime, options.entry);
-  const fn = source!.fn as ServerlessFunction<Record<string, unknown>>;
-  const env = await localEnv(runtime, fn);
-  const server = await runtime.serve((request, client) => answer(fn, env, request, client), options);
-  console.log(`slrs dev: serving "${fn.name}" from ${source!.entry} on http://localhost:${server.port}`);
-  return server;
+export async function startDevServer(
+  runtime: Runtime,
+  options: DevOptions & ({ entry: string } | { entries: readonly string[] }),
+): Promise<Server> {
+  const entries = "entries" in options ? options.entries : [options.entry];
+  const functions: Served[] = [];
+  const { dotenv, env: base } = await readEnv(runtime);
+  try {
+    for (const entry of entries) {
+      const [source] = await importEntry(runtime, entry);
+      const fn = source!.fn as ServerlessFunction<Record<string, unknown>>;
+      // In workerd the Worker gets its bindings from Miniflare instead.
+      const inWorkerd = options.target === "cloudflare";
+      const served: Served = { fn, entry: source!.entry, env: inWorkerd ? base : await localEnv(runtime, fn, base) };
+      functions.push(served);
+      if (options.target !== undefined) {
+        served.target = await startTarget(options.target, { runtime, fn, entry: source!.entry, vars: dotenv });
+        served.queue = served.target.queue;
+      }
+    }
+    const routes = new RouteTable(functions);
+    const memory = new MemoryWatch();
+    const server = await runtime.serve(
+      (request, client) => answer({ functions, routes, memory }, request, client),
+      options,
+    );
+    const mode = options.target === undefined ? "" : ` through the ${options.target} adapter`;
+    for (const served of functions) {
+      console.log(
+        `slrs dev: serving "${served.fn.name}" from ${served.entry} on http://localhost:${server.port}${mode}`,
+      );
+    }
+    return {
+      port: server.port,
+      async shutdown() {
+        await server.shutdown();
+        await closeTargets(functions);
+      },
+    };
+  } catch (error) {
+    await closeTargets(functions);
+    throw error;
+  }
 }
 
-async function answer(
-  fn: ServerlessFunction<Record<string, unknown>>,
-  env: Record<string, unknown>,
-  request: Request,
-  client: ClientInfo,
-) {
+/** A served function: its env, and the platform it runs behind with `--target`. */
+interface Served extends DevFunction {
+  readonly env: Record<string, unknown>;
+  target?: TargetFunction;
+  /** Where its queue batches run: the target's runtime, when it has one. */
+  queue?: QueueRunner | undefined;
+}
+
+/** What every request shares. */
+interface Serving {
+  readonly functions: readonly Served[];
+  readonly routes: RouteTable;
+  readonly memory: MemoryWatch;
+}
+
+async function closeTargets(functions: readonly Served[]): Promise<void> {
+  await Promise.all(functions.map((served) => served.target?.close()));
+}
+
+async function answer(serving: Serving, request: Request, client: ClientInfo): Promise<Response> {
   const started = performance.now();
-  const ctx = createContext({ platform: "dev", env, signal: request.signal, logSink: devLog, raw: request });
   const url = new URL(request.url);
-  const response = url.pathname.startsWith(INTERNAL_PREFIX)
-    ? await internalRoute(fn, request, client, url, ctx)
-    : await fn.dispatch(request, ctx);
+  const internal = url.pathname.startsWith(INTERNAL_PREFIX);
+  const served = internal ? undefined : serving.routes.owner(request.method, url.pathname) as Served;
+  const response = served === undefined
+    ? await internalRoute(serving, request, client, url)
+    : await answerHttp(serving, served, request, client);
   const ms = (performance.now() - started).toFixed(1);
-  console.log(`${request.method} ${url.pathname}${url.search} ${response.status} ${ms}ms`);
+  const who = served === undefined ? "slrs dev" : served.fn.name;
+  console.log(`${request.method} ${url.pathname}${url.search} ${response.status} ${ms}ms ${who}`);
   return response;
+}
+
+/** One HTTP request of one function, within its timeout, through its target's adapter when there is one. */
+async function answerHttp(serving: Serving, served: Served, request: Request, client: ClientInfo): Promise<Response> {
+  const fn = served.fn as ServerlessFunction<never>;
+  const deadline = startDeadline(fn, request.signal);
+  const requestId = crypto.randomUUID();
+  const run = served.target === undefined
+    ? Promise.resolve(served.fn.dispatch(request, devContext(served, deadline, requestId, request)))
+    : served.target.fetch(request, { requestId, deadline: deadline.at, env: served.env, client }).catch((error) => {
+      devLog({ level: "error", msg: "the platform adapter failed", requestId, time: "", error });
+      return Response.json({ error: "Internal Server Error", requestId }, { status: 500 });
+    });
+  const response = await answerWithin(fn, deadline, requestId, run);
+  serving.memory.check(fn, requestId);
+  return response;
+}
+
+function devContext(served: Served, deadline: Deadline, requestId: string, raw: unknown): DevContext {
+  return createContext({
+    platform: "dev",
+    env: served.env,
+    signal: deadline.signal,
+    deadline: deadline.at,
+    requestId,
+    logSink: devLog,
+    raw,
+  });
 }
 
 type DevContext = Parameters<ServerlessFunction<Record<string, unknown>>["scheduled"]>[1];
 
-function internalRoute(
-  fn: ServerlessFunction<Record<string, unknown>>,
-  request: Request,
-  client: ClientInfo,
-  url: URL,
-  ctx: DevContext,
-): Promise<Response> | Response {
+async function internalRoute(serving: Serving, request: Request, client: ClientInfo, url: URL): Promise<Response> {
   const refusal = internalRouteRefusal(request, client);
   if (refusal !== undefined) {
     return Response.json({ error: `${url.pathname} is a route of slrs dev, which ${refusal}` }, { status: 403 });
   }
-  if (url.pathname !== SCHEDULED_PATH) {
-    return Response.json({ error: `slrs dev has no route ${url.pathname}; it has POST ${SCHEDULED_PATH}.` }, {
-      status: 404,
-    });
+  const known = `POST ${SCHEDULED_PATH}, POST ${QUEUE_PREFIX}<queue> and POST ${EVENT_PATH}`;
+  const isQueue = url.pathname.startsWith(QUEUE_PREFIX) && url.pathname.length > QUEUE_PREFIX.length;
+  if (url.pathname !== SCHEDULED_PATH && url.pathname !== EVENT_PATH && !isQueue) {
+    return Response.json({ error: `slrs dev has no route ${url.pathname}; it has ${known}.` }, { status: 404 });
   }
   if (request.method !== "POST") {
-    return Response.json({ error: `${SCHEDULED_PATH} takes POST.` }, { status: 405, headers: { allow: "POST" } });
+    return Response.json({ error: `${url.pathname} takes POST.` }, { status: 405, headers: { allow: "POST" } });
   }
-  return runScheduled(fn, url, ctx);
+  // A trigger's ctx.signal aborts at its function's timeout too; the run is awaited (queues and events wait for
+  // their handler on every platform), and the timers end with it.
+  const deadlines: Deadline[] = [];
+  const context = (served: DevFunction) => {
+    const deadline = startDeadline(served.fn as ServerlessFunction<never>, request.signal);
+    deadlines.push(deadline);
+    return devContext(served as Served, deadline, crypto.randomUUID(), request);
+  };
+  try {
+    return await runTrigger(serving, request, url, isQueue, context);
+  } finally {
+    for (const deadline of deadlines) deadline.clear();
+  }
+}
+
+function runTrigger(
+  serving: Serving,
+  request: Request,
+  url: URL,
+  isQueue: boolean,
+  context: (served: DevFunction) => DevContext,
+): Promise<Response> {
+  if (isQueue) {
+    let queue: string;
+    try {
+      queue = decodeURIComponent(url.pathname.slice(QUEUE_PREFIX.length));
+    } catch {
+      return Promise.resolve(
+        Response.json({ error: "The queue name in the path is not valid percent-encoding." }, { status: 400 }),
+      );
+    }
+    return deliverQueue(serving.functions, queue, request, context);
+  }
+  if (url.pathname === EVENT_PATH) return deliverEvent(serving.functions, request, context);
+  return runScheduled(serving.functions, url, context);
 }
 
 async function runScheduled(
-  fn: ServerlessFunction<Record<string, unknown>>,
+  functions: readonly Served[],
   url: URL,
-  ctx: DevContext,
+  context: (served: DevFunction) => DevContext,
 ): Promise<Response> {
-  const crons = fn.metadata.triggers.flatMap((t) => t.type === "schedule" ? [t.cron] : []);
-  if (crons.length === 0) {
-    return Response.json({ error: `"${fn.name}" has no scheduled trigger.` }, { status: 404 });
+  const all = functions.flatMap((served) =>
+    served.fn.metadata.triggers.flatMap((t) => t.type === "schedule" ? [{ served, cron: t.cron }] : [])
+  );
+  if (all.length === 0) {
+    const names = functions.map((s) => `"${s.fn.name}"`).join(", ");
+    return Response.json({ error: `${names} ${functions.length === 1 ? "has" : "have"} no scheduled trigger.` }, {
+      status: 404,
+    });
   }
-  const known = `"${fn.name}" has: ${crons.map((c) => JSON.stringify(c)).join(", ")}`;
+  const crons = all.map((s) => s.cron);
+  const known = all.map((s) => `"${s.served.fn.name}" has: ${JSON.stringify(s.cron)}`);
+  const summary = functions.length === 1
+    ? `"${functions[0]!.fn.name}" has: ${crons.map((c) => JSON.stringify(c)).join(", ")}`
+    : known.join("; ");
   const asked = url.searchParams.get("cron");
-  if (asked === null && crons.length > 1) {
-    return Response.json({ error: `Say which schedule to run with ?cron=…; ${known}.`, crons }, { status: 400 });
+  if (asked === null && all.length > 1) {
+    return Response.json({ error: `Say which schedule to run with ?cron=…; ${summary}.`, crons }, { status: 400 });
   }
-  const cron = asked ?? crons[0]!;
-  if (!crons.includes(cron)) {
-    return Response.json({ error: `No schedule ${JSON.stringify(cron)}; ${known}.`, crons }, { status: 404 });
+  const chosen = asked === null ? all : all.filter((s) => s.cron === asked);
+  if (chosen.length === 0) {
+    return Response.json({ error: `No schedule ${JSON.stringify(asked)}; ${summary}.`, crons }, { status: 404 });
   }
-  try {
-    await fn.scheduled({ cron, scheduledTime: Date.now() }, ctx);
-    return Response.json({ ran: cron });
-  } catch (error) {
-    devLog({ level: "error", msg: "scheduled run failed", requestId: ctx.requestId, time: "", error });
-    return Response.json({ error: "scheduled run failed", requestId: ctx.requestId }, { status: 500 });
+  const cron = chosen[0]!.cron;
+  for (const { served } of chosen) {
+    const ctx = context(served);
+    try {
+      await served.fn.scheduled({ cron, scheduledTime: Date.now() }, ctx);
+    } catch (error) {
+      devLog({ level: "error", msg: "scheduled run failed", requestId: ctx.requestId, time: "", error });
+      return Response.json({ error: "scheduled run failed", requestId: ctx.requestId }, { status: 500 });
+    }
   }
+  return Response.json({ ran: cron });
 }
 
 // In the terminal a stack reads better as lines than inside a JSON string.
@@ -192,10 +337,19 @@ function devLog(record: LogRecord): void {
   }
 }
 
-async function localEnv(runtime: Runtime, fn: ServerlessFunction<Record<string, unknown>>) {
-  const dotenv = await runtime.readText(resolve(runtime.cwd(), ".env"));
-  const fromFile = dotenv === undefined ? {} : parseEnv(dotenv) as Record<string, string>;
-  const env: Record<string, unknown> = { ...fromFile, ...runtime.env() };
+/** `.env` (its variables, for the platforms that read them) under the process environment. */
+async function readEnv(runtime: Runtime): Promise<{ dotenv: Record<string, string>; env: Record<string, unknown> }> {
+  const text = await runtime.readText(resolve(runtime.cwd(), ".env"));
+  const dotenv = text === undefined ? {} : parseEnv(text) as Record<string, string>;
+  return { dotenv, env: { ...dotenv, ...runtime.env() } };
+}
+
+async function localEnv(
+  runtime: Runtime,
+  fn: ServerlessFunction<Record<string, unknown>>,
+  base: Record<string, unknown>,
+) {
+  const env: Record<string, unknown> = { ...base };
   const { bindings = {}, env: required = [] } = fn.metadata.requirements;
   for (const name of required) {
     if (env[name] === undefined) console.error(`slrs dev: warning: ${name} is required by "${fn.name}" but not set.`);

@@ -19,7 +19,9 @@ export const USAGE: string = `slrs ${VERSION}: write a serverless function once,
 
 Usage:
   cli.ts --info [entry…] [--overrides file.json]   print one JSON document describing each function
-  cli.ts dev [entry] [--port N] [--hostname H]     serve an entry locally, reloading on change
+  cli.ts dev [entry] [--port N] [--hostname H] [--target T]
+                                                   serve the entries locally, reloading on change; --target runs
+                                                   each request through aws-lambda, cloudflare, azure, vercel or gcp
   cli.ts build --target T [entry…] [--out dist]    bundle each function for a platform, as it deploys it
   cli.ts iac terraform [entry…] [--out infra] [--platform aws-lambda,cloudflare,azure,gcp] [--dist dist] [--build]
                                                    write Terraform JSON (*.tf.json) for the platforms asked for,
@@ -103,8 +105,13 @@ async function run(args: string[], runtime: Runtime): Promise<number> {
   if (command === "dev") {
     if (rest.length > 1) throw new CliError(`dev takes one entry; got ${rest.join(" ")}.`, 2);
     if (values.overrides !== undefined) throw new CliError("--overrides belongs to --info, not dev.", 2);
-    refuse(["target", "out", "dist", "platform", "build"], "dev");
-    const options = { entry: rest[0], port: port(values.port), hostname: values.hostname ?? "127.0.0.1" };
+    refuse(["out", "dist", "platform", "build"], "dev");
+    const options = {
+      entry: rest[0],
+      port: port(values.port),
+      hostname: values.hostname ?? "127.0.0.1",
+      target: values.target,
+    };
     return await dev(runtime, options, args);
   }
   if (command === "build") {

@@ -42,7 +42,7 @@ Deno.test("cli.ts dev serves, logs, reloads on change and keeps kv data", async 
     });
 
     await t.step("logs one line per request with method, path, status and time", async () => {
-      await dev.waitFor(/^GET \/ 200 \d+(\.\d+)?ms$/);
+      await dev.waitFor(/^GET \/ 200 \d+(\.\d+)?ms devprobe$/);
     });
 
     await t.step("keeps kv data under .slrs/", async () => {
