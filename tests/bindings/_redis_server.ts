@@ -25,18 +25,27 @@ async function ensureRedisServer(): Promise<void> {
     throw new Error("redis-server is not on the PATH; install it (apt-get install -y redis-server) and run again");
   }
   console.error("redis-server is not on the PATH: installing Debian's redis-server with apt-get (once)");
-  const install = await new Deno.Command("apt-get", {
-    args: ["install", "-y", "--no-install-recommends", "redis-server"],
-    env: { DEBIAN_FRONTEND: "noninteractive" },
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(300_000),
-  }).output();
+  // A fresh machine may have no package lists yet: then install fails until `apt-get update` has run.
+  let install = await aptGet(["install", "-y", "--no-install-recommends", "redis-server"]);
+  if (!install.success) {
+    await aptGet(["update", "-qq"]);
+    install = await aptGet(["install", "-y", "--no-install-recommends", "redis-server"]);
+  }
   if (!install.success || !(await found())) {
     throw new Error(
       `apt-get install -y redis-server failed:\n${new TextDecoder().decode(install.stderr).slice(-2000)}`,
     );
   }
+}
+
+function aptGet(args: string[]): Promise<Deno.CommandOutput> {
+  return new Deno.Command("apt-get", {
+    args,
+    env: { DEBIAN_FRONTEND: "noninteractive" },
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(300_000),
+  }).output();
 }
 
 function freePort(): number {
