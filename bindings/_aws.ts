@@ -7,9 +7,10 @@
 
 import { AwsClient } from "aws4fetch";
 import { BindingError, type BindingKind } from "../src/bindings.ts";
+import type { EnvRecord } from "./_bytes.ts";
+import { fetchWithRetry, type Throttled } from "./_retry.ts";
 
-/** The environment a backend reads its configuration from: `process.env`, `Deno.env.toObject()`, or a test's own. */
-export type EnvRecord = Readonly<Record<string, string | undefined>>;
+export { bytesOf, concat, type EnvRecord, fromBase64, readAtMost, toBase64, utf8Length } from "./_bytes.ts";
 
 /** Which binding a request belongs to, for error messages. */
 export interface AwsTarget {
@@ -115,15 +116,7 @@ export function awsConfig(target: AwsTarget, service: AwsService, env: EnvRecord
   return { client, endpoint, overridden: Boolean(override), region };
 }
 
-/** How many times a throttled request is tried in all, and the backoff's first step and ceiling. */
-export const RETRY: { readonly attempts: number; readonly baseMs: number; readonly capMs: number } = {
-  attempts: 5,
-  baseMs: 50,
-  capMs: 1000,
-};
-
-/** A backend's answer to "is this response worth trying again?"; it reads the body only from a clone. */
-export type Throttled = (response: Response) => Promise<boolean>;
+export { RETRY, type Throttled } from "./_retry.ts";
 
 /**
  * The throttling every AWS service shares: 429, 500 and 503 (S3's `SlowDown`, `ServiceUnavailable`, SQS's
@@ -148,7 +141,7 @@ export function throttledStatus(response: Response): boolean {
  * @param throttled Whether a response is throttling.
  * @returns The last response (which may be an error response the caller turns into a {@linkcode BindingError}).
  */
-export async function send(
+export function send(
   config: AwsConfig,
   target: AwsTarget,
   operation: string,
@@ -156,137 +149,5 @@ export async function send(
   init: RequestInit,
   throttled: Throttled,
 ): Promise<Response> {
-  for (let attempt = 1;; attempt++) {
-    let response: Response;
-    try {
-      response = await fetch(await config.client.sign(url.toString(), init));
-    } catch (cause) {
-      if (attempt >= RETRY.attempts) {
-        throw new BindingError({
-          ...target,
-          operation,
-          message: `could not reach ${new URL(url).origin} (${errorMessage(cause)}) after ${attempt} attempts`,
-          cause,
-        });
-      }
-      await backoff(attempt);
-      continue;
-    }
-    if (attempt >= RETRY.attempts || !(await throttled(response))) return response;
-    // Not awaited: a body whose clone was read stays open until the clone's branch is cancelled too.
-    response.body?.cancel().catch(() => {});
-    await backoff(attempt);
-  }
-}
-
-function backoff(attempt: number): Promise<void> {
-  const ceiling = Math.min(RETRY.capMs, RETRY.baseMs * 2 ** (attempt - 1));
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/**
- * Bytes to base64, in chunks so a large value does not overflow the argument list of `String.fromCharCode`.
- *
- * @param bytes The bytes.
- * @returns Their base64 text.
- */
-export function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
-}
-
-/**
- * Base64 to bytes.
- *
- * @param text Base64 text.
- * @returns The bytes.
- */
-export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
-/**
- * Any body a binding accepts, as bytes: text as UTF-8, views copied out of their buffer, streams read up to `max`
- * bytes (past it the read stops and `undefined` comes back, so an oversized stream is never buffered whole).
- *
- * @param value The value.
- * @param max The most bytes to read from a stream.
- * @returns The bytes, or `undefined` when a stream held more than `max`.
- */
-export async function bytesOf(
-  value: string | ArrayBuffer | ArrayBufferView | ReadableStream<Uint8Array> | Blob | null,
-  max: number,
-): Promise<Uint8Array<ArrayBuffer> | undefined> {
-  if (value === null) return new Uint8Array();
-  if (typeof value === "string") return new TextEncoder().encode(value);
-  if (value instanceof ArrayBuffer) return new Uint8Array(value.slice(0));
-  if (ArrayBuffer.isView(value)) {
-    return new Uint8Array(value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength) as ArrayBuffer);
-  }
-  if (value instanceof Blob) return new Uint8Array(await value.arrayBuffer());
-  return await readAtMost(value, max);
-}
-
-/**
- * Reads a stream into one buffer, stopping (and cancelling the stream) once it passes `max` bytes.
- *
- * @param stream The stream.
- * @param max The most bytes wanted.
- * @returns The bytes, or `undefined` when the stream held more than `max`.
- */
-export async function readAtMost(
-  stream: ReadableStream<Uint8Array>,
-  max: number,
-): Promise<Uint8Array<ArrayBuffer> | undefined> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return concat(chunks, size);
-}
-
-/**
- * Joins chunks into one buffer.
- *
- * @param chunks The chunks.
- * @param size Their total length.
- * @returns One buffer.
- */
-export function concat(chunks: readonly Uint8Array[], size: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
-}
-
-/**
- * The UTF-8 length of a string.
- *
- * @param text The string.
- * @returns Its length in UTF-8 bytes, as DynamoDB, S3 and SQS count it.
- */
-export function utf8Length(text: string): number {
-  return new TextEncoder().encode(text).byteLength;
+  return fetchWithRetry(target, operation, () => config.client.sign(url.toString(), init), throttled);
 }
