@@ -195,3 +195,245 @@ function byBytes(a: string, b: string): number {
   for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
   return x.length - y.length;
 }
+
+interface StoredObject {
+  resource: Record<string, unknown>;
+  media: Uint8Array<ArrayBuffer>;
+}
+
+/** A fake Cloud Storage: one bucket, with uploads open by id. */
+export interface FakeStorage extends RestFake {
+  /** The objects, by name. */
+  objects: Map<string, StoredObject>;
+  /** Resumable uploads that were opened, by id: how many bytes each received, and whether it finished. */
+  sessions: Map<string, { received: number; done: boolean }>;
+}
+
+const HTTP_RESOURCE_FIELDS = [
+  "contentType",
+  "contentLanguage",
+  "contentDisposition",
+  "contentEncoding",
+  "cacheControl",
+];
+
+/**
+ * Starts a fake of the Cloud Storage JSON API (https://cloud.google.com/storage/docs/json_api) for one bucket:
+ * objects get, media download with Range, multipart and resumable uploads, list and delete.
+ *
+ * @param bucket The bucket's name.
+ * @param token The token requests must carry.
+ * @returns The fake.
+ */
+export function startFakeStorage(bucket: string, token: () => string): FakeStorage {
+  const objects = new Map<string, StoredObject>();
+  const sessions = new Map<
+    string,
+    { received: number; done: boolean; resource: Record<string, unknown>; chunks: Uint8Array[] }
+  >();
+  let generation = 1000;
+  const store = (resource: Record<string, unknown>, media: Uint8Array<ArrayBuffer>) => {
+    generation++;
+    const digest = [...media.slice(0, 8)].map((b) => b.toString(16)).join("") + media.byteLength;
+    const stored = {
+      resource: {
+        kind: "storage#object",
+        ...resource,
+        bucket,
+        size: String(media.byteLength),
+        generation: String(generation),
+        etag: `C${generation}${digest}E=`,
+        timeCreated: new Date().toISOString(),
+        updated: new Date().toISOString(),
+      },
+      media,
+    };
+    objects.set(String(resource.name), stored);
+    return Response.json(stored.resource);
+  };
+  let fake: RestFake;
+  fake = startRestFake((request) => {
+    expectBearer(request, token);
+    const path = request.url.pathname;
+    const query = request.url.searchParams;
+    const objectsPath = `/storage/v1/b/${bucket}/o`;
+    const uploadPath = `/upload/storage/v1/b/${bucket}/o`;
+    const allowOnly = (...names: string[]) => {
+      for (const name of query.keys()) expect(names.includes(name), `unexpected query parameter ${name}`);
+    };
+    if (path === uploadPath) {
+      const type = query.get("uploadType");
+      if (request.method === "PUT") {
+        allowOnly("uploadType", "upload_id");
+        return resumablePart(request, sessions, store);
+      }
+      expect(request.method === "POST", "uploads are POSTs");
+      allowOnly("uploadType");
+      if (type === "multipart") return multipart(request, store);
+      expect(type === "resumable", `unknown uploadType ${type}`);
+      expect(request.headers.get("content-type")?.startsWith("application/json"), "resumable metadata is JSON");
+      const resource = request.json<Record<string, unknown>>();
+      checkResource(resource);
+      const id = crypto.randomUUID();
+      sessions.set(id, { received: 0, done: false, resource, chunks: [] });
+      const location = `${fake.url}${uploadPath}?uploadType=resumable&upload_id=${id}`;
+      return new Response(null, { headers: { location } });
+    }
+    if (path === objectsPath) {
+      expect(request.method === "GET", "listing is a GET");
+      allowOnly("maxResults", "prefix", "delimiter", "pageToken");
+      return listObjects(objects, query);
+    }
+    expect(path.startsWith(`${objectsPath}/`), `unknown path ${path}`);
+    const name = decodeURIComponent(path.slice(objectsPath.length + 1));
+    expect(!path.slice(objectsPath.length + 1).includes("/"), "an object name in a path is percent-encoded whole");
+    const stored = objects.get(name);
+    if (request.method === "DELETE") {
+      allowOnly();
+      if (!stored) return storageError(404, "No such object");
+      objects.delete(name);
+      return new Response(null, { status: 204 });
+    }
+    expect(request.method === "GET", `unexpected method ${request.method}`);
+    if (query.get("alt") === "media") {
+      allowOnly("alt", "generation");
+      if (!stored || (query.has("generation") && query.get("generation") !== stored.resource.generation)) {
+        return storageError(404, "No such object");
+      }
+      return media(request, stored);
+    }
+    allowOnly();
+    if (!stored) return storageError(404, "No such object");
+    return Response.json(stored.resource);
+  });
+  return Object.assign(fake, { objects, sessions: sessions as FakeStorage["sessions"] });
+}
+
+function storageError(code: number, message: string): Response {
+  return Response.json({ error: { code, message, errors: [{ message }] } }, { status: code });
+}
+
+function checkResource(resource: Record<string, unknown>): void {
+  expectKeys(resource, ["name", "metadata", ...HTTP_RESOURCE_FIELDS], ["name"], "the object resource");
+  expect(typeof resource.name === "string" && resource.name !== "", "the name is a non-empty string");
+  if (resource.metadata !== undefined) {
+    for (const value of Object.values(resource.metadata as object)) {
+      expect(typeof value === "string", "metadata values");
+    }
+  }
+}
+
+function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number {
+  outer: for (let i = from; i <= haystack.length - needle.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+function multipart(
+  request: FakeRequest,
+  store: (resource: Record<string, unknown>, media: Uint8Array<ArrayBuffer>) => Response,
+): Response {
+  const boundary = request.headers.get("content-type")?.match(/^multipart\/related; boundary=(.+)$/)?.[1];
+  expect(boundary, "a multipart upload is multipart/related with a boundary");
+  const encoder = new TextEncoder();
+  const body = request.body;
+  const delimiter = encoder.encode(`--${boundary}\r\n`);
+  expect(indexOf(body, delimiter, 0) === 0, "the body starts with the boundary");
+  const metaStart = delimiter.length;
+  const headersEnd = indexOf(body, encoder.encode("\r\n\r\n"), metaStart);
+  const metaHeaders = new TextDecoder().decode(body.subarray(metaStart, headersEnd)).toLowerCase();
+  expect(metaHeaders === "content-type: application/json; charset=utf-8", "the first part is the JSON metadata");
+  const second = indexOf(body, encoder.encode(`\r\n--${boundary}\r\n`), headersEnd);
+  const resource = JSON.parse(new TextDecoder().decode(body.subarray(headersEnd + 4, second)));
+  checkResource(resource);
+  const mediaHeadersStart = second + boundary.length + 6;
+  const mediaHeadersEnd = indexOf(body, encoder.encode("\r\n\r\n"), mediaHeadersStart);
+  const mediaHeaders = new TextDecoder().decode(body.subarray(mediaHeadersStart, mediaHeadersEnd));
+  expect(/^content-type: .+$/i.test(mediaHeaders), "the media part has its content type");
+  const closing = encoder.encode(`\r\n--${boundary}--\r\n`);
+  const end = body.length - closing.length;
+  expect(indexOf(body, closing, end) === end, "the body ends with the closing boundary");
+  return store(resource, body.slice(mediaHeadersEnd + 4, end));
+}
+
+function resumablePart(
+  request: FakeRequest,
+  sessions: Map<string, { received: number; done: boolean; resource: Record<string, unknown>; chunks: Uint8Array[] }>,
+  store: (resource: Record<string, unknown>, media: Uint8Array<ArrayBuffer>) => Response,
+): Response {
+  const session = sessions.get(request.url.searchParams.get("upload_id") ?? "");
+  expect(session && !session.done, "a PUT goes to an open upload session");
+  const range = request.headers.get("content-range") ?? "";
+  const match = range.match(/^bytes (?:(\d+)-(\d+)|\*)\/(\d+|\*)$/);
+  expect(match, `Content-Range ${range} is not bytes first-last/total`);
+  const length = request.body.byteLength;
+  if (match[1] !== undefined) {
+    expect(Number(match[1]) === session.received, `the part starts at ${match[1]}, not ${session.received}`);
+    expect(Number(match[2]) - Number(match[1]) + 1 === length, "the range and the body differ in length");
+  } else expect(length === 0, "bytes */total carries no body");
+  const final = match[3] !== "*";
+  expect(final || length % (256 * 1024) === 0, "a part that is not the last is a multiple of 256 KiB");
+  session.chunks.push(request.body);
+  session.received += length;
+  if (!final) {
+    return new Response(null, { status: 308, headers: { range: `bytes=0-${session.received - 1}` } });
+  }
+  expect(Number(match[3]) === session.received, "the total is what was sent");
+  session.done = true;
+  const whole = new Uint8Array(session.received);
+  let offset = 0;
+  for (const chunk of session.chunks) {
+    whole.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return store(session.resource, whole);
+}
+
+function media(request: FakeRequest, stored: StoredObject): Response {
+  const headers = new Headers({ "content-type": String(stored.resource.contentType ?? "application/octet-stream") });
+  const range = request.headers.get("range");
+  const size = stored.media.byteLength;
+  if (!range) return new Response(stored.media, { headers });
+  const match = range.match(/^bytes=(\d*)-(\d*)$/);
+  expect(match && (match[1] || match[2]), `Range ${range} is not bytes=first-last, first- or -suffix`);
+  let first: number;
+  let last: number;
+  if (match[1] === "") {
+    first = Math.max(0, size - Number(match[2]));
+    last = size - 1;
+  } else {
+    first = Number(match[1]);
+    last = match[2] === "" ? size - 1 : Math.min(size - 1, Number(match[2]));
+  }
+  headers.set("content-range", `bytes ${first}-${last}/${size}`);
+  return new Response(stored.media.slice(first, last + 1), { status: 206, headers });
+}
+
+function listObjects(objects: Map<string, StoredObject>, query: URLSearchParams): Response {
+  const prefix = query.get("prefix") ?? "";
+  const delimiter = query.get("delimiter") ?? "";
+  const max = Number(query.get("maxResults") ?? 1000);
+  expect(Number.isInteger(max) && max >= 1 && max <= 1000, "maxResults is 1 to 1000");
+  const entries: { item?: Record<string, unknown>; prefix?: string }[] = [];
+  const seen = new Set<string>();
+  for (const name of [...objects.keys()].filter((n) => n.startsWith(prefix)).sort(byBytes)) {
+    const cut = delimiter ? name.indexOf(delimiter, prefix.length) : -1;
+    if (cut >= 0) {
+      const folded = name.slice(0, cut + delimiter.length);
+      if (!seen.has(folded)) entries.push({ prefix: folded });
+      seen.add(folded);
+    } else entries.push({ item: objects.get(name)!.resource });
+  }
+  const start = query.has("pageToken") ? Number(atob(query.get("pageToken")!)) : 0;
+  expect(Number.isInteger(start), "the pageToken is one the server gave");
+  const page = entries.slice(start, start + max);
+  const body: Record<string, unknown> = { kind: "storage#objects" };
+  const items = page.flatMap((e) => e.item ? [e.item] : []);
+  const prefixes = page.flatMap((e) => e.prefix ? [e.prefix] : []);
+  if (items.length) body.items = items;
+  if (prefixes.length) body.prefixes = prefixes;
+  if (start + max < entries.length) body.nextPageToken = btoa(String(start + max));
+  return Response.json(body);
+}
