@@ -251,8 +251,7 @@ export function startFakeStorage(bucket: string, token: () => string): FakeStora
     objects.set(String(resource.name), stored);
     return Response.json(stored.resource);
   };
-  let fake: RestFake;
-  fake = startRestFake((request) => {
+  const fake: RestFake = startRestFake((request) => {
     expectBearer(request, token);
     const path = request.url.pathname;
     const query = request.url.searchParams;
@@ -436,4 +435,50 @@ function listObjects(objects: Map<string, StoredObject>, query: URLSearchParams)
   if (prefixes.length) body.prefixes = prefixes;
   if (start + max < entries.length) body.nextPageToken = btoa(String(start + max));
   return Response.json(body);
+}
+
+/** A fake Pub/Sub: the messages published to each topic, by full topic name. */
+export interface FakePubSub extends RestFake {
+  /** Published messages, as a subscriber would receive them. */
+  topics: Map<string, { data: string; attributes: Record<string, string>; messageId: string }[]>;
+}
+
+/**
+ * Starts a fake of Pub/Sub's publish method (https://cloud.google.com/pubsub/docs/reference/rest/v1/projects.topics/publish).
+ *
+ * @param topics The full names of the topics that exist.
+ * @param token The token requests must carry.
+ * @returns The fake.
+ */
+export function startFakePubSub(topics: string[], token: () => string): FakePubSub {
+  const published: FakePubSub["topics"] = new Map(topics.map((topic) => [topic, []]));
+  let id = 0;
+  const fake = startRestFake((request) => {
+    expectBearer(request, token);
+    const match = decodeURIComponent(request.url.pathname).match(/^\/v1\/(projects\/[^/]+\/topics\/[^/:]+):publish$/);
+    expect(match, "publish is POST /v1/projects/<p>/topics/<t>:publish");
+    expect(request.method === "POST", "publish is a POST");
+    expect(request.url.search === "", "no query parameters were expected");
+    expect(request.headers.get("content-type")?.startsWith("application/json"), "publish takes JSON");
+    const queue = published.get(match[1]!);
+    if (!queue) {
+      return Response.json({ error: { code: 404, status: "NOT_FOUND", message: "Topic not found" } }, { status: 404 });
+    }
+    const body = request.json<{ messages: { data: string; attributes: Record<string, string> }[] }>();
+    expectKeys(body, ["messages"], ["messages"], "the request");
+    expect(body.messages.length >= 1 && body.messages.length <= 1000, "1 to 1000 messages per publish");
+    expect(request.body.byteLength <= 10_000_000, "a publish request holds at most 10 MB");
+    const ids: string[] = [];
+    for (const message of body.messages) {
+      expectKeys(message, ["data", "attributes", "orderingKey"], [], "a message");
+      expect(message.data === undefined || /^[A-Za-z0-9+/]*={0,2}$/.test(message.data), "data is base64");
+      for (const key of Object.keys(message.attributes ?? {})) {
+        expect(!key.startsWith("goog") && key.length <= 256, `attribute ${key} is not allowed`);
+      }
+      ids.push(String(++id));
+      queue.push({ data: message.data, attributes: message.attributes ?? {}, messageId: String(id) });
+    }
+    return Response.json({ messageIds: ids });
+  });
+  return Object.assign(fake, { topics: published });
 }
