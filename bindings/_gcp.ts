@@ -15,15 +15,15 @@ export type { EnvRecord };
 /** Which binding a request belongs to, for error messages. */
 export type GcpTarget = RetryTarget;
 
+/** A Google service a backend calls. */
+export type GcpService = "firestore" | "storage" | "pubsub";
+
 /** The Google services the backends call, each one's public endpoint and the emulator variable Google documents. */
-const SERVICES = {
+const SERVICES: Record<GcpService, { origin: string; emulator: string }> = {
   firestore: { origin: "https://firestore.googleapis.com", emulator: "FIRESTORE_EMULATOR_HOST" },
   storage: { origin: "https://storage.googleapis.com", emulator: "STORAGE_EMULATOR_HOST" },
   pubsub: { origin: "https://pubsub.googleapis.com", emulator: "PUBSUB_EMULATOR_HOST" },
-} as const;
-
-/** A Google service a backend calls. */
-export type GcpService = keyof typeof SERVICES;
+};
 
 /** The metadata server's path of the default service account's token, and of the project id. */
 export const GCP_METADATA_PATHS = {
