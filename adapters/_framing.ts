@@ -167,15 +167,16 @@ export function withSafeFraming(response: Response, method: string): Response {
  * ```
  */
 export function withoutNamedHopByHop(response: Response): Response {
-  const connection = response.headers.get("connection");
-  const stray = connection !== null || response.headers.has("proxy-connection") ||
-    response.headers.has("transfer-encoding");
+  const headers = response.headers;
+  const connection = headers.get("connection");
+  const stray = connection !== null || headers.has("proxy-connection") || headers.has("transfer-encoding");
   if (response.status === 101 || !stray) return response;
-  const headers = new Headers(response.headers);
-  for (const name of `${connection},connection,proxy-connection,transfer-encoding`.split(",")) {
+  // A Response is a valid init (status, statusText, headers): the copy's headers are its own, so they can be edited.
+  const copy = new Response(response.body, response);
+  for (const name of `${connection ?? ""},connection,proxy-connection,transfer-encoding`.split(",")) {
     try {
-      headers.delete(name.trim());
+      copy.headers.delete(name.trim());
     } catch { /* not a header name: nothing by that name to send */ }
   }
-  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  return copy;
 }

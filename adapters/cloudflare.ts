@@ -110,7 +110,8 @@ export interface CloudflareWorker<Env> {
  *   When the handler returns, messages it left unsettled are acknowledged; when it throws, every message it did not
  *   acknowledge is retried and the error is rethrown, so the invocation is recorded as failed.
  * - On the first event of each isolate, every name in `requirements.env` and `requirements.bindings` that `env`
- *   lacks is reported with `console.warn`, naming the wrangler.jsonc key to add it under.
+ *   lacks is reported with `console.warn`, naming the wrangler.jsonc key to add it to (`vars` and `secrets`
+ *   through `wrangler secret put`).
  *
  * @typeParam Env The worker's bindings, as declared in `serverless<Env>()`.
  * @param fn A function defined with `serverless()`.
@@ -126,29 +127,9 @@ export interface CloudflareWorker<Env> {
  * ```
  */
 export function handle<Env>(fn: ServerlessFunction<Env>): CloudflareWorker<Env> {
-  let unchecked = true;
-  // Once per isolate, on the first event: `env` exists only inside handlers.
-  const checkBindings = (env: Env) => {
-    if (!unchecked) return;
-    unchecked = false;
-    for (const problem of missingBindings(fn, env)) console.warn(problem);
-  };
+  const checkBindings = bindingCheck(fn);
   return {
-    fetch(request, env, ctx) {
-      checkBindings(env);
-      const context = createContext<Env, CloudflareRaw>({
-        platform: "cloudflare",
-        // Read on first use: a header lookup, and `request.signal` an allocation, in workerd; most requests use neither.
-        requestId: () => request.headers.get("cf-ray") ?? undefined,
-        env,
-        signal: () => request.signal,
-        waitUntil: (promise) => ctx.waitUntil(promise),
-        raw: { trigger: "fetch", request, ctx },
-      });
-      // workerd frames the response itself, but passes the headers a Connection header names on: ./_framing.ts.
-      const answered = fn.dispatch(request, context);
-      return answered instanceof Response ? withoutNamedHopByHop(answered) : answered.then(withoutNamedHopByHop);
-    },
+    fetch: fetchHandler(fn, checkBindings),
 
     scheduled(controller, env, ctx) {
       checkBindings(env);
@@ -179,14 +160,61 @@ export function handle<Env>(fn: ServerlessFunction<Env>): CloudflareWorker<Env> 
   };
 }
 
+/**
+ * Makes a module worker that answers HTTP only: {@linkcode handle} without the `scheduled` and `queue` handlers, so
+ * a bundle of it leaves their code out. `cli.ts build --target cloudflare` writes this entry for a function whose
+ * only trigger is HTTP; a function with a schedule or a queue needs {@linkcode handle}.
+ *
+ * @typeParam Env The worker's bindings, as declared in `serverless<Env>()`.
+ * @param fn A function defined with `serverless()`.
+ * @returns The worker: `export default handleFetch(fn)`.
+ *
+ * @example Usage
+ * ```ts
+ * import { serverless } from "../mod.ts";
+ * import { handleFetch } from "./cloudflare.ts";
+ *
+ * const worker = handleFetch(serverless({ name: "hello", fetch: () => new Response("hello") }));
+ * const res = await worker.fetch(new Request("http://localhost/"), {}, { waitUntil() {} });
+ * console.assert((await res.text()) === "hello" && !("queue" in worker));
+ * ```
+ */
+export function handleFetch<Env>(fn: ServerlessFunction<Env>): Pick<CloudflareWorker<Env>, "fetch"> {
+  return { fetch: fetchHandler(fn, bindingCheck(fn)) };
+}
+
+// Once per isolate, on the first event: `env` exists only inside handlers.
+function bindingCheck<Env>(fn: ServerlessFunction<Env>): (env: Env) => void {
+  let unchecked = true;
+  return (env) => {
+    if (!unchecked) return;
+    unchecked = false;
+    for (const problem of missingBindings(fn, env)) console.warn(problem);
+  };
+}
+
+function fetchHandler<Env>(
+  fn: ServerlessFunction<Env>,
+  checkBindings: (env: Env) => void,
+): CloudflareWorker<Env>["fetch"] {
+  return (request, env, ctx) => {
+    checkBindings(env);
+    const context = workerContext(env, ctx, { trigger: "fetch", request, ctx }, request);
+    // workerd frames the response itself, but passes the headers a Connection header names on: ./_framing.ts.
+    const answered = fn.dispatch(request, context);
+    return answered instanceof Response ? withoutNamedHopByHop(answered) : answered.then(withoutNamedHopByHop);
+  };
+}
+
+// Where each kind goes in wrangler.jsonc.
 const WRANGLER_KEYS: Record<string, string> = {
-  env: '"vars" (or `wrangler secret put`)',
-  kv: '"kv_namespaces"',
-  d1: '"d1_databases"',
-  sql: '"hyperdrive"',
-  queues: '"queues.producers"',
-  buckets: '"r2_buckets"',
-  secrets: "`wrangler secret put`",
+  env: "vars",
+  kv: "kv_namespaces",
+  d1: "d1_databases",
+  sql: "hyperdrive",
+  queues: "queues.producers",
+  buckets: "r2_buckets",
+  secrets: "secrets",
 };
 
 // The names `requirements` declares (what `--info` reports) that the deployed worker was not given.
@@ -195,17 +223,25 @@ function missingBindings(fn: ServerlessFunction<never>, env: unknown): string[] 
   const given = Object(env) as Record<string, unknown>;
   return Object.entries({ env: vars, ...bindings }).flatMap(([kind, names = []]) =>
     names.filter((name) => given[name] === undefined).map((name) =>
-      `slrs: "${fn.name}" declares requirements.${kind === "env" ? "env" : `bindings.${kind}`} "${name}", but the ` +
-      `worker has no such binding: add it under ${WRANGLER_KEYS[kind]} in wrangler.jsonc, or remove it from ` +
-      "requirements."
+      `slrs: ${fn.name} declares ${kind} "${name}", which the worker lacks: add it to ${
+        WRANGLER_KEYS[kind]
+      } in wrangler.jsonc.`
     )
   );
 }
 
-function workerContext<Env>(env: Env, ctx: WorkerExecutionContext, raw: CloudflareRaw): Context<Env> {
+function workerContext<Env>(
+  env: Env,
+  ctx: WorkerExecutionContext,
+  raw: CloudflareRaw,
+  request?: Request,
+): Context<Env> {
   return createContext<Env, CloudflareRaw>({
     platform: "cloudflare",
+    // Read on first use: a header lookup, and `request.signal` an allocation, in workerd; most requests use neither.
+    requestId: request && (() => request.headers.get("cf-ray") ?? undefined),
     env,
+    signal: request && (() => request.signal),
     waitUntil: (promise) => ctx.waitUntil(promise),
     raw,
   });

@@ -1,6 +1,13 @@
 /**
  * `cli.ts build --target <target> [entry…] [--out dist]`: for each function, the two-line entry its platform wants,
- * bundled by `deno bundle` into one minified ES module, and for Lambda a zip ready to upload.
+ * bundled by `deno bundle` into one minified ES module, and around it what the platform deploys:
+ *
+ * - Lambda: a zip ready to upload; with the `invokeMode` setting `RESPONSE_STREAM` the entry is `streamHandle`
+ *   (Node.js) or `runtime(fn, { responseStream: true })` (Deno), for a function URL in that mode.
+ * - Vercel: the Build Output API v3 folder `<out>/vercel/.vercel/output` (cli/vercel_output.ts), for
+ *   `vercel deploy --prebuilt` from `<out>/vercel`; the `runtime` setting `edge` makes an Edge function.
+ * - Azure: the function app folder `<out>/azure/<fn>/` and its zip `<out>/azure/<fn>.zip` (cli/azure_package.ts).
+ * - Google Cloud: the source folder `<out>/gcp/<fn>/` and its zip `<out>/gcp/<fn>.zip` (cli/gcp_package.ts).
  *
  * Lambda on Deno (`aws-lambda-deno`, runtime `provided.al2023`): `deno compile` would give a self-contained
  * `bootstrap`, but it downloads `denort` at build time, which is not always possible; so the zip holds the bundle
@@ -19,9 +26,13 @@ import { type Zippable, zipSync } from "fflate";
 import type { FunctionInfo } from "../src/info.ts";
 import type { PlatformName } from "../src/platforms.ts";
 import { platformProblems } from "./iac/overrides.ts";
+import { AZURE_ENTRY, azurePackage } from "./azure_package.ts";
 import { CliError } from "./errors.ts";
-import { freshDirectory, temporaryBeside, writeFreshFile } from "./fresh_file.ts";
+import { freshDirectories, freshDirectory, temporaryBeside, writeFreshFile } from "./fresh_file.ts";
+import { GCP_ENTRY, gcpPackage, type GcpTarget } from "./gcp_package.ts";
 import { infoDocument } from "./info_command.ts";
+import { writeFiles } from "./package_files.ts";
+import { type VercelBuiltFunction, vercelChoice, vercelEntry, vercelOutput } from "./vercel_output.ts";
 import type { Runtime } from "./runtime.ts";
 
 /** How a build target turns a function into files. */
@@ -40,6 +51,16 @@ interface Target {
   entry(fn: FunctionInfo): string[];
   /** The zip's files other than the bundle, and the bundle's name in it. */
   zip?: { bundle: string; extra: Record<string, string> };
+  /**
+   * The deployable folder the bundle goes into, made by the packaging module of that name; `deno-deploy` keeps the
+   * bundle where it is and writes the Deno Deploy entrypoint `<fn>.deploy.js` beside it.
+   */
+  layout?: "vercel" | "azure" | "gcp" | "deno-deploy";
+}
+
+/** Whether a function's final Lambda settings ask for response streaming (the `invokeMode` setting). */
+function streams(fn: FunctionInfo): boolean {
+  return fn.platforms["aws-lambda"].settings.invokeMode === "RESPONSE_STREAM";
 }
 
 /** The `bootstrap` of the aws-lambda-deno zip. */
@@ -62,7 +83,14 @@ const TARGETS: Record<string, Target> = {
     adapter: "aws_lambda",
     bundlePlatform: "deno",
     extension: ".mjs",
-    entry: () => ["import { handle } from ADAPTER;", "import fn from FUNCTION;", "export const handler = handle(fn);"],
+    entry: (fn) =>
+      streams(fn)
+        ? [
+          "import { streamHandle } from ADAPTER;",
+          "import fn from FUNCTION;",
+          "export const handler = streamHandle(fn);",
+        ]
+        : ["import { handle } from ADAPTER;", "import fn from FUNCTION;", "export const handler = handle(fn);"],
     zip: { bundle: "index.mjs", extra: {} },
   },
   "aws-lambda-deno": {
@@ -70,7 +98,11 @@ const TARGETS: Record<string, Target> = {
     adapter: "aws_lambda",
     bundlePlatform: "deno",
     extension: ".js",
-    entry: () => ["import { runtime } from ADAPTER;", "import fn from FUNCTION;", "await runtime(fn);"],
+    entry: (fn) => [
+      "import { runtime } from ADAPTER;",
+      "import fn from FUNCTION;",
+      streams(fn) ? "await runtime(fn, { responseStream: true });" : "await runtime(fn);",
+    ],
     zip: { bundle: "main.js", extra: { bootstrap: BOOTSTRAP } },
   },
   cloudflare: {
@@ -78,20 +110,20 @@ const TARGETS: Record<string, Target> = {
     adapter: "cloudflare",
     bundlePlatform: "browser",
     extension: ".js",
-    entry: () => ["import { handle } from ADAPTER;", "import fn from FUNCTION;", "export default handle(fn);"],
+    // An HTTP-only function gets the fetch-only worker, whose bundle leaves the queue and scheduled code out.
+    entry: (fn) =>
+      fn.triggers.every((trigger) => trigger.type === "http")
+        ? ["import { handleFetch } from ADAPTER;", "import fn from FUNCTION;", "export default handleFetch(fn);"]
+        : ["import { handle } from ADAPTER;", "import fn from FUNCTION;", "export default handle(fn);"],
   },
   vercel: {
     platform: "vercel",
     adapter: "vercel",
     bundlePlatform: "deno",
     extension: ".mjs",
-    entry: (fn) => [
-      "import { handle } from ADAPTER;",
-      "import fn from FUNCTION;",
-      "export default handle(fn);",
-      // Vercel reads this literal without running the module.
-      `export const config = ${JSON.stringify(vercelConfig(fn))};`,
-    ],
+    // Each function's .vc-config.json carries its settings, so the entry exports no `config`.
+    entry: (fn) => vercelEntry(fn, vercelChoice(fn).runtime).lines,
+    layout: "vercel",
   },
   azure: {
     platform: "azure",
@@ -99,12 +131,8 @@ const TARGETS: Record<string, Target> = {
     bundlePlatform: "deno",
     extension: ".mjs",
     external: ["@azure/functions"],
-    entry: () => [
-      'import az from "@azure/functions";',
-      "import { register } from ADAPTER;",
-      "import fn from FUNCTION;",
-      "register(az.app, fn);",
-    ],
+    entry: () => [...AZURE_ENTRY],
+    layout: "azure",
   },
   gcp: {
     platform: "gcp",
@@ -112,18 +140,21 @@ const TARGETS: Record<string, Target> = {
     bundlePlatform: "deno",
     extension: ".mjs",
     external: ["@google-cloud/functions-framework"],
-    entry: () => [
-      'import functions from "@google-cloud/functions-framework";',
-      "import { register } from ADAPTER;",
-      "import fn from FUNCTION;",
-      "export const targets = register(functions, fn);",
-    ],
+    entry: () => [...GCP_ENTRY],
+    layout: "gcp",
   },
   deno: {
     adapter: "deno",
     bundlePlatform: "deno",
     extension: ".js",
-    entry: () => ["import { handle } from ADAPTER;", "import fn from FUNCTION;", "export default handle(fn);"],
+    entry: () => [
+      "import { handle, serve } from ADAPTER;",
+      "import fn from FUNCTION;",
+      "export default handle(fn);",
+      // Deno Deploy stops an instance with SIGINT and kills it 5 s later: shut down gracefully within that.
+      "export const start = () => serve(fn, { shutdownTimeoutMs: 4000 });",
+    ],
+    layout: "deno-deploy",
   },
 };
 
@@ -148,12 +179,18 @@ export interface BuiltFunction {
   name: string;
   /** The generated entry. */
   entry: string;
-  /** The bundle. */
+  /** The bundle: `<out>/<target>/<fn>.js` (`.mjs`), or its place inside the deployable folder. */
   bundle: string;
   /** The bundle's size in bytes. */
   bundleBytes: number;
-  /** The zip, for Lambda targets. */
+  /** The zip, for Lambda, Azure and Google Cloud. */
   zip?: string;
+  /** The deployable folder, for Vercel (`<fn>.func`), Azure and Google Cloud (`<fn>/`). */
+  folder?: string;
+  /** The Google Cloud entry points, HTTP first. */
+  targets?: GcpTarget[];
+  /** The Deno Deploy entrypoint, for the `deno` target. */
+  deployEntry?: string;
   /** The zip's size in bytes. */
   zipBytes?: number;
   /** How long the bundling took, in ms. */
@@ -162,7 +199,8 @@ export interface BuiltFunction {
 
 /**
  * Builds every function for one target: writes `<out>/<target>/<fn>.entry.ts`, bundles it to `<fn>.js` (`.mjs` where
- * Node runs it), zips it for Lambda, and prints one line per function with its size and build time.
+ * Node runs it) and zips it for Lambda, or bundles it into the deployable folder of Vercel, Azure or Google Cloud
+ * (with its zip for the last two), and prints one line per function with its size and build time.
  *
  * @param runtime The runtime layer.
  * @param options The target, the entries, the output directory and the overrides file.
@@ -207,32 +245,131 @@ export async function build(runtime: Runtime, options: BuildOptions): Promise<Bu
       throw new CliError(`nothing was built; a platform cannot take these settings:\n  ${errors.join("\n  ")}`);
     }
   }
+  // The plan's limits are checked before anything is bundled.
+  if (target.layout === "vercel") vercelOutput(doc.functions.map((info) => ({ info, bundle: new Uint8Array() })));
   const dir = resolve(runtime.cwd(), options.out ?? "dist", options.target);
   // A link in the output (to a file outside it) is replaced, never written through.
   await freshDirectory(dir);
+  await removeEarlierPackages(target, dir, doc.functions);
   const built: BuiltFunction[] = [];
+  const vercel: VercelBuiltFunction[] = [];
   for (const fn of doc.functions) {
     const started = performance.now();
     const entry = resolve(dir, `${fn.name}.entry.ts`);
     await writeFreshFile(entry, entrySource(target, fn, entry, runtime.cwd()));
-    const bundle = resolve(dir, `${fn.name}${target.extension}`);
-    await bundleEntry(runtime, target, entry, bundle);
+    const bundle = resolve(dir, bundlePath(target, fn));
+    await freshDirectories(dir, relative(dir, dirname(bundle)).replaceAll("\\", "/"));
+    const bundlePlatform = target.layout === "vercel"
+      ? vercelEntry(fn, vercelChoice(fn).runtime).bundlePlatform
+      : target.bundlePlatform;
+    await bundleEntry(runtime, { ...target, bundlePlatform }, entry, bundle);
     const code = await readFile(bundle);
+    const sourceMap = await readFile(`${bundle}.map`).catch(() => undefined);
     const result: BuiltFunction = { name: fn.name, entry, bundle, bundleBytes: code.byteLength, ms: 0 };
+    const packaged = { info: fn, bundle: code, ...(sourceMap !== undefined && { sourceMap }) };
     if (target.zip !== undefined) {
-      const zip = resolve(dir, `${fn.name}.zip`);
-      const bytes = lambdaZip(code, target.zip.bundle, target.zip.extra);
-      await writeFreshFile(zip, bytes);
-      result.zip = zip;
-      result.zipBytes = bytes.byteLength;
+      await writeZip(result, resolve(dir, `${fn.name}.zip`), lambdaZip(code, target.zip.bundle, target.zip.extra));
+    } else if (target.layout === "vercel") {
+      vercel.push(packaged);
+      result.folder = dirname(bundle);
+    } else if (target.layout === "azure") {
+      const app = azurePackage(packaged);
+      result.folder = resolve(dir, fn.name);
+      await writeFiles(result.folder, app.files);
+      await writeZip(result, resolve(dir, `${fn.name}.zip`), app.zip);
+    } else if (target.layout === "gcp") {
+      const source = gcpPackage(packaged);
+      result.folder = resolve(dir, fn.name);
+      result.targets = source.targets;
+      await writeFiles(result.folder, source.files);
+      await writeZip(result, resolve(dir, `${fn.name}.zip`), source.zip);
+    } else if (target.layout === "deno-deploy") {
+      result.deployEntry = resolve(dir, `${fn.name}.deploy.js`);
+      await writeFreshFile(result.deployEntry, denoDeployEntry(fn, relative(runtime.cwd(), dir), bundle));
     }
     result.ms = Math.round(performance.now() - started);
     built.push(result);
-    const shown = relative(runtime.cwd(), result.zip ?? bundle).replaceAll("\\", "/");
-    const zipped = result.zipBytes === undefined ? "" : ` (zip ${kb(result.zipBytes)})`;
-    console.log(`${options.target} ${fn.name}: ${shown} ${kb(result.bundleBytes)}${zipped} in ${result.ms} ms`);
+    console.log(`${options.target} ${fn.name}: ${summary(result, runtime.cwd())}`);
   }
+  if (target.layout === "vercel") await writeFiles(dir, vercelOutput(vercel));
   return built;
+}
+
+/**
+ * Removes the deployable folders an earlier build wrote, so a file it no longer makes (a function that is gone, the
+ * Node.js bundle of a function now on the Edge runtime) is not deployed with the new ones. `dir` is a real directory
+ * and `.vercel` is made one first: removing removes a link, never what it points at.
+ */
+async function removeEarlierPackages(target: Target, dir: string, functions: readonly FunctionInfo[]): Promise<void> {
+  if (target.layout === "vercel") {
+    await freshDirectories(dir, ".vercel");
+    await rm(resolve(dir, ".vercel/output"), { recursive: true, force: true });
+  } else if (target.layout === "azure" || target.layout === "gcp") {
+    for (const fn of functions) await rm(resolve(dir, fn.name), { recursive: true, force: true });
+  }
+}
+
+/** Where a function's bundle goes, relative to the target's folder. */
+function bundlePath(target: Target, fn: FunctionInfo): string {
+  switch (target.layout) {
+    case "vercel":
+      return `.vercel/output/functions/${fn.name}.func/${vercelEntry(fn, vercelChoice(fn).runtime).bundleName}`;
+    case "azure":
+    case "gcp":
+      return `${fn.name}/index.js`;
+    default:
+      return `${fn.name}${target.extension}`;
+  }
+}
+
+async function writeZip(result: BuiltFunction, path: string, bytes: Uint8Array): Promise<void> {
+  await writeFreshFile(path, bytes);
+  result.zip = path;
+  result.zipBytes = bytes.byteLength;
+}
+
+/** The line printed for a built function: what to deploy, its size, the build time and any entry points. */
+function summary(result: BuiltFunction, cwd: string): string {
+  const shown = relative(cwd, result.zip ?? result.folder ?? result.bundle).replaceAll("\\", "/");
+  const zipped = result.zipBytes === undefined ? "" : ` (zip ${kb(result.zipBytes)})`;
+  const targets = result.targets === undefined
+    ? ""
+    : `; entry points ${result.targets.map((t) => `${t.entryPoint} (${t.signatureType})`).join(", ")}`;
+  const deploy = result.deployEntry === undefined
+    ? ""
+    : `; Deno Deploy entrypoint ${relative(cwd, result.deployEntry).replaceAll("\\", "/")}`;
+  return `${shown} ${kb(result.bundleBytes)}${zipped} in ${result.ms} ms${targets}${deploy}`;
+}
+
+/**
+ * The Deno Deploy entrypoint of a function: Deno Deploy runs it (`deno run`, all permissions) and waits for its
+ * HTTP server, so it starts the bundle's `serve` rather than relying on `deno serve`'s default export. Its comment
+ * gives the `deno deploy` commands (https://docs.deno.com/runtime/reference/cli/deploy) with what `--info` knows.
+ */
+function denoDeployEntry(fn: FunctionInfo, dir: string, bundle: string): string {
+  const folder = (dir || ".").replaceAll("\\", "/");
+  const entrypoint = `${fn.name}.deploy.js`;
+  const memory = fn.requirements.memory;
+  const lines = [
+    `// Deno Deploy entrypoint of the ${fn.name} function, written by \`slrs build --target deno\`.`,
+    "// Deploy this folder with the deno deploy command (Deno 2.4.2 or later):",
+    `//   deno deploy create ${folder} --app ${fn.name} --source local --runtime-mode dynamic --entrypoint ${entrypoint}`,
+    ...(fn.requirements.env ?? []).map((name) => `//   deno deploy env add ${name} <value> --app ${fn.name}`),
+    `//   deno deploy ${folder} --app ${fn.name} --prod`,
+    ...(fn.requirements.regions === undefined
+      ? []
+      : [`// requirements.regions ${fn.requirements.regions.join(", ")}: pick --region us, eu or global on create.`]),
+    ...(memory === undefined || memory <= 768
+      ? []
+      : [`// requirements.memory ${memory} MB: raise the runtime memory limit (768 MB by default, 4 GB on Pro).`]),
+    ...(fn.triggers.some((t) => t.type !== "http")
+      ? ["// Only the HTTP routes are served: the Deno adapter runs no schedules or queues."]
+      : []),
+    `import { start } from ${JSON.stringify(`./${bundle.split(/[\\/]/).at(-1)}`)};`,
+    "start();",
+    "",
+  ];
+  return lines.join("\n");
 }
 
 /** The generated entry module: import the adapter and the function, export what the platform wants. */
@@ -353,11 +490,6 @@ export function lambdaZip(bundle: Uint8Array, name: string, extra: Record<string
     files[path] = file(new TextEncoder().encode(text), path === "bootstrap" ? 0o100755 : 0o100644);
   }
   return zipSync(files, { level: 9, mtime });
-}
-
-function vercelConfig(fn: FunctionInfo): Record<string, unknown> {
-  const { maxDuration, memory, regions } = fn.platforms.vercel.settings;
-  return { maxDuration, memory, ...(regions !== undefined && { regions }) };
 }
 
 function kb(bytes: number): string {

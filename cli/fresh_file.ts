@@ -6,7 +6,7 @@
  */
 
 import { lstat, mkdir, rename, rm, unlink, writeFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve, sep } from "node:path";
 
 /**
  * A unique name beside `path` that keeps its extension (`deno bundle` reads it), for writing before a rename.
@@ -70,4 +70,36 @@ export async function freshDirectory(dir: string): Promise<void> {
   const existing = await lstat(dir).catch(() => undefined);
   if (existing?.isSymbolicLink()) await unlink(dir);
   await mkdir(dir, { recursive: true });
+}
+
+/**
+ * Makes `root/relative` a real directory, component by component: a symbolic link at any level below `root` is
+ * removed (not followed) and a directory made in its place, so a link planted inside the output (say
+ * `dist/azure/shop -> /etc`) cannot send later writes outside it. `root` itself is handled by
+ * {@linkcode freshDirectory}.
+ *
+ * @param root The output directory.
+ * @param relative A path below it, with `/` separators.
+ * @returns The directory's absolute path.
+ * @throws {TypeError} For a path that climbs out of `root`.
+ *
+ * @example Usage
+ * ```ts
+ * import { freshDirectories } from "./fresh_file.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.symlink("/tmp", `${dir}/a`);
+ * await freshDirectories(dir, "a/b");
+ * console.assert((await Deno.lstat(`${dir}/a`)).isDirectory && (await Deno.lstat(`${dir}/a/b`)).isDirectory);
+ * ```
+ */
+export async function freshDirectories(root: string, relative: string): Promise<string> {
+  const base = resolve(root);
+  await freshDirectory(base);
+  let dir = base;
+  for (const part of relative.split("/").filter((p) => p !== "" && p !== ".")) {
+    dir = resolve(dir, part);
+    if (!dir.startsWith(base + sep)) throw new TypeError(`${JSON.stringify(relative)} leaves ${base}.`);
+    await freshDirectory(dir);
+  }
+  return dir;
 }

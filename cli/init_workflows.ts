@@ -217,11 +217,14 @@ jobs:
 ${setupSteps(runtime)}      - run: npm install --global vercel@latest
       - run: vercel pull --yes --environment="$VERCEL_ENVIRONMENT" --token="$VERCEL_TOKEN"
       - run: ${cli(runtime, "build --target vercel")}
+      # build writes the Build Output API folder to dist/vercel/.vercel/output; the project comes from the env above.
       - name: vercel deploy --prebuilt (preview)
         if: ${ON_PULL_REQUEST}
+        working-directory: dist/vercel
         run: vercel deploy --prebuilt --token="$VERCEL_TOKEN"
       - name: vercel deploy --prebuilt --prod
         if: ${ON_MAIN}
+        working-directory: dist/vercel
         run: vercel deploy --prebuilt --prod --token="$VERCEL_TOKEN"
 `;
 }

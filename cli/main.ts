@@ -20,9 +20,10 @@ export const USAGE: string = `slrs ${VERSION}: write a serverless function once,
 Usage:
   cli.ts --info [entry…] [--overrides file.json]   print one JSON document describing each function
   cli.ts dev [entry] [--port N] [--hostname H]     serve an entry locally, reloading on change
-  cli.ts build --target T [entry…] [--out dist]    bundle each function for a platform (a zip for Lambda)
-  cli.ts iac terraform [entry…] [--out infra] [--platform aws-lambda,cloudflare] [--dist dist]
-                                                   write Terraform JSON (*.tf.json) for AWS and Cloudflare
+  cli.ts build --target T [entry…] [--out dist]    bundle each function for a platform, as it deploys it
+  cli.ts iac terraform [entry…] [--out infra] [--platform aws-lambda,cloudflare,azure,gcp] [--dist dist] [--build]
+                                                   write Terraform JSON (*.tf.json) for the platforms asked for,
+                                                   or for every platform built in --dist; --build builds first
   cli.ts iac wrangler [entry…] [--out infra/wrangler] [--dist dist]
                                                    write a wrangler.jsonc per function
   cli.ts init [dir] [--runtime deno|node] [--targets aws-lambda,cloudflare,…] [--library path] [--force]
@@ -43,6 +44,7 @@ const OPTIONS = {
   out: { type: "string" },
   dist: { type: "string" },
   platform: { type: "string" },
+  build: { type: "boolean" },
   runtime: { type: "string" },
   targets: { type: "string" },
   library: { type: "string" },
@@ -94,19 +96,19 @@ async function run(args: string[], runtime: Runtime): Promise<number> {
     if (values.port !== undefined || values.hostname !== undefined) {
       throw new CliError("--port and --hostname belong to dev, not --info.", 2);
     }
-    refuse(["target", "out", "dist", "platform"], "--info");
+    refuse(["target", "out", "dist", "platform", "build"], "--info");
     const doc = await infoDocument(runtime, { entries: positionals, overridesFile: values.overrides });
     return print(JSON.stringify(doc, null, 2));
   }
   if (command === "dev") {
     if (rest.length > 1) throw new CliError(`dev takes one entry; got ${rest.join(" ")}.`, 2);
     if (values.overrides !== undefined) throw new CliError("--overrides belongs to --info, not dev.", 2);
-    refuse(["target", "out", "dist", "platform"], "dev");
+    refuse(["target", "out", "dist", "platform", "build"], "dev");
     const options = { entry: rest[0], port: port(values.port), hostname: values.hostname ?? "127.0.0.1" };
     return await dev(runtime, options, args);
   }
   if (command === "build") {
-    refuse(["port", "hostname", "dist", "platform"], "build");
+    refuse(["port", "hostname", "dist", "platform", "build"], "build");
     const options = { target: values.target, entries: rest, out: values.out, overridesFile: values.overrides };
     await build(runtime, options);
     return 0;
@@ -114,11 +116,11 @@ async function run(args: string[], runtime: Runtime): Promise<number> {
   if (command === "iac") {
     refuse(["port", "hostname", "target"], "iac");
     const [kind, ...entries] = rest;
-    const { out, dist, platform, overrides: overridesFile } = values;
-    return await iac(runtime, { kind, entries, out, dist, platform, overridesFile });
+    const { out, dist, platform, build, overrides: overridesFile } = values;
+    return await iac(runtime, { kind, entries, out, dist, platform, build, overridesFile });
   }
   if (command === "init") {
-    refuse(["overrides", "port", "hostname", "target", "out", "dist", "platform"], "init");
+    refuse(["overrides", "port", "hostname", "target", "out", "dist", "platform", "build"], "init");
     if (rest.length > 1) throw new CliError(`init takes one directory; got ${rest.join(" ")}.`, 2);
     const { runtime: projectRuntime, targets, library, force } = values;
     return await init(runtime, { dir: rest[0], runtime: projectRuntime, targets, library, force });

@@ -6,9 +6,9 @@
  * @module
  */
 
-import { mkdir, writeFile } from "node:fs/promises";
-import { dirname, resolve, sep } from "node:path";
+import { dirname, relative, resolve, sep } from "node:path";
 import { type Zippable, zipSync } from "fflate";
+import { freshDirectories, writeFreshFile } from "./fresh_file.ts";
 
 /** A package's files: relative paths with `/` separators, in the order they were added. */
 export type PackageFiles = Map<string, Uint8Array>;
@@ -56,7 +56,8 @@ export function zipFiles(files: PackageFiles): Uint8Array {
 }
 
 /**
- * Writes a package under a folder, creating the folders its paths need.
+ * Writes a package under a folder, creating the folders its paths need. Nothing is written through a symbolic link:
+ * a link where a folder or a file of the package goes is replaced (cli/fresh_file.ts), never followed.
  *
  * @param dir The folder the paths are relative to.
  * @param files The package.
@@ -79,8 +80,8 @@ export async function writeFiles(dir: string, files: PackageFiles): Promise<stri
     checkPath(path);
     const target = resolve(root, path);
     if (!target.startsWith(root + sep)) throw new TypeError(`package path ${JSON.stringify(path)} leaves ${root}.`);
-    await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, bytes);
+    await freshDirectories(root, relative(root, dirname(target)).replaceAll("\\", "/"));
+    await writeFreshFile(target, bytes);
     written.push(target);
   }
   return written;

@@ -59,7 +59,7 @@ export interface ContextInit<Env = DefaultEnv, Raw = unknown> {
    * called then: producing a signal costs (~13 µs for an `AbortSignal` on Node 20, more than a whole small Lambda
    * invocation; a header lookup for Cloudflare's `request.signal`), and most requests never read it.
    */
-  signal?: AbortSignal | (() => AbortSignal);
+  signal?: AbortSignal | (() => AbortSignal) | undefined;
   /** The platform deadline in epoch milliseconds. */
   deadline?: number;
   /** Where `waitUntil` promises go; by default they are only kept from rejecting unhandled. */
@@ -71,27 +71,25 @@ export interface ContextInit<Env = DefaultEnv, Raw = unknown> {
 }
 
 class RequestContext<Env, Raw> implements Context<Env, Raw> {
-  readonly platform: Platform;
+  // Declared, not defined: the constructor assigns them, and the bundle carries no field list.
+  declare readonly platform: Platform;
   params: Record<string, string> = {};
-  readonly env: Env;
-  readonly raw: Raw;
+  declare readonly env: Env;
+  declare readonly raw: Raw;
   // What was given (a value or a function to call on first use), then what it resolved to.
   #requestId: string | (() => string | undefined) | undefined;
   #signal: AbortSignal | (() => AbortSignal) | undefined;
-  #deadline: number;
-  #waitUntil: ((promise: Promise<unknown>) => void) | undefined;
-  #logSink: LogSink | undefined;
+  // The rest is read only by the calls that need it (remainingMs, waitUntil, the logger), which most requests never make.
+  #init: ContextInit<Env, Raw>;
   #log: Logger | undefined;
 
   constructor(init: ContextInit<Env, Raw>) {
     this.platform = init.platform;
     this.env = init.env ?? ({} as Env);
+    this.raw = init.raw as Raw;
     this.#requestId = init.requestId;
     this.#signal = init.signal;
-    this.raw = init.raw as Raw;
-    this.#deadline = init.deadline ?? Infinity;
-    this.#waitUntil = init.waitUntil;
-    this.#logSink = init.logSink;
+    this.#init = init;
   }
 
   get requestId(): string {
@@ -110,19 +108,19 @@ class RequestContext<Env, Raw> implements Context<Env, Raw> {
   }
 
   remainingMs(): number {
-    return Math.max(0, this.#deadline - Date.now());
+    return Math.max(0, (this.#init.deadline ?? Infinity) - Date.now());
   }
 
   waitUntil(promise: Promise<unknown>): void {
     const logged = Promise.resolve(promise).catch((error) =>
       this.log.error("waitUntil task failed", { error: errorText(error) })
     );
-    if (this.#waitUntil) this.#waitUntil(logged);
+    this.#init.waitUntil?.(logged);
   }
 
   // Built on first use: most requests never log, and a logger per request would be wasted work on the hot path.
   get log(): Logger {
-    return this.#log ??= createLogger(this.requestId, this.#logSink);
+    return this.#log ??= createLogger(this.requestId, this.#init.logSink);
   }
 }
 

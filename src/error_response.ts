@@ -31,20 +31,26 @@ import { errorText } from "./log.ts";
  * ```
  */
 export function errorResponse(error: unknown, ctx: Context<unknown>): Response {
+  let policyError: string | undefined;
   try {
-    return error instanceof HttpError ? httpErrorResponse(error, ctx) : unhandledResponse(error, ctx);
+    if (error instanceof HttpError) return httpErrorResponse(error, ctx);
   } catch (failure) {
     // Only a value that defeats even `instanceof` (a Proxy whose traps throw) or a broken context gets here. The
     // answer is still a 500 that blames the server, never a rejection an adapter would misreport.
-    ctx.log.error("unhandled error", { error: errorText(error), policyError: errorText(failure) });
-    return lastResort(ctx);
+    policyError = errorText(failure);
+  }
+  ctx.log.error(
+    "unhandled error",
+    policyError ? { error: errorText(error), policyError } : { error: errorText(error) },
+  );
+  try {
+    return jsonError(500, INTERNAL, ctx.requestId);
+  } catch {
+    return Response.json({ error: INTERNAL }, { status: 500 });
   }
 }
 
-function unhandledResponse(error: unknown, ctx: Context<unknown>): Response {
-  ctx.log.error("unhandled error", { error: errorText(error) });
-  return jsonError(500, "Internal Server Error", ctx.requestId);
-}
+const INTERNAL = statusText(500);
 
 function httpErrorResponse(error: HttpError, ctx: Context<unknown>): Response {
   if (error.status >= 500) ctx.log.error(error.message, { status: error.status, error: errorText(error) });
@@ -55,23 +61,12 @@ function httpErrorResponse(error: HttpError, ctx: Context<unknown>): Response {
   } catch (invalid) {
     // The status says whose fault the request was; a header the handler got wrong must not move the blame, so the
     // status stays and only the headers go, with the reason in the log.
-    ctx.log.error("HttpError headers are not valid HTTP headers; the error was answered without them", {
+    ctx.log.error("HttpError headers are not valid HTTP headers; answered without them", {
       status: error.status,
       error: errorText(invalid),
     });
   }
   return jsonError(error.status, message, ctx.requestId, headers);
-}
-
-function lastResort(ctx: Context<unknown>): Response {
-  try {
-    return jsonError(500, "Internal Server Error", ctx.requestId);
-  } catch {
-    return new Response('{"error":"Internal Server Error"}', {
-      status: 500,
-      headers: { "content-type": "application/json" },
-    });
-  }
 }
 
 /**

@@ -41,11 +41,11 @@ export interface HttpErrorOptions {
  */
 export class HttpError extends Error {
   /** The HTTP status the error answers with (400–599). */
-  readonly status: number;
+  declare readonly status: number;
   /** Whether {@linkcode HttpError.message} is sent to the client. */
-  readonly expose: boolean;
+  declare readonly expose: boolean;
   /** Extra headers for the error response. */
-  readonly headers: ConstructorParameters<typeof Headers>[0];
+  declare readonly headers: ConstructorParameters<typeof Headers>[0];
 
   /**
    * Creates an HTTP error.

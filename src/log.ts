@@ -71,12 +71,13 @@ export function consoleSink(record: LogRecord): void {
  */
 export function createLogger(requestId: string, sink: LogSink = consoleSink): Logger {
   const write = (level: LogLevel) => (msg: string, fields?: Record<string, unknown>) => {
+    const record = { level, msg, requestId, time: new Date().toISOString() };
     // Logging must never fail the code that logs: a throwing getter in `fields` or a broken sink would otherwise
     // turn a log call into a 500 (or crash a trigger), blaming the request for the logger.
     try {
-      sink({ ...fields, level, msg, requestId, time: new Date().toISOString() });
+      sink({ ...fields, ...record });
     } catch (error) {
-      console.error(logLine({ level, msg, requestId, time: new Date().toISOString(), logError: errorText(error) }));
+      console.error(logLine({ ...record, logError: errorText(error) }));
     }
   };
   return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
@@ -96,32 +97,20 @@ export function createLogger(requestId: string, sink: LogSink = consoleSink): Lo
  */
 export function errorText(error: unknown): string {
   // Whatever was thrown must be describable: `Object.create(null)` has no `toString`, a Proxy may throw from every
-  // trap, and a plain object would print as the useless "[object Object]".
+  // trap, and a plain object would print as the useless "[object Object]", so it is written as JSON instead.
+  let text = "[an indescribable value]";
   try {
-    if (error instanceof Error) {
-      return typeof error.stack === "string" ? error.stack : `${String(error.name)}: ${String(error.message)}`;
-    }
-    if (typeof error === "object" && error !== null) return describeObject(error);
-    return String(error);
-  } catch {
-    try {
-      return Object.prototype.toString.call(error);
-    } catch {
-      return "[a thrown value that cannot be described]";
-    }
-  }
-}
-
-function describeObject(value: object): string {
-  let text: string;
+    text = Object.prototype.toString.call(error);
+    if (error instanceof Error && typeof error.stack === "string") return error.stack;
+    text = String(error);
+  } catch { /* no usable toString: the tag stands */ }
   try {
-    text = String(value);
-  } catch {
-    text = Object.prototype.toString.call(value);
-  }
-  if (text !== "[object Object]") return text;
-  const json = JSON.stringify(value, jsonSafe());
-  return json === undefined || json === "{}" ? text : json;
+    if (text === "[object Object]" && typeof error === "object") {
+      const json = JSON.stringify(error, jsonSafe());
+      if (json !== undefined && json !== "{}") text = json;
+    }
+  } catch { /* a toJSON or getter that throws: the tag stands */ }
+  return text;
 }
 
 /**
@@ -146,29 +135,27 @@ export function logLine(record: LogRecord): string {
   try {
     return JSON.stringify(record, jsonSafe());
   } catch (error) {
-    const { level, msg, requestId, time } = record;
+    const core = (["level", "msg", "requestId", "time"] as const).map((key) => [key, errorText(record[key])]);
     return JSON.stringify({
-      level: String(level),
-      msg: errorText(msg),
-      requestId: String(requestId),
-      time: String(time),
-      logError: `the fields of this record could not be written as JSON: ${errorText(error)}`,
+      ...Object.fromEntries(core),
+      logError: `its fields could not be written as JSON: ${errorText(error)}`,
     });
   }
 }
 
 // A JSON.stringify replacer that turns what JSON cannot hold into text. Cycles are found by keeping the chain of
-// objects from the root to the current value (JSON.stringify calls the replacer with the holder as `this`), so a
-// value shared by two fields is written twice rather than taken for a cycle.
+// objects from the root to the current value (JSON.stringify calls the replacer with the holder as `this`, which is
+// on the chain unless it is the root's wrapper), so a value shared by two fields is written twice rather than taken
+// for a cycle.
 function jsonSafe(): (this: unknown, key: string, value: unknown) => unknown {
-  const ancestors: unknown[] = [];
+  const chain: unknown[] = [];
   return function (this: unknown, _key: string, value: unknown): unknown {
-    if (typeof value === "bigint") return value.toString();
+    if (typeof value === "bigint") return String(value);
     if (value instanceof Error) return errorText(value);
     if (typeof value !== "object" || value === null) return value;
-    while (ancestors.length > 0 && ancestors.at(-1) !== this) ancestors.pop();
-    if (ancestors.includes(value)) return "[Circular]";
-    ancestors.push(value);
+    chain.splice(chain.indexOf(this) + 1);
+    if (chain.includes(value)) return "[Circular]";
+    chain.push(value);
     return value;
   };
 }

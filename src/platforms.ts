@@ -98,6 +98,15 @@ const LOG_RETENTION_DAYS = [
 ] as const;
 /** How a Lambda function is reached over HTTP: a function URL, an API Gateway HTTP API, or not at all. */
 const LAMBDA_EXPOSURES = ["url", "http-api", "none"] as const;
+/**
+ * How Lambda returns a function's response (a function URL's `InvokeMode`): whole, up to 6 MB, or streamed as it is
+ * written, up to 200 MB. https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html
+ */
+const INVOKE_MODE: SettingType = {
+  type: "string",
+  pattern: /^(BUFFERED|RESPONSE_STREAM)$/,
+  form: '"BUFFERED" or "RESPONSE_STREAM"',
+};
 const oneOf = (value: SettingValue | undefined, allowed: readonly (string | number)[]) =>
   value === undefined || allowed.includes(value as string | number);
 
@@ -113,6 +122,7 @@ export const PLATFORMS = {
       reservedConcurrency: { type: "integer", min: 0, unit: "" },
       logRetentionDays: COUNT,
       exposure: STRING,
+      invokeMode: INVOKE_MODE,
     },
     recommend: (req) => ({
       runtime: "nodejs22.x",
@@ -120,8 +130,9 @@ export const PLATFORMS = {
       timeout: req.timeout ?? 3,
       architecture: req.architecture ?? "arm64",
       ...(req.concurrency !== undefined && { reservedConcurrency: req.concurrency }),
+      ...(req.streaming !== undefined && { invokeMode: req.streaming ? "RESPONSE_STREAM" : "BUFFERED" }),
     }),
-    check: (req, settings) => {
+    check: (req, settings, triggers) => {
       const warnings = [];
       const memory = num(settings.memory, 128);
       const timeout = num(settings.timeout, 3);
@@ -138,6 +149,15 @@ export const PLATFORMS = {
       }
       if (!oneOf(settings.exposure, LAMBDA_EXPOSURES)) {
         warnings.push(`exposure ${JSON.stringify(settings.exposure)} is not one of: ${LAMBDA_EXPOSURES.join(", ")}.`);
+      }
+      // Only a function URL or InvokeWithResponseStream streams; an HTTP API buffers the whole response.
+      if (
+        settings.invokeMode === "RESPONSE_STREAM" && (settings.exposure ?? "url") === "http-api" && hasHttp(triggers)
+      ) {
+        warnings.push(
+          'invokeMode "RESPONSE_STREAM" does not stream through an API Gateway HTTP API (exposure "http-api"), ' +
+            'which buffers the response; use exposure "url" (a function URL) or invokeMode "BUFFERED".',
+        );
       }
       if (!oneOf(settings.logRetentionDays, LOG_RETENTION_DAYS)) {
         warnings.push(

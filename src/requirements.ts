@@ -41,6 +41,25 @@ export interface Requirements {
   bindings?: Bindings;
   /** Preferred regions, in the platforms' own names. */
   regions?: string[];
+  /**
+   * Whether responses must reach the client as they are written (server-sent events, large downloads) instead of
+   * after the handler's body has been read to the end. Workers, Vercel, Azure, Google Cloud, Deno and Node stream
+   * anyway; on AWS Lambda it selects the `invokeMode` setting `RESPONSE_STREAM`, so `build` makes a streaming entry
+   * and the function URL streams (up to 200 MB instead of 6 MB).
+   *
+   * @example A function that sends server-sent events
+   * ```ts
+   * import { serverless } from "../mod.ts";
+   *
+   * const ticks = serverless({
+   *   name: "ticks",
+   *   requirements: { streaming: true },
+   *   fetch: () => new Response("data: 1\n\n", { headers: { "content-type": "text/event-stream" } }),
+   * });
+   * console.assert(ticks.metadata.requirements.streaming === true);
+   * ```
+   */
+  streaming?: boolean;
 }
 
 /** The limits `serverless()` accepts, before any platform narrows them. */
@@ -89,7 +108,16 @@ export function integerProblem(value: unknown, range: IntegerRange, unit: Intege
     : `must be an integer from ${range.min} to ${range.max}${what}`;
 }
 
-const REQUIREMENT_KEYS = ["memory", "timeout", "architecture", "concurrency", "env", "bindings", "regions"] as const;
+const REQUIREMENT_KEYS = [
+  "memory",
+  "timeout",
+  "architecture",
+  "concurrency",
+  "env",
+  "bindings",
+  "regions",
+  "streaming",
+] as const;
 const BINDING_KINDS = ["kv", "d1", "sql", "queues", "buckets", "secrets"] as const;
 const ARCHITECTURES: readonly Architecture[] = ["x86_64", "arm64"];
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -131,6 +159,12 @@ export function validateRequirements(fn: string, value: unknown): Requirements {
     out.regions = names(fn, "requirements.regions", req.regions, /^[a-z0-9-]+$/i, "region names like eu-west-1");
   }
   if (req.bindings !== undefined) out.bindings = validateBindings(fn, req.bindings);
+  if (req.streaming !== undefined) {
+    if (typeof req.streaming !== "boolean") {
+      throw new DefinitionError(fn, "requirements.streaming", req.streaming, "must be true or false");
+    }
+    out.streaming = req.streaming;
+  }
   return out;
 }
 

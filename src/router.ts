@@ -11,10 +11,10 @@
 
 import { type Answer, expectResponse, settle } from "./answer.ts";
 import type { Context, DefaultEnv } from "./context.ts";
-import { DOT_PARAM_MESSAGE, hasDotSegment } from "./dot_segments.ts";
+import { DOT_PARAM_MESSAGE, hasDotSegment, routedPath } from "./dot_segments.ts";
 import type { Handler, Method, RouteInfo } from "./handler.ts";
 import { errorResponse, jsonError } from "./error_response.ts";
-import { HttpError } from "./http_error.ts";
+import { HttpError, statusText } from "./http_error.ts";
 import { errorText } from "./log.ts";
 import { validateRoute } from "./validate_definition.ts";
 
@@ -362,11 +362,11 @@ export class Router<Env = DefaultEnv> {
 
   #dispatch(request: Request, ctx: Context<Env>): Answer {
     const method = request.method;
-    const path = pathOf(request.url);
+    const path = routedPath(request.url);
     const match = this.#match(method, path);
     // What the end of the chain answers: 405, a trailing-slash redirect or 404.
     const unmatched = () => this.#unmatched(request, ctx, method, path);
-    if (match === undefined) return this.#chain(request, ctx, [], unmatched);
+    if (!match) return this.#chain(request, ctx, [], unmatched);
     ctx.params = paramsOf(match);
     const { handlers, info } = match.route;
     // Fast path: a lone handler with no middleware needs no chain.
@@ -387,7 +387,7 @@ export class Router<Env = DefaultEnv> {
     const chain = this.#middleware.length === 0 ? handlers : [...this.#middleware, ...handlers];
     let reached = -1;
     const step = async (index: number): Promise<Response> => {
-      if (index <= reached) throw new Error("next() was called more than once by the same middleware.");
+      if (index <= reached) throw new Error("A middleware called next() more than once.");
       reached = index;
       const handler = chain[index];
       return await expectResponse(await (handler ? handler(request, ctx, () => step(index + 1)) : last()), route);
@@ -397,7 +397,7 @@ export class Router<Env = DefaultEnv> {
 
   #recover(error: unknown, request: Request, ctx: Context<Env>): Answer {
     const onError = this.#onError;
-    if (onError === undefined) return errorResponse(error, ctx);
+    if (!onError) return errorResponse(error, ctx);
     return settle(() => expectResponse(onError(error, request, ctx), "onError handler"), (failure) => {
       // Rethrowing is how onError hands an error back to the defaults; anything else is a bug of its own, and the
       // error it was given must not vanish from the log with it.
@@ -411,18 +411,18 @@ export class Router<Env = DefaultEnv> {
     if (allowed.length > 0) {
       const allow = allowed.join(", ");
       if (method === "OPTIONS") return new Response(null, { status: 204, headers: { allow } });
-      return jsonError(405, "Method Not Allowed", ctx.requestId, { allow });
+      return jsonError(405, statusText(405), ctx.requestId, { allow });
     }
     if (this.#trailingSlash === "redirect" && path !== "/") {
       const other = path.endsWith("/") ? path.slice(0, -1) : `${path}/`;
-      if (this.#match(method, other) !== undefined) {
+      if (this.#match(method, other)) {
         const query = request.url.indexOf("?");
         const location = query === -1 ? other : other + request.url.slice(query);
         return new Response(null, { status: 308, headers: { location } });
       }
     }
     if (this.#notFound) return this.#notFound(request, ctx);
-    return jsonError(404, "Not Found", ctx.requestId);
+    return jsonError(404, statusText(404), ctx.requestId);
   }
 
   #add(method: Method | "ALL", pattern: string, handlers: readonly unknown[]): this {
@@ -441,18 +441,15 @@ export class Router<Env = DefaultEnv> {
         node = node.param ??= {};
         isStatic = false;
       } else {
-        node.statics ??= new Map();
-        let child = node.statics.get(segment);
-        if (child === undefined) node.statics.set(segment, child = {});
-        node = child;
+        node = entry(node.statics ??= new Map(), segment, () => ({}));
       }
     }
     const table = isStatic
-      ? mapEntry(this.#statics, path)
+      ? entry(this.#statics, path, methodTable<Env>)
       : paramNames.at(-1) === "*"
       ? (node.wildcard ??= methodTable())
       : (node.methods ??= methodTable());
-    if (table[method] !== undefined) throw new TypeError(`Route ${method} ${pattern} is registered twice.`);
+    if (table[method]) throw new TypeError(`Route ${method} ${pattern} is registered twice.`);
     const info: RouteInfo = { method, path };
     table[method] = { info, handlers: handlers as Middleware<Env>[], paramNames };
     this.#routes.push(info);
@@ -462,9 +459,9 @@ export class Router<Env = DefaultEnv> {
   #match(method: string, path: string): Match<Env> | undefined {
     const values: string[] = [];
     const table = this.#statics.get(path);
-    if (table !== undefined) {
+    if (table) {
       const match = pick(table, method, values);
-      if (match !== undefined) return match;
+      if (match) return match;
     }
     return find(this.#root, path, 1, method, values);
   }
@@ -472,20 +469,20 @@ export class Router<Env = DefaultEnv> {
   // The methods some route answers on this path (HEAD wherever GET is), in a fixed order, for `Allow`. Only unmatched
   // requests get here, so a lookup per method costs nothing on the hot path.
   #allowedMethods(path: string): Method[] {
-    return METHODS.filter((method) => this.#match(method, path) !== undefined);
+    return METHODS.filter((method) => this.#match(method, path));
   }
 }
 
-function mapEntry<Env>(map: Map<string, MethodTable<Env>>, key: string): MethodTable<Env> {
-  let table = map.get(key);
-  if (table === undefined) map.set(key, table = methodTable());
-  return table;
+function entry<Value>(map: Map<string, Value>, key: string, make: () => Value): Value {
+  let value = map.get(key);
+  if (value === undefined) map.set(key, value = make());
+  return value;
 }
 
 function pick<Env>(table: MethodTable<Env>, method: string, values: string[]): Match<Env> | undefined {
   const route = table[method as Method] ?? table.ALL;
-  if (route !== undefined) return { route, values, headFromGet: false };
-  if (method === "HEAD" && table.GET !== undefined) return { route: table.GET, values, headFromGet: true };
+  if (route) return { route, values, headFromGet: false };
+  if (method === "HEAD" && table.GET) return { route: table.GET, values, headFromGet: true };
   return undefined;
 }
 
@@ -500,24 +497,24 @@ function find<Env>(
 ): Match<Env> | undefined {
   if (start > path.length) {
     const match = node.methods && pick(node.methods, method, values);
-    if (match !== undefined || node.wildcard === undefined) return match;
+    if (match || !node.wildcard) return match;
     values.push("");
     return pick(node.wildcard, method, values) ?? void values.pop();
   }
   let end = path.indexOf("/", start);
   if (end === -1) end = path.length;
   const child = node.statics?.get(path.slice(start, end));
-  if (child !== undefined) {
+  if (child) {
     const match = find(child, path, end + 1, method, values);
-    if (match !== undefined) return match;
+    if (match) return match;
   }
-  if (node.param !== undefined && end > start) {
+  if (node.param && end > start) {
     values.push(path.slice(start, end));
     const match = find(node.param, path, end + 1, method, values);
-    if (match !== undefined) return match;
+    if (match) return match;
     values.pop();
   }
-  if (node.wildcard === undefined) return undefined;
+  if (!node.wildcard) return undefined;
   values.push(path.slice(start));
   return pick(node.wildcard, method, values) ?? void values.pop();
 }
@@ -544,15 +541,8 @@ function decodeParam(value: string): string {
   return decoded;
 }
 
-// The path of an absolute URL without building a URL object: the request line is already normalized by `Request`.
-function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start === -1) return "/";
-  const query = url.indexOf("?", start);
-  return query === -1 ? url.slice(start) : url.slice(start, query);
-}
-
 function withoutBody(response: Response): Response {
   void response.body?.cancel();
-  return new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers });
+  // A Response is a valid init: its status, status text and headers.
+  return new Response(null, response);
 }

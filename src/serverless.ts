@@ -6,7 +6,7 @@
 
 import { type Context, createContext, type DefaultEnv } from "./context.ts";
 import { type Answer, expectResponse, settle } from "./answer.ts";
-import { DOT_SEGMENT_MESSAGE, hasDotSegment, pathOfUrl } from "./dot_segments.ts";
+import { DOT_SEGMENT_MESSAGE, hasDotSegment, routedPath } from "./dot_segments.ts";
 import { errorResponse, jsonError } from "./error_response.ts";
 import type { CloudEvent, MessageBatch, ScheduledEvent } from "./events.ts";
 import type { CheckedDefinition, ScheduledTrigger, ServerlessOptions } from "./definition.ts";
@@ -134,7 +134,7 @@ function httpAnswer<Env>(
 ): (request: Request, ctx: Context<Env>) => Answer {
   const answer = handlerAnswer(fetch);
   return (request, ctx) =>
-    hasDotSegment(pathOfUrl(request.url)) ? jsonError(400, DOT_SEGMENT_MESSAGE, ctx.requestId) : answer(request, ctx);
+    hasDotSegment(routedPath(request.url)) ? jsonError(400, DOT_SEGMENT_MESSAGE, ctx.requestId) : answer(request, ctx);
 }
 
 function handlerAnswer<Env>(
@@ -144,7 +144,7 @@ function handlerAnswer<Env>(
   if (fetch === undefined) {
     return (_request, ctx) =>
       errorResponse(
-        new Error("This function has no fetch handler: define `fetch` in serverless() to answer HTTP requests."),
+        new Error("This function has no fetch handler: define `fetch` in serverless() to answer HTTP."),
         ctx,
       );
   }
@@ -165,22 +165,17 @@ async function runTrigger<Input, Env>(
 }
 
 function metadataOf<Env>(definition: CheckedDefinition<Env>, schedules: ScheduledTrigger<Env>[]): FunctionMetadata {
-  const fetch = definition.fetch;
-  const routes: readonly RouteInfo[] = fetch === undefined
-    ? []
-    : isRoutable(fetch)
-    ? fetch.routes
-    : [{ method: "ALL", path: "/*" }];
-  const triggers: Trigger[] = [];
-  if (fetch !== undefined) triggers.push({ type: "http" });
-  for (const { cron } of schedules) triggers.push({ type: "schedule", cron });
-  if (definition.queue) triggers.push({ type: "queue", queue: definition.queue.name });
-  if (definition.event) triggers.push({ type: "event", sources: definition.event.sources ?? [] });
+  const { fetch, queue, event } = definition;
   return {
     name: definition.name,
     description: definition.description,
     requirements: definition.requirements,
-    routes,
-    triggers,
+    routes: fetch === undefined ? [] : isRoutable(fetch) ? fetch.routes : [{ method: "ALL", path: "/*" }],
+    triggers: [
+      ...(fetch === undefined ? [] : [{ type: "http" } as const]),
+      ...schedules.map(({ cron }) => ({ type: "schedule", cron }) as const),
+      ...(queue ? [{ type: "queue", queue: queue.name } as const] : []),
+      ...(event ? [{ type: "event", sources: event.sources ?? [] } as const] : []),
+    ],
   };
 }

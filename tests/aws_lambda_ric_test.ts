@@ -4,8 +4,10 @@
 // run into .slrs/cache/aws-lambda-ric (gitignored; about a minute, the package builds its native client), then reused.
 
 import assert from "node:assert/strict";
+import { unzipSync } from "fflate";
 import { fixture } from "./support/aws_lambda.ts";
 import { npmCache } from "./support/npm_cache.ts";
+import { runCli } from "./support/process.ts";
 import { type Post, type RuntimeApiServer, startRuntimeApi } from "./support/runtime_api_server.ts";
 
 const PACKAGES = { "aws-lambda-ric": "4", node: "22" } as const;
@@ -211,5 +213,75 @@ Deno.test("handle() and streamHandle() under aws-lambda-ric, byte for byte at th
     });
   } finally {
     await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("build --target aws-lambda for a function that requires streaming, under aws-lambda-ric", async (t) => {
+  cache = await npmCache("aws-lambda-ric", PACKAGES);
+  const out = await Deno.makeTempDir({ prefix: "slrs-ric-build-" });
+  const entry = "tests/adapters/fixtures/lambda_stream_app.ts";
+  try {
+    const run = await runCli(["build", "--target", "aws-lambda", entry, "--out", out]);
+    assert.equal(run.code, 0, run.stderr);
+
+    await t.step("the invokeMode setting RESPONSE_STREAM makes the streamHandle entry", async () => {
+      const source = await Deno.readTextFile(`${out}/aws-lambda/ticks.entry.ts`);
+      assert.match(source, /import \{ streamHandle \} from ".*adapters\/aws_lambda\.ts";/);
+      assert.match(source, /export const handler = streamHandle\(fn\);/);
+    });
+
+    await t.step("the built zip streams the prelude, 8 NUL bytes and the body, chunked", async () => {
+      const root = await Deno.makeTempDir({ dir: out });
+      const files = unzipSync(await Deno.readFile(`${out}/aws-lambda/ticks.zip`));
+      assert.deepEqual(Object.keys(files), ["index.mjs"]);
+      await Deno.writeFile(`${root}/index.mjs`, files["index.mjs"]!);
+      await using api = startRuntimeApi();
+      await using ric = startRic(api, root, "handler");
+      const post = await invoke(api, ric, urlEvent("GET", "/chunks"));
+      assert.equal(post.headers["content-type"], "application/vnd.awslambda.http-integration-response");
+      assert.equal(post.headers["lambda-runtime-function-response-mode"], "streaming");
+      assert.equal(post.chunked, true);
+      assert.equal(
+        decoder.decode(post.bytes),
+        `{"statusCode":200,"headers":{"content-type":"text/plain"}}${NUL8}one two three`,
+      );
+    });
+
+    await t.step("streaming through an API Gateway HTTP API is refused, since it buffers the response", async () => {
+      const overrides = `${out}/overrides.json`;
+      await Deno.writeTextFile(overrides, JSON.stringify({ ticks: { "aws-lambda": { exposure: "http-api" } } }));
+      const refused = await runCli([
+        "build",
+        "--target",
+        "aws-lambda",
+        entry,
+        "--out",
+        `${out}/refused`,
+        "--overrides",
+        overrides,
+      ]);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /ticks on aws-lambda: invokeMode "RESPONSE_STREAM" does not stream through an API/);
+      assert.match(refused.stderr, /use exposure "url"/);
+    });
+
+    await t.step("the BUFFERED override keeps the buffered handle() entry", async () => {
+      const overrides = `${out}/buffered.json`;
+      await Deno.writeTextFile(overrides, JSON.stringify({ ticks: { "aws-lambda": { invokeMode: "BUFFERED" } } }));
+      const buffered = await runCli([
+        "build",
+        "--target",
+        "aws-lambda",
+        entry,
+        "--out",
+        `${out}/buffered`,
+        "--overrides",
+        overrides,
+      ]);
+      assert.equal(buffered.code, 0, buffered.stderr);
+      assert.match(await Deno.readTextFile(`${out}/buffered/aws-lambda/ticks.entry.ts`), /handle\(fn\);/);
+    });
+  } finally {
+    await Deno.remove(out, { recursive: true });
   }
 });

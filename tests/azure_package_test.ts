@@ -1,4 +1,5 @@
-// The function app folder of cli/azure_package.ts, loaded the way the Functions host loads a v4 Node.js app: the
+// The function app folder `cli.ts build --target azure` writes (cli/azure_package.ts), loaded the way the Functions
+// host loads a v4 Node.js app: the
 // real `@azure/functions` (installed on first run into .slrs/cache/azure-functions) is imported from the folder
 // under Node, `main` from its package.json is imported, and what the library registers is captured where the host
 // receives it: the `@azure/functions-core` module the Node worker injects into `require` (the library calls its
@@ -9,13 +10,22 @@ import assert from "node:assert/strict";
 import { unzipSync } from "fflate";
 import denoJson from "../deno.json" with { type: "json" };
 import { describeFunction } from "../src/info.ts";
-import { AZURE_ENTRY, AZURE_FUNCTIONS_VERSION, azurePackage } from "../cli/azure_package.ts";
-import { writeFiles } from "../cli/package_files.ts";
-import { bundle } from "./support/bundle.ts";
+import { AZURE_FUNCTIONS_VERSION, azurePackage } from "../cli/azure_package.ts";
+import type { PackageFiles } from "../cli/package_files.ts";
 import { npmCache } from "./support/npm_cache.ts";
+import { runCli } from "./support/process.ts";
 import shop from "./support/deploy_fixture.ts";
 
-const FIXTURE = new URL("./support/deploy_fixture.ts", import.meta.url);
+/** A folder's files by relative path, as a package. */
+async function readFolder(dir: string, prefix = ""): Promise<PackageFiles> {
+  const files: PackageFiles = new Map();
+  for await (const entry of Deno.readDir(`${dir}/${prefix}`)) {
+    const path = `${prefix}${entry.name}`;
+    if (entry.isDirectory) { for (const [p, b] of await readFolder(dir, `${path}/`)) files.set(p, b); }
+    else files.set(path, await Deno.readFile(`${dir}/${path}`));
+  }
+  return files;
+}
 
 // A stand-in for the Node worker's startup: it answers `require("@azure/functions-core")` with the host API (as the
 // worker does), imports package.json's `main`, and invokes the registered handlers with the library's classes.
@@ -79,21 +89,16 @@ interface HostReport {
   results: { name: string; method?: string; url?: string; status?: number; body?: string; ran?: boolean }[];
 }
 
-Deno.test("azure function app folder, loaded like the Functions host", async (t) => {
+Deno.test("the azure function app folder cli.ts build writes, loaded like the Functions host", async (t) => {
   const cache = await npmCache("azure-functions", { "@azure/functions": "4" });
-  const dir = await Deno.makeTempDir({ dir: cache, prefix: "app-" });
+  const out = await Deno.makeTempDir({ dir: cache, prefix: "build-" });
+  const dir = `${out}/azure/shop`;
   try {
     const info = describeFunction({ fn: shop, entry: "deploy_fixture.ts", exportName: "default" });
-    const build = await Deno.makeTempDir({ dir: cache, prefix: "build-" });
-    const code = await bundle(build, "index.js", {
-      lines: [...AZURE_ENTRY],
-      adapter: "azure",
-      fn: FIXTURE,
-      platform: "deno",
-      external: ["@azure/functions"],
-    });
-    await Deno.remove(build, { recursive: true });
-    const app = azurePackage({ info, bundle: code });
+    const build = await runCli(["build", "--target", "azure", "tests/support/deploy_fixture.ts", "--out", out]);
+    assert.equal(build.code, 0, build.stderr);
+    const app = { files: await readFolder(dir), zip: await Deno.readFile(`${out}/azure/shop.zip`) };
+    const code = app.files.get("index.js")!;
 
     await t.step("host.json and package.json are what a v4 Node.js app needs", () => {
       const host = JSON.parse(new TextDecoder().decode(app.files.get("host.json")));
@@ -117,7 +122,6 @@ Deno.test("azure function app folder, loaded like the Functions host", async (t)
       assert.deepEqual(azurePackage({ info, bundle: code }).zip, app.zip, "the same files give the same zip");
     });
 
-    await writeFiles(dir, app.files);
     await Deno.symlink(`${cache}node_modules`, `${dir}/node_modules`);
     await Deno.writeTextFile(`${dir}/host.cjs`, HOST);
     const run = await new Deno.Command("node", { args: [`${dir}/host.cjs`, dir], stdout: "piped", stderr: "piped" })
@@ -154,6 +158,6 @@ Deno.test("azure function app folder, loaded like the Functions host", async (t)
       assert.match(stdout, /slrs-fixture queue \{"sku":"tea"\}/);
     });
   } finally {
-    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(out, { recursive: true });
   }
 });

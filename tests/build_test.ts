@@ -2,7 +2,9 @@
  * `cli.ts build --target …`: every target builds the examples; the Lambda zip runs under plain `node` on fixture
  * events, the Deno Lambda zip's `bootstrap` runs against a local Runtime API, the Deno bundle answers requests, and
  * the Node bundles leave the platform's own packages out. (The Worker bundle runs in Miniflare in
- * tests/cloudflare/build_worker_test.ts.)
+ * tests/cloudflare/build_worker_test.ts; the Vercel, Azure and Google Cloud folders this build writes run under their
+ * platforms' own runtimes in tests/vercel_edge_test.ts, tests/azure_package_test.ts and tests/gcp_package_test.ts; the
+ * streaming Lambda zip under aws-lambda-ric in tests/aws_lambda_ric_test.ts.)
  */
 
 import assert from "node:assert/strict";
@@ -10,8 +12,10 @@ import { unzipSync } from "fflate";
 import { MOD_URL, ROOT, runCli } from "./support/process.ts";
 import { fixture } from "./support/aws_lambda.ts";
 import { startRuntimeApi } from "./support/runtime_api_server.ts";
+import { freePort } from "./support/npm_cache.ts";
 
 const ENTRIES = ["examples/hello/main.ts", "examples/aws-lambda/main.ts"];
+const STREAM_ENTRY = "tests/adapters/fixtures/lambda_stream_app.ts";
 const TARGETS = ["aws-lambda", "aws-lambda-deno", "cloudflare", "vercel", "azure", "gcp", "deno"];
 
 /** Runs a Node script (ESM, from stdin) and returns its stdout. */
@@ -47,10 +51,19 @@ Deno.test("cli.ts build bundles the examples for every target", async (t) => {
         const lines = stdout.trim().split("\n");
         assert.equal(lines.length, 2, stdout);
         for (const [i, name] of ["hello", "aws-lambda-example"].entries()) {
-          assert.match(lines[i]!, new RegExp(`^${target} ${name}: .*${name}\\.\\w+ \\d+\\.\\d KB.* in \\d+ ms$`));
+          assert.match(lines[i]!, new RegExp(`^${target} ${name}(?:: .*${name}\\.\\w+)? .*\\d+\\.\\d KB.* in \\d+ ms`));
         }
       }
       assert.match(runs.get("aws-lambda")!, /hello\.zip [\d.]+ KB \(zip [\d.]+ KB\)/);
+      assert.match(
+        runs.get("vercel")!,
+        /^vercel hello: .*vercel\/\.vercel\/output\/functions\/hello\.func [\d.]+ KB in/m,
+      );
+      assert.match(runs.get("azure")!, /^azure hello: .*azure\/hello\.zip [\d.]+ KB \(zip [\d.]+ KB\) in \d+ ms$/m);
+      assert.match(
+        runs.get("gcp")!,
+        /^gcp hello: .*gcp\/hello\.zip .* in \d+ ms; entry points hello \(http\), hello-events \(cloudevent\)$/m,
+      );
     });
 
     await t.step("writes the generated two-line entry next to each bundle", async () => {
@@ -63,7 +76,9 @@ Deno.test("cli.ts build bundles the examples for every target", async (t) => {
     });
 
     await t.step("leaves the definition checks out of the bundles, since the build already ran them", async () => {
-      for (const file of ["cloudflare/hello.js", "deno/hello.js", "vercel/hello.mjs"]) {
+      for (
+        const file of ["cloudflare/hello.js", "deno/hello.js", "vercel/.vercel/output/functions/hello.func/index.mjs"]
+      ) {
         const target = file.split("/")[0];
         const bundle = await Deno.readTextFile(`${out}/${file}`);
         assert.ok(!bundle.includes("five-field cron expression"), `${target} bundle carries the definition checks`);
@@ -161,6 +176,39 @@ Deno.test("cli.ts build bundles the examples for every target", async (t) => {
       assert.deepEqual(modes, { "main.js": 0o644, bootstrap: 0o755 });
     });
 
+    await t.step("the Deno Deploy entrypoint serves the function under deno run and stops on SIGINT", async () => {
+      const entry = await Deno.readTextFile(`${out}/deno/hello.deploy.js`);
+      assert.match(
+        entry,
+        /deno deploy create .*deno --app hello --source local --runtime-mode dynamic --entrypoint hello\.deploy\.js/,
+      );
+      assert.match(entry, /deno deploy .*deno --app hello --prod/);
+      const port = freePort();
+      // Deno Deploy runs the entrypoint with every permission and waits for its HTTP server.
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", `${out}/deno/hello.deploy.js`],
+        env: { PORT: String(port), RUST_BACKTRACE: "0", NO_COLOR: "1" },
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      try {
+        let response: Response | undefined;
+        for (let i = 0; i < 200 && response === undefined; i++) {
+          response = await fetch(`http://127.0.0.1:${port}/hello/deploy`).catch(() => undefined);
+          if (response === undefined) await new Promise((r) => setTimeout(r, 25));
+        }
+        assert.equal(response?.status, 200);
+        assert.equal((await response!.json()).hello, "deploy");
+        child.kill("SIGINT");
+        const status = await child.output();
+        assert.equal(status.code, 0, new TextDecoder().decode(status.stderr));
+      } catch (error) {
+        child.kill("SIGKILL");
+        await child.output();
+        throw error;
+      }
+    });
+
     await t.step("the Deno bundle answers requests as `deno serve` would call it", async () => {
       const module = await import(`file://${out}/deno/hello.js`);
       const response: Response = await module.default.fetch(new Request("http://localhost/hello/bob"));
@@ -168,20 +216,109 @@ Deno.test("cli.ts build bundles the examples for every target", async (t) => {
       assert.equal((await response.json()).hello, "bob");
     });
 
-    await t.step("the Vercel bundle exports the handlers and the config from --info", async () => {
-      const module = await import(`file://${out}/vercel/hello.mjs`);
-      assert.deepEqual(module.config, { maxDuration: 10, memory: 2048 });
-      const response: Response = await module.default.GET(new Request("https://x.vercel.app/hello/vi"));
-      assert.equal((await response.json()).hello, "vi");
+    await t.step(
+      "vercel writes the Build Output API folder, with the settings from --info in .vc-config.json",
+      async () => {
+        const output = `${out}/vercel/.vercel/output`;
+        const config = JSON.parse(await Deno.readTextFile(`${output}/config.json`));
+        assert.equal(config.version, 3);
+        assert.deepEqual(
+          config.routes.map((r: { dest: string }) => r.dest).filter((d: string, i: number, all: string[]) =>
+            all.indexOf(d) === i
+          ),
+          ["/hello", "/aws-lambda-example"],
+        );
+        const vc = JSON.parse(await Deno.readTextFile(`${output}/functions/hello.func/.vc-config.json`));
+        assert.deepEqual([vc.runtime, vc.handler, vc.launcherType, vc.memory, vc.maxDuration], [
+          "nodejs22.x",
+          "index.mjs",
+          "Nodejs",
+          2048,
+          10,
+        ]);
+        const module = await import(`file://${output}/functions/hello.func/${vc.handler}`);
+        assert.equal(module.config, undefined, "the entry exports no config: .vc-config.json carries it");
+        const response: Response = await module.default.GET(new Request("https://x.vercel.app/hello/vi"));
+        assert.equal((await response.json()).hello, "vi");
+        const top = (await Array.fromAsync(Deno.readDir(`${out}/vercel`))).map((e) => e.name).sort();
+        assert.deepEqual(top, [".vercel", "aws-lambda-example.entry.ts", "hello.entry.ts"]);
+      },
+    );
+
+    await t.step("azure and gcp write a folder per function and its zip, with the same files", async () => {
+      for (const target of ["azure", "gcp"]) {
+        const files = unzipSync(await Deno.readFile(`${out}/${target}/hello.zip`));
+        const names = (await Array.fromAsync(Deno.readDir(`${out}/${target}/hello`))).map((e) => e.name).sort();
+        assert.deepEqual(Object.keys(files).sort(), names, target);
+        assert.deepEqual(files["index.js"], await Deno.readFile(`${out}/${target}/hello/index.js`), target);
+        const pkg = JSON.parse(new TextDecoder().decode(files["package.json"]));
+        assert.equal(pkg.main, "index.js", target);
+      }
+      assert.ok(Object.hasOwn(unzipSync(await Deno.readFile(`${out}/azure/hello.zip`)), "host.json"));
     });
 
     await t.step("each bundle imports only what its platform provides", async () => {
       const imports = async (path: string) =>
         [...(await Deno.readTextFile(path)).matchAll(/\bfrom\s*"([^"]+)"/g)].map((m) => m[1]).sort();
-      assert.deepEqual(await imports(`${out}/azure/hello.mjs`), ["@azure/functions"]);
-      assert.deepEqual(await imports(`${out}/gcp/hello.mjs`), ["@google-cloud/functions-framework"]);
+      assert.deepEqual(await imports(`${out}/azure/hello/index.js`), ["@azure/functions"]);
+      assert.deepEqual(await imports(`${out}/gcp/hello/index.js`), ["@google-cloud/functions-framework"]);
       // The Lambda Node.js runtime has Node's built-in modules and nothing else.
       assert.deepEqual((await imports(`${out}/aws-lambda/hello.mjs`)).filter((m) => !m?.startsWith("node:")), []);
+    });
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("cli.ts build --target aws-lambda-deno streams for a function that requires streaming", async (t) => {
+  const out = await Deno.makeTempDir({ prefix: "slrs_build_stream_" });
+  try {
+    const run = await runCli(["build", "--target", "aws-lambda-deno", STREAM_ENTRY, "--out", out]);
+    assert.equal(run.code, 0, run.stderr);
+
+    await t.step("the entry runs the Runtime API client in streaming mode", async () => {
+      const entry = await Deno.readTextFile(`${out}/aws-lambda-deno/ticks.entry.ts`);
+      assert.match(entry, /await runtime\(fn, \{ responseStream: true \}\);/);
+    });
+
+    await t.step("the zip's bootstrap posts the prelude, 8 NUL bytes and the body in streaming mode", async () => {
+      const files = unzipSync(await Deno.readFile(`${out}/aws-lambda-deno/ticks.zip`));
+      const task = await Deno.makeTempDir({ dir: out });
+      await Deno.writeFile(`${task}/main.js`, files["main.js"]!);
+      await Deno.writeFile(`${task}/bootstrap`, files.bootstrap!, { mode: 0o755 });
+      await using api = startRuntimeApi();
+      const child = new Deno.Command(`${task}/bootstrap`, {
+        env: {
+          DENO: Deno.execPath(),
+          LAMBDA_TASK_ROOT: task,
+          AWS_LAMBDA_RUNTIME_API: api.api,
+          DENO_DIR: `${task}/.deno`,
+          RUST_BACKTRACE: "0",
+        },
+        stdout: "null",
+        stderr: "null",
+      }).spawn();
+      try {
+        const event = fixture("function-url.json");
+        event.rawPath = "/chunks";
+        event.rawQueryString = "";
+        event.body = null;
+        delete event.cookies;
+        delete event.queryStringParameters;
+        const http = (event.requestContext as { http: Record<string, string> }).http;
+        http.method = "GET";
+        http.path = "/chunks";
+        await api.invoke(event, { id: "inv-s" });
+        const post = api.posts.findLast((p) => p.id === "inv-s")!;
+        assert.equal(post.headers["lambda-runtime-function-response-mode"], "streaming");
+        assert.equal(
+          new TextDecoder().decode(post.bytes),
+          `{"statusCode":200,"headers":{"content-type":"text/plain"}}${"\0".repeat(8)}one two three`,
+        );
+      } finally {
+        child.kill("SIGTERM");
+        await child.status;
+      }
     });
   } finally {
     await Deno.remove(out, { recursive: true });
@@ -213,6 +350,23 @@ Deno.test("cli.ts build refuses a bad command line", async (t) => {
       assert.equal(run.code, 1);
       assert.match(run.stderr, /Route GET \/files\/\*\/raw: "\*" may only be the last segment/);
       assert.equal(await Deno.stat(`${dir}/dist`).then(() => true, () => false), false, "nothing was bundled");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+  await t.step("an HTTP-only function gets the fetch-only worker, without the queue and scheduled code", async () => {
+    const dir = await Deno.makeTempDir({ prefix: "slrs_build_fetch_" });
+    try {
+      await Deno.writeTextFile(
+        `${dir}/main.ts`,
+        `import { Router, serverless } from "${MOD_URL}";\n` +
+          `export default serverless({ name: "web", fetch: new Router().get("/", () => new Response("hi")) });\n`,
+      );
+      const run = await runCli(["build", "--target", "cloudflare", `${dir}/main.ts`, "--out", `${dir}/dist`]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(await Deno.readTextFile(`${dir}/dist/cloudflare/web.entry.ts`), /export default handleFetch\(fn\);/);
+      const bundle = await Deno.readTextFile(`${dir}/dist/cloudflare/web.js`);
+      assert.doesNotMatch(bundle, /unsettled/, "the queue batch tracking is in the bundle");
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
@@ -260,6 +414,36 @@ Deno.test("cli.ts build never writes through a symbolic link in its output", asy
         "hello.zip",
       ]);
     });
+
+    await t.step(
+      "replaces links inside the Vercel, Azure and Google Cloud folders instead of writing through",
+      async () => {
+        const planted = `${dir}/planted`;
+        await Deno.mkdir(planted);
+        await Deno.mkdir(`${dist}/azure`, { recursive: true });
+        await Deno.mkdir(`${dist}/gcp/hello`, { recursive: true });
+        await Deno.mkdir(`${dist}/vercel`, { recursive: true });
+        await Deno.symlink(planted, `${dist}/azure/hello`);
+        await Deno.symlink(`${planted}/index.js`, `${dist}/gcp/hello/index.js`);
+        await Deno.writeTextFile(`${planted}/index.js`, untouched);
+        await Deno.symlink(`${planted}/package.json`, `${dist}/gcp/hello/package.json`);
+        await Deno.writeTextFile(`${planted}/package.json`, untouched);
+        await Deno.symlink(planted, `${dist}/vercel/.vercel`);
+        for (const target of ["azure", "gcp", "vercel"]) {
+          const run = await runCli(["build", "--target", target, "examples/hello/main.ts", "--out", dist]);
+          assert.equal(run.code, 0, run.stderr);
+        }
+        const names = (await Array.fromAsync(Deno.readDir(planted))).map((e) => e.name).sort();
+        assert.deepEqual(names, ["index.js", "package.json"]);
+        assert.equal(await Deno.readTextFile(`${planted}/index.js`), untouched);
+        assert.equal(await Deno.readTextFile(`${planted}/package.json`), untouched);
+        for (const path of ["azure/hello", "vercel/.vercel"]) {
+          assert.ok((await Deno.lstat(`${dist}/${path}`)).isDirectory);
+        }
+        assert.ok((await Deno.lstat(`${dist}/gcp/hello/index.js`)).isFile);
+        assert.ok((await Deno.lstat(`${dist}/vercel/.vercel/output/functions/hello.func/index.mjs`)).isFile);
+      },
+    );
 
     await t.step("leaves no temporary file behind", async () => {
       const names = (await Array.fromAsync(Deno.readDir(`${dist}/aws-lambda`))).map((e) => e.name).sort();

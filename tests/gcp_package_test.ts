@@ -1,4 +1,4 @@
-// The source folder of cli/gcp_package.ts run as Google's Node.js runtime runs it: the real `functions-framework`
+// The source folder `cli.ts build --target gcp` writes (cli/gcp_package.ts), run as Google's Node.js runtime runs it: the real `functions-framework`
 // command (installed on first run into .slrs/cache/functions-framework) started in the folder with each entry point's
 // `--target` and `--signature-type` on a free loopback port, then sent HTTP requests and structured CloudEvents.
 
@@ -6,33 +6,33 @@ import assert from "node:assert/strict";
 import { unzipSync } from "fflate";
 import denoJson from "../deno.json" with { type: "json" };
 import { describeFunction } from "../src/info.ts";
-import { GCP_ENTRY, GCP_FUNCTIONS_FRAMEWORK_VERSION, gcpPackage } from "../cli/gcp_package.ts";
-import { writeFiles } from "../cli/package_files.ts";
-import { bundle } from "./support/bundle.ts";
+import { GCP_FUNCTIONS_FRAMEWORK_VERSION, gcpPackage } from "../cli/gcp_package.ts";
 import { freePort, npmCache } from "./support/npm_cache.ts";
+import { runCli } from "./support/process.ts";
 import { spawnServer } from "./support/spawn_server.ts";
 import shop from "./support/deploy_fixture.ts";
-
-const FIXTURE = new URL("./support/deploy_fixture.ts", import.meta.url);
 const PUBSUB_EVENT = await Deno.readTextFile(
   new URL("./fixtures/gcp/cloudevent-pubsub-structured.json", import.meta.url),
 );
 
-Deno.test("gcp source folder under the real functions-framework", async (t) => {
+Deno.test("the gcp source folder cli.ts build writes, under the real functions-framework", async (t) => {
   const cache = await npmCache("functions-framework", { "@google-cloud/functions-framework": "5" });
-  const dir = await Deno.makeTempDir({ dir: cache, prefix: "src-" });
+  const out = await Deno.makeTempDir({ dir: cache, prefix: "build-" });
+  const dir = `${out}/gcp/shop`;
   try {
     const info = describeFunction({ fn: shop, entry: "deploy_fixture.ts", exportName: "default" });
-    const build = await Deno.makeTempDir({ dir: cache, prefix: "build-" });
-    const code = await bundle(build, "index.js", {
-      lines: [...GCP_ENTRY],
-      adapter: "gcp",
-      fn: FIXTURE,
-      platform: "deno",
-      external: ["@google-cloud/functions-framework"],
+    const build = await runCli(["build", "--target", "gcp", "tests/support/deploy_fixture.ts", "--out", out]);
+    assert.equal(build.code, 0, build.stderr);
+    const built = gcpPackage({ info, bundle: await Deno.readFile(`${dir}/index.js`) });
+    const names = (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort();
+    const files = new Map(await Promise.all(names.map(async (n) => [n, await Deno.readFile(`${dir}/${n}`)] as const)));
+    const source = { files, zip: await Deno.readFile(`${out}/gcp/shop.zip`), targets: built.targets };
+
+    await t.step("build prints the entry points to deploy", () => {
+      assert.match(build.stdout, /^gcp shop: .*shop\.zip .*; entry points shop \(http\), shop-events \(cloudevent\)$/m);
+      assert.deepEqual([...built.files.keys()].sort(), names, "the folder holds what gcpPackage makes");
+      assert.deepEqual(built.zip, source.zip);
     });
-    await Deno.remove(build, { recursive: true });
-    const source = gcpPackage({ info, bundle: code });
 
     await t.step("package.json names the bundle, ESM, Node >= 20 and the framework", () => {
       const pkg = JSON.parse(new TextDecoder().decode(source.files.get("package.json")));
@@ -56,7 +56,6 @@ Deno.test("gcp source folder under the real functions-framework", async (t) => {
       for (const [path, bytes] of source.files) assert.deepEqual(unzipped[path], bytes, path);
     });
 
-    await writeFiles(dir, source.files);
     await Deno.symlink(`${cache}node_modules`, `${dir}/node_modules`);
     const serve = async (target: (typeof source.targets)[number]) => {
       const port = freePort();
@@ -130,6 +129,6 @@ Deno.test("gcp source folder under the real functions-framework", async (t) => {
       }
     });
   } finally {
-    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(out, { recursive: true });
   }
 });

@@ -1,7 +1,7 @@
 /**
  * The Azure (`azurerm`) and Google Cloud (`google`) Terraform of `cli/iac/_azure.ts` and `cli/iac/_gcp.ts`: for the
  * examples' functions, only resource types, arguments and nested blocks the providers document
- * (`tests/support/iac_cloud_checks.ts` holds the allow-lists with the pages and commits they came from), every `${…}`
+ * (`tests/support/iac_checks.ts` holds the allow-list with the pages and commits they came from), every `${…}`
  * reference declared, the required arguments present, the settings taken from `--info`, and user text escaped.
  *
  * Not checked here: `terraform validate`. No azurerm or google provider is on the machines this is built on, and
@@ -26,7 +26,7 @@ import { hcl, literal, TerraformFile, type TerraformJson } from "../cli/iac/terr
 import azureShop from "../examples/azure/shop.ts";
 import gcpShop from "../examples/gcp/shop.ts";
 import hello from "../examples/hello/main.ts";
-import { AZURE_ALLOWED, cloudProblems, evaluated, GCP_ALLOWED, liveTemplates } from "./support/iac_cloud_checks.ts";
+import { evaluated, liveTemplates, terraformProblems } from "./support/iac_checks.ts";
 
 type Json = Record<string, unknown>;
 type Generator = typeof azureFunctions | typeof gcpFunctions;
@@ -77,18 +77,18 @@ Deno.test("the examples' Terraform uses only documented resources and arguments,
     await t.step(`azure: ${path}`, () => {
       const { files, errors } = azure(describe(fn));
       assert.deepEqual(errors, []);
-      assert.deepEqual(cloudProblems(files, AZURE_ALLOWED), []);
+      assert.deepEqual(terraformProblems(files), []);
     });
     await t.step(`gcp: ${path}`, () => {
       const { files, errors } = gcp(describe(fn));
       assert.deepEqual(errors, []);
-      assert.deepEqual(cloudProblems(files, GCP_ALLOWED), []);
+      assert.deepEqual(terraformProblems(files), []);
     });
   }
   await t.step("all three functions in one module declare no name twice", () => {
     const renamed = EXAMPLES.map(([, fn], i) => ({ ...describe(fn), name: `fn-${i}` }));
-    assert.deepEqual(cloudProblems(azure(...renamed).files, AZURE_ALLOWED), []);
-    assert.deepEqual(cloudProblems(gcp(...renamed).files, GCP_ALLOWED), []);
+    assert.deepEqual(terraformProblems(azure(...renamed).files), []);
+    assert.deepEqual(terraformProblems(gcp(...renamed).files), []);
   });
   await t.step("the checks catch an undocumented argument, a missing required one and an undeclared reference", () => {
     const { files } = gcp(describe(gcpShop));
@@ -96,7 +96,7 @@ Deno.test("the examples' Terraform uses only documented resources and arguments,
     fn.runtime = "nodejs22";
     delete fn.location;
     (fn.build_config as Json).entry_point = "${google_storage_bucket.missing.name}";
-    const problems = cloudProblems(files, GCP_ALLOWED).join("\n");
+    const problems = terraformProblems(files).join("\n");
     assert.match(problems, /argument "runtime" is not documented/);
     assert.match(problems, /required argument "location" is missing/);
     assert.match(problems, /google_storage_bucket\.missing, which is not declared/);
@@ -174,7 +174,7 @@ Deno.test("azure: a Flex Consumption app per function, settings from --info", as
       assert.equal(app.app_settings, '${merge(var.c_env, { WEBSITE_RUN_FROM_PACKAGE = "1" })}');
       assert.deepEqual(app.site_config, { application_stack: { node_version: "22" } });
       assert.equal(app.zip_deploy_file, "${local.dist}/azure/c.zip");
-      assert.deepEqual(cloudProblems(files, AZURE_ALLOWED), []);
+      assert.deepEqual(terraformProblems(files), []);
     }
   });
   await t.step("an unknown plan or a memory Flex does not offer is an error that lists the choices", () => {
@@ -275,7 +275,7 @@ Deno.test("gcp: Cloud Functions 2nd gen as register() deploys them", async (t) =
       file.resource.google_project_iam_member!.slrs_invoker_event_receiver!.role,
       "roles/eventarc.eventReceiver",
     );
-    assert.deepEqual(cloudProblems(files, GCP_ALLOWED), []);
+    assert.deepEqual(terraformProblems(files), []);
   });
   await t.step("a function with a queue and events warns that the events are not described", () => {
     const fn = info({
@@ -431,15 +431,15 @@ Deno.test("user text reaches the Terraform JSON escaped", async (t) => {
     assert.equal(literal("plain $ and % and {}"), "plain $ and % and {}");
   });
   for (
-    const [platform, generated, allowed] of [
-      ["azure", azure(fn), AZURE_ALLOWED],
-      ["gcp", gcp(fn), GCP_ALLOWED],
+    const [platform, generated] of [
+      ["azure", azure(fn)],
+      ["gcp", gcp(fn)],
     ] as const
   ) {
     await t.step(`${platform}: no user text is evaluated: no %{ directive, no reference to var.x or var.y`, () => {
       const all = strings(Object.values(generated.files).map(evaluated));
       assert.deepEqual(all.flatMap(liveTemplates).filter((live) => live.startsWith("%")), []);
-      assert.deepEqual(cloudProblems(generated.files, allowed), []);
+      assert.deepEqual(terraformProblems(generated.files), []);
     });
   }
   await t.step("azure: the description tag is written escaped", () => {

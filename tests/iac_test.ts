@@ -15,6 +15,7 @@ import { wranglerConfig } from "../cli/iac/wrangler.ts";
 import { serverless } from "../mod.ts";
 import { MOD_URL, ROOT, runCli } from "./support/process.ts";
 import { templates, terraformProblems } from "./support/iac_checks.ts";
+import { placeholderArtifacts } from "./support/artifacts.ts";
 
 const GOLDEN = `${ROOT}tests/golden/iac`;
 const UPDATE = Deno.env.get("SLRS_UPDATE_GOLDEN") === "1";
@@ -45,10 +46,12 @@ const doc = (...functions: ReturnType<typeof info>[]): InfoDocument => ({ slrs: 
 Deno.test("iac terraform and iac wrangler on the examples match the golden files", async (t) => {
   const tmp = await Deno.makeTempDir({ prefix: "slrs_iac_" });
   try {
+    await placeholderArtifacts(ROOT, `${tmp}/dist`, ["aws-lambda", "cloudflare", "azure", "gcp"]);
     const terraformRun = await runCli(["iac", "terraform", "--out", `${tmp}/infra`, "--dist", `${tmp}/dist`]);
     assert.equal(terraformRun.code, 0, terraformRun.stderr);
     const wranglerRun = await runCli(["iac", "wrangler", "--out", `${tmp}/infra/wrangler`, "--dist", `${tmp}/dist`]);
     assert.equal(wranglerRun.code, 0, wranglerRun.stderr);
+    await Deno.remove(`${tmp}/infra/.slrs-iac.json`);
     const written = await listFiles(`${tmp}/infra`);
 
     if (UPDATE) {
@@ -79,7 +82,13 @@ Deno.test("iac terraform and iac wrangler on the examples match the golden files
       for (const file of written.filter((f) => f.endsWith(".tf.json"))) {
         files[file] = JSON.parse(await Deno.readTextFile(`${tmp}/infra/${file}`));
       }
-      assert.deepEqual(Object.keys(files).sort(), ["aws.tf.json", "cloudflare.tf.json", "main.tf.json"]);
+      assert.deepEqual(Object.keys(files).sort(), [
+        "aws.tf.json",
+        "azure.tf.json",
+        "cloudflare.tf.json",
+        "gcp.tf.json",
+        "main.tf.json",
+      ]);
       assert.deepEqual(terraformProblems(files), []);
     });
 
@@ -161,7 +170,7 @@ Deno.test("Terraform for AWS Lambda", async (t) => {
     assert.equal(resources.aws_apigatewayv2_route!.api!.route_key, "$default");
     assert.equal(resources.aws_apigatewayv2_stage!.api!.auto_deploy, true);
     assert.equal(resources.aws_lambda_permission!.api_api!.source_arn, "${aws_apigatewayv2_api.api.execution_arn}/*/*");
-    assert.equal(result.files["aws.tf.json"]!.output!.api_url!.value, "${aws_apigatewayv2_api.api.api_endpoint}");
+    assert.equal(result.files["aws.tf.json"]!.output!.api_aws_url!.value, "${aws_apigatewayv2_api.api.api_endpoint}");
     assert.deepEqual(terraformProblems(result.files), []);
   });
 
@@ -171,6 +180,21 @@ Deno.test("Terraform for AWS Lambda", async (t) => {
       .aws_lambda_function!.d!;
     assert.equal(lambda.handler, "bootstrap");
     assert.equal(lambda.filename, "${local.dist}/aws-lambda-deno/d.zip");
+  });
+
+  await t.step('invokeMode "RESPONSE_STREAM" sets the function URL\'s invoke_mode; buffered writes none', () => {
+    const streaming = info({ name: "live", fetch: () => new Response("ok") });
+    // The setting as --info gives it for a function that requires streaming (or overrides invokeMode).
+    streaming.platforms["aws-lambda"].settings.invokeMode = "RESPONSE_STREAM";
+    const result = terraform(doc(streaming), { platforms: ["aws-lambda"] });
+    assert.deepEqual(result.errors, []);
+    assert.equal(result.files["aws.tf.json"]!.resource!.aws_lambda_function_url!.live!.invoke_mode, "RESPONSE_STREAM");
+    assert.deepEqual(terraformProblems(result.files), []);
+    const buffered = info({ name: "plain", fetch: () => new Response("ok") });
+    buffered.platforms["aws-lambda"].settings.invokeMode = "BUFFERED";
+    const url = terraform(doc(buffered), { platforms: ["aws-lambda"] }).files["aws.tf.json"]!.resource!
+      .aws_lambda_function_url!.plain!;
+    assert.equal(url.invoke_mode, undefined, "BUFFERED is the provider's default");
   });
 
   await t.step("a schedule EventBridge cannot express is an error", () => {
@@ -214,7 +238,10 @@ Deno.test("Terraform for Cloudflare Workers", async (t) => {
     assert.equal(cf.cloudflare_queue_consumer!.edge_jobs!.queue_id, "${cloudflare_queue.jobs.queue_id}");
     assert.equal(cf.cloudflare_workers_route!.edge_0!.pattern, "example.com/api/*");
     assert.equal(cf.cloudflare_workers_route!.edge_0!.zone_id, "${var.cloudflare_zone_id}");
-    assert.match(String(files["cloudflare.tf.json"]!.output!.edge_routes!.value), /https:\/\/example\.com\/api/);
+    assert.match(
+      String(files["cloudflare.tf.json"]!.output!.edge_cloudflare_routes!.value),
+      /https:\/\/example\.com\/api/,
+    );
     assert.deepEqual(terraformProblems(files), []);
   });
 
@@ -258,7 +285,7 @@ Deno.test("a user's text reaches Terraform and wrangler literally, never as an e
     assert.deepEqual(cf.cloudflare_workers_script!.shop!.compatibility_flags, ["%%{if true}x%%{endif}"]);
     assert.equal(cf.cloudflare_workers_script!.shop!.compatibility_date, '$${file("/etc/passwd")}');
     assert.equal(
-      files["cloudflare.tf.json"]!.output!.shop_routes!.value,
+      files["cloudflare.tf.json"]!.output!.shop_cloudflare_routes!.value,
       '${["https://shop.example.com/$${var.x}/*"]}',
     );
   });
@@ -292,6 +319,68 @@ Deno.test("a user's text reaches Terraform and wrangler literally, never as an e
   });
 });
 
+Deno.test("one module for every platform: each file's names are its own", async (t) => {
+  const shop = info({
+    name: "shop",
+    requirements: { env: ["DATABASE_URL"] },
+    fetch: () => new Response("ok"),
+    scheduled: { cron: "0 3 * * *", run() {} },
+    queue: { name: "orders", run() {} },
+  });
+  const { files, errors } = terraform(doc(shop));
+
+  await t.step("writes main.tf.json and one file per platform, each passing the one allow-list", () => {
+    assert.deepEqual(errors, []);
+    assert.deepEqual(Object.keys(files), [
+      "main.tf.json",
+      "aws.tf.json",
+      "cloudflare.tf.json",
+      "azure.tf.json",
+      "gcp.tf.json",
+    ]);
+    assert.deepEqual(terraformProblems(files), []);
+  });
+
+  await t.step("names each URL output after its platform, so no two files declare the same output", () => {
+    const outputs = Object.values(files).flatMap((file) => Object.keys(file.output ?? {}));
+    assert.deepEqual(outputs.filter((name) => name.endsWith("_url")).sort(), [
+      "shop_aws_url",
+      "shop_azure_url",
+      "shop_cloudflare_url",
+      "shop_gcp_url",
+    ]);
+    assert.equal(new Set(outputs).size, outputs.length);
+  });
+
+  await t.step("the checks catch an output, variable, resource or local declared in two files", () => {
+    const twice = {
+      "a.tf.json": {
+        output: { url: { value: "x" } },
+        variable: { region: { type: "string" } },
+        locals: { dist: "d" },
+        resource: { aws_sqs_queue: { q: { name: "q" } } },
+      },
+      "b.tf.json": {
+        output: { url: { value: "y" } },
+        variable: { region: { type: "string" } },
+        locals: { dist: "d" },
+        resource: { aws_sqs_queue: { q: { name: "q" } } },
+      },
+    };
+    const problems = terraformProblems(twice).join("\n");
+    assert.match(problems, /b\.tf\.json: output url is declared in a\.tf\.json too/);
+    assert.match(problems, /b\.tf\.json: variable region is declared in a\.tf\.json too/);
+    assert.match(problems, /b\.tf\.json: locals dist is declared in a\.tf\.json too/);
+    assert.match(problems, /b\.tf\.json: resource aws_sqs_queue\.q is declared in a\.tf\.json too/);
+  });
+
+  await t.step("a generator that names an output twice in one file fails at once", () => {
+    const file = new TerraformFile();
+    file.output("url", literal("a"), "first");
+    assert.throws(() => file.output("url", literal("b"), "second"), /Two outputs are named "url"/);
+  });
+});
+
 Deno.test("the structural checks catch what they are meant to", () => {
   const files = {
     "x.tf.json": {
@@ -313,9 +402,105 @@ Deno.test("the structural checks catch what they are meant to", () => {
   assert.match(problems, /argument "color" is not documented/);
   assert.match(problems, /required argument "role" is missing/);
   assert.match(problems, /aws_made_up is not in the allow-list/);
-  assert.match(problems, /points at aws_lambda_function\.g/);
-  assert.match(problems, /undeclared var\.missing/);
+  assert.match(problems, /names aws_lambda_function\.g, which is not declared/);
+  assert.match(problems, /names var\.missing, which is not declared/);
   assert.deepEqual(templates({ a: ['x ${f("${local.a}/b.zip")} y'] }), ['f("")', "local.a"]);
+});
+
+Deno.test("iac terraform describes what was built, removes what no longer applies, and refuses missing artifacts", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "slrs_iac_stale_" });
+  const exists = async (path: string) => (await Deno.stat(`${dir}/${path}`).catch(() => null)) !== null;
+  const written = async () => (await listFiles(`${dir}/infra`).catch(() => [] as string[]));
+  const main = async () => JSON.parse(await Deno.readTextFile(`${dir}/infra/main.tf.json`));
+  try {
+    await Deno.writeTextFile(
+      `${dir}/shop.ts`,
+      `import { serverless } from "${MOD_URL}";\nexport default serverless({ name: "shop", fetch: () => new Response("ok") });\n`,
+    );
+    await Deno.writeTextFile(`${dir}/deno.json`, JSON.stringify({ slrs: { functions: ["shop.ts"] } }));
+
+    await t.step("with nothing built it exits 1, writes nothing and says which build to run", async () => {
+      const run = await runCli(["iac", "terraform"], dir);
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(run.stderr, /there is no build output in dist\/ to describe/);
+      assert.match(run.stderr, /deno run -A jsr:@slrs\/core\/cli build --target aws-lambda/);
+      assert.equal(await exists("infra"), false);
+    });
+
+    await t.step(
+      "--platform with an artifact missing exits 1, naming the file and the exact build command",
+      async () => {
+        const run = await runCli(["iac", "terraform", "--platform", "aws-lambda,gcp"], dir);
+        assert.equal(run.code, 1, run.stderr);
+        assert.match(run.stderr, /dist\/aws-lambda\/shop\.zip \(shop on aws-lambda\)/);
+        assert.match(run.stderr, /dist\/gcp\/shop\.zip \(shop on gcp\)/);
+        assert.match(run.stderr, /\n {2}deno run -A jsr:@slrs\/core\/cli build --target aws-lambda\n/);
+        assert.match(run.stderr, /\n {2}deno run -A jsr:@slrs\/core\/cli build --target gcp\n/);
+        assert.match(run.stderr, /or add --build/);
+        assert.equal(await exists("infra"), false);
+      },
+    );
+
+    await t.step("after build --target aws-lambda it writes only AWS's provider, variables and file", async () => {
+      const built = await runCli(["build", "--target", "aws-lambda"], dir);
+      assert.equal(built.code, 0, built.stderr);
+      const run = await runCli(["iac", "terraform"], dir);
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(await written(), [".slrs-iac.json", "aws.tf.json", "main.tf.json"]);
+      const { terraform: settings, provider, variable } = await main();
+      assert.deepEqual(Object.keys(settings.required_providers), ["aws"]);
+      assert.deepEqual(Object.keys(provider), ["aws"]);
+      assert.deepEqual(Object.keys(variable), ["aws_region"]);
+    });
+
+    await t.step("a platform built later is added, and one no longer asked for is removed", async () => {
+      const built = await runCli(["build", "--target", "cloudflare"], dir);
+      assert.equal(built.code, 0, built.stderr);
+      const both = await runCli(["iac", "terraform"], dir);
+      assert.equal(both.code, 0, both.stderr);
+      assert.deepEqual(await written(), [".slrs-iac.json", "aws.tf.json", "cloudflare.tf.json", "main.tf.json"]);
+      const aws = await runCli(["iac", "terraform", "--platform", "aws-lambda"], dir);
+      assert.equal(aws.code, 0, aws.stderr);
+      assert.match(aws.stderr, /removed infra\/cloudflare\.tf\.json: an earlier run wrote it; it no longer applies/);
+      assert.deepEqual(await written(), [".slrs-iac.json", "aws.tf.json", "main.tf.json"]);
+      assert.deepEqual(Object.keys((await main()).provider), ["aws"]);
+    });
+
+    await t.step("it never deletes a file it did not write, or one changed since it wrote it", async () => {
+      await runCli(["iac", "terraform", "--platform", "aws-lambda,cloudflare"], dir);
+      await Deno.writeTextFile(`${dir}/infra/backend.tf.json`, "{}");
+      await Deno.writeTextFile(`${dir}/infra/cloudflare.tf.json`, "{}");
+      const run = await runCli(["iac", "terraform", "--platform", "aws-lambda"], dir);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(
+        run.stderr,
+        /warning: kept infra\/cloudflare\.tf\.json: an earlier run wrote it, but it was changed/,
+      );
+      assert.deepEqual(await written(), [
+        ".slrs-iac.json",
+        "aws.tf.json",
+        "backend.tf.json",
+        "cloudflare.tf.json",
+        "main.tf.json",
+      ]);
+      // A manifest that names a file outside the folder is not followed.
+      const hash = "0".repeat(64);
+      await Deno.writeTextFile(`${dir}/infra/.slrs-iac.json`, JSON.stringify({ files: { "../shop.ts": hash } }));
+      assert.equal((await runCli(["iac", "terraform", "--platform", "aws-lambda"], dir)).code, 0);
+      assert.equal(await exists("shop.ts"), true);
+    });
+
+    await t.step("--build builds what the files refer to before writing them", async () => {
+      await Deno.remove(`${dir}/dist`, { recursive: true });
+      const run = await runCli(["iac", "terraform", "--platform", "cloudflare", "--build"], dir);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(await exists("dist/cloudflare/shop.js"), true);
+      assert.equal(await exists("infra/cloudflare.tf.json"), true);
+      assert.equal(await exists("infra/aws.tf.json"), false, "the AWS file no longer applies");
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("eventBridgeCron converts five-field cron to EventBridge's six fields", async (t) => {
@@ -362,6 +547,7 @@ Deno.test("overrides: deno.json, then --overrides, and values a platform cannot 
       JSON.stringify({ shop: { "aws-lambda": { logRetentionDays: 10 } } }),
     );
     await Deno.writeTextFile(`${dir}/cpu.json`, JSON.stringify({ shop: { cloudflare: { cpuMs: 600000 } } }));
+    await placeholderArtifacts(dir, `${dir}/dist`, ["aws-lambda"]);
     const lambda = async (args: string[]) => {
       const run = await runCli(["iac", "terraform", "--platform", "aws-lambda", ...args], dir);
       assert.equal(run.code, 0, run.stderr);
@@ -415,9 +601,9 @@ Deno.test("overrides: deno.json, then --overrides, and values a platform cannot 
       const kind = await runCli(["iac", "pulumi"], dir);
       assert.equal(kind.code, 2);
       assert.match(kind.stderr, /"iac terraform" or "iac wrangler"; got "pulumi"/);
-      const platform = await runCli(["iac", "terraform", "--platform", "azure"], dir);
+      const platform = await runCli(["iac", "terraform", "--platform", "vercel"], dir);
       assert.equal(platform.code, 2);
-      assert.match(platform.stderr, /--platform azure: Terraform is written for aws-lambda and cloudflare/);
+      assert.match(platform.stderr, /--platform vercel: Terraform is written for aws-lambda, cloudflare, azure, gcp/);
     });
   } finally {
     await Deno.remove(dir, { recursive: true });

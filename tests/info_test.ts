@@ -46,6 +46,18 @@ Deno.test("Recommendations per platform", async (t) => {
     assert.deepEqual(lambda.warnings, []);
   });
 
+  await t.step("Lambda streams responses (invokeMode RESPONSE_STREAM) when the function requires streaming", () => {
+    assert.equal(info({ streaming: true }).platforms["aws-lambda"].settings.invokeMode, "RESPONSE_STREAM");
+    assert.equal(info({ streaming: false }).platforms["aws-lambda"].settings.invokeMode, "BUFFERED");
+    assert.equal(info({}).platforms["aws-lambda"].settings.invokeMode, undefined, "Lambda's default, BUFFERED");
+    assert.deepEqual(info({ streaming: true }).platforms["aws-lambda"].warnings, []);
+    const viaApi = info({ streaming: true }, { "aws-lambda": { exposure: "http-api" } }).platforms["aws-lambda"];
+    assert.match(viaApi.warnings.join(), /does not stream through an API Gateway HTTP API/);
+    const buffered = info({ streaming: true }, { "aws-lambda": { invokeMode: "BUFFERED" } }).platforms["aws-lambda"];
+    assert.equal(buffered.settings.invokeMode, "BUFFERED");
+    assert.equal(schemaErrors({ slrs: "0.1.0", functions: [info({ streaming: true })] }), undefined);
+  });
+
   await t.step("Workers warn above 128 MB and cap CPU at 300 s", () => {
     const cf = info({ memory: 1024, timeout: 900 }).platforms.cloudflare;
     assert.equal(cf.settings.cpuMs, 300_000);
@@ -95,6 +107,13 @@ Deno.test("Overrides", async (t) => {
   await t.step("below a requirement produce a warning", () => {
     const fn = info({ memory: 1024 }, { "aws-lambda": { memory: 512 } });
     assert.match(fn.platforms["aws-lambda"].warnings.join(), /below the 1024 MB the function requires/);
+  });
+
+  await t.step("an invokeMode other than BUFFERED or RESPONSE_STREAM fails and names both", () => {
+    assert.throws(
+      () => validateOverrides({ probe: { "aws-lambda": { invokeMode: "STREAM" } } }, ["probe"]),
+      /slrs\.overrides\.probe\.aws-lambda\.invokeMode must be "BUFFERED" or "RESPONSE_STREAM"; got "STREAM"/,
+    );
   });
 
   await t.step("naming an unknown function, platform or setting fail with a hint", () => {

@@ -43,6 +43,7 @@ interface Step {
   run?: string;
   if?: string;
   with?: Record<string, unknown>;
+  "working-directory"?: string;
 }
 interface Workflow {
   on: Record<string, unknown>;
@@ -157,7 +158,10 @@ Deno.test("init writes a Deno project whose own tasks pass", async (t) => {
       assert.equal(wrangler?.with?.apiToken, "${{ secrets.CLOUDFLARE_API_TOKEN }}");
       assert.match(String(wrangler?.with?.command), /^deploy -c /);
       const vercel = stepsOf(workflow(app, "deploy-vercel.yml"));
-      assert.ok(vercel.some((s) => s.run?.includes("vercel deploy --prebuilt --prod")));
+      const prebuilt = vercel.filter((s) => s.run?.includes("vercel deploy --prebuilt"));
+      assert.ok(prebuilt.some((s) => s.run?.includes("vercel deploy --prebuilt --prod")));
+      // build writes dist/vercel/.vercel/output, the folder --prebuilt deploys from.
+      assert.deepEqual(prebuilt.map((s) => s["working-directory"]), ["dist/vercel", "dist/vercel"]);
       const azure = workflow(app, "deploy-azure.yml");
       assert.equal(azure.permissions?.["id-token"], "write");
       assert.ok(stepsOf(azure).some((s) => s.uses === "azure/login@v2" && s.with?.["client-id"]));

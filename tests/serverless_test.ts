@@ -49,6 +49,12 @@ Deno.test("serverless() names the field, the value and what is accepted", async 
       /"x86_64" or "arm64"; got "arm"/,
     ],
     [
+      "streaming as a string",
+      { name: "s", requirements: { streaming: "yes" } },
+      "requirements.streaming",
+      /must be true or false; got "yes"/,
+    ],
+    [
       "an unknown requirement",
       { name: "s", requirements: { memmory: 256 } },
       "requirements.memmory",

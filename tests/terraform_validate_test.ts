@@ -1,7 +1,10 @@
 /**
- * The AWS Terraform that `cli.ts iac terraform` writes, checked by Terraform itself: `terraform validate` with the real
- * `hashicorp/aws` provider, for the examples and for a function whose description and dist path hold `${var.x}` and
- * `%{if}`; then `terraform plan`, to see that such text reaches the planned resource exactly as the user wrote it.
+ * The AWS Terraform that `slrs iac terraform` writes, checked by Terraform itself: `terraform validate` with the real
+ * `hashicorp/aws` provider, for the examples, for a streaming function URL, for the folder the README's `build` then
+ * `iac terraform` give in a copy of the AWS example, and for a function whose description and dist path hold
+ * `${var.x}` and `%{if}`; then `terraform plan`, to see that such text reaches the planned resource exactly as the user
+ * wrote it. The README's `build` and `iac wrangler`, in a copy of the Cloudflare example, are checked by wrangler's own
+ * `deploy --dry-run` (wrangler 4, installed on first run into .slrs/cache/wrangler).
  *
  * Terraform and the provider must be installed: the test looks for `terraform` on the PATH and the provider in a
  * filesystem mirror (`<root>/registry.terraform.io/hashicorp/aws/<version>/<os_arch>/`) under /opt, /usr/local or
@@ -12,6 +15,11 @@
 
 import assert from "node:assert/strict";
 import { MOD_URL, ROOT, runCli } from "./support/process.ts";
+import { placeholderArtifacts } from "./support/artifacts.ts";
+import { npmCache } from "./support/npm_cache.ts";
+import { serverless } from "../mod.ts";
+import { describeFunction } from "../src/info.ts";
+import { terraform as terraformJson } from "../cli/iac/terraform.ts";
 
 const HOSTILE = "costs ${var.x} and %{if true}yes%{endif}, $${kept}";
 /** A dist folder name Terraform would evaluate if it were written raw. */
@@ -49,6 +57,57 @@ Deno.test({
         assert.equal(init.code, 0, init.output);
         assert.deepEqual(await validateProblems(tf), []);
       });
+
+      await t.step('a streaming function URL (invoke_mode = "RESPONSE_STREAM") is valid', async () => {
+        const fn = describeFunction({
+          fn: serverless({ name: "live", fetch: () => new Response("ok") }),
+          entry: "live.ts",
+          exportName: "default",
+        });
+        // The setting as --info gives it to a function that streams its response.
+        fn.platforms["aws-lambda"].settings.invokeMode = "RESPONSE_STREAM";
+        const { files, errors } = terraformJson({ slrs: "test", functions: [fn] }, {
+          platforms: ["aws-lambda"],
+          dist: "../stream-dist",
+        });
+        assert.deepEqual(errors, []);
+        assert.equal(files["aws.tf.json"]!.resource!.aws_lambda_function_url!.live!.invoke_mode, "RESPONSE_STREAM");
+        for (const file of await Array.fromAsync(Deno.readDir(infra))) {
+          if (file.name.endsWith(".tf.json") && file.name !== "check_override.tf.json") {
+            await Deno.remove(`${infra}/${file.name}`);
+          }
+        }
+        for (const [name, json] of Object.entries(files)) {
+          await Deno.writeTextFile(`${infra}/${name}`, JSON.stringify(json));
+        }
+        await Deno.mkdir(`${dir}/stream-dist/aws-lambda`, { recursive: true });
+        await Deno.writeTextFile(`${dir}/stream-dist/aws-lambda/live.zip`, "not a real zip");
+        assert.deepEqual(await validateProblems(tf), []);
+      });
+
+      await t.step(
+        "the README's build then iac terraform, in a copy of the example, gives a valid folder",
+        async () => {
+          const project = await exampleCopy(dir, "aws-lambda", "main.ts");
+          // Exactly the README's build and iac terraform commands, with nothing built beforehand by the test.
+          const commands = (await readmeDeployCommands()).filter(([command, kind]) =>
+            command === "build" || kind === "terraform"
+          );
+          assert.deepEqual(commands.map((args) => args.slice(0, 2)), [["build", "--target"], ["iac", "terraform"]]);
+          for (const args of commands) {
+            const step = await runCli(args, project);
+            assert.equal(step.code, 0, `${args.join(" ")}: ${step.stderr}`);
+          }
+          const written = (await Array.fromAsync(Deno.readDir(`${project}/infra`))).map((e) => e.name).sort();
+          assert.deepEqual(written, [".slrs-iac.json", "aws.tf.json", "main.tf.json"], "only what was built");
+          await checkOverride(`${project}/infra`);
+          const tfHere = (...args: string[]) =>
+            run(terraform!, args, `${project}/infra`, { TF_CLI_CONFIG_FILE: `${dir}/terraformrc` });
+          const init = await tfHere("init", "-backend=false", "-input=false", "-no-color");
+          assert.equal(init.code, 0, init.output);
+          assert.deepEqual(await validateProblems(tfHere), []);
+        },
+      );
 
       await t.step("a description and a dist path with ${var.x} and %{if} are valid too", async () => {
         const project = `${dir}/project`;
@@ -92,21 +151,20 @@ Deno.test({
   },
 });
 
-/** Writes the AWS Terraform for `entries` (all of `slrs.functions` by default) and a zip for each function. */
+/** Writes the AWS Terraform for `entries` (all of `slrs.functions` by default), over a placeholder zip per function. */
 async function generate(cwd: string, infra: string, dist: string, entries: string[] = []): Promise<void> {
+  // filebase64sha256() reads the zips while validating; any bytes do.
+  await placeholderArtifacts(cwd, dist, ["aws-lambda"], entries);
   const iac = await runCli(
     ["iac", "terraform", "--platform", "aws-lambda", ...entries, "--out", infra, "--dist", dist],
     cwd,
   );
   assert.equal(iac.code, 0, iac.stderr);
-  // filebase64sha256() reads the zips while validating; any bytes do.
-  const aws = JSON.parse(await Deno.readTextFile(`${infra}/aws.tf.json`));
-  for (const fn of Object.values(aws.resource.aws_lambda_function) as { filename: string }[]) {
-    const zip = fn.filename.replace("${local.dist}", dist).replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{");
-    await Deno.mkdir(zip.replace(/\/[^/]+$/, ""), { recursive: true });
-    await Deno.writeTextFile(zip, "not a real zip");
-  }
-  // Only for the check: the mirror's provider is 5.x, and it needs a region and no calls to AWS.
+  await checkOverride(infra);
+}
+
+/** Only for the check: the mirror's provider is 5.x, and it needs a region and no calls to AWS. */
+async function checkOverride(infra: string): Promise<void> {
   await Deno.writeTextFile(
     `${infra}/check_override.tf.json`,
     JSON.stringify({
@@ -123,6 +181,33 @@ async function generate(cwd: string, infra: string, dist: string, entries: strin
       },
     }),
   );
+}
+
+/**
+ * The CLI arguments of the commands in the README's "Build and deploy" block, without their comments: `deno task slrs`
+ * is the project's task for the CLI, which here is this checkout's `cli.ts`.
+ */
+async function readmeDeployCommands(): Promise<string[][]> {
+  const readme = await Deno.readTextFile(`${ROOT}README.md`);
+  const section = readme.slice(readme.indexOf("## Build and deploy"));
+  const block = section.slice(0, section.indexOf("\n\n", section.indexOf("    ")));
+  return block.split("\n")
+    .filter((line) => line.startsWith("    deno task slrs "))
+    .map((line) => line.replace(/\s+#.*$/, "").trim().split(/\s+/).slice(3));
+}
+
+/** A copy of `examples/<name>/` in `dir`, its imports of the library pointed at this checkout, as its only function. */
+async function exampleCopy(dir: string, name: string, entry: string): Promise<string> {
+  const project = `${dir}/${name}-example`;
+  await Deno.mkdir(project);
+  for await (const file of Deno.readDir(`${ROOT}examples/${name}`)) {
+    if (!file.isFile) continue;
+    const text = await Deno.readTextFile(`${ROOT}examples/${name}/${file.name}`);
+    await Deno.writeTextFile(`${project}/${file.name}`, text.replaceAll('"../../mod.ts"', JSON.stringify(MOD_URL)));
+  }
+  const config = JSON.parse(await Deno.readTextFile(`${project}/deno.json`).catch(() => "{}"));
+  await Deno.writeTextFile(`${project}/deno.json`, JSON.stringify({ ...config, slrs: { functions: [entry] } }));
+  return project;
 }
 
 /** `terraform validate`'s errors and warnings, less the 6.x-only arguments the 5.x provider does not know. */
@@ -174,3 +259,39 @@ async function findProviderMirror(): Promise<string | undefined> {
   if (binary === "") return undefined;
   return binary.split("/").slice(0, -6).join("/");
 }
+
+Deno.test("the README's build then iac wrangler gives a Worker that wrangler deploy --dry-run accepts", async (t) => {
+  let cache: string;
+  try {
+    cache = await npmCache("wrangler", { wrangler: "4" });
+  } catch (error) {
+    console.warn(`terraform_validate_test: wrangler@4 could not be installed, so wrangler was not run: ${error}`);
+    return;
+  }
+  const dir = await Deno.makeTempDir({ prefix: "slrs_wrangler_dry_" });
+  try {
+    const project = await exampleCopy(dir, "cloudflare", "main.ts");
+    // The README's build, for the Worker target its comment lists, then its iac wrangler.
+    const commands = await readmeDeployCommands();
+    const build = commands.find(([command]) => command === "build")!.map((arg) =>
+      arg === "aws-lambda" ? "cloudflare" : arg
+    );
+    for (const args of [build, commands.find(([command, kind]) => command === "iac" && kind === "wrangler")!]) {
+      const step = await runCli(args, project);
+      assert.equal(step.code, 0, `${args.join(" ")}: ${step.stderr}`);
+    }
+    await t.step("wrangler reads the generated wrangler.jsonc and the built bundle", async () => {
+      const dry = await run(
+        `${cache}node_modules/.bin/wrangler`,
+        ["deploy", "--dry-run", "--outdir", `${dir}/out`, "-c", "infra/wrangler/cloudflare-example/wrangler.jsonc"],
+        project,
+        { HOME: dir, PATH: Deno.env.get("PATH") ?? "", WRANGLER_SEND_METRICS: "false", CI: "1" },
+      );
+      assert.equal(dry.code, 0, dry.output);
+      assert.match(dry.output, /--dry-run: exiting now/);
+      assert.match(dry.output, /env\.CACHE/);
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

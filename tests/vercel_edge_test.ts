@@ -1,7 +1,8 @@
-// The Vercel bundle that `cli.ts build --target vercel` writes, run under Vercel's own Edge Runtime (the `edge-runtime`
-// npm package, `runServer`), where `process` is undefined. The package is installed on first run into
-// .slrs/cache/edge-runtime (gitignored; a few seconds), then reused. The ES module bundle is wrapped into the classic
-// script the runtime evaluates, with a `fetch` listener, as Vercel does for an edge function.
+// The Edge function that `cli.ts build --target vercel` writes for the `runtime` setting `edge` (its Build Output API
+// folder, .vercel/output/functions/<fn>.func), run under Vercel's own Edge Runtime (the `edge-runtime` npm package,
+// `runServer`), where `process` is undefined. The package is installed on first run into .slrs/cache/edge-runtime
+// (gitignored; a few seconds), then reused. The entrypoint .vc-config.json names is wrapped into the classic script the
+// runtime evaluates, with a `fetch` listener calling its default export, as Vercel does for an edge function.
 
 import assert from "node:assert/strict";
 import { ROOT, runCli } from "./support/process.ts";
@@ -34,14 +35,18 @@ async function ensureInstalled(): Promise<void> {
   }
 }
 
-/** Builds the fixture for Vercel, wraps the bundle into an edge script and returns the build's stderr. */
-async function buildEdgeScript(out: string): Promise<{ script: string; stderr: string }> {
-  const run = await runCli(["build", "--target", "vercel", ENTRY, "--out", out]);
+/** Builds the fixture for Vercel's Edge runtime, wraps its entrypoint into an edge script, returns the build's stderr. */
+async function buildEdgeScript(out: string): Promise<{ script: string; stderr: string; vc: Record<string, unknown> }> {
+  const overrides = `${out}/overrides.json`;
+  await Deno.writeTextFile(overrides, JSON.stringify({ "edge-shop": { vercel: { runtime: "edge" } } }));
+  const run = await runCli(["build", "--target", "vercel", ENTRY, "--out", out, "--overrides", overrides]);
   assert.equal(run.code, 0, run.stderr);
+  const func = `${out}/vercel/.vercel/output/functions/edge-shop.func`;
+  const vc = JSON.parse(await Deno.readTextFile(`${func}/.vc-config.json`));
   await Deno.writeTextFile(
     `${out}/edge_entry.js`,
-    'import handlers from "./vercel/edge-shop.mjs";\n' +
-      'addEventListener("fetch", (event) => event.respondWith(handlers.fetch(event.request)));\n',
+    `import handler from ${JSON.stringify(`${func}/${vc.entrypoint}`)};\n` +
+      'addEventListener("fetch", (event) => event.respondWith(handler(event.request)));\n',
   );
   const script = `${out}/edge.js`;
   const bundle = await new Deno.Command(Deno.execPath(), {
@@ -51,7 +56,7 @@ async function buildEdgeScript(out: string): Promise<{ script: string; stderr: s
     stderr: "piped",
   }).output();
   assert.ok(bundle.success, new TextDecoder().decode(bundle.stderr));
-  return { script, stderr: run.stderr };
+  return { script, stderr: run.stderr, vc };
 }
 
 interface EdgeServers {
@@ -103,10 +108,10 @@ async function logged(servers: EdgeServers, pattern: RegExp): Promise<string> {
   return servers.output();
 }
 
-Deno.test("the Vercel bundle under Vercel's edge-runtime", async (t) => {
+Deno.test("the Edge function cli.ts build writes, under Vercel's edge-runtime", async (t) => {
   await ensureInstalled();
   const out = await Deno.makeTempDir({ prefix: "slrs_edge_" });
-  const { script, stderr } = await buildEdgeScript(out);
+  const { script, stderr, vc } = await buildEdgeScript(out);
   const servers = await startEdge(script, { CRON_SECRET: "s3cret-s3cret-s3cret", VERCEL_ENV: "production" });
   const get = (base: string, path: string, headers: Record<string, string> = {}) =>
     fetch(new URL(path, base), { headers });
@@ -115,6 +120,12 @@ Deno.test("the Vercel bundle under Vercel's edge-runtime", async (t) => {
     await t.step("build --target vercel warns that the function has cron jobs and CRON_SECRET is unset", () => {
       assert.match(stderr, /warning: edge-shop has Vercel cron jobs and CRON_SECRET is not set here/);
       assert.match(stderr, /Settings → Environment Variables/);
+    });
+
+    await t.step("the runtime setting edge makes an Edge function, bundled for the browser platform", async () => {
+      assert.deepEqual(vc, { runtime: "edge", entrypoint: "index.js" });
+      const bundle = await Deno.readTextFile(`${out}/vercel/.vercel/output/functions/edge-shop.func/index.js`);
+      assert.doesNotMatch(bundle, /from\s*"node:/, "an Edge bundle imports no Node built-ins");
     });
 
     await t.step("process is undefined in the runtime", () => {
@@ -148,23 +159,30 @@ Deno.test("the Vercel bundle under Vercel's edge-runtime", async (t) => {
     });
 
     await t.step("a cron call without CRON_SECRET (no process.env) runs the job and warns once", async () => {
-      assert.equal((await get(servers.plain, "/_slrs/cron/0", cronAgent)).status, 204);
-      assert.equal((await get(servers.plain, "/_slrs/cron/0", cronAgent)).status, 204);
+      const config = JSON.parse(await Deno.readTextFile(`${out}/vercel/.vercel/output/config.json`));
+      assert.deepEqual(config.crons, [
+        { path: "/_slrs/cron/edge-shop/0", schedule: "0 3 * * *" },
+        { path: "/_slrs/cron/edge-shop/1", schedule: "*/5 * * * *" },
+      ]);
+      assert.equal((await get(servers.plain, "/_slrs/cron/edge-shop/0", cronAgent)).status, 204);
+      assert.equal((await get(servers.plain, "/_slrs/cron/edge-shop/0", cronAgent)).status, 204);
       const logs = await logged(servers, /nightly ran[\s\S]*nightly ran/);
       assert.equal(logs.match(/cron ran on the user agent alone/g)?.length, 1);
-      const failed = await get(servers.plain, "/_slrs/cron/1", cronAgent);
+      const failed = await get(servers.plain, "/_slrs/cron/edge-shop/1", cronAgent);
       assert.equal(failed.status, 500);
       await failed.body?.cancel();
-      const stranger = await get(servers.plain, "/_slrs/cron/0");
+      const stranger = await get(servers.plain, "/_slrs/cron/edge-shop/0");
       assert.equal(stranger.status, 401);
       await stranger.body?.cancel();
     });
 
     await t.step("with Vercel's process.env in production, only the CRON_SECRET bearer runs the job", async () => {
-      const agentOnly = await get(servers.withEnv, "/_slrs/cron/0", cronAgent);
+      const agentOnly = await get(servers.withEnv, "/_slrs/cron/edge-shop/0", cronAgent);
       assert.equal(agentOnly.status, 401);
       await agentOnly.body?.cancel();
-      const ran = await get(servers.withEnv, "/_slrs/cron/0", { authorization: "Bearer s3cret-s3cret-s3cret" });
+      const ran = await get(servers.withEnv, "/_slrs/cron/edge-shop/0", {
+        authorization: "Bearer s3cret-s3cret-s3cret",
+      });
       assert.equal(ran.status, 204);
     });
   } finally {

@@ -11,6 +11,7 @@ import { writeFiles } from "../cli/package_files.ts";
 import { bundle, bundleFile } from "./support/bundle.ts";
 import { freePort, npmCache } from "./support/npm_cache.ts";
 import { spawnServer } from "./support/spawn_server.ts";
+import { MOD_URL, runCli } from "./support/process.ts";
 import shop from "./support/deploy_fixture.ts";
 
 const FIXTURE = new URL("./support/deploy_fixture.ts", import.meta.url);
@@ -212,6 +213,73 @@ Deno.test("vercel Build Output API files", async (t) => {
     assert.deepEqual(viaSetting.platforms.vercel.warnings, [], "--info does not warn about limits the plan has");
     assert.doesNotThrow(() => vercelOutput([{ info: viaSetting, bundle: code }]));
   });
+});
+
+Deno.test("cli.ts build --target vercel writes config files that match Vercel's documented schema", async (t) => {
+  const out = await Deno.makeTempDir({ prefix: "slrs-vercel-build-" });
+  try {
+    const overrides = `${out}/overrides.json`;
+    await Deno.writeTextFile(overrides, JSON.stringify({ shop: { vercel: { regions: ["fra1"] } } }));
+    const entries = ["tests/support/deploy_fixture.ts", "tests/adapters/fixtures/vercel_edge_app.ts"];
+    const edge = `${out}/edge.json`;
+    await Deno.writeTextFile(edge, JSON.stringify({ "edge-shop": { vercel: { runtime: "edge" } } }));
+    const node = await runCli(["build", "--target", "vercel", ...entries, "--out", out, "--overrides", overrides]);
+    assert.equal(node.code, 0, node.stderr);
+    const output = `${out}/vercel/.vercel/output`;
+    const read = async (path: string) => JSON.parse(await Deno.readTextFile(`${output}/${path}`));
+
+    await t.step("config.json routes both functions and lists both functions' crons", async () => {
+      const config = await read("config.json");
+      assertValid("config", config);
+      assert.equal(routeOf(config, "/hello/ada"), "/shop");
+      assert.deepEqual(config.crons.map((c: { path: string }) => c.path), [
+        "/_slrs/cron/shop/0",
+        "/_slrs/cron/edge-shop/0",
+        "/_slrs/cron/edge-shop/1",
+      ]);
+    });
+
+    await t.step("each .func has a Node.js .vc-config.json with the --info settings and its handler file", async () => {
+      const vc = await read("functions/shop.func/.vc-config.json");
+      assertValid("node", vc);
+      assert.deepEqual(vc.regions, ["fra1"]);
+      assert.ok((await Deno.stat(`${output}/functions/shop.func/${vc.handler}`)).isFile);
+    });
+
+    await t.step("the runtime setting edge writes an Edge .vc-config.json and its entrypoint", async () => {
+      const again = await runCli(["build", "--target", "vercel", ...entries, "--out", out, "--overrides", edge]);
+      assert.equal(again.code, 0, again.stderr);
+      const vc = await read("functions/edge-shop.func/.vc-config.json");
+      assertValid("edge", vc);
+      assert.ok((await Deno.stat(`${output}/functions/edge-shop.func/${vc.entrypoint}`)).isFile);
+      assertValid("node", await read("functions/shop.func/.vc-config.json"));
+      const left = (await Array.fromAsync(Deno.readDir(`${output}/functions/edge-shop.func`))).map((e) => e.name);
+      assert.deepEqual(left.sort(), [".vc-config.json", "index.js"], "the earlier Node.js bundle is gone");
+    });
+
+    await t.step("a plan limit above Hobby stops the build before anything is bundled", async () => {
+      const big = `${out}/big.json`;
+      await Deno.writeTextFile(big, JSON.stringify({ shop: { vercel: { memory: 4096 } } }));
+      const run = await runCli(["build", "--target", "vercel", entries[0]!, "--out", `${out}/big`, "--overrides", big]);
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, /memory 4096 MB needs a Pro or Enterprise plan/);
+      assert.equal(await Deno.stat(`${out}/big`).then(() => true, () => false), false);
+    });
+
+    await t.step("a requirement above the Hobby plan's limits also stops it, naming the plan override", async () => {
+      await Deno.writeTextFile(
+        `${out}/big.ts`,
+        `import { serverless } from ${JSON.stringify(MOD_URL)};\n` +
+          `export default serverless({ name: "big", requirements: { memory: 4096 }, fetch: () => new Response() });\n`,
+      );
+      const run = await runCli(["build", "--target", "vercel", `${out}/big.ts`, "--out", `${out}/big-req`]);
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, /big on vercel: memory 4096 MB is above the hobby plan's 2048 MB.*plan to "pro"/);
+      assert.equal(await Deno.stat(`${out}/big-req`).then(() => true, () => false), false);
+    });
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
 });
 
 Deno.test("vercel Node.js output exports the web handlers Vercel's Node.js runtime calls", async () => {

@@ -6,6 +6,7 @@
 
 import type { FunctionInfo } from "../../src/info.ts";
 import type { SettingValue } from "../../src/platforms.ts";
+import { artifact } from "./artifacts.ts";
 import { eventBridgeCron } from "./cron.ts";
 import { hcl, identifier, literal, quoted, quotedText, type Template, type TerraformFile } from "./terraform_file.ts";
 
@@ -58,7 +59,7 @@ export function awsFunction(file: TerraformFile, main: TerraformFile, fn: Functi
   const runtime = text(settings.runtime, "nodejs22.x");
   const timeout = number(settings.timeout, 3);
   const deno = runtime.startsWith("provided.");
-  const zipPath = `${deno ? "aws-lambda-deno" : "aws-lambda"}/${fn.name}.zip`;
+  const zipPath = artifact("aws-lambda", fn).path;
   const zip = hcl`\${local.dist}/${literal(zipPath)}`;
   const queues = fn.triggers.flatMap((t) => t.type === "queue" ? [t.queue] : []);
 
@@ -111,6 +112,8 @@ export function awsFunction(file: TerraformFile, main: TerraformFile, fn: Functi
     const url = file.resource("aws_lambda_function_url", id, {
       function_name: functionName,
       authorization_type: hcl`NONE`,
+      // A streamHandle entry writes its response as it goes; the URL must be told, or Lambda buffers it.
+      ...(settings.invokeMode === "RESPONSE_STREAM" && { invoke_mode: hcl`RESPONSE_STREAM` }),
     });
     // Since October 2025 a public function URL needs both permissions.
     file.resource("aws_lambda_permission", `${id}_url`, {
@@ -127,7 +130,7 @@ export function awsFunction(file: TerraformFile, main: TerraformFile, fn: Functi
       principal: hcl`*`,
       invoked_via_function_url: true,
     });
-    file.output(`${id}_url`, hcl`\${${url}.function_url}`, `The function URL of ${fn.name}.`);
+    file.output(`${id}_aws_url`, hcl`\${${url}.function_url}`, `The function URL of ${fn.name}.`);
   } else if (exposure === "http-api") {
     const api = file.resource("aws_apigatewayv2_api", id, { name, protocol_type: hcl`HTTP` });
     const integration = file.resource("aws_apigatewayv2_integration", id, {
@@ -150,7 +153,7 @@ export function awsFunction(file: TerraformFile, main: TerraformFile, fn: Functi
       principal: hcl`apigateway.amazonaws.com`,
       source_arn: hcl`\${${api}.execution_arn}/*/*`,
     });
-    file.output(`${id}_url`, hcl`\${${api}.api_endpoint}`, `The HTTP API endpoint of ${fn.name}.`);
+    file.output(`${id}_aws_url`, hcl`\${${api}.api_endpoint}`, `The HTTP API endpoint of ${fn.name}.`);
   } else if (http) {
     warnings.push(`${fn.name} on aws-lambda: exposure "none": its HTTP routes are not reachable from outside.`);
   }

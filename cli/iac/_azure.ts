@@ -3,7 +3,7 @@
  *
  * Every resource and argument is one the provider documents in hashicorp/terraform-provider-azurerm
  * `website/docs/r/<name>.html.markdown` at commit 69697b7fe6a923fc89e88f386bc95c3ed1ee2ec6 (5.2.0, August 2026);
- * `tests/support/iac_cloud_checks.ts` keeps the allow-list taken from those pages.
+ * `tests/support/iac_checks.ts` keeps the allow-list taken from those pages.
  *
  * Each function is its own function app: a Flex Consumption plan holds one app, and the adapter registers the
  * triggers of one function per app (`register(app, fn)`). The apps share a resource group and a storage account.
@@ -15,6 +15,7 @@ import type { FunctionInfo } from "../../src/info.ts";
 import type { SettingValue } from "../../src/platforms.ts";
 import { environmentVariable } from "./_aws.ts";
 import { unmappedBindings } from "./_bindings.ts";
+import { artifact } from "./artifacts.ts";
 import { hcl, identifier, literal, quotedText, type Template, type TerraformFile } from "./terraform_file.ts";
 
 /** What describing the functions found. */
@@ -140,7 +141,7 @@ function azureFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInf
     );
     return { errors, warnings };
   }
-  const zipPath = `azure/${fn.name}.zip`;
+  const zipPath = artifact("azure", fn).path;
   const zip = hcl`\${local.dist}/${literal(zipPath)}`;
   const names = [...fn.requirements.env ?? [], ...fn.requirements.bindings?.secrets ?? []];
   const env = names.length > 0 ? environmentVariable(main, id, fn.name, names) : undefined;

@@ -7,6 +7,7 @@
 import type { FunctionInfo } from "../../src/info.ts";
 import type { SettingValue } from "../../src/platforms.ts";
 import { environmentVariable } from "./_aws.ts";
+import { artifact } from "./artifacts.ts";
 import {
   type Arguments,
   hcl,
@@ -87,7 +88,7 @@ export function cloudflareFunction(file: TerraformFile, main: TerraformFile, fn:
   const fnName = literal(fn.name);
   const worker = workerSettings(fn);
   const bindings = fn.requirements.bindings ?? {};
-  const scriptPath = `cloudflare/${fn.name}.js`;
+  const scriptPath = artifact("cloudflare", fn).path;
 
   const bound: Arguments[] = [];
   for (const name of bindings.kv ?? []) {
@@ -170,7 +171,7 @@ export function cloudflareFunction(file: TerraformFile, main: TerraformFile, fn:
     });
     const subdomain = hcl`var.cloudflare_workers_subdomain`;
     file.output(
-      `${id}_url`,
+      `${id}_cloudflare_url`,
       hcl`\${${subdomain} == null ? null : "https://${quotedText(fn.name)}.\${${subdomain}}.workers.dev"}`,
       `The workers.dev URL of ${fn.name} (set cloudflare_workers_subdomain to see it).`,
     );
@@ -183,7 +184,7 @@ export function cloudflareFunction(file: TerraformFile, main: TerraformFile, fn:
     });
     if (worker.routes.length > 0) {
       const urls = worker.routes.map((pattern) => quoted(`https://${pattern}`)).join(", ") as Template;
-      file.output(`${id}_routes`, hcl`\${[${urls}]}`, `The routes of ${fn.name}.`);
+      file.output(`${id}_cloudflare_routes`, hcl`\${[${urls}]}`, `The routes of ${fn.name}.`);
     }
   }
   return { warnings };

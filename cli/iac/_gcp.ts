@@ -3,7 +3,7 @@
  *
  * Every resource and argument is one the provider documents in hashicorp/terraform-provider-google
  * `website/docs/r/<name>.html.markdown` at commit e03b7622a26cf4e878f90bdccaca6aa3d03a7999 (7.45.0, August 2026);
- * `tests/support/iac_cloud_checks.ts` keeps the allow-list taken from those pages.
+ * `tests/support/iac_checks.ts` keeps the allow-list taken from those pages.
  *
  * The shape follows `register()` in `adapters/gcp/cloud_event.ts`: Google deploys one signature per function, so a
  * function with routes becomes an HTTP function named after it, and one with schedules, a queue or events becomes a
@@ -17,6 +17,7 @@ import type { FunctionInfo } from "../../src/info.ts";
 import type { SettingValue } from "../../src/platforms.ts";
 import { environmentVariable } from "./_aws.ts";
 import { unmappedBindings } from "./_bindings.ts";
+import { artifact } from "./artifacts.ts";
 import {
   type Arguments,
   hcl,
@@ -127,7 +128,7 @@ function gcpFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInfo)
   const name = literal(fn.name);
   const settings = fn.platforms.gcp.settings;
   const location = typeof settings.region === "string" ? literal(settings.region) : hcl`\${var.gcp_region}`;
-  const zipPath = `gcp/${fn.name}.zip`;
+  const zipPath = artifact("gcp", fn).path;
   const zip = hcl`\${local.dist}/${literal(zipPath)}`;
   const names = [...fn.requirements.env ?? [], ...fn.requirements.bindings?.secrets ?? []];
   const env = names.length > 0 ? environmentVariable(main, id, fn.name, names) : undefined;

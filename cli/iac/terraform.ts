@@ -1,16 +1,19 @@
 /**
- * Terraform JSON (`*.tf.json`) from the `--info` document, for the official AWS (`hashicorp/aws` 6.x) and Cloudflare
- * (`cloudflare/cloudflare` 5.x) providers. Pure functions: no I/O; the CLI writes the files.
+ * Terraform JSON (`*.tf.json`) from the `--info` document, for the official AWS (`hashicorp/aws` 6.x), Cloudflare
+ * (`cloudflare/cloudflare` 5.x), Azure (`hashicorp/azurerm` 5.x) and Google (`hashicorp/google` 7.x) providers. Pure
+ * functions: no I/O; the CLI writes the files.
  *
- * Every resource type and attribute written here is one the providers document (see `tests/iac_test.ts`, which keeps
- * an allow-list per resource type with the documentation it came from).
+ * Every resource type and attribute written here is one the providers document (`tests/support/iac_checks.ts` keeps
+ * one allow-list for every resource type, with the documentation each entry came from).
  *
  * @module
  */
 
 import type { InfoDocument } from "../../src/info.ts";
 import { awsFunction } from "./_aws.ts";
+import { azureFunctions } from "./_azure.ts";
 import { cloudflareFunction } from "./_cloudflare.ts";
+import { gcpFunctions } from "./_gcp.ts";
 import { platformProblems } from "./overrides.ts";
 import { hcl, literal, TerraformFile, type TerraformJson } from "./terraform_file.ts";
 
@@ -26,23 +29,35 @@ export {
 } from "./terraform_file.ts";
 
 /** The platforms Terraform is generated for. */
-export type TerraformPlatform = "aws-lambda" | "cloudflare";
+export type TerraformPlatform = "aws-lambda" | "cloudflare" | "azure" | "gcp";
+
+/**
+ * Every {@linkcode TerraformPlatform}, in the order the files are written.
+ *
+ * @example Usage
+ * ```ts
+ * import { TERRAFORM_PLATFORMS } from "./terraform.ts";
+ * console.assert(TERRAFORM_PLATFORMS.includes("gcp"));
+ * ```
+ */
+export const TERRAFORM_PLATFORMS: readonly TerraformPlatform[] = ["aws-lambda", "cloudflare", "azure", "gcp"];
 
 /** Options of {@linkcode terraform}. */
 export interface TerraformOptions {
-  /** The platforms to describe; both by default. */
+  /** The platforms to describe; all of {@linkcode TERRAFORM_PLATFORMS} by default. */
   platforms?: readonly TerraformPlatform[];
   /**
    * Where `slrs build` wrote its output, relative to the directory of the `*.tf.json` files (default `../dist`).
    * Lambda zips are read from `<dist>/aws-lambda/<fn>.zip` (or `aws-lambda-deno/` for `provided.al2023`), Worker
-   * scripts from `<dist>/cloudflare/<fn>.js`.
+   * scripts from `<dist>/cloudflare/<fn>.js`, Azure and Google zips from `<dist>/azure/<fn>.zip` and
+   * `<dist>/gcp/<fn>.zip`.
    */
   dist?: string;
 }
 
 /** What {@linkcode terraform} produces. */
 export interface TerraformResult {
-  /** File name → document, e.g. `main.tf.json`, `aws.tf.json`, `cloudflare.tf.json`. */
+  /** File name → document: `main.tf.json`, and `aws.tf.json`, `cloudflare.tf.json`, `azure.tf.json`, `gcp.tf.json`. */
   files: Record<string, TerraformJson>;
   /** Overrides a platform cannot honour, and schedules it cannot express: nothing should be written. */
   errors: string[];
@@ -52,7 +67,9 @@ export interface TerraformResult {
 
 /**
  * Describes every function of an `--info` document as Terraform JSON: `main.tf.json` (required providers, provider
- * settings, variables for the region, account and zone), `aws.tf.json` and `cloudflare.tf.json`.
+ * settings, variables for the regions, accounts and projects) and one file per platform asked for: `aws.tf.json`,
+ * `cloudflare.tf.json`, `azure.tf.json`, `gcp.tf.json`. Only the asked-for platforms' providers and variables are in
+ * `main.tf.json`.
  *
  * @param doc The `--info` document, overrides applied.
  * @param options The platforms and where the build output is.
@@ -71,7 +88,7 @@ export interface TerraformResult {
  * ```
  */
 export function terraform(doc: InfoDocument, options: TerraformOptions = {}): TerraformResult {
-  const platforms = options.platforms ?? ["aws-lambda", "cloudflare"];
+  const platforms = options.platforms ?? TERRAFORM_PLATFORMS;
   const dist = (options.dist ?? "../dist").replace(/\/+$/, "");
   const errors: string[] = [];
   const warnings: string[] = [];
@@ -126,6 +143,20 @@ export function terraform(doc: InfoDocument, options: TerraformOptions = {}): Te
       warnings.push(...result.warnings);
     }
     files["cloudflare.tf.json"] = cloudflare.json;
+  }
+
+  for (const [platform, generate] of [["azure", azureFunctions], ["gcp", gcpFunctions]] as const) {
+    if (!platforms.includes(platform)) continue;
+    for (const fn of doc.functions) {
+      const problems = platformProblems(fn, platform);
+      errors.push(...problems.errors);
+      warnings.push(...problems.warnings);
+    }
+    const file = new TerraformFile();
+    const result = generate(file, main, doc.functions);
+    errors.push(...result.errors);
+    warnings.push(...result.warnings);
+    files[`${platform}.tf.json`] = file.json;
   }
   return { files: { "main.tf.json": main.json, ...files }, errors, warnings };
 }

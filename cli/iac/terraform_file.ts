@@ -200,7 +200,9 @@ export class TerraformFile {
    * ```
    */
   output(name: string, value: Template, description: string): void {
-    (this.json.output ??= {})[name] = { description, value };
+    const outputs = this.json.output ??= {};
+    if (Object.hasOwn(outputs, name)) throw new Error(`Two outputs are named "${name}".`);
+    outputs[name] = { description, value };
   }
 }
 

@@ -206,8 +206,7 @@ Deno.test("Cloudflare adapter warns once when a declared binding is missing from
     const warning = await eventually("the warning", () => Promise.resolve(logs.find((l) => l.level === "warn")));
     assert.equal(
       warning.message,
-      'slrs: "cloudflare-example" declares requirements.bindings.d1 "DB", but the worker has no such binding: ' +
-        'add it under "d1_databases" in wrangler.jsonc, or remove it from requirements.',
+      'slrs: cloudflare-example declares d1 "DB", which the worker lacks: add it to d1_databases in wrangler.jsonc.',
     );
     await (await mf.dispatchFetch("http://localhost/hello/grace")).arrayBuffer();
     assert.equal(logs.filter((l) => l.level === "warn").length, 1, "the check runs once per isolate");
