@@ -8,6 +8,7 @@
 import { AwsClient } from "aws4fetch";
 import { BindingError, type BindingKind } from "../src/bindings.ts";
 import type { EnvRecord } from "./_bytes.ts";
+import { fetchWithRetry, type Throttled } from "./_retry.ts";
 
 export { bytesOf, concat, type EnvRecord, fromBase64, readAtMost, toBase64, utf8Length } from "./_bytes.ts";
 
@@ -115,15 +116,7 @@ export function awsConfig(target: AwsTarget, service: AwsService, env: EnvRecord
   return { client, endpoint, overridden: Boolean(override), region };
 }
 
-/** How many times a throttled request is tried in all, and the backoff's first step and ceiling. */
-export const RETRY: { readonly attempts: number; readonly baseMs: number; readonly capMs: number } = {
-  attempts: 5,
-  baseMs: 50,
-  capMs: 1000,
-};
-
-/** A backend's answer to "is this response worth trying again?"; it reads the body only from a clone. */
-export type Throttled = (response: Response) => Promise<boolean>;
+export { RETRY, type Throttled } from "./_retry.ts";
 
 /**
  * The throttling every AWS service shares: 429, 500 and 503 (S3's `SlowDown`, `ServiceUnavailable`, SQS's
@@ -148,7 +141,7 @@ export function throttledStatus(response: Response): boolean {
  * @param throttled Whether a response is throttling.
  * @returns The last response (which may be an error response the caller turns into a {@linkcode BindingError}).
  */
-export async function send(
+export function send(
   config: AwsConfig,
   target: AwsTarget,
   operation: string,
@@ -156,34 +149,5 @@ export async function send(
   init: RequestInit,
   throttled: Throttled,
 ): Promise<Response> {
-  for (let attempt = 1;; attempt++) {
-    let response: Response;
-    try {
-      response = await fetch(await config.client.sign(url.toString(), init));
-    } catch (cause) {
-      if (attempt >= RETRY.attempts) {
-        throw new BindingError({
-          ...target,
-          operation,
-          message: `could not reach ${new URL(url).origin} (${errorMessage(cause)}) after ${attempt} attempts`,
-          cause,
-        });
-      }
-      await backoff(attempt);
-      continue;
-    }
-    if (attempt >= RETRY.attempts || !(await throttled(response))) return response;
-    // Not awaited: a body whose clone was read stays open until the clone's branch is cancelled too.
-    response.body?.cancel().catch(() => {});
-    await backoff(attempt);
-  }
-}
-
-function backoff(attempt: number): Promise<void> {
-  const ceiling = Math.min(RETRY.capMs, RETRY.baseMs * 2 ** (attempt - 1));
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return fetchWithRetry(target, operation, () => config.client.sign(url.toString(), init), throttled);
 }

@@ -67,7 +67,7 @@ export function checkKvKey(
     throw kvError(
       target,
       operation,
-      `the key is ${size} bytes of UTF-8; this backend holds keys of at most ${maxBytes}`,
+      `the key is ${size} bytes of UTF-8; ${holder} at most ${maxBytes}`,
     );
   }
 }
