@@ -1,0 +1,150 @@
+/**
+ * examples/hello, unchanged, keeps its counter on every target: built with `cli.ts build`, each bundle runs in its
+ * platform's real local runtime against that platform's default backend, and `POST /counter` twice answers
+ * `{"count":2}`. The Lambda zip runs under plain node against dynalite; the Worker in Miniflare with a KV namespace;
+ * the self-hosted Deno bundle under deno with the local file KV.
+ */
+
+import assert from "node:assert/strict";
+import { AwsClient } from "aws4fetch";
+import { unzipSync } from "fflate";
+import { Miniflare } from "miniflare";
+import { DYNAMODB_KV_TABLE } from "../../bindings/dynamodb_kv.ts";
+import { runCli } from "../support/process.ts";
+import { fixture } from "../support/aws_lambda.ts";
+import { startLocalServer } from "./_local_server.ts";
+
+const HELLO = "examples/hello/main.ts";
+
+/** Runs an ES module script under node (or deno) in `cwd` with `env`, and returns its stdout. */
+async function run(command: string, args: string[], script: string, cwd: string, env: Record<string, string>) {
+  const child = new Deno.Command(command, { args, cwd, env, stdin: "piped", stdout: "piped", stderr: "piped" })
+    .spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(script));
+  await writer.close();
+  const { code, stdout, stderr } = await child.output();
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  return new TextDecoder().decode(stdout);
+}
+
+async function build(target: string, out: string): Promise<void> {
+  const built = await runCli(["build", "--target", target, HELLO, "--out", out]);
+  assert.equal(built.code, 0, `${target}: ${built.stderr}`);
+}
+
+Deno.test("examples/hello counts on every target with no code of its own for the binding", async (t) => {
+  const out = await Deno.makeTempDir({ prefix: "slrs_hello_counter_" });
+  try {
+    await t.step("the Lambda zip, under node, counts in DynamoDB (dynalite)", async () => {
+      await build("aws-lambda", out);
+      const dir = await Deno.makeTempDir({ dir: out });
+      const files = unzipSync(await Deno.readFile(`${out}/aws-lambda/hello.zip`));
+      await Deno.writeFile(`${dir}/index.mjs`, files["index.mjs"]!);
+      const code = new TextDecoder().decode(files["index.mjs"]);
+      assert.doesNotMatch(code, /@azure|BlobServiceClient|s3Bucket|SendMessage/, "only the DynamoDB backend");
+      const dynalite = await startLocalServer("dynalite");
+      try {
+        const aws = new AwsClient({
+          accessKeyId: "local",
+          secretAccessKey: "local",
+          service: "dynamodb",
+          region: "us-east-1",
+        });
+        const created = await aws.fetch(dynalite.url, {
+          method: "POST",
+          headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "DynamoDB_20120810.CreateTable" },
+          body: JSON.stringify({
+            TableName: "hello-counter",
+            BillingMode: "PAY_PER_REQUEST",
+            AttributeDefinitions: [
+              { AttributeName: DYNAMODB_KV_TABLE.partitionKey, AttributeType: "S" },
+              { AttributeName: DYNAMODB_KV_TABLE.sortKey, AttributeType: "S" },
+            ],
+            KeySchema: [
+              { AttributeName: DYNAMODB_KV_TABLE.partitionKey, KeyType: "HASH" },
+              { AttributeName: DYNAMODB_KV_TABLE.sortKey, KeyType: "RANGE" },
+            ],
+          }),
+        });
+        assert.ok(created.ok, await created.text());
+        const event = fixture("function-url.json");
+        event.rawPath = "/counter";
+        event.rawQueryString = "";
+        delete event.queryStringParameters;
+        delete event.body;
+        event.isBase64Encoded = false;
+        const http = (event.requestContext as { http: { method: string; path: string } }).http;
+        http.method = "POST";
+        http.path = "/counter";
+        const stdout = await run(
+          "node",
+          ["--input-type=module", "-"],
+          `import { handler } from "./index.mjs";
+           const event = ${JSON.stringify(event)};
+           const context = { awsRequestId: "req-1", getRemainingTimeInMillis: () => 3000 };
+           const answers = [];
+           for (let i = 0; i < 2; i++) answers.push((await handler(event, context)).body);
+           process.stdout.write(JSON.stringify(answers));`,
+          dir,
+          {
+            PATH: Deno.env.get("PATH") ?? "",
+            AWS_REGION: "us-east-1",
+            AWS_ACCESS_KEY_ID: "local",
+            AWS_SECRET_ACCESS_KEY: "local",
+            AWS_ENDPOINT_URL_DYNAMODB: dynalite.url,
+            SLRS_COUNTER_TABLE: "hello-counter",
+          },
+        );
+        assert.deepEqual(JSON.parse(stdout).map((body: string) => JSON.parse(body)), [{ count: 1 }, { count: 2 }]);
+      } finally {
+        await dynalite.stop();
+      }
+    });
+
+    await t.step("the Worker, in Miniflare, counts in its KV namespace, unwrapped", async () => {
+      await build("cloudflare", out);
+      const script = await Deno.readTextFile(`${out}/cloudflare/hello.js`);
+      const entry = await Deno.readTextFile(`${out}/cloudflare/hello.entry.ts`);
+      assert.doesNotMatch(entry, /bindings\/|withBindings/, "the native binding passes through");
+      const mf = new Miniflare({ modules: true, script, compatibilityDate: "2026-07-01", kvNamespaces: ["COUNTER"] });
+      try {
+        const answers = [];
+        for (let i = 0; i < 2; i++) {
+          answers.push(await (await mf.dispatchFetch("http://localhost/counter", { method: "POST" })).json());
+        }
+        assert.deepEqual(answers, [{ count: 1 }, { count: 2 }]);
+      } finally {
+        await mf.dispose();
+      }
+    });
+
+    await t.step("the self-hosted Deno bundle counts in a local file", async () => {
+      await build("deno", out);
+      const file = `${out}/counter.json`;
+      const stdout = await run(
+        Deno.execPath(),
+        ["run", "-A", "-"],
+        `import app from "./hello.js";
+         const answers = [];
+         for (let i = 0; i < 2; i++) {
+           answers.push(await (await app.fetch(new Request("http://localhost/counter", { method: "POST" }))).json());
+         }
+         console.log(JSON.stringify(answers));`,
+        `${out}/deno`,
+        { PATH: Deno.env.get("PATH") ?? "", SLRS_COUNTER_FILE: file, RUST_BACKTRACE: "0" },
+      );
+      assert.deepEqual(JSON.parse(stdout), [{ count: 1 }, { count: 2 }]);
+      assert.match(await Deno.readTextFile(file), /count/);
+    });
+
+    await t.step("a function without bindings bundles no backend", async () => {
+      const built = await runCli(["build", "--target", "aws-lambda", "examples/aws-lambda/main.ts", "--out", out]);
+      assert.equal(built.code, 0, built.stderr);
+      const entry = await Deno.readTextFile(`${out}/aws-lambda/aws-lambda-example.entry.ts`);
+      assert.doesNotMatch(entry, /bindings\//);
+    });
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
