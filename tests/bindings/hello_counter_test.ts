@@ -2,7 +2,8 @@
  * examples/hello, unchanged, keeps its counter on every target: built with `cli.ts build`, each bundle runs in its
  * platform's real local runtime against that platform's default backend, and `POST /counter` twice answers
  * `{"count":2}`. The Lambda zip runs under plain node against dynalite; the Worker in Miniflare with a KV namespace;
- * the self-hosted Deno bundle under deno with the local file KV.
+ * the self-hosted Deno bundle under deno with the local file KV; and `cli.ts dev`, whose local stores honour the
+ * whole KV and bucket contract.
  */
 
 import assert from "node:assert/strict";
@@ -10,7 +11,7 @@ import { AwsClient } from "aws4fetch";
 import { unzipSync } from "fflate";
 import { Miniflare } from "miniflare";
 import { DYNAMODB_KV_TABLE } from "../../bindings/dynamodb_kv.ts";
-import { runCli } from "../support/process.ts";
+import { MOD_URL, ROOT, runCli, startCli } from "../support/process.ts";
 import { fixture } from "../support/aws_lambda.ts";
 import { startLocalServer } from "./_local_server.ts";
 
@@ -136,6 +137,46 @@ Deno.test("examples/hello counts on every target with no code of its own for the
       );
       assert.deepEqual(JSON.parse(stdout), [{ count: 1 }, { count: 2 }]);
       assert.match(await Deno.readTextFile(file), /count/);
+    });
+
+    await t.step("dev counts in its local store, which honours the KV and bucket contract", async () => {
+      const dir = await Deno.makeTempDir({ dir: out });
+      await Deno.writeTextFile(
+        `${dir}/main.ts`,
+        `import { Router, serverless } from ${JSON.stringify(MOD_URL)};
+         export default serverless({
+           name: "probe",
+           requirements: { bindings: { kv: ["NOTES"], buckets: ["FILES"] } },
+           fetch: new Router().get("/probe", async (_req, ctx) => {
+             await ctx.env.NOTES.put("n", JSON.stringify({ a: 1 }), { metadata: { by: "dev" } });
+             const note = await ctx.env.NOTES.getWithMetadata("n", "json");
+             await ctx.env.FILES.put("f.txt", "hi", { customMetadata: { k: "v" } });
+             const file = await ctx.env.FILES.get("f.txt");
+             return Response.json({ note, file: await file.text(), meta: file.customMetadata });
+           }),
+         });
+`,
+      );
+      const serve = async (entry: string, ask: (base: string) => Promise<void>) => {
+        const dev = startCli(["dev", entry, "--port", "0"], dir);
+        try {
+          await ask((await dev.waitFor(/serving .* on (http:\/\/localhost:\d+)/))[1]!);
+        } finally {
+          await dev.stop();
+        }
+      };
+      await serve(`${ROOT}${HELLO}`, async (base) => {
+        const answers = [];
+        for (let i = 0; i < 2; i++) answers.push(await (await fetch(`${base}/counter`, { method: "POST" })).json());
+        assert.deepEqual(answers, [{ count: 1 }, { count: 2 }]);
+      });
+      await serve("main.ts", async (base) => {
+        assert.deepEqual(await (await fetch(`${base}/probe`)).json(), {
+          note: { value: { a: 1 }, metadata: { by: "dev" } },
+          file: "hi",
+          meta: { k: "v" },
+        });
+      });
     });
 
     await t.step("a function without bindings bundles no backend", async () => {
