@@ -10,16 +10,36 @@
 export type BackendKind = "kv" | "bucket" | "queue";
 
 /** A backend: the kind it serves and the variables it reads, first the one naming its resource. */
-interface BackendRule {
+export interface BackendRule {
+  /** The binding kind it serves. */
   readonly kind: BackendKind;
+  /** The variables it reads for a binding, first the one naming the binding's resource. */
   readonly variables: (binding: string) => readonly string[];
 }
+
+/** A backend's name (the `backend` of a `BindingError`). */
+export type BackendName =
+  | "dynamodb"
+  | "s3"
+  | "sqs"
+  | "azure-table"
+  | "azure-blob"
+  | "azure-queue"
+  | "firestore"
+  | "gcs"
+  | "pubsub"
+  | "upstash"
+  | "vercel-blob"
+  | "redis"
+  | "redis-queue"
+  | "local"
+  | "local-bucket";
 
 const aws = ["AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
 const azure = (binding: string) => [`SLRS_${binding}_CONNECTION`, "AzureWebJobsStorage"];
 
-/** Every backend by its name (the `backend` of a `BindingError`). */
-export const BACKENDS = {
+/** Every backend by its name. */
+export const BACKENDS: Readonly<Record<BackendName, BackendRule>> = {
   dynamodb: { kind: "kv", variables: (b) => [`SLRS_${b}_TABLE`, ...aws] },
   s3: { kind: "bucket", variables: (b) => [`SLRS_${b}_BUCKET`, ...aws] },
   sqs: { kind: "queue", variables: (b) => [`SLRS_${b}_QUEUE_URL`, ...aws] },
@@ -35,10 +55,7 @@ export const BACKENDS = {
   "redis-queue": { kind: "queue", variables: (b) => [`SLRS_${b}_REDIS_URL`, "REDIS_URL"] },
   local: { kind: "kv", variables: (b) => [`SLRS_${b}_FILE`] },
   "local-bucket": { kind: "bucket", variables: (b) => [`SLRS_${b}_DIR`] },
-} as const satisfies Record<string, BackendRule>;
-
-/** A backend's name. */
-export type BackendName = keyof typeof BACKENDS;
+};
 
 /** Where a build puts a function: a platform of `--info`, or self-hosted Deno and Node. */
 export type BackendPlace = "aws-lambda" | "azure" | "gcp" | "vercel" | "self-hosted";
@@ -62,7 +79,18 @@ export const BACKEND_SETTINGS: Readonly<Record<BackendKind, string>> = {
 /** The `requirements.bindings` field of each kind. */
 const FIELDS = { kv: "kv", bucket: "buckets", queue: "queues" } as const;
 
-/** The backends of one kind, for validation and did-you-mean. */
+/**
+ * The backends of one kind, for validation and did-you-mean.
+ *
+ * @param kind The binding kind.
+ * @returns Their names.
+ *
+ * @example Usage
+ * ```ts
+ * import { backendsOf } from "./binding_backends.ts";
+ * console.assert(backendsOf("queue").includes("sqs"));
+ * ```
+ */
 export function backendsOf(kind: BackendKind): BackendName[] {
   return (Object.keys(BACKENDS) as BackendName[]).filter((name) => BACKENDS[name].kind === kind);
 }

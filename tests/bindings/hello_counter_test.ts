@@ -1,7 +1,7 @@
 /**
  * examples/hello, unchanged, keeps its counter on every target: built with `cli.ts build`, each bundle runs in its
  * platform's real local runtime against that platform's default backend, and `POST /counter` twice answers
- * `{"count":2}`. The Lambda zip runs under plain node against dynalite; the Worker in Miniflare with a KV namespace;
+ * `{"count":2}` (the Worker, in Miniflare, in tests/cloudflare/hello_counter_worker_test.ts). The Lambda zip runs under plain node against dynalite;
  * the self-hosted Deno bundle under deno with the local file KV; and `cli.ts dev`, whose local stores honour the
  * whole KV and bucket contract.
  */
@@ -9,7 +9,6 @@
 import assert from "node:assert/strict";
 import { AwsClient } from "aws4fetch";
 import { unzipSync } from "fflate";
-import { Miniflare } from "miniflare";
 import { DYNAMODB_KV_TABLE } from "../../bindings/dynamodb_kv.ts";
 import { MOD_URL, ROOT, runCli, startCli } from "../support/process.ts";
 import { fixture } from "../support/aws_lambda.ts";
@@ -100,23 +99,6 @@ Deno.test("examples/hello counts on every target with no code of its own for the
         assert.deepEqual(JSON.parse(stdout).map((body: string) => JSON.parse(body)), [{ count: 1 }, { count: 2 }]);
       } finally {
         await dynalite.stop();
-      }
-    });
-
-    await t.step("the Worker, in Miniflare, counts in its KV namespace, unwrapped", async () => {
-      await build("cloudflare", out);
-      const script = await Deno.readTextFile(`${out}/cloudflare/hello.js`);
-      const entry = await Deno.readTextFile(`${out}/cloudflare/hello.entry.ts`);
-      assert.doesNotMatch(entry, /bindings\/|withBindings/, "the native binding passes through");
-      const mf = new Miniflare({ modules: true, script, compatibilityDate: "2026-07-01", kvNamespaces: ["COUNTER"] });
-      try {
-        const answers = [];
-        for (let i = 0; i < 2; i++) {
-          answers.push(await (await mf.dispatchFetch("http://localhost/counter", { method: "POST" })).json());
-        }
-        assert.deepEqual(answers, [{ count: 1 }, { count: 2 }]);
-      } finally {
-        await mf.dispose();
       }
     });
 
