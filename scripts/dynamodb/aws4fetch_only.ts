@@ -1,2 +1,2 @@
-// aws4fetch alone (its `AwsClient` and the signer it uses), to tell its share of the slrs backend's size.
-export { AwsClient } from "aws4fetch";
+// aws4fetch alone: its `AwsV4Signer`, the part of it the slrs AWS backends import, to tell its share of their size.
+export { AwsV4Signer } from "aws4fetch";
