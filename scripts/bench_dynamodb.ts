@@ -90,8 +90,8 @@ async function bundle(entry: string, out: string, extra: string[] = [], cwd = RO
 
 /**
  * The SDK's packages resolve to their CommonJS builds (no `exports` map; `main` is `dist-cjs`), whose `require` calls an
- * ES module bundle can only make with a `require` of its own: the banner AWS's guidance gives esbuild users for ESM
- * Lambdas. Its bytes count in the SDK's size.
+ * ES module bundle can only make with a `require` of its own (the bundler's shim throws "Dynamic require of
+ * node:crypto is not supported" otherwise): the usual `createRequire` banner. Its bytes count in the SDK's size.
  */
 const REQUIRE_BANNER = 'import{createRequire as __slrsCreateRequire}from"node:module";' +
   "const require=__slrsCreateRequire(import.meta.url);";
