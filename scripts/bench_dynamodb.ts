@@ -8,7 +8,7 @@
  *   alone, and `@aws-sdk/client-dynamodb` (installed on first run into `.slrs/cache/aws-sdk-dynamodb/`).
  * - **Cold start**: a fresh `node` process per sample (`scripts/dynamodb/cold.mjs`) imports a bundle and awaits its first
  *   `get(key)`, as a Lambda's first invocation that reads its counter does: slrs (`COUNTER.get`,
- *   `scripts/dynamodb/slrs_get.ts`) against the SDK's `GetItem` (`scripts/dynamodb/sdk_get.mjs`), with the direct
+ *   `scripts/dynamodb/slrs_get.ts`) against the SDK's `GetItem` (`SDK_ENTRY` below), with the direct
  *   aws4fetch request beside them (any `fetch`-based client pays Node's first touch of its Fetch globals). Rounds run
  *   each contender once, the order rotating, so load hits each alike.
  * - **Warm reads**: in one `node` process (`scripts/dynamodb/warm.mjs`), sequential `get`s through slrs, through a
@@ -33,6 +33,33 @@ const TABLE = "bench";
 const KEY = "count";
 const VALUE = "41";
 const CREDENTIALS = { AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local" };
+
+/**
+ * The AWS SDK contender: the same read through `@aws-sdk/client-dynamodb`, a `GetItem` with strong consistency on the
+ * item layout the slrs backend uses, its value decoded as text. The client is made at module load with no options, as
+ * Lambda code does: credentials, region and endpoint come from the same environment variables. It is written into
+ * `.slrs/cache/aws-sdk-dynamodb/` (not kept in `scripts/`, where `deno check` would look for the package), beside the
+ * package it imports, so that the bundler resolves it there.
+ */
+const SDK_ENTRY = `import process from "node:process";
+import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+
+const client = new DynamoDBClient({});
+const decoder = new TextDecoder();
+
+/** Reads \`key\` as text. */
+export async function get(key) {
+  const { Item } = await client.send(
+    new GetItemCommand({
+      TableName: process.env.SLRS_COUNTER_TABLE,
+      Key: { pk: { S: "kv" }, sk: { S: key } },
+      ConsistentRead: true,
+    }),
+  );
+  if (Item === undefined) return null;
+  return Item.v ? decoder.decode(Item.v.B) : "";
+}
+`;
 
 function option(name: string, fallback: string): string {
   const index = Deno.args.indexOf(name);
@@ -271,7 +298,7 @@ async function bench(): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "slrs-bench-dynamodb-" });
   // The SDK entry sits beside its node_modules so the bundler resolves the package installed there.
   const sdkEntry = `${SDK_CACHE}sdk_get.mjs`;
-  await Deno.copyFile(`${HERE}sdk_get.mjs`, sdkEntry);
+  await Deno.writeTextFile(sdkEntry, SDK_ENTRY);
   const server = await startLocalServer("dynalite");
   try {
     await seed(server.url);
