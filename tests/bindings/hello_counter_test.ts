@@ -2,7 +2,8 @@
  * examples/hello, unchanged, keeps its counter on every target: built with `cli.ts build`, each bundle runs in its
  * platform's real local runtime against that platform's default backend, and `POST /counter` twice answers
  * `{"count":2}` (the Worker, in Miniflare, in tests/cloudflare/hello_counter_worker_test.ts). The Lambda zip runs under plain node against dynalite;
- * the self-hosted Deno bundle under deno with the local file KV; and `cli.ts dev`, whose local stores honour the
+ * the self-hosted Deno bundle under deno with the local file KV; the Node adapter, the function wrapped by hand, with
+ * Redis; and `cli.ts dev`, whose local stores honour the
  * whole KV and bucket contract.
  */
 
@@ -13,6 +14,11 @@ import { DYNAMODB_KV_TABLE } from "../../bindings/dynamodb_kv.ts";
 import { MOD_URL, ROOT, runCli, startCli } from "../support/process.ts";
 import { fixture } from "../support/aws_lambda.ts";
 import { startLocalServer } from "./_local_server.ts";
+import { startRedisServer } from "./_redis_server.ts";
+import { serve } from "../../adapters/node.ts";
+import { redisKv } from "../../bindings/redis_kv.ts";
+import { withBindings } from "../../bindings/with_bindings.ts";
+import hello from "../../examples/hello/main.ts";
 
 const HELLO = "examples/hello/main.ts";
 
@@ -119,6 +125,26 @@ Deno.test("examples/hello counts on every target with no code of its own for the
       );
       assert.deepEqual(JSON.parse(stdout), [{ count: 1 }, { count: 2 }]);
       assert.match(await Deno.readTextFile(file), /count/);
+    });
+
+    await t.step("the Node adapter's serve, with the function wrapped by withBindings, counts in Redis", async () => {
+      const redis = await startRedisServer();
+      const server = await serve(withBindings(hello, { COUNTER: redisKv }), {
+        port: 0,
+        hostname: "127.0.0.1",
+        processEnv: false,
+        env: { SLRS_COUNTER_REDIS_URL: redis.url },
+      });
+      try {
+        const answers = [];
+        for (let i = 0; i < 2; i++) {
+          answers.push(await (await fetch(new URL("/counter", server.url), { method: "POST" })).json());
+        }
+        assert.deepEqual(answers, [{ count: 1 }, { count: 2 }]);
+      } finally {
+        await server.shutdown();
+        await redis.stop();
+      }
     });
 
     await t.step("dev counts in its local store, which honours the KV and bucket contract", async () => {
