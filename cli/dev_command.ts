@@ -21,6 +21,7 @@ import { answerWithin, type Deadline, MemoryWatch, startDeadline } from "./dev_l
 import { type DevFunction, RouteTable } from "./dev_routes.ts";
 import { DEV_TARGETS, startTarget, type TargetFunction } from "./dev_targets.ts";
 import { deliverEvent, deliverQueue, type QueueRunner } from "./dev_triggers.ts";
+import { devQueue } from "./dev_queue.ts";
 import { CliError } from "./errors.ts";
 import { localBucket, localBucketVariable } from "../bindings/local_bucket.ts";
 import { localKv, localKvVariable } from "../bindings/local_kv.ts";
@@ -142,7 +143,8 @@ export async function startDevServer(
       const fn = source!.fn as ServerlessFunction<Record<string, unknown>>;
       // In workerd the Worker gets its bindings from Miniflare instead.
       const inWorkerd = options.target === "cloudflare";
-      const served: Served = { fn, entry: source!.entry, env: inWorkerd ? base : await localEnv(runtime, fn, base) };
+      const env = inWorkerd ? base : await localEnv(runtime, fn, base, functions);
+      const served: Served = { fn, entry: source!.entry, env };
       functions.push(served);
       if (options.target !== undefined) {
         served.target = await startTarget(options.target, { runtime, fn, entry: source!.entry, vars: dotenv });
@@ -350,6 +352,7 @@ async function localEnv(
   runtime: Runtime,
   fn: ServerlessFunction<Record<string, unknown>>,
   base: Record<string, unknown>,
+  functions: readonly Served[],
 ) {
   const env: Record<string, unknown> = { ...base };
   const { bindings = {}, env: required = [] } = fn.metadata.requirements;
@@ -376,8 +379,10 @@ async function localEnv(
   for (const name of bindings.buckets ?? []) {
     env[name] = localBucket(name, { [localBucketVariable(name)]: resolve(state, "buckets", name) });
   }
+  // Delivered in this process to the served function consuming the queue of the binding's name.
+  for (const name of bindings.queues ?? []) env[name] = devQueue(name, functions);
   for (const [kind, names] of Object.entries(bindings)) {
-    if (kind === "kv" || kind === "buckets") continue;
+    if (kind === "kv" || kind === "buckets" || kind === "queues") continue;
     for (const name of names ?? []) {
       console.error(`slrs dev: warning: no local stand-in for the ${kind} binding ${name}.`);
     }

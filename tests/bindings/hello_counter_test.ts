@@ -187,6 +187,41 @@ Deno.test("examples/hello counts on every target with no code of its own for the
       });
     });
 
+    await t.step("dev delivers what a queue binding sends to the function's own queue trigger", async () => {
+      const dir = await Deno.makeTempDir({ dir: out });
+      await Deno.writeTextFile(
+        `${dir}/jobs.ts`,
+        `import { Router, serverless } from ${JSON.stringify(MOD_URL)};
+         export default serverless({
+           name: "jobs",
+           requirements: { bindings: { kv: ["NOTES"], queues: ["JOBS"] } },
+           fetch: new Router()
+             .post("/enqueue", async (_req, ctx) => {
+               await ctx.env.JOBS.send({ n: 5 });
+               return new Response(null, { status: 202 });
+             })
+             .get("/last", async (_req, ctx) => Response.json(await ctx.env.NOTES.get("last", "json"))),
+           queue: { name: "JOBS", run: async (batch, ctx) => {
+             for (const message of batch.messages) await ctx.env.NOTES.put("last", JSON.stringify(message.body));
+           } },
+         });
+`,
+      );
+      const dev = startCli(["dev", "jobs.ts", "--port", "0"], dir);
+      try {
+        const base = (await dev.waitFor(/serving .* on (http:\/\/localhost:\d+)/))[1]!;
+        assert.equal((await fetch(`${base}/enqueue`, { method: "POST" })).status, 202);
+        let last: unknown = null;
+        for (let i = 0; i < 50 && last === null; i++) {
+          await new Promise((done) => setTimeout(done, 100));
+          last = await (await fetch(`${base}/last`)).json();
+        }
+        assert.deepEqual(last, { n: 5 });
+      } finally {
+        await dev.stop();
+      }
+    });
+
     await t.step("a function without bindings bundles no backend", async () => {
       const built = await runCli(["build", "--target", "aws-lambda", "examples/aws-lambda/main.ts", "--out", out]);
       assert.equal(built.code, 0, built.stderr);
