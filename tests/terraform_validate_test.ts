@@ -85,6 +85,36 @@ Deno.test({
         assert.deepEqual(await validateProblems(tf), []);
       });
 
+      await t.step("a function with kv, bucket and queue bindings, consuming its own queue, is valid", async () => {
+        const fn = describeFunction({
+          fn: serverless({
+            name: "stateful",
+            requirements: { env: ["MODE"], bindings: { kv: ["COUNTER"], buckets: ["UPLOADS"], queues: ["jobs"] } },
+            fetch: () => new Response("ok"),
+            queue: { name: "jobs", run() {} },
+          }),
+          entry: "stateful.ts",
+          exportName: "default",
+        });
+        const { files, errors } = terraformJson({ slrs: "test", functions: [fn] }, {
+          platforms: ["aws-lambda"],
+          dist: "../bindings-dist",
+        });
+        assert.deepEqual(errors, []);
+        assert.ok(files["aws.tf.json"]!.resource!.aws_dynamodb_table !== undefined);
+        for (const file of await Array.fromAsync(Deno.readDir(infra))) {
+          if (file.name.endsWith(".tf.json") && file.name !== "check_override.tf.json") {
+            await Deno.remove(`${infra}/${file.name}`);
+          }
+        }
+        for (const [name, json] of Object.entries(files)) {
+          await Deno.writeTextFile(`${infra}/${name}`, JSON.stringify(json));
+        }
+        await Deno.mkdir(`${dir}/bindings-dist/aws-lambda`, { recursive: true });
+        await Deno.writeTextFile(`${dir}/bindings-dist/aws-lambda/stateful.zip`, "not a real zip");
+        assert.deepEqual(await validateProblems(tf), []);
+      });
+
       await t.step(
         "the README's build then iac terraform, in a copy of the example, gives a valid folder",
         async () => {

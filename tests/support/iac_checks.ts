@@ -103,6 +103,35 @@ export const ALLOWED: Record<string, Allowed> = {
     required: ["rule", "arn"],
     optional: [],
   },
+  aws_iam_role_policy: {
+    source: `${AWS_DOCS}iam_role_policy`,
+    required: ["role", "policy"],
+    optional: ["name"],
+  },
+  aws_dynamodb_table: {
+    source: `${AWS_DOCS}dynamodb_table (hash_key and range_key need an attribute each; ttl.enabled)`,
+    required: ["name", "attribute"],
+    optional: ["billing_mode", "hash_key", "range_key", "ttl"],
+    nested: { attribute: ["name", "type"], ttl: ["attribute_name", "enabled"] },
+    nestedRequired: { attribute: ["name", "type"] },
+  },
+  aws_s3_bucket: { source: `${AWS_DOCS}s3_bucket`, required: [], optional: ["bucket_prefix"] },
+  aws_s3_bucket_public_access_block: {
+    source: `${AWS_DOCS}s3_bucket_public_access_block`,
+    required: ["bucket"],
+    optional: ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"],
+  },
+  aws_s3_bucket_lifecycle_configuration: {
+    source: `${AWS_DOCS}s3_bucket_lifecycle_configuration (an empty filter applies a rule to every object)`,
+    required: ["bucket", "rule"],
+    optional: [],
+    nested: {
+      rule: ["id", "status", "filter", "abort_incomplete_multipart_upload"],
+      "rule.filter": [],
+      "rule.abort_incomplete_multipart_upload": ["days_after_initiation"],
+    },
+    nestedRequired: { rule: ["id", "status"] },
+  },
   aws_sqs_queue: { source: `${AWS_DOCS}sqs_queue`, required: [], optional: ["name", "visibility_timeout_seconds"] },
   aws_lambda_event_source_mapping: {
     source: `${AWS_DOCS}lambda_event_source_mapping`,
@@ -302,7 +331,7 @@ const PROVIDER_KEYS: Record<string, string[]> = {
 
 const META_ARGUMENTS = ["depends_on", "count", "for_each", "provider", "lifecycle"];
 /** Arguments whose value is a map of the user's keys, not a block. */
-const MAPS = ["app_settings", "environment_variables", "headers", "tags"];
+const MAPS = ["variables", "app_settings", "environment_variables", "headers", "tags"];
 
 type Json = Record<string, unknown>;
 

@@ -1,0 +1,115 @@
+/**
+ * The resources `slrs iac` writes for a function's kv, bucket and queue bindings, on each platform: that they exist,
+ * that the function's environment points each backend at its own resource, that the permissions are exactly the
+ * actions the backend calls on exactly those resources, and that the one allow-list passes.
+ */
+
+import assert from "node:assert/strict";
+import { describeFunction, type InfoDocument } from "../src/info.ts";
+import { terraform } from "../cli/iac/terraform.ts";
+import { serverless } from "../mod.ts";
+import { terraformProblems } from "./support/iac_checks.ts";
+
+type Json = Record<string, unknown>;
+
+const stateful = describeFunction({
+  fn: serverless({
+    name: "shop",
+    requirements: { env: ["MODE"], bindings: { kv: ["COUNTER"], buckets: ["UPLOADS"], queues: ["jobs"] } },
+    fetch: () => new Response("ok"),
+    queue: { name: "jobs", run() {} },
+  }),
+  entry: "functions/shop.ts",
+  exportName: "default",
+});
+const doc: InfoDocument = { slrs: "test", functions: [stateful] };
+
+Deno.test("AWS Terraform creates each binding and grants only what its backend calls", async (t) => {
+  const { files, errors } = terraform(doc, { platforms: ["aws-lambda"] });
+  const aws = files["aws.tf.json"]!.resource! as Record<string, Record<string, Json>>;
+
+  await t.step("a kv binding is an on-demand DynamoDB table with the backend's keys and TTL", () => {
+    assert.deepEqual(errors, []);
+    assert.deepEqual(aws.aws_dynamodb_table!.shop_COUNTER, {
+      name: "shop-COUNTER",
+      billing_mode: "PAY_PER_REQUEST",
+      hash_key: "pk",
+      range_key: "sk",
+      attribute: [{ name: "pk", type: "S" }, { name: "sk", type: "S" }],
+      ttl: { attribute_name: "ttl", enabled: true },
+    });
+  });
+
+  await t.step("a bucket binding is an S3 bucket with every public access blocked", () => {
+    assert.equal(aws.aws_s3_bucket!.shop_UPLOADS!.bucket_prefix, "shop-uploads-");
+    assert.deepEqual(aws.aws_s3_bucket_public_access_block!.shop_UPLOADS, {
+      bucket: "${aws_s3_bucket.shop_UPLOADS.id}",
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
+    const rule = (aws.aws_s3_bucket_lifecycle_configuration!.shop_UPLOADS!.rule as Json[])[0]!;
+    assert.deepEqual(rule.abort_incomplete_multipart_upload, { days_after_initiation: 1 });
+  });
+
+  await t.step("a queue binding the function also consumes is one SQS queue, mapped to the function", () => {
+    assert.deepEqual(Object.keys(aws.aws_sqs_queue!), ["jobs"]);
+    assert.equal(aws.aws_sqs_queue!.jobs!.visibility_timeout_seconds, 30);
+    assert.equal(aws.aws_lambda_event_source_mapping!.shop_jobs!.event_source_arn, "${aws_sqs_queue.jobs.arn}");
+  });
+
+  await t.step("the environment sets each backend's variable to its resource, merged with the user's", () => {
+    assert.deepEqual(aws.aws_lambda_function!.shop!.environment, {
+      variables: '${merge(var.shop_env, { "SLRS_COUNTER_TABLE" = aws_dynamodb_table.shop_COUNTER.name, ' +
+        '"SLRS_UPLOADS_BUCKET" = aws_s3_bucket.shop_UPLOADS.bucket, "SLRS_jobs_QUEUE_URL" = aws_sqs_queue.jobs.url })}',
+    });
+  });
+
+  await t.step("without variables of its own the environment is the bindings' alone", () => {
+    const bare = describeFunction({
+      fn: serverless({ name: "c", requirements: { bindings: { kv: ["COUNTER"] } }, fetch: () => new Response() }),
+      entry: "c.ts",
+      exportName: "default",
+    });
+    const lambda = terraform({ slrs: "test", functions: [bare] }, { platforms: ["aws-lambda"] })
+      .files["aws.tf.json"]!.resource!.aws_lambda_function!.c!;
+    assert.deepEqual(lambda.environment, { variables: { SLRS_COUNTER_TABLE: "${aws_dynamodb_table.c_COUNTER.name}" } });
+  });
+
+  await t.step("the role's inline policy lists exactly the backends' actions on exactly those ARNs", () => {
+    const policy = aws.aws_iam_role_policy!.shop_bindings!;
+    assert.equal(policy.role, "${aws_iam_role.shop.name}");
+    assert.equal(
+      policy.policy,
+      '${jsonencode({ Version = "2012-10-17", Statement = [' +
+        '{ Effect = "Allow", Action = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", ' +
+        '"dynamodb:Query"], Resource = [aws_dynamodb_table.shop_COUNTER.arn] }, ' +
+        '{ Effect = "Allow", Action = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", ' +
+        '"s3:AbortMultipartUpload"], Resource = ["${aws_s3_bucket.shop_UPLOADS.arn}/*"] }, ' +
+        '{ Effect = "Allow", Action = ["s3:ListBucket"], Resource = [aws_s3_bucket.shop_UPLOADS.arn] }, ' +
+        '{ Effect = "Allow", Action = ["sqs:SendMessage"], Resource = [aws_sqs_queue.jobs.arn] }] })}',
+    );
+    assert.ok((aws.aws_lambda_function!.shop!.depends_on as string[]).includes("aws_iam_role_policy.shop_bindings"));
+  });
+
+  await t.step("a consumer declared after a producer of the same queue still gets its visibility timeout", () => {
+    const producer = describeFunction({
+      fn: serverless({ name: "a", requirements: { bindings: { queues: ["jobs"] } }, fetch: () => new Response() }),
+      entry: "a.ts",
+      exportName: "default",
+    });
+    const consumer = describeFunction({
+      fn: serverless({ name: "b", requirements: { timeout: 20 }, queue: { name: "jobs", run() {} } }),
+      entry: "b.ts",
+      exportName: "default",
+    });
+    const queues = terraform({ slrs: "test", functions: [producer, consumer] }, { platforms: ["aws-lambda"] })
+      .files["aws.tf.json"]!.resource!.aws_sqs_queue!;
+    assert.deepEqual(queues, { jobs: { name: "jobs", visibility_timeout_seconds: 120 } });
+  });
+
+  await t.step("passes the one allow-list", () => {
+    assert.deepEqual(terraformProblems(files), []);
+  });
+});
