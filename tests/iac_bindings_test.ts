@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { describeFunction, type InfoDocument } from "../src/info.ts";
 import { terraform } from "../cli/iac/terraform.ts";
+import { wranglerConfig } from "../cli/iac/wrangler.ts";
 import { serverless } from "../mod.ts";
 import { terraformProblems } from "./support/iac_checks.ts";
 
@@ -111,5 +112,44 @@ Deno.test("AWS Terraform creates each binding and grants only what its backend c
 
   await t.step("passes the one allow-list", () => {
     assert.deepEqual(terraformProblems(files), []);
+  });
+});
+
+Deno.test("Cloudflare Terraform and wrangler create and bind each KV namespace, R2 bucket and queue", async (t) => {
+  const { files, errors } = terraform(doc, { platforms: ["cloudflare"] });
+  const cf = files["cloudflare.tf.json"]!.resource! as Record<string, Record<string, Json>>;
+  const bindings = cf.cloudflare_workers_script!.shop!.bindings as Json[];
+
+  await t.step("creates a namespace, a bucket and one queue, and binds each under its name", () => {
+    assert.deepEqual(errors, []);
+    assert.equal(cf.cloudflare_workers_kv_namespace!.shop_COUNTER!.title, "shop-COUNTER");
+    assert.equal(cf.cloudflare_r2_bucket!.shop_UPLOADS!.name, "shop-uploads");
+    assert.deepEqual(Object.keys(cf.cloudflare_queue!), ["jobs"]);
+    assert.deepEqual(bindings, [
+      { type: "kv_namespace", name: "COUNTER", namespace_id: "${cloudflare_workers_kv_namespace.shop_COUNTER.id}" },
+      { type: "plain_text", name: "MODE", text: '${var.shop_env["MODE"]}' },
+      { type: "r2_bucket", name: "UPLOADS", bucket_name: "${cloudflare_r2_bucket.shop_UPLOADS.name}" },
+      { type: "queue", name: "jobs", queue_name: "${cloudflare_queue.jobs.queue_name}" },
+    ]);
+  });
+
+  await t.step("the Worker consumes the queue it sends to", () => {
+    assert.equal(cf.cloudflare_queue_consumer!.shop_jobs!.queue_id, "${cloudflare_queue.jobs.queue_id}");
+  });
+
+  await t.step("passes the one allow-list", () => {
+    assert.deepEqual(terraformProblems(files), []);
+  });
+
+  await t.step("wrangler.jsonc binds the same namespace, bucket, producer and consumer", () => {
+    const config = JSON.parse(wranglerConfig(stateful).replace(/^\s*\/\/.*$/gm, ""));
+    assert.deepEqual(config.kv_namespaces, [{ binding: "COUNTER", id: "<id of shop-COUNTER>" }]);
+    assert.deepEqual(config.r2_buckets, [{ binding: "UPLOADS", bucket_name: "shop-uploads" }]);
+    assert.deepEqual(config.queues, {
+      producers: [{ binding: "jobs", queue: "jobs" }],
+      consumers: [{ queue: "jobs", max_batch_size: 10, max_retries: 3 }],
+    });
+    assert.match(wranglerConfig(stateful), /npx wrangler r2 bucket create shop-uploads/);
+    assert.match(wranglerConfig(stateful), /npx wrangler queues create jobs/);
   });
 });

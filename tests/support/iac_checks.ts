@@ -149,6 +149,11 @@ export const ALLOWED: Record<string, Allowed> = {
     required: ["account_id", "title"],
     optional: [],
   },
+  cloudflare_r2_bucket: {
+    source: `${CF_DOCS} r2_bucket (location, jurisdiction and storage_class are left to R2's defaults)`,
+    required: ["account_id", "name"],
+    optional: [],
+  },
   cloudflare_d1_database: { source: `${CF_DOCS} d1_database`, required: ["account_id", "name"], optional: [] },
   cloudflare_workers_cron_trigger: {
     source: `${CF_DOCS} workers_cron_trigger`,
@@ -312,6 +317,9 @@ export const ALLOWED: Record<string, Allowed> = {
 const BINDING_KEYS: Record<string, string[]> = {
   kv_namespace: ["type", "name", "namespace_id"],
   d1: ["type", "name", "id"],
+  // workers_script.md (v5): bindings[].bucket_name "R2 bucket to bind to", queue_name "Name of the Queue to bind to".
+  r2_bucket: ["type", "name", "bucket_name"],
+  queue: ["type", "name", "queue_name"],
   plain_text: ["type", "name", "text"],
   secret_text: ["type", "name", "text"],
 };
