@@ -153,3 +153,46 @@ Deno.test("Cloudflare Terraform and wrangler create and bind each KV namespace, 
     assert.match(wranglerConfig(stateful), /npx wrangler queues create jobs/);
   });
 });
+
+Deno.test("Azure Terraform creates each binding in the app's storage account and sets its app settings", async (t) => {
+  const { files, errors, warnings } = terraform(doc, { platforms: ["azure"] });
+  const az = files["azure.tf.json"]!.resource! as Record<string, Record<string, Json>>;
+
+  await t.step("a table, a private container and one queue the app also consumes", () => {
+    assert.deepEqual(errors, []);
+    assert.deepEqual(az.azurerm_storage_table!.shop_COUNTER, {
+      name: "shopCOUNTER",
+      storage_account_id: "${azurerm_storage_account.slrs.id}",
+    });
+    assert.deepEqual(az.azurerm_storage_container!.shop_UPLOADS, {
+      name: "shop-uploads",
+      storage_account_id: "${azurerm_storage_account.slrs.id}",
+      container_access_type: "private",
+    });
+    assert.deepEqual(Object.keys(az.azurerm_storage_queue!), ["jobs"]);
+  });
+
+  await t.step("the app settings point each backend at its resource, merged with the user's", () => {
+    assert.equal(
+      az.azurerm_function_app_flex_consumption!.shop!.app_settings,
+      '${merge(var.shop_env, { "SLRS_COUNTER_TABLE" = azurerm_storage_table.shop_COUNTER.name, ' +
+        '"SLRS_UPLOADS_CONTAINER" = azurerm_storage_container.shop_UPLOADS.name, ' +
+        '"SLRS_jobs_QUEUE" = azurerm_storage_queue.jobs.name })}',
+    );
+  });
+
+  await t.step("no binding is reported as not described, and the one allow-list passes", () => {
+    assert.deepEqual(warnings.filter((w) => /bindings/.test(w)), []);
+    assert.deepEqual(terraformProblems(files), []);
+  });
+
+  await t.step("a queue binding that gives no storage queue name is an error naming it", () => {
+    const bad = describeFunction({
+      fn: serverless({ name: "q", requirements: { bindings: { queues: ["Q"] } }, fetch: () => new Response() }),
+      entry: "q.ts",
+      exportName: "default",
+    });
+    const result = terraform({ slrs: "test", functions: [bad] }, { platforms: ["azure"] });
+    assert.match(result.errors.join("\n"), /queue binding "Q" gives no Azure Storage queue name/);
+  });
+});

@@ -195,6 +195,11 @@ export const ALLOWED: Record<string, Allowed> = {
     required: ["name", "storage_account_id"],
     optional: ["container_access_type"],
   },
+  azurerm_storage_table: {
+    source: `${AZ}storage_table.html.markdown (5.x: storage_account_id)`,
+    required: ["name", "storage_account_id"],
+    optional: [],
+  },
   azurerm_storage_queue: {
     source: `${AZ}storage_queue.html.markdown`,
     required: ["name", "storage_account_id"],
