@@ -7,18 +7,10 @@
 import type { FunctionInfo } from "../../src/info.ts";
 import type { SettingValue } from "../../src/platforms.ts";
 import { awsBindings, sqsQueue } from "./_aws_bindings.ts";
+import { environmentValue } from "./_environment.ts";
 import { artifact } from "./artifacts.ts";
 import { eventBridgeCron } from "./cron.ts";
-import {
-  hcl,
-  identifier,
-  literal,
-  quoted,
-  quotedText,
-  type Template,
-  type TerraformFile,
-  type TerraformValue,
-} from "./terraform_file.ts";
+import { hcl, identifier, literal, quoted, quotedText, type Template, type TerraformFile } from "./terraform_file.ts";
 
 const BASIC_EXECUTION = literal("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole");
 const SQS_EXECUTION = literal("arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole");
@@ -97,7 +89,7 @@ export function awsFunction(file: TerraformFile, main: TerraformFile, fn: Functi
   const env = variables.length > 0 ? environmentVariable(main, id, fn.name, variables) : undefined;
   const bound = awsBindings(file, fn, role);
   if (bound.policy !== undefined) policies.push(bound.policy);
-  const environment = lambdaEnvironment(env, bound.variables);
+  const environment = environmentValue(env, bound.variables);
   const lambda = file.resource("aws_lambda_function", id, {
     function_name: name,
     ...(fn.description !== null && { description: literal(fn.description.slice(0, 256)) }),
@@ -213,23 +205,6 @@ export function awsFunction(file: TerraformFile, main: TerraformFile, fn: Functi
     warnings.push(`${fn.name} on aws-lambda: event triggers (S3, SNS, EventBridge) are not described; wire them up.`);
   }
   return { errors, warnings };
-}
-
-/**
- * The function's `environment.variables`: the user's variable, the bindings' variables, or both merged.
- *
- * @param env The user's variable, `var.<id>_env`, if the function reads any.
- * @param bound Each binding variable and its value's expression (no `${}`).
- * @returns The value, or `undefined` when there is nothing to set.
- */
-function lambdaEnvironment(env: Template | undefined, bound: [string, Template][]): TerraformValue | undefined {
-  if (bound.length === 0) return env === undefined ? undefined : hcl`\${${env}}`;
-  if (env === undefined) {
-    // Property names of a JSON object are templates too.
-    return Object.fromEntries(bound.map(([name, value]) => [literal(name), hcl`\${${value}}`]));
-  }
-  const object = bound.map(([name, value]) => `${quoted(name)} = ${value}`).join(", ") as Template;
-  return hcl`\${merge(${env}, { ${object} })}`;
 }
 
 /**

@@ -17,12 +17,12 @@ import { environmentVariable } from "./_aws.ts";
 import { azureTableVariable } from "../../bindings/azure_table_kv.ts";
 import { azureContainerVariable } from "../../bindings/azure_blob_bucket.ts";
 import { azureQueueVariable } from "../../bindings/azure_queue.ts";
+import { environmentValue, type Setting } from "./_environment.ts";
 import { artifact } from "./artifacts.ts";
 import {
   hcl,
   identifier,
   literal,
-  quoted,
   quotedText,
   type Template,
   type TerraformFile,
@@ -313,19 +313,10 @@ function storageQueue(file: TerraformFile, name: string): Template {
   return hcl`azurerm_storage_queue.${local}`;
 }
 
-/** The app's `app_settings`: the user's variable, the generator's settings, or both merged. */
-function appSettings(env: Template | undefined, settings: [string, Template][]): { app_settings?: TerraformValue } {
-  if (settings.length === 0) return env === undefined ? {} : { app_settings: hcl`\${${env}}` };
-  if (env === undefined) {
-    // Property names of a JSON object are templates too; a quoted constant is written as its text.
-    const value = (expression: Template) =>
-      /^"[^"\\$%]*"$/.test(expression) ? (expression.slice(1, -1) as Template) : hcl`\${${expression}}`;
-    return {
-      app_settings: Object.fromEntries(settings.map(([name, expression]) => [literal(name), value(expression)])),
-    };
-  }
-  const object = settings.map(([name, expression]) => `${quoted(name)} = ${expression}`).join(", ") as Template;
-  return { app_settings: hcl`\${merge(${env}, { ${object} })}` };
+/** The app's `app_settings`, when there are any. */
+function appSettings(env: Template | undefined, settings: readonly Setting[]): { app_settings?: TerraformValue } {
+  const value = environmentValue(env, settings);
+  return value === undefined ? {} : { app_settings: value };
 }
 
 /**
