@@ -196,3 +196,66 @@ Deno.test("Azure Terraform creates each binding in the app's storage account and
     assert.match(result.errors.join("\n"), /queue binding "Q" gives no Azure Storage queue name/);
   });
 });
+
+Deno.test("Google Cloud Terraform creates each binding and a service account limited to them", async (t) => {
+  const { files, errors, warnings } = terraform(doc, { platforms: ["gcp"] });
+  const gcp = files["gcp.tf.json"]!.resource! as Record<string, Record<string, Json>>;
+  const member = "serviceAccount:${google_service_account.shop_bindings.email}";
+
+  await t.step("a kv binding is a collection with a TTL policy on the backend's expiry field", () => {
+    assert.deepEqual(errors, []);
+    assert.deepEqual(gcp.google_firestore_field!.shop_COUNTER_ttl, {
+      collection: "shop-COUNTER",
+      field: "expireAt",
+      ttl_config: {},
+      index_config: {},
+    });
+  });
+
+  await t.step("a bucket binding is a bucket with uniform access and public access prevented", () => {
+    assert.deepEqual(gcp.google_storage_bucket!.shop_UPLOADS, {
+      name: "${var.gcp_project}-shop-uploads",
+      location: "${var.gcp_region}",
+      uniform_bucket_level_access: true,
+      public_access_prevention: "enforced",
+    });
+  });
+
+  await t.step("a queue binding the function also consumes is one topic, its trigger's", () => {
+    assert.deepEqual(Object.keys(gcp.google_pubsub_topic!), ["jobs"]);
+    const events = gcp.google_cloudfunctions2_function!.shop_events!.event_trigger as Json;
+    assert.equal(events.pubsub_topic, "${google_pubsub_topic.jobs.id}");
+  });
+
+  await t.step("both functions run as the function's own account, with each backend's variable set", () => {
+    for (const name of ["shop", "shop_events"]) {
+      const service = gcp.google_cloudfunctions2_function![name]!.service_config as Json;
+      assert.equal(service.service_account_email, "${google_service_account.shop_bindings.email}");
+      assert.equal(
+        service.environment_variables,
+        '${merge(var.shop_env, { "SLRS_COUNTER_COLLECTION" = "shop-COUNTER", ' +
+          '"SLRS_UPLOADS_BUCKET" = google_storage_bucket.shop_UPLOADS.name, ' +
+          '"SLRS_jobs_TOPIC" = google_pubsub_topic.jobs.name })}',
+      );
+    }
+  });
+
+  await t.step("the account holds exactly one role per binding kind, on exactly those resources", () => {
+    const grants = [
+      ...Object.values(gcp.google_project_iam_member!).filter((m) => m.member === member)
+        .map((m) => ["project", m.project, m.role]),
+      ...Object.values(gcp.google_storage_bucket_iam_member!).map((m) => [m.member, m.bucket, m.role]),
+      ...Object.values(gcp.google_pubsub_topic_iam_member!).map((m) => [m.member, m.topic, m.role]),
+    ];
+    assert.deepEqual(grants, [
+      ["project", "${var.gcp_project}", "roles/datastore.user"],
+      [member, "${google_storage_bucket.shop_UPLOADS.name}", "roles/storage.objectUser"],
+      [member, "${google_pubsub_topic.jobs.name}", "roles/pubsub.publisher"],
+    ]);
+  });
+
+  await t.step("no binding is reported as not described, and the one allow-list passes", () => {
+    assert.deepEqual(warnings.filter((w) => /not described/.test(w) && /bindings/.test(w)), []);
+    assert.deepEqual(terraformProblems(files), []);
+  });
+});

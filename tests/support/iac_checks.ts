@@ -286,6 +286,7 @@ export const ALLOWED: Record<string, Allowed> = {
         "timeout_seconds",
         "max_instance_count",
         "environment_variables",
+        "service_account_email",
       ],
       event_trigger: [
         "event_type",
@@ -316,6 +317,23 @@ export const ALLOWED: Record<string, Allowed> = {
     nestedRequired: { http_target: ["uri"], "http_target.oidc_token": ["service_account_email"] },
   },
   google_pubsub_topic: { source: `${GOOGLE}pubsub_topic.html.markdown`, required: ["name"], optional: [] },
+  google_pubsub_topic_iam_member: {
+    source: `${GOOGLE}pubsub_topic_iam.html.markdown`,
+    required: ["topic", "role", "member"],
+    optional: [],
+  },
+  google_storage_bucket_iam_member: {
+    source: `${GOOGLE}storage_bucket_iam.html.markdown`,
+    required: ["bucket", "role", "member"],
+    optional: [],
+  },
+  google_firestore_field: {
+    source: `${GOOGLE}firestore_field.html.markdown (an empty ttl_config turns the TTL policy on; an empty ` +
+      "index_config disables the field's single-field indexes; database defaults to (default))",
+    required: ["collection", "field"],
+    optional: ["ttl_config", "index_config"],
+    nested: { ttl_config: [], index_config: [] },
+  },
 };
 
 /** Keys of each Worker binding, by binding type (the script's `bindings` list). */
