@@ -9,7 +9,7 @@ import { describeFunction, type InfoDocument } from "../src/info.ts";
 import { terraform } from "../cli/iac/terraform.ts";
 import { wranglerConfig } from "../cli/iac/wrangler.ts";
 import { serverless } from "../mod.ts";
-import { terraformProblems } from "./support/iac_checks.ts";
+import { liveTemplates, terraformProblems } from "./support/iac_checks.ts";
 
 type Json = Record<string, unknown>;
 
@@ -258,4 +258,25 @@ Deno.test("Google Cloud Terraform creates each binding and a service account lim
     assert.deepEqual(warnings.filter((w) => /not described/.test(w) && /bindings/.test(w)), []);
     assert.deepEqual(terraformProblems(files), []);
   });
+});
+
+Deno.test("binding names reach every platform's Terraform literally, never as an expression", async (t) => {
+  // serverless() takes only identifier-like binding names; an --info document read from elsewhere is not checked,
+  // so the generators must not depend on it.
+  const hostile = "X${var.x}%{if true}Y";
+  const fn = describeFunction({
+    fn: serverless({ name: "h", fetch: () => new Response() }),
+    entry: "h.ts",
+    exportName: "default",
+  });
+  fn.requirements.bindings = { kv: [hostile], buckets: [hostile], queues: [`q${hostile}`] };
+  for (const platform of ["aws-lambda", "cloudflare", "azure", "gcp"] as const) {
+    await t.step(`${platform}: every \${ and %{ of the name is escaped, and nothing undeclared is named`, () => {
+      const { files } = terraform({ slrs: "test", functions: [fn] }, { platforms: [platform] });
+      const text = JSON.stringify(files);
+      assert.ok(text.includes("X$${var.x}%%{if true}Y"), "the name is written escaped");
+      assert.deepEqual(liveTemplates(text).filter((live) => live.includes("{var.x}") || live.includes("{if")), []);
+      assert.deepEqual(terraformProblems(files).filter((p) => !/queue binding|not a valid/.test(p)), []);
+    });
+  }
 });
