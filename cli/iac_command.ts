@@ -10,6 +10,7 @@ import { terraform, type TerraformPlatform } from "./iac/terraform.ts";
 import { platformProblems } from "./iac/overrides.ts";
 import { wranglerConfig } from "./iac/wrangler.ts";
 import { CliError } from "./errors.ts";
+import { didYouMean } from "./help.ts";
 import { infoDocument } from "./info_command.ts";
 import type { Runtime } from "./runtime.ts";
 
@@ -100,7 +101,8 @@ function parsePlatforms(value: string | undefined): TerraformPlatform[] {
   const names = value.split(",").map((name) => name.trim());
   for (const name of names) {
     if (!PLATFORMS.includes(name as TerraformPlatform)) {
-      throw new CliError(`--platform ${name}: Terraform is written for ${PLATFORMS.join(" and ")}.`, 2);
+      const hint = didYouMean(name, PLATFORMS);
+      throw new CliError(`--platform ${name}${hint}: Terraform is written for ${PLATFORMS.join(" and ")}.`, 2);
     }
   }
   return names as TerraformPlatform[];

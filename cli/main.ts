@@ -9,6 +9,7 @@ import { VERSION } from "../src/version.ts";
 import { build, BUILD_TARGETS } from "./build_command.ts";
 import { dev } from "./dev_command.ts";
 import { CliError } from "./errors.ts";
+import { commandHelp, commandNames, didYouMean, RUN_ON_DENO, RUN_ON_NODE } from "./help.ts";
 import { iac } from "./iac_command.ts";
 import { infoDocument } from "./info_command.ts";
 import type { Runtime } from "./runtime.ts";
@@ -16,19 +17,23 @@ import type { Runtime } from "./runtime.ts";
 /** What `--help` prints, and what a bad command line is shown. */
 export const USAGE: string = `slrs ${VERSION}: write a serverless function once, run it everywhere.
 
-Usage:
-  cli.ts --info [entry…] [--overrides file.json]   print one JSON document describing each function
-  cli.ts dev [entry] [--port N] [--hostname H]     serve an entry locally, reloading on change
-  cli.ts build --target T [entry…] [--out dist]    bundle each function for a platform (a zip for Lambda)
-  cli.ts iac terraform [entry…] [--out infra] [--platform aws-lambda,cloudflare] [--dist dist]
-                                                   write Terraform JSON (*.tf.json) for AWS and Cloudflare
-  cli.ts iac wrangler [entry…] [--out infra/wrangler] [--dist dist]
-                                                   write a wrangler.jsonc per function
-  cli.ts --help | --version
+Usage: ${RUN_ON_DENO} <command> …   (Deno)
+       ${RUN_ON_NODE} <command> …                         (Node 20 or later, from the npm package)
+
+Commands:
+  --info [entry…] [--overrides file.json]   print one JSON document describing each function
+  dev [entry] [--port N] [--hostname H]     serve an entry locally, reloading on change
+  build --target T [entry…] [--out dist]    bundle each function for a platform (a zip for Lambda)
+  iac terraform [entry…] [--out infra] [--platform aws-lambda,cloudflare] [--dist dist]
+                                            write Terraform JSON (*.tf.json) for AWS and Cloudflare
+  iac wrangler [entry…] [--out infra/wrangler] [--dist dist]
+                                            write a wrangler.jsonc per function
+  help <command> | <command> --help         a command's options and examples
+  --help | --version
 
 Build targets: ${BUILD_TARGETS.join(", ")}.
-Entries default to the globs in deno.json under "slrs": { "functions": [...] }.
---overrides file.json works with --info, build and iac, and wins over "slrs": { "overrides": {...} } in deno.json.
+Entries default to the globs under "slrs": { "functions": [...] } in deno.json (package.json on Node).
+--overrides file.json works with --info, build and iac, and wins over "slrs": { "overrides": {...} }.
 The --info document is valid against src/info_schema.json.`;
 
 const OPTIONS = {
@@ -72,9 +77,10 @@ export async function main(args: string[], runtime: Runtime): Promise<number> {
 
 async function run(args: string[], runtime: Runtime): Promise<number> {
   const { values, positionals } = parse(args);
-  if (values.help) return print(USAGE);
-  if (values.version) return print(VERSION);
   const [command, ...rest] = positionals;
+  if (command === "help") return help(rest[0] ?? (values.info ? "--info" : undefined));
+  if (values.help) return help(values.info ? "--info" : command);
+  if (values.version) return print(VERSION);
   const given = (names: (keyof typeof values)[]) => names.filter((name) => values[name] !== undefined);
   const refuse = (names: (keyof typeof values)[], where: string) => {
     const wrong = given(names);
@@ -97,6 +103,10 @@ async function run(args: string[], runtime: Runtime): Promise<number> {
   }
   if (command === "build") {
     refuse(["port", "hostname", "dist", "platform"], "build");
+    if (values.target !== undefined && !BUILD_TARGETS.includes(values.target)) {
+      const hint = didYouMean(values.target, BUILD_TARGETS);
+      throw new CliError(`unknown --target "${values.target}"${hint}; the targets are ${BUILD_TARGETS.join(", ")}.`, 2);
+    }
     const options = { target: values.target, entries: rest, out: values.out, overridesFile: values.overrides };
     await build(runtime, options);
     return 0;
@@ -108,7 +118,23 @@ async function run(args: string[], runtime: Runtime): Promise<number> {
     return await iac(runtime, { kind, entries, out, dist, platform, overridesFile });
   }
   if (command === undefined) throw new CliError("no command given.", 2);
-  throw new CliError(`unknown command "${command}"; the commands are --info, dev, build and iac.`, 2);
+  throw new CliError(`unknown command "${command}"${didYouMean(command, commandNames())}; ${theCommands()}.`, 2);
+}
+
+function theCommands(): string {
+  const names = commandNames();
+  return `the commands are ${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+}
+
+/** `help`, `help <command>`, `<command> --help`. */
+function help(command: string | undefined): number {
+  if (command === undefined) return print(USAGE);
+  const targets = command === "build" ? [`Targets: ${BUILD_TARGETS.join(", ")}.`] : [];
+  const text = commandHelp(command, targets);
+  if (text === undefined) {
+    throw new CliError(`no help for "${command}"${didYouMean(command, commandNames())}; ${theCommands()}.`, 2);
+  }
+  return print(text);
 }
 
 function parse(args: string[]) {
