@@ -15,6 +15,7 @@ import type { ServerlessFunction } from "../src/serverless.ts";
 import { type ClientInfo, internalRouteRefusal } from "./dev_guard.ts";
 import { CliError } from "./errors.ts";
 import { LocalKv } from "./local_kv.ts";
+import { pollFile } from "./poll_file.ts";
 import { discoverEntries, importEntry, readProjectConfig } from "./project.ts";
 import type { Runtime, Server } from "./runtime.ts";
 
@@ -36,6 +37,8 @@ const INTERNAL_PREFIX = "/__slrs/";
 const SCHEDULED_PATH = "/__slrs/scheduled";
 /** How long a stopping server waits for open requests (a reload, Ctrl-C) before it lets them go. */
 const SHUTDOWN_GRACE_MS = 10_000;
+/** How often a missing or failing entry is looked at again. */
+const ENTRY_POLL_MS = 300;
 
 /**
  * Runs the dev server: in the parent process, a watcher that restarts the server on change; in the child, the
@@ -56,12 +59,14 @@ const SHUTDOWN_GRACE_MS = 10_000;
 export async function dev(runtime: Runtime, options: DevOptions, cliArgs: string[]): Promise<number> {
   const entry = options.entry ?? await soleEntry(runtime);
   if (runtime.env()[WATCHED] === undefined) {
+    await refuseTakenPort(runtime, options);
     // The modules the entry imports are watched anyway; a folder is not, so kv writes under .slrs/ never restart.
     return runtime.runWatched(cliArgs, resolve(runtime.cwd(), entry), [resolve(runtime.cwd(), ".env")], {
       [WATCHED]: "1",
     });
   }
-  const server = await startDevServer(runtime, { ...options, entry });
+  const attempt = await waitUntilImportable(runtime, entry);
+  const server = await startDevServer(runtime, { ...options, entry }, attempt);
   // The watcher stops this process with SIGTERM to reload, Ctrl-C with SIGINT: open requests are answered first.
   // The listeners stay until the server is down, so the same signal again (the watcher forwards Ctrl-C) is ignored.
   // Not Promise.withResolvers: the CLI runs on Node 20, which lacks it.
@@ -78,6 +83,38 @@ export async function dev(runtime: Runtime, options: DevOptions, cliArgs: string
   return 0;
 }
 
+/**
+ * Checks the port before the watcher starts: a child that cannot listen would only be restarted on the next change,
+ * so a taken port would look like a hang. (The child still reports it, should the port be taken in between.)
+ */
+async function refuseTakenPort(runtime: Runtime, options: DevOptions): Promise<void> {
+  if (options.port === 0) return;
+  const probe = await runtime.serve(() => Promise.resolve(new Response()), options);
+  await probe.shutdown();
+}
+
+/**
+ * Imports the entry until it loads: a missing or failing entry is reported, then waited for, never a silent hang or
+ * an exit. The watcher cannot always see the fix (Node follows only modules that loaded; Deno's folder may not exist
+ * yet), so the server process looks for it itself.
+ *
+ * @returns The attempt that loaded, for {@linkcode startDevServer} to import the same module.
+ */
+async function waitUntilImportable(runtime: Runtime, entry: string): Promise<number> {
+  const path = resolve(runtime.cwd(), entry);
+  for (let attempt = 0;; attempt++) {
+    try {
+      await importEntry(runtime, entry, attempt);
+      return attempt;
+    } catch (error) {
+      if (!(error instanceof CliError)) throw error;
+      console.error(`slrs: ${error.message}`);
+      console.error(`slrs dev: waiting for ${entry} to appear or change, then starting again (Ctrl-C stops).`);
+      await new Promise<void>((done) => pollFile(path, ENTRY_POLL_MS, done));
+    }
+  }
+}
+
 async function soleEntry(runtime: Runtime): Promise<string> {
   const config = await readProjectConfig(runtime);
   const entries = await discoverEntries(runtime, config.functions);
@@ -91,6 +128,7 @@ async function soleEntry(runtime: Runtime): Promise<string> {
  *
  * @param runtime The runtime layer.
  * @param options The entry, port and hostname.
+ * @param attempt Which import of the entry to use (dev imports a failing entry again under a new URL).
  * @returns The running server.
  *
  * @example Usage
@@ -103,8 +141,12 @@ async function soleEntry(runtime: Runtime): Promise<string> {
  * await server.shutdown();
  * ```
  */
-export async function startDevServer(runtime: Runtime, options: DevOptions & { entry: string }): Promise<Server> {
-  const [source] = await importEntry(runtime, options.entry);
+export async function startDevServer(
+  runtime: Runtime,
+  options: DevOptions & { entry: string },
+  attempt = 0,
+): Promise<Server> {
+  const [source] = await importEntry(runtime, options.entry, attempt);
   const fn = source!.fn as ServerlessFunction<Record<string, unknown>>;
   const env = await localEnv(runtime, fn);
   const server = await runtime.serve((request, client) => answer(fn, env, request, client), options);
