@@ -105,7 +105,7 @@ async function run(args: string[], runtime: Runtime): Promise<number> {
     refuse(["port", "hostname", "dist", "platform"], "build");
     if (values.target !== undefined && !BUILD_TARGETS.includes(values.target)) {
       const hint = didYouMean(values.target, BUILD_TARGETS);
-      throw new CliError(`unknown --target "${values.target}"${hint}; the targets are ${BUILD_TARGETS.join(", ")}.`, 2);
+      throw new CliError(`build needs --target, one of ${BUILD_TARGETS.join(", ")}; got "${values.target}"${hint}.`, 2);
     }
     const options = { target: values.target, entries: rest, out: values.out, overridesFile: values.overrides };
     await build(runtime, options);
