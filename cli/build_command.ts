@@ -1,8 +1,9 @@
 /**
  * `cli.ts build --target <target> [entry…] [--out dist]`: for each function, the two-line entry its platform wants,
- * bundled by `deno bundle` into one minified ES module, and around it what the platform deploys:
+ * bundled by esbuild (cli/bundle.ts) into one minified ES module with its source map, and around it what the platform
+ * deploys:
  *
- * - Lambda: a zip ready to upload; with the `invokeMode` setting `RESPONSE_STREAM` the entry is `streamHandle`
+ * - Lambda: a zip ready to upload (the map inside); with the `invokeMode` setting `RESPONSE_STREAM` the entry is `streamHandle`
  *   (Node.js) or `runtime(fn, { responseStream: true })` (Deno), for a function URL in that mode.
  * - Vercel: the Build Output API v3 folder `<out>/vercel/.vercel/output` (cli/vercel_output.ts), for
  *   `vercel deploy --prebuilt` from `<out>/vercel`; the `runtime` setting `edge` makes an Edge function.
@@ -17,10 +18,8 @@
  * @module
  */
 
-import { spawn } from "node:child_process";
-import { readFile, rename, rm } from "node:fs/promises";
-import { dirname, relative, resolve } from "node:path";
-import process from "node:process";
+import { readFile, rm } from "node:fs/promises";
+import { basename, dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Zippable, zipSync } from "fflate";
 import type { FunctionInfo } from "../src/info.ts";
@@ -29,7 +28,8 @@ import { platformProblems } from "./iac/overrides.ts";
 import { AZURE_ENTRY, azurePackage } from "./azure_package.ts";
 import { backendPackages, bindingImportLines } from "./binding_entry.ts";
 import { CliError } from "./errors.ts";
-import { freshDirectories, freshDirectory, temporaryBeside, writeFreshFile } from "./fresh_file.ts";
+import { bundleModule } from "./bundle.ts";
+import { freshDirectories, freshDirectory, writeFreshFile } from "./fresh_file.ts";
 import { GCP_ENTRY, gcpPackage, type GcpTarget } from "./gcp_package.ts";
 import { infoDocument } from "./info_command.ts";
 import { writeFiles } from "./package_files.ts";
@@ -42,7 +42,7 @@ interface Target {
   platform?: PlatformName;
   /** The adapter module, without extension. */
   adapter: string;
-  /** `deno bundle --platform`. */
+  /** The bundle platform (cli/bundle.ts): `deno` for server runtimes, `browser` for Workers. */
   bundlePlatform: "deno" | "browser";
   /** The bundle's file extension: `.mjs` where Node runs it, so it loads as ESM without a package.json. */
   extension: ".mjs" | ".js";
@@ -270,7 +270,10 @@ export async function build(runtime: Runtime, options: BuildOptions): Promise<Bu
     const result: BuiltFunction = { name: fn.name, entry, bundle, bundleBytes: code.byteLength, ms: 0 };
     const packaged = { info: fn, bundle: code, ...(sourceMap !== undefined && { sourceMap }) };
     if (target.zip !== undefined) {
-      await writeZip(result, resolve(dir, `${fn.name}.zip`), lambdaZip(code, target.zip.bundle, target.zip.extra));
+      // The map goes in under the name the bundle's sourceMappingURL comment gives it.
+      const map = { [`${basename(bundle)}.map`]: await readFile(`${bundle}.map`, "utf8") };
+      const zip = lambdaZip(code, target.zip.bundle, { ...target.zip.extra, ...map });
+      await writeZip(result, resolve(dir, `${fn.name}.zip`), zip);
     } else if (target.layout === "vercel") {
       vercel.push(packaged);
       result.folder = dirname(bundle);
@@ -407,69 +410,22 @@ function specifier(from: string, to: string): string {
   return path.startsWith(".") ? path : `./${path}`;
 }
 
-const EXTENSION = import.meta.url.endsWith(".js") ? ".js" : ".ts";
-
-/**
- * The import map a deployment bundle is made with. The definition checks of `serverless()` ran when the build
- * imported the entries (`infoDocument`), so bundles take the unchecked stand-in instead: the same normalization,
- * without the checks and their messages (about 6 KB of a Worker's 17).
- *
- * @example Usage
- * ```ts
- * import { UNCHECKED_IMPORT_MAP } from "./build_command.ts";
- * console.assert(Object.keys(UNCHECKED_IMPORT_MAP.imports).length === 1);
- * ```
- */
-export const UNCHECKED_IMPORT_MAP: { imports: Record<string, string> } = {
-  imports: {
-    [new URL(`../src/validate_definition${EXTENSION}`, import.meta.url).href]: new URL(
-      `../src/_definition_unchecked${EXTENSION}`,
-      import.meta.url,
-    ).href,
-  },
-};
-
 async function bundleEntry(runtime: Runtime, target: Target, entry: string, out: string): Promise<void> {
-  // On Deno, the running binary; on Node (the npm package), `deno` from the PATH.
-  const deno = runtime.name === "deno" ? process.execPath : "deno";
-  const importMap = temporaryBeside(`${out}.import_map.json`);
-  // `deno bundle -o` would follow a link at `out`: it writes beside it, and the rename replaces the link.
-  const written = temporaryBeside(out);
-  await writeFreshFile(importMap, JSON.stringify(UNCHECKED_IMPORT_MAP));
-  const args = [
-    "bundle",
-    "--quiet",
-    "--minify",
-    "--import-map",
-    importMap,
-    "--platform",
-    target.bundlePlatform,
-    ...(target.external ?? []).flatMap((name) => ["--external", name]),
-    "-o",
-    written,
-    entry,
-  ];
-  const { code, output } = await new Promise<{ code: number; output: string }>((done) => {
-    const chunks: Buffer[] = [];
-    const child = spawn(deno, args, {
+  let bundled;
+  try {
+    bundled = await bundleModule({
+      entry,
+      out,
+      platform: target.bundlePlatform,
+      external: target.external,
       cwd: runtime.cwd(),
-      env: { ...process.env, RUST_BACKTRACE: "0", NO_COLOR: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
     });
-    child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => chunks.push(chunk));
-    child.on("error", (error) => done({ code: -1, output: error.message }));
-    child.on("close", (status) => done({ code: status ?? 1, output: Buffer.concat(chunks).toString("utf8") }));
-  });
-  await rm(importMap);
-  if (code === 0) await rename(written, out);
-  else await rm(written, { force: true });
-  if (code === -1) {
-    throw new CliError(`build bundles with \`deno bundle\`, and no deno was found (${output}); install Deno 2.`);
+  } catch (error) {
+    throw new CliError(`could not bundle ${relative(runtime.cwd(), entry)}:\n${(error as Error).message}`);
   }
-  if (code !== 0) {
-    throw new CliError(`deno ${args.join(" ")} failed (exit ${code}):\n${output.trim()}`);
-  }
+  // Written fresh: a link at `out` (to a file outside the output) is replaced, never written through.
+  await writeFreshFile(`${out}.map`, bundled.map);
+  await writeFreshFile(out, bundled.code);
 }
 
 /**

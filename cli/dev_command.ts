@@ -25,6 +25,7 @@ import { devQueue } from "./dev_queue.ts";
 import { CliError } from "./errors.ts";
 import { localBucket, localBucketVariable } from "../bindings/local_bucket.ts";
 import { localKv, localKvVariable } from "../bindings/local_kv.ts";
+import { pollFile } from "./poll_file.ts";
 import { discoverEntries, importEntry, readProjectConfig } from "./project.ts";
 import type { Runtime, Server } from "./runtime.ts";
 
@@ -52,6 +53,8 @@ const QUEUE_PREFIX = "/__slrs/queue/";
 const EVENT_PATH = "/__slrs/event";
 /** How long a stopping server waits for open requests (a reload, Ctrl-C) before it lets them go. */
 const SHUTDOWN_GRACE_MS = 10_000;
+/** How often a missing or failing entry is looked at again. */
+const ENTRY_POLL_MS = 300;
 
 /**
  * Runs the dev server: in the parent process, a watcher that restarts the server on change; in the child, the
@@ -78,6 +81,7 @@ export async function dev(runtime: Runtime, options: DevOptions, cliArgs: string
   }
   const entries = options.entry === undefined ? await configuredEntries(runtime) : [options.entry];
   if (runtime.env()[WATCHED] === undefined) {
+    await refuseTakenPort(runtime, options);
     // The modules the first entry imports are watched anyway, and the other entries themselves; a folder is not,
     // so kv writes under .slrs/ never restart.
     const [first, ...others] = entries.map((entry) => resolve(runtime.cwd(), entry));
@@ -85,7 +89,9 @@ export async function dev(runtime: Runtime, options: DevOptions, cliArgs: string
       [WATCHED]: "1",
     });
   }
-  const server = await startDevServer(runtime, { ...options, entries });
+  const attempts: number[] = [];
+  for (const entry of entries) attempts.push(await waitUntilImportable(runtime, entry));
+  const server = await startDevServer(runtime, { ...options, entries }, attempts);
   // The watcher stops this process with SIGTERM to reload, Ctrl-C with SIGINT: open requests are answered first.
   // The listeners stay until the server is down, so the same signal again (the watcher forwards Ctrl-C) is ignored.
   // Not Promise.withResolvers: the CLI runs on Node 20, which lacks it.
@@ -102,12 +108,44 @@ export async function dev(runtime: Runtime, options: DevOptions, cliArgs: string
   return 0;
 }
 
+/**
+ * Checks the port before the watcher starts: a child that cannot listen would only be restarted on the next change,
+ * so a taken port would look like a hang. (The child still reports it, should the port be taken in between.)
+ */
+async function refuseTakenPort(runtime: Runtime, options: DevOptions): Promise<void> {
+  if (options.port === 0) return;
+  const probe = await runtime.serve(() => Promise.resolve(new Response()), options);
+  await probe.shutdown();
+}
+
+/**
+ * Imports the entry until it loads: a missing or failing entry is reported, then waited for, never a silent hang or
+ * an exit. The watcher cannot always see the fix (Node follows only modules that loaded; Deno's folder may not exist
+ * yet), so the server process looks for it itself.
+ *
+ * @returns The attempt that loaded, for {@linkcode startDevServer} to import the same module.
+ */
+async function waitUntilImportable(runtime: Runtime, entry: string): Promise<number> {
+  const path = resolve(runtime.cwd(), entry);
+  for (let attempt = 0;; attempt++) {
+    try {
+      await importEntry(runtime, entry, attempt);
+      return attempt;
+    } catch (error) {
+      if (!(error instanceof CliError)) throw error;
+      console.error(`slrs: ${error.message}`);
+      console.error(`slrs dev: waiting for ${entry} to appear or change, then starting again (Ctrl-C stops).`);
+      await new Promise<void>((done) => pollFile(path, ENTRY_POLL_MS, done));
+    }
+  }
+}
+
 async function configuredEntries(runtime: Runtime): Promise<string[]> {
   const config = await readProjectConfig(runtime);
   const entries = await discoverEntries(runtime, config.functions);
   if (entries.length > 0) return entries;
   throw new CliError(
-    `dev needs an entry: pass it (cli.ts dev functions/orders.ts), or name entries in ${config.file} under ` +
+    `dev needs an entry: pass it (slrs dev functions/orders.ts), or name entries in ${config.file} under ` +
       `"slrs": { "functions": ["functions/*.ts"] }; none was found.`,
     2,
   );
@@ -118,6 +156,7 @@ async function configuredEntries(runtime: Runtime): Promise<string[]> {
  *
  * @param runtime The runtime layer.
  * @param options The entry (or entries), port, hostname and target.
+ * @param attempts Which import of each entry to use (dev imports a failing entry again under a new URL).
  * @returns The running server.
  *
  * @example Usage
@@ -133,13 +172,14 @@ async function configuredEntries(runtime: Runtime): Promise<string[]> {
 export async function startDevServer(
   runtime: Runtime,
   options: DevOptions & ({ entry: string } | { entries: readonly string[] }),
+  attempts: readonly number[] = [],
 ): Promise<Server> {
   const entries = "entries" in options ? options.entries : [options.entry];
   const functions: Served[] = [];
   const { dotenv, env: base } = await readEnv(runtime);
   try {
-    for (const entry of entries) {
-      const [source] = await importEntry(runtime, entry);
+    for (const [index, entry] of entries.entries()) {
+      const [source] = await importEntry(runtime, entry, attempts[index] ?? 0);
       const fn = source!.fn as ServerlessFunction<Record<string, unknown>>;
       // In workerd the Worker gets its bindings from Miniflare instead.
       const inWorkerd = options.target === "cloudflare";

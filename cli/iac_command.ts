@@ -14,6 +14,7 @@ import { wranglerConfig } from "./iac/wrangler.ts";
 import { writeTracked } from "./iac/written_files.ts";
 import { build } from "./build_command.ts";
 import { CliError } from "./errors.ts";
+import { didYouMean } from "./help.ts";
 import { infoDocument } from "./info_command.ts";
 import type { Runtime } from "./runtime.ts";
 
@@ -135,7 +136,8 @@ function parsePlatforms(value: string): TerraformPlatform[] {
   const names = value.split(",").map((name) => name.trim());
   for (const name of names) {
     if (!TERRAFORM_PLATFORMS.includes(name as TerraformPlatform)) {
-      throw new CliError(`--platform ${name}: Terraform is written for ${TERRAFORM_PLATFORMS.join(", ")}.`, 2);
+      const hint = didYouMean(name, TERRAFORM_PLATFORMS);
+      throw new CliError(`--platform ${name}${hint}: Terraform is written for ${TERRAFORM_PLATFORMS.join(", ")}.`, 2);
     }
   }
   return names as TerraformPlatform[];

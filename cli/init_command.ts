@@ -18,23 +18,6 @@ import type { Runtime } from "./runtime.ts";
 /** The runtimes `init --runtime` accepts. */
 export const INIT_RUNTIMES: readonly InitRuntime[] = ["deno", "node"];
 
-/** `init`'s usage line, options and examples, for `--help`. */
-export const INIT_USAGE: string = `Usage: init [dir] [--runtime deno|node] [--targets T,…] [--library path] [--force]
-
-Writes a new project into dir (default: the current directory), which must be empty or new:
-a function (functions/hello.*), its test, deno.json or package.json with dev, test, build, iac and info tasks,
-.gitignore, README.md, .github/workflows/test.yml, and a deploy workflow per target.
-
-Options:
-  --runtime deno|node   the project's runtime (default deno)
-  --targets T,…         platforms to write a deploy workflow for: ${DEPLOY_TARGETS.join(", ")}
-  --library path        use a local copy of slrs (a checkout) instead of the published package
-  --force               write into a directory that is not empty (files of the same name are replaced)
-
-Examples:
-  deno run -A jsr:@slrs/core/cli init shop --targets aws-lambda,cloudflare
-  npx @slrs/core init shop --runtime node --targets vercel`;
-
 /** Options of the `init` command, as given on the command line. */
 export interface InitOptions {
   /** Where to write the project (default: the working directory). */

@@ -9,32 +9,37 @@ import { VERSION } from "../src/version.ts";
 import { build, BUILD_TARGETS } from "./build_command.ts";
 import { dev } from "./dev_command.ts";
 import { CliError } from "./errors.ts";
+import { commandHelp, commandNames, didYouMean, RUN_ON_DENO, RUN_ON_NODE } from "./help.ts";
 import { iac } from "./iac_command.ts";
-import { init, INIT_USAGE } from "./init_command.ts";
+import { init } from "./init_command.ts";
 import { infoDocument } from "./info_command.ts";
 import type { Runtime } from "./runtime.ts";
 
 /** What `--help` prints, and what a bad command line is shown. */
 export const USAGE: string = `slrs ${VERSION}: write a serverless function once, run it everywhere.
 
-Usage:
-  cli.ts --info [entry…] [--overrides file.json]   print one JSON document describing each function
-  cli.ts dev [entry] [--port N] [--hostname H] [--target T]
-                                                   serve the entries locally, reloading on change; --target runs
-                                                   each request through aws-lambda, cloudflare, azure, vercel or gcp
-  cli.ts build --target T [entry…] [--out dist]    bundle each function for a platform, as it deploys it
-  cli.ts iac terraform [entry…] [--out infra] [--platform aws-lambda,cloudflare,azure,gcp] [--dist dist] [--build]
-                                                   write Terraform JSON (*.tf.json) for the platforms asked for,
-                                                   or for every platform built in --dist; --build builds first
-  cli.ts iac wrangler [entry…] [--out infra/wrangler] [--dist dist]
-                                                   write a wrangler.jsonc per function
-  cli.ts init [dir] [--runtime deno|node] [--targets aws-lambda,cloudflare,…] [--library path] [--force]
-                                                   write a new project with tests and GitHub Actions workflows
-  cli.ts --help | --version
+Usage: ${RUN_ON_DENO} <command> …   (Deno)
+       ${RUN_ON_NODE} <command> …                         (Node 20 or later, from the npm package)
+
+Commands:
+  --info [entry…] [--overrides file.json]   print one JSON document describing each function
+  dev [entry] [--port N] [--hostname H] [--target T]
+                                            serve the entries locally, reloading on change; --target runs each
+                                            request through aws-lambda, cloudflare, azure, vercel or gcp
+  build --target T [entry…] [--out dist]    bundle each function for a platform, as it deploys it
+  iac terraform [entry…] [--out infra] [--platform aws-lambda,cloudflare,azure,gcp] [--dist dist] [--build]
+                                            write Terraform JSON (*.tf.json) for the platforms asked for, or for
+                                            every platform built in --dist; --build builds first
+  iac wrangler [entry…] [--out infra/wrangler] [--dist dist]
+                                            write a wrangler.jsonc per function
+  init [dir] [--runtime deno|node] [--targets aws-lambda,cloudflare,…] [--library path] [--force]
+                                            write a new project with tests and GitHub Actions workflows
+  help <command> | <command> --help         a command's options and examples
+  --help | --version
 
 Build targets: ${BUILD_TARGETS.join(", ")}.
-Entries default to the globs in deno.json under "slrs": { "functions": [...] }.
---overrides file.json works with --info, build and iac, and wins over "slrs": { "overrides": {...} } in deno.json.
+Entries default to the globs under "slrs": { "functions": [...] } in deno.json (package.json on Node).
+--overrides file.json works with --info, build and iac, and wins over "slrs": { "overrides": {...} }.
 The --info document is valid against src/info_schema.json.`;
 
 const OPTIONS = {
@@ -83,9 +88,10 @@ export async function main(args: string[], runtime: Runtime): Promise<number> {
 
 async function run(args: string[], runtime: Runtime): Promise<number> {
   const { values, positionals } = parse(args);
-  if (values.help) return print(positionals[0] === "init" ? INIT_USAGE : USAGE);
-  if (values.version) return print(VERSION);
   const [command, ...rest] = positionals;
+  if (command === "help") return help(rest[0] ?? (values.info ? "--info" : undefined));
+  if (values.help) return help(values.info ? "--info" : command);
+  if (values.version) return print(VERSION);
   const given = (names: (keyof typeof values)[]) => names.filter((name) => values[name] !== undefined);
   const refuse = (names: (keyof typeof values)[], where: string) => {
     const wrong = given(names);
@@ -116,6 +122,10 @@ async function run(args: string[], runtime: Runtime): Promise<number> {
   }
   if (command === "build") {
     refuse(["port", "hostname", "dist", "platform", "build"], "build");
+    if (values.target !== undefined && !BUILD_TARGETS.includes(values.target)) {
+      const hint = didYouMean(values.target, BUILD_TARGETS);
+      throw new CliError(`build needs --target, one of ${BUILD_TARGETS.join(", ")}; got "${values.target}"${hint}.`, 2);
+    }
     const options = { target: values.target, entries: rest, out: values.out, overridesFile: values.overrides };
     await build(runtime, options);
     return 0;
@@ -133,7 +143,23 @@ async function run(args: string[], runtime: Runtime): Promise<number> {
     return await init(runtime, { dir: rest[0], runtime: projectRuntime, targets, library, force });
   }
   if (command === undefined) throw new CliError("no command given.", 2);
-  throw new CliError(`unknown command "${command}"; the commands are --info, dev, build, iac and init.`, 2);
+  throw new CliError(`unknown command "${command}"${didYouMean(command, commandNames())}; ${theCommands()}.`, 2);
+}
+
+function theCommands(): string {
+  const names = commandNames();
+  return `the commands are ${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+}
+
+/** `help`, `help <command>`, `<command> --help`. */
+function help(command: string | undefined): number {
+  if (command === undefined) return print(USAGE);
+  const targets = command === "build" ? [`Targets: ${BUILD_TARGETS.join(", ")}.`] : [];
+  const text = commandHelp(command, targets);
+  if (text === undefined) {
+    throw new CliError(`no help for "${command}"${didYouMean(command, commandNames())}; ${theCommands()}.`, 2);
+  }
+  return print(text);
 }
 
 function parse(args: string[]) {

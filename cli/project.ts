@@ -96,6 +96,7 @@ function globToRegExp(glob: string): RegExp {
  *
  * @param runtime The runtime layer.
  * @param entry The module path.
+ * @param attempt 0 for the first import; a later one imports the module afresh (after it failed to load).
  * @returns The functions with where they were found.
  *
  * @example Usage
@@ -106,14 +107,17 @@ function globToRegExp(glob: string): RegExp {
  * console.assert(hello?.fn.name === "hello");
  * ```
  */
-export async function importEntry(runtime: Runtime, entry: string): Promise<FunctionSource[]> {
+export async function importEntry(runtime: Runtime, entry: string, attempt = 0): Promise<FunctionSource[]> {
   const path = isAbsolute(entry) ? entry : resolve(runtime.cwd(), entry);
   const shown = relative(runtime.cwd(), path).replaceAll("\\", "/") || entry;
   let module: Record<string, unknown>;
   const log = console.log;
   console.log = console.error;
   try {
-    module = await import(pathToFileURL(path).href);
+    // A new URL per attempt: a module that failed to load stays failed under its URL.
+    const url = pathToFileURL(path);
+    if (attempt > 0) url.search = `?attempt=${attempt}`;
+    module = await import(url.href);
   } catch (error) {
     throw new CliError(`Could not import ${shown}: ${error instanceof Error ? error.message : String(error)}`);
   } finally {

@@ -7,9 +7,10 @@
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { type FSWatcher, watch } from "node:fs";
+import { existsSync, type FSWatcher, watch } from "node:fs";
 import { basename, dirname, relative } from "node:path";
 import process from "node:process";
+import { pollFile } from "./poll_file.ts";
 
 /** How to run the child and what to watch. */
 export interface RestartOptions {
@@ -27,6 +28,8 @@ export interface RestartOptions {
 
 /** Wait this long after a change for more (an editor's save is several events). */
 const SETTLE_MS = 50;
+/** How often a file in a missing folder is looked for. */
+const POLL_MS = 300;
 
 /**
  * Runs the child until this process is told to stop (SIGINT, SIGTERM: forwarded to the child), restarting it on
@@ -68,7 +71,8 @@ export async function restartOnChange(options: RestartOptions): Promise<number> 
       }
       if (typeof first === "object") {
         // The server stopped by itself (say, the entry does not compile): start again once something changes.
-        console.error(`slrs dev: the server exited (code ${first.code}); waiting for a change to restart.`);
+        const shown = files.map((file) => relative(options.cwd, file) || file).join(", ");
+        console.error(`slrs dev: the server exited (code ${first.code}); waiting for a change to restart (${shown}).`);
         const next = await Promise.race([change.next, stopped.then(() => "stop")]);
         change.close();
         if (next === "stop") return first.code;
@@ -105,9 +109,18 @@ function changeOf(files: string[]): { next: Promise<string>; close(): void } {
     byDir.get(dir)!.add(basename(file));
   }
   const watchers: FSWatcher[] = [];
+  const polls: (() => void)[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   const { promise: next, resolve } = Promise.withResolvers<string>();
   for (const [dir, names] of byDir) {
+    if (!existsSync(dir)) {
+      // A folder that does not exist yet cannot be watched; its files are polled until they appear.
+      for (const name of names) {
+        const file = `${dir}/${name}`;
+        polls.push(pollFile(file, POLL_MS, () => resolve(file)));
+      }
+      continue;
+    }
     try {
       watchers.push(watch(dir, (_event, name) => {
         if (name === null || !names.has(String(name))) return;
@@ -123,6 +136,7 @@ function changeOf(files: string[]): { next: Promise<string>; close(): void } {
     close() {
       clearTimeout(timer);
       for (const watcher of watchers) watcher.close();
+      for (const stop of polls) stop();
     },
   };
 }

@@ -13,6 +13,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { serverless } from "../src/serverless.ts";
 import type { ClientInfo } from "./dev_guard.ts";
+import { CliError } from "./errors.ts";
 import { restartOnChange } from "./restart_on_change.ts";
 
 /** A running HTTP server. */
@@ -93,10 +94,15 @@ const deno: Runtime = {
   ...shared,
   serve(handler, options) {
     const { promise, resolve } = Promise.withResolvers<number>();
-    const server = Deno.serve(
-      { ...options, onListen: ({ port }) => resolve(port) },
-      (request, info) => handler(request, { address: (info.remoteAddr as Deno.NetAddr).hostname }),
-    );
+    let server: Deno.HttpServer;
+    try {
+      server = Deno.serve(
+        { ...options, onListen: ({ port }) => resolve(port) },
+        (request, info) => handler(request, { address: (info.remoteAddr as Deno.NetAddr).hostname }),
+      );
+    } catch (error) {
+      throw listenError(error, options);
+    }
     return promise.then((port) => ({ port, shutdown: () => server.shutdown() }));
   },
   runWatched(cliArgs, entry, watch, env) {
@@ -123,17 +129,33 @@ const node: Runtime = {
       name: "slrs-dev",
       fetch: (request, ctx) => handler(request, { address: (ctx.raw as NodeRaw).req.socket.remoteAddress }),
     });
-    const server = await serve(fn, { ...options, processEnv: false, handleSignals: false, onListen: () => {} });
+    const server = await serve(fn, { ...options, processEnv: false, handleSignals: false, onListen: () => {} })
+      .catch((error) => Promise.reject(listenError(error, options)));
     return { port: server.port, shutdown: () => server.shutdown() };
   },
   runWatched(cliArgs, _entry, _watch, env) {
     // Node's `--watch` follows the modules the entry imports; `--watch-path` would turn that off (Node cannot do
     // both), so on Node the extra paths are not watched: a change to .env needs a restart by hand. Node stops the
     // child with SIGTERM and waits for it to exit before it starts the next one.
-    const flags = ["--watch", "--watch-preserve-output"];
+    // Source maps on: a stack through the compiled package points at its TypeScript, as on Deno.
+    const flags = ["--enable-source-maps", "--watch", "--watch-preserve-output"];
     return runChild(process.execPath, [...flags, fileURLToPath(CLI_JS), ...cliArgs], env);
   },
 };
+
+/**
+ * A taken port is the user's to fix (another server, an earlier dev still running): one line naming the port and
+ * `--port`, not a stack. Deno throws `AddrInUse`, Node an error with code `EADDRINUSE`.
+ */
+function listenError(error: unknown, options: ServeOptions): unknown {
+  const inUse = (error as { code?: string }).code === "EADDRINUSE" ||
+    (typeof Deno !== "undefined" && error instanceof Deno.errors.AddrInUse);
+  if (!inUse) return error;
+  return new CliError(
+    `port ${options.port} on ${options.hostname} is already in use; stop what listens there, or pick another ` +
+      "port with --port N (--port 0 picks a free one).",
+  );
+}
 
 /** `ctx.raw` of the Node adapter, as far as dev reads it. */
 interface NodeRaw {

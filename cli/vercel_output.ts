@@ -59,7 +59,7 @@ export interface VercelRoute {
 export interface VercelEntry {
   /** The entry's lines, with `ADAPTER` and `FUNCTION` for the adapter's and function's specifiers. */
   lines: string[];
-  /** `deno bundle --platform`: `deno` for Node.js, `browser` for the Edge runtime (no Node built-ins). */
+  /** The bundle platform (cli/bundle.ts): `deno` for Node.js, `browser` for the Edge runtime (no Node built-ins). */
   bundlePlatform: "deno" | "browser";
   /** The bundle's name inside `<name>.func/`. */
   bundleName: "index.mjs" | "index.js";

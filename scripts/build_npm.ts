@@ -63,6 +63,16 @@ export interface BuildResult {
 
 /** Files copied into the package as they are, besides the compiled modules. */
 export const COPIED_FILES: readonly string[] = ["README.md", "LICENSE", "src/info_schema.json"];
+/**
+ * deno.json `imports` names the code loads with a computed `import()` (so Deno fetches them only when used), which the
+ * specifier scan cannot see: dependencies of the package all the same. esbuild bundles for `slrs build`.
+ */
+export const LOADED_AT_RUN_TIME: readonly string[] = ["esbuild"];
+/**
+ * Modules nothing imports that `slrs build` swaps in when it bundles (cli/bundle.ts): the definition checks' stand-in.
+ * Without it in the package, a Node build would keep the checks (a larger bundle than the same build on Deno).
+ */
+export const BUNDLE_ONLY_MODULES: readonly string[] = ["./src/_definition_unchecked.ts"];
 /** The command the package installs. */
 export const BIN_NAME = "slrs";
 /** The oldest Node the package supports. */
@@ -111,7 +121,7 @@ export function buildNpm(outDir: string = join(REPO_ROOT, "npm"), root: string =
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
 
-  const entries = Object.values(exportMap).map((entry) => resolve(root, entry));
+  const entries = [...Object.values(exportMap), ...BUNDLE_ONLY_MODULES].map((entry) => resolve(root, entry));
   const written =
     compileForNode({ entries, outDir, root, declaration: true, sourceMap: true, packageJson: false }).files;
   const specifiers = new Map<string, { runtime: boolean }>();
@@ -124,6 +134,8 @@ export function buildNpm(outDir: string = join(REPO_ROOT, "npm"), root: string =
     });
     writeFileSync(file, text);
   }
+
+  for (const name of LOADED_AT_RUN_TIME) specifiers.set(name, { runtime: true });
 
   const cli = join(outDir, "cli.js");
   addShebang(cli);

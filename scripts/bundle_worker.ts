@@ -1,11 +1,13 @@
 /**
- * Bundles a worker entry into one ES module with `deno bundle`, as a Workers deployment (or Miniflare) takes it.
+ * Bundles a worker entry into one ES module with esbuild, as `cli.ts build --target cloudflare` does and a Workers
+ * deployment (or Miniflare) takes it.
  * Used by the Cloudflare tests and `scripts/bench_cloudflare/bench.ts`.
  *
  * @module
  */
 
-import { UNCHECKED_IMPORT_MAP } from "../cli/build_command.ts";
+import { fileURLToPath } from "node:url";
+import { bundleModule } from "../cli/bundle.ts";
 
 /** Options for {@linkcode bundleWorker}. */
 export interface BundleOptions {
@@ -21,31 +23,9 @@ export interface BundleOptions {
  * @returns The bundled ES module's source.
  */
 export async function bundleWorker(entry: string | URL, options: BundleOptions = {}): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "slrs-worker-" });
-  try {
-    const out = `${dir}/worker.js`;
-    const importMap = `${dir}/import_map.json`;
-    await Deno.writeTextFile(importMap, JSON.stringify(UNCHECKED_IMPORT_MAP));
-    const path = entry instanceof URL ? entry.pathname : entry;
-    const args = [
-      "bundle",
-      "--quiet",
-      "--platform",
-      "browser",
-      ...(options.minify ? ["--minify", "--import-map", importMap] : []),
-      "-o",
-      out,
-      path,
-    ];
-    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-      args,
-      env: { RUST_BACKTRACE: "0", NO_COLOR: "1" },
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    if (code !== 0) throw new Error(`deno ${args.join(" ")} failed:\n${new TextDecoder().decode(stderr)}`);
-    return await Deno.readTextFile(out);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const path = entry instanceof URL ? fileURLToPath(entry) : entry;
+  const minify = options.minify ?? false;
+  const { code } = await bundleModule({ entry: path, out: `${path}.bundle.js`, platform: "browser", minify });
+  // Miniflare takes the code as a string, without the map: the comment naming it would only add bytes.
+  return new TextDecoder().decode(code).replace(/\n\/\/# sourceMappingURL=\S+\n?$/, "\n");
 }

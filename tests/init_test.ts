@@ -291,7 +291,8 @@ Deno.test("init refuses what it cannot do", async (t) => {
 Deno.test("init --help shows its options and two examples", async () => {
   const run = await runCli(["init", "--help"], ROOT);
   assert.equal(run.code, 0);
-  assert.match(run.stdout, /^Usage: init \[dir\]/);
+  assert.match(run.stdout, /^Usage: deno run -A jsr:@slrs\/core\/cli init \[dir\]/);
   for (const option of ["--runtime", "--targets", "--library", "--force"]) assert.ok(run.stdout.includes(option));
-  assert.equal(run.stdout.match(/^ {2}(deno run|npx) .* init /gm)?.length, 2);
+  // Two examples, each shown for Deno and for Node.
+  assert.equal(run.stdout.match(/^ {4}(deno run|npx) .* init /gm)?.length, 4);
 });

@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { pathToFileURL } from "node:url";
 import ts from "typescript";
-import { buildNpm, type PackageJson } from "../scripts/build_npm.ts";
+import { buildNpm, BUNDLE_ONLY_MODULES, type PackageJson } from "../scripts/build_npm.ts";
 import { pollUntil } from "./support/poll.ts";
 import { schemaErrors } from "./support/schema.ts";
 import { ROOT } from "./support/process.ts";
@@ -31,8 +31,8 @@ interface Run {
   stderr: string;
 }
 
-async function run(command: string, args: string[], cwd: string): Promise<Run> {
-  const output = await new Deno.Command(command, { args, cwd, env: ENV, stdin: "null" }).output();
+async function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<Run> {
+  const output = await new Deno.Command(command, { args, cwd, env: { ...ENV, ...env }, stdin: "null" }).output();
   const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
   return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
 }
@@ -42,6 +42,19 @@ async function ok(command: string, args: string[], cwd: string): Promise<string>
   const shown = `${command} ${args.join(" ")}`;
   assert.equal(result.code, 0, `${shown} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
   return result.stdout;
+}
+
+/** The PATH without any folder that holds a `deno`: what a Node user without Deno has. */
+function pathWithoutDeno(): string {
+  const dirs = (Deno.env.get("PATH") ?? "").split(":").filter((dir) => {
+    try {
+      Deno.statSync(`${dir}/deno`);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  return dirs.join(":");
 }
 
 /** Runs a Node ES module (given as text) inside the consumer project and parses the JSON it prints last. */
@@ -109,7 +122,11 @@ Deno.test("the npm package, packed and installed into a fresh project, works on 
         tarball = `${work}/${packed.filename}`;
         const files: string[] = packed.files.map((f: { path: string }) => f.path).sort();
         const modules = new Set(files.filter((f) => /\.(js|d\.ts)$/.test(f)));
-        const entries = Object.values(pkg.exports).flatMap((e) => [e.import.slice(2), e.types.slice(2)]);
+        const swapped = BUNDLE_ONLY_MODULES.map((m) => m.slice(2).replace(/\.ts$/, ""));
+        const entries = [
+          ...Object.values(pkg.exports).flatMap((e) => [e.import.slice(2), e.types.slice(2)]),
+          ...swapped.flatMap((m) => [`${m}.js`, `${m}.d.ts`]),
+        ];
         const needed = reachable(built, modules, entries);
         const allowed = new Set(["package.json", "README.md", "LICENSE", "src/info_schema.json"]);
         for (const module of needed) {
@@ -223,6 +240,60 @@ console.log(JSON.stringify(seen));`,
       } finally {
         await dev.stop();
       }
+    });
+
+    await t.step("`npx slrs build --target aws-lambda` needs no Deno and gives the bytes Deno gives", async () => {
+      const onNode = await run(
+        "npx",
+        ["--no-install", "slrs", "build", "--target", "aws-lambda", "--out", "on-node"],
+        app,
+        {
+          PATH: pathWithoutDeno(),
+        },
+      );
+      assert.equal(onNode.code, 0, onNode.stderr);
+      const cli = `${app}/node_modules/${NAME}/cli.js`;
+      await ok(Deno.execPath(), ["run", "-A", cli, "build", "--target", "aws-lambda", "--out", "on-deno"], app);
+      const names = (dir: string) => Array.from(Deno.readDirSync(dir), (e) => e.name).sort();
+      const built = names(`${app}/on-node/aws-lambda`);
+      assert.deepEqual(built, ["hello-node.entry.ts", "hello-node.mjs", "hello-node.mjs.map", "hello-node.zip"]);
+      assert.deepEqual(names(`${app}/on-deno/aws-lambda`), built);
+      for (const name of built) {
+        const node = Deno.readFileSync(`${app}/on-node/aws-lambda/${name}`);
+        assert.deepEqual(Deno.readFileSync(`${app}/on-deno/aws-lambda/${name}`), node, `${name} differs`);
+      }
+      const bundle = Deno.readTextFileSync(`${app}/on-node/aws-lambda/hello-node.mjs`);
+      assert.ok(!bundle.includes("five-field cron"), "the definition checks are in the bundle");
+    });
+
+    await t.step("a handler's error in a built Lambda bundle has its stack at the user's file and line", async () => {
+      await Deno.writeTextFile(
+        `${app}/functions/boom.js`,
+        `import { serverless } from "${NAME}";
+export default serverless({
+  name: "boom",
+  fetch() {
+    throw new Error("boom from the user's code");
+  },
+});
+`,
+      );
+      const build = ["--no-install", "slrs", "build", "--target", "aws-lambda", "functions/boom.js", "--out", "boom"];
+      const built = await run("npx", build, app, { PATH: pathWithoutDeno() });
+      assert.equal(built.code, 0, built.stderr);
+      const event = `${ROOT}tests/fixtures/aws/apigw-v2.json`;
+      await Deno.writeTextFile(
+        `${app}/invoke.mjs`,
+        `import { readFileSync } from "node:fs";
+import { handler } from "./boom/aws-lambda/boom.mjs";
+const context = { awsRequestId: "r-1", functionName: "boom", getRemainingTimeInMillis: () => 30000 };
+const result = await handler(JSON.parse(readFileSync(${JSON.stringify(event)}, "utf8")), context);
+console.log(result.statusCode);`,
+      );
+      const invoked = await run("node", ["--enable-source-maps", "invoke.mjs"], app);
+      assert.equal(invoked.stdout.trim(), "500", invoked.stderr);
+      assert.match(invoked.stderr, /boom from the user's code/);
+      assert.match(invoked.stderr, /functions\/boom\.js:5:11/, invoked.stderr);
     });
 
     const lambda = "./aws-lambda" in pkg!.exports;

@@ -1,10 +1,10 @@
 /**
- * Bundles a generated entry the way `cli.ts build` does (cli/build_command.ts, `bundleEntry`): `deno bundle
- * --quiet --minify` with the unchecked-definition import map, the target's `--platform` and `--external`s, from the
- * running Deno binary. Entry lines use `ADAPTER` and `FUNCTION` for the adapter's and the function's modules.
+ * Bundles a generated entry the way `cli.ts build` does (cli/build_command.ts, `bundleEntry`): esbuild through
+ * cli/bundle.ts, minified, with the definition checks left out, the target's platform and externals. Entry lines use
+ * `ADAPTER` and `FUNCTION` for the adapter's and the function's modules.
  */
 
-import { UNCHECKED_IMPORT_MAP } from "../../cli/build_command.ts";
+import { bundleModule } from "../../cli/bundle.ts";
 
 /** What to bundle. */
 export interface BundleOptions {
@@ -14,12 +14,12 @@ export interface BundleOptions {
   adapter: string;
   /** The function's module, as a file URL. */
   fn: URL;
-  /** `deno bundle --platform`. */
+  /** The bundle's platform, as cli/build_command.ts names it. */
   platform: "deno" | "browser";
   /** npm packages left out of the bundle. */
   external?: string[];
-  /** `deno bundle --format`, when not the default ESM. */
-  format?: string;
+  /** The format, when not the default ESM. */
+  format?: "esm" | "iife";
 }
 
 /** Writes the entry into `dir`, bundles it to `dir/<name>` and returns the bundle's bytes. */
@@ -39,29 +39,8 @@ export async function bundleFile(
   out: string,
   options: Pick<BundleOptions, "platform" | "external" | "format">,
 ): Promise<Uint8Array> {
-  const importMap = `${out}.import_map.json`;
-  await Deno.writeTextFile(importMap, JSON.stringify(UNCHECKED_IMPORT_MAP));
-  const args = [
-    "bundle",
-    "--quiet",
-    "--minify",
-    "--import-map",
-    importMap,
-    "--platform",
-    options.platform,
-    ...(options.format === undefined ? [] : ["--format", options.format]),
-    ...(options.external ?? []).flatMap((name) => ["--external", name]),
-    "-o",
-    out,
-    entry,
-  ];
-  const result = await new Deno.Command(Deno.execPath(), {
-    args,
-    env: { RUST_BACKTRACE: "0", NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  await Deno.remove(importMap);
-  if (!result.success) throw new Error(`deno ${args.join(" ")}:\n${new TextDecoder().decode(result.stderr)}`);
-  return await Deno.readFile(out);
+  const { code, map } = await bundleModule({ entry, out, ...options });
+  await Deno.writeFile(`${out}.map`, map);
+  await Deno.writeFile(out, code);
+  return code;
 }
