@@ -265,7 +265,7 @@ Deno.test("build --target aws-lambda for a function that requires streaming, und
       assert.match(refused.stderr, /use exposure "url"/);
     });
 
-    await t.step("the BUFFERED override keeps the buffered handle() entry", async () => {
+    await t.step("the BUFFERED override keeps the buffered (handleShapes) entry", async () => {
       const overrides = `${out}/buffered.json`;
       await Deno.writeTextFile(overrides, JSON.stringify({ ticks: { "aws-lambda": { invokeMode: "BUFFERED" } } }));
       const buffered = await runCli([
@@ -279,7 +279,7 @@ Deno.test("build --target aws-lambda for a function that requires streaming, und
         overrides,
       ]);
       assert.equal(buffered.code, 0, buffered.stderr);
-      assert.match(await Deno.readTextFile(`${out}/buffered/aws-lambda/ticks.entry.ts`), /handle\(fn\);/);
+      assert.match(await Deno.readTextFile(`${out}/buffered/aws-lambda/ticks.entry.ts`), /handleShapes\(fn, \[httpV2\]\);/);
     });
   } finally {
     await Deno.remove(out, { recursive: true });
