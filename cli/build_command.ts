@@ -80,18 +80,21 @@ function lambdaEntry(fn: FunctionInfo): string[] {
     ];
   }
   const make = stream ? "streamHandleShapes" : "handleShapes";
-  const names = [make, ...shapes, ...(LAMBDA_WARM_FETCH ? ["warmFetch"] : [])].sort();
+  const warmUp = fn.platforms["aws-lambda"].settings.fetchWarmUp;
+  const warm = warmUp === undefined ? LAMBDA_WARM_FETCH : warmUp === "init";
+  const names = [make, ...shapes, ...(warm ? ["warmFetch"] : [])].sort();
   return [
     `import { ${names.join(", ")} } from ADAPTER;`,
     "import fn from FUNCTION;",
-    ...(LAMBDA_WARM_FETCH ? ["await warmFetch();"] : []),
+    ...(warm ? ["await warmFetch();"] : []),
     `export const handler = ${make}(fn, [${shapes.join(", ")}]);`,
   ];
 }
 
 /**
  * Whether aws-lambda entries do the Fetch first touch (`warmFetch()`) at module init, where Lambda runs module code
- * before the first request. Measured with scripts/bench_cold_start.ts (BENCHMARKS.md, "Init-phase Fetch warm-up").
+ * before the first request, when the `fetchWarmUp` setting does not say. Off: measured with
+ * scripts/bench_cold_start.ts, the total (import + first invoke) was no better (BENCHMARKS.md, "AWS Lambda cold start").
  */
 const LAMBDA_WARM_FETCH = false;
 

@@ -109,6 +109,17 @@ Deno.test("build --target aws-lambda imports only the event shapes the deploymen
       );
     });
 
+    await t.step('the fetchWarmUp setting "init" does the Fetch first touch at module init', async () => {
+      assert.ok(!http.entry.includes("warmFetch"), "the default entry warms Fetch at init");
+      const warm = await build(out, HTTP_ONLY, "http-only", { "http-only": { "aws-lambda": { fetchWarmUp: "init" } } });
+      assert.match(
+        warm.entry,
+        /import \{ handleShapes, httpV2, warmFetch \} from .*\nimport fn from .*\nawait warmFetch\(\);\n/,
+      );
+      const result = await warm.handler(fixture("function-url.json"), lambdaContext());
+      assert.equal(result?.body, "Hello from slrs!\n");
+    });
+
     await t.step('exposure "none" leaves HTTP out of a function that has routes', async () => {
       const none = await build(out, "examples/hello/main.ts", "hello", {
         hello: { "aws-lambda": { exposure: "none" } },
