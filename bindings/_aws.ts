@@ -5,7 +5,7 @@
  * @module
  */
 
-import { AwsClient } from "aws4fetch";
+import { AwsV4Signer } from "aws4fetch";
 import { BindingError, type BindingKind } from "../src/bindings.ts";
 import type { EnvRecord } from "./_bytes.ts";
 import { fetchWithRetry, type Throttled } from "./_retry.ts";
@@ -22,10 +22,26 @@ export interface AwsTarget {
   binding: string;
 }
 
+/** What aws4fetch's signer needs besides the request: credentials, service, region, and its cache of signing keys. */
+export interface AwsSigning {
+  /** The access key id. */
+  accessKeyId: string;
+  /** Its secret key. */
+  secretAccessKey: string;
+  /** The session token of temporary credentials (Lambda's role), when there is one. */
+  sessionToken?: string;
+  /** The service's signing name. */
+  service: AwsService;
+  /** The region. */
+  region: string;
+  /** The signing keys derived so far (one per day, region and service), shared by every request of this binding. */
+  cache: Map<string, ArrayBuffer>;
+}
+
 /** What a backend needs to reach its service. */
 export interface AwsConfig {
-  /** Signs requests for this service and region. */
-  client: AwsClient;
+  /** What signs requests for this service and region. */
+  signing: AwsSigning;
   /** The service's endpoint: the regional AWS one, or the override from `AWS_ENDPOINT_URL_<SERVICE>`. */
   endpoint: URL;
   /** Whether the endpoint came from an override (a local server, or an S3-compatible service). */
@@ -34,15 +50,11 @@ export interface AwsConfig {
   region: string;
 }
 
-/** The service ids of `AWS_ENDPOINT_URL_<SERVICE>`, as the AWS SDKs name them, and each one's regional host. */
-const SERVICES = {
-  dynamodb: { env: "DYNAMODB", host: (region: string) => `dynamodb.${region}.amazonaws.com` },
-  s3: { env: "S3", host: (region: string) => `s3.${region}.amazonaws.com` },
-  sqs: { env: "SQS", host: (region: string) => `sqs.${region}.amazonaws.com` },
-} as const;
-
-/** An AWS service the backends call. */
-export type AwsService = keyof typeof SERVICES;
+/**
+ * An AWS service the backends call. For each, the id in `AWS_ENDPOINT_URL_<SERVICE>` (as the AWS SDKs name them) is
+ * its name in capitals, and its regional host `<service>.<region>.amazonaws.com`.
+ */
+export type AwsService = "dynamodb" | "s3" | "sqs";
 
 /**
  * The error for a missing or malformed variable, naming it and saying what it should hold.
@@ -89,12 +101,12 @@ export function awsConfig(target: AwsTarget, service: AwsService, env: EnvRecord
   const secretAccessKey = required(target, env, "AWS_SECRET_ACCESS_KEY", "its secret key (Lambda sets it)");
   const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
   if (!region) throw configError(target, "AWS_REGION", "the region of the resource, e.g. us-east-1 (Lambda sets it)");
-  const { env: id, host } = SERVICES[service];
+  const id = service.toUpperCase();
   const overrideName = env[`AWS_ENDPOINT_URL_${id}`] ? `AWS_ENDPOINT_URL_${id}` : "AWS_ENDPOINT_URL";
   const override = env[overrideName];
   let endpoint: URL;
   try {
-    endpoint = new URL(override || `https://${host(region)}/`);
+    endpoint = new URL(override || `https://${service}.${region}.amazonaws.com/`);
   } catch (cause) {
     throw new BindingError({
       ...target,
@@ -104,16 +116,15 @@ export function awsConfig(target: AwsTarget, service: AwsService, env: EnvRecord
     });
   }
   const sessionToken = env.AWS_SESSION_TOKEN;
-  // aws4fetch retries only 5xx and 429; the backends retry throttling themselves, which DynamoDB answers with a 400.
-  const client = new AwsClient({
+  const signing: AwsSigning = {
     accessKeyId,
     secretAccessKey,
     ...(sessionToken ? { sessionToken } : {}),
     service,
     region,
-    retries: 0,
-  });
-  return { client, endpoint, overridden: Boolean(override), region };
+    cache: new Map(),
+  };
+  return { signing, endpoint, overridden: Boolean(override), region };
 }
 
 export { RETRY, type Throttled } from "./_retry.ts";
@@ -149,5 +160,21 @@ export function send(
   init: RequestInit,
   throttled: Throttled,
 ): Promise<Response> {
-  return fetchWithRetry(target, operation, () => config.client.sign(url.toString(), init), throttled);
+  return fetchWithRetry(target, operation, () => signed(config.signing, url, init), throttled);
+}
+
+/**
+ * The request, signed. aws4fetch's signer rather than its `AwsClient`: the client adds its own retries (of 5xx and 429
+ * only; the backends retry throttling themselves, which DynamoDB answers with a 400) and `Request` handling the
+ * backends do not use, and would be bundled for nothing.
+ */
+async function signed(signing: AwsSigning, url: URL | string, init: RequestInit): Promise<Request> {
+  const request = await new AwsV4Signer({
+    ...signing,
+    url: url.toString(),
+    ...(init.method === undefined ? {} : { method: init.method }),
+    ...(init.headers === undefined ? {} : { headers: init.headers }),
+    ...(init.body === undefined ? {} : { body: init.body }),
+  }).sign();
+  return new Request(request.url, { method: request.method, headers: request.headers, body: request.body ?? null });
 }

@@ -78,3 +78,43 @@ Deno.test("the benchmark scripts print every contender", async (t) => {
     );
   }
 });
+
+Deno.test("the DynamoDB benchmark prints every contender", async (t) => {
+  await t.step(
+    "bench_dynamodb.ts reports sizes, cold start and warm get for slrs, the AWS SDK and a direct aws4fetch request",
+    async () => {
+      const output = await runScript("scripts/bench_dynamodb.ts", [
+        "--rounds",
+        "1",
+        "--warm-rounds",
+        "1",
+        "--reads",
+        "3",
+      ]);
+      const report = sections(output);
+      const size = [...report].find(([heading]) => heading.startsWith("Bundle size"));
+      assert.deepEqual(size?.[1], [
+        "baseline (no client)",
+        "slrs (dynamodb_kv.ts with aws4fetch)",
+        "slrs without aws4fetch",
+        "aws4fetch alone",
+        "direct aws4fetch GetItem",
+        "@aws-sdk/client-dynamodb",
+      ], output);
+      const cold = [...report].find(([heading]) => heading.startsWith("Cold start on Node"));
+      assert.deepEqual(cold?.[1], ["slrs", "@aws-sdk/client-dynamodb", "direct aws4fetch"], output);
+      const warm = [...report].find(([heading]) => heading.startsWith("Warm get"));
+      assert.deepEqual(warm?.[1], ["slrs", "direct aws4fetch", "@aws-sdk/client-dynamodb"], output);
+      for (
+        const figure of [
+          "added, slrs/SDK",
+          "total, slrs/SDK",
+          "total, slrs/direct aws4fetch",
+          "slrs/direct aws4fetch, per round",
+        ]
+      ) {
+        assert.match(output, new RegExp(`${figure}.*\\d`), `no "${figure}" figure in:\n${output}`);
+      }
+    },
+  );
+});
