@@ -279,7 +279,10 @@ Deno.test("build --target aws-lambda for a function that requires streaming, und
         overrides,
       ]);
       assert.equal(buffered.code, 0, buffered.stderr);
-      assert.match(await Deno.readTextFile(`${out}/buffered/aws-lambda/ticks.entry.ts`), /handleShapes\(fn, \[httpV2\]\);/);
+      assert.match(
+        await Deno.readTextFile(`${out}/buffered/aws-lambda/ticks.entry.ts`),
+        /handleShapes\(fn, \[httpV2\]\);/,
+      );
     });
   } finally {
     await Deno.remove(out, { recursive: true });
