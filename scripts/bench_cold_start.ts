@@ -4,6 +4,8 @@
  *
  * - slrs: `examples/hello/main.ts` built by `cli.ts build --target aws-lambda` (run as a subprocess, so the bundle is
  *   exactly what a deployment gets),
+ * - slrs warm init: the same entry with `await warmFetch();` at module level (the `fetchWarmUp: "init"` setting), so
+ *   the init-phase option is measured against the entry without it,
  * - Hono: the same routes with `hono/aws-lambda` `handle` (`scripts/cold_start/hono_hello.ts`),
  * - raw: a handler returning `{ statusCode, body }` with no Fetch objects (`scripts/cold_start/raw_hello.ts`),
  * - fetch touch: a handler that only builds a `Request`, a `Response` and reads its body
