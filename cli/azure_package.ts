@@ -4,7 +4,7 @@
  *
  * ```
  * host.json      version 2.0, the v4 extension bundle, the function timeout, the HTTP route prefix
- * package.json   "main": "index.js", "type": "module", @azure/functions as dependency
+ * package.json   "main": "index.js", "type": "module", @azure/functions (and its bindings' storage SDKs) as dependencies
  * index.js       the bundle: registers the function's triggers with app.http, app.timer and app.storageQueue
  * ```
  *
@@ -20,6 +20,7 @@
  */
 
 import type { FunctionInfo } from "../src/info.ts";
+import { backendPackages } from "./binding_entry.ts";
 import { jsonFile, type PackageFiles, zipFiles } from "./package_files.ts";
 
 /** The `@azure/functions` range the app depends on: the one slrs is tested with (deno.json). */
@@ -111,6 +112,7 @@ function packageJson(info: FunctionInfo): Record<string, unknown> {
     // The bundle is an ES module: with "type": "module" the worker imports it as one.
     type: "module",
     main: "index.js",
-    dependencies: { "@azure/functions": AZURE_FUNCTIONS_VERSION },
+    // The storage SDKs of its bindings stay out of the bundle too; the remote build installs them.
+    dependencies: { "@azure/functions": AZURE_FUNCTIONS_VERSION, ...backendPackages(info, "azure") },
   };
 }

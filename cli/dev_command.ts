@@ -2,14 +2,15 @@
  * `cli.ts dev [entry] [--port N] [--target T]`: the local server. Without an entry it serves every function
  * `slrs.functions` names, each under its routes. It reloads on change, logs one line per request naming the
  * function, prints handler errors with their stack in the terminal (never in the response), reads `.env` into
- * `ctx.env`, gives each `kv` binding a local store under `.slrs/kv/` that survives reloads, holds each function to
+ * `ctx.env`, gives each `kv` and `buckets` binding a local store under `.slrs/bindings/` (bindings/local_kv.ts,
+ * bindings/local_bucket.ts) that survives reloads, holds each function to
  * its `requirements.timeout` and `memory` (dev_limits.ts), runs queue batches and CloudEvents by hand
  * (dev_triggers.ts), and with `--target` sends each request through that platform's adapter (dev_targets.ts).
  *
  * @module
  */
 
-import { resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import process from "node:process";
 import { parseEnv } from "node:util";
 import { createContext } from "../src/context.ts";
@@ -20,8 +21,10 @@ import { answerWithin, type Deadline, MemoryWatch, startDeadline } from "./dev_l
 import { type DevFunction, RouteTable } from "./dev_routes.ts";
 import { DEV_TARGETS, startTarget, type TargetFunction } from "./dev_targets.ts";
 import { deliverEvent, deliverQueue, type QueueRunner } from "./dev_triggers.ts";
+import { devQueue } from "./dev_queue.ts";
 import { CliError } from "./errors.ts";
-import { LocalKv } from "./local_kv.ts";
+import { localBucket, localBucketVariable } from "../bindings/local_bucket.ts";
+import { localKv, localKvVariable } from "../bindings/local_kv.ts";
 import { discoverEntries, importEntry, readProjectConfig } from "./project.ts";
 import type { Runtime, Server } from "./runtime.ts";
 
@@ -140,7 +143,8 @@ export async function startDevServer(
       const fn = source!.fn as ServerlessFunction<Record<string, unknown>>;
       // In workerd the Worker gets its bindings from Miniflare instead.
       const inWorkerd = options.target === "cloudflare";
-      const served: Served = { fn, entry: source!.entry, env: inWorkerd ? base : await localEnv(runtime, fn, base) };
+      const env = inWorkerd ? base : await localEnv(runtime, fn, base, functions);
+      const served: Served = { fn, entry: source!.entry, env };
       functions.push(served);
       if (options.target !== undefined) {
         served.target = await startTarget(options.target, { runtime, fn, entry: source!.entry, vars: dotenv });
@@ -348,17 +352,37 @@ async function localEnv(
   runtime: Runtime,
   fn: ServerlessFunction<Record<string, unknown>>,
   base: Record<string, unknown>,
+  functions: readonly Served[],
 ) {
   const env: Record<string, unknown> = { ...base };
   const { bindings = {}, env: required = [] } = fn.metadata.requirements;
   for (const name of required) {
     if (env[name] === undefined) console.error(`slrs dev: warning: ${name} is required by "${fn.name}" but not set.`);
   }
+  // The same backends a self-hosted build uses, so dev honours the whole KV and bucket contract (types, metadata,
+  // expiry, list pages), kept under .slrs/bindings/ across reloads.
+  const state = resolve(runtime.cwd(), ".slrs", "bindings");
   for (const name of bindings.kv ?? []) {
-    env[name] = await LocalKv.open(runtime, resolve(runtime.cwd(), ".slrs", "kv", `${name}.json`));
+    const file = resolve(state, "kv", `${name}.json`);
+    const kv = localKv(name, { [localKvVariable(name)]: file });
+    // Read now, so a file this store cannot read stops dev with its name instead of failing every request.
+    await kv.list({ limit: 1 }).catch((error) => {
+      throw new CliError(
+        `The local KV file ${relative(runtime.cwd(), file)} cannot be read (${
+          error.cause?.message ?? error.message
+        }); ` +
+          "delete it to start with an empty namespace.",
+      );
+    });
+    env[name] = kv;
   }
+  for (const name of bindings.buckets ?? []) {
+    env[name] = localBucket(name, { [localBucketVariable(name)]: resolve(state, "buckets", name) });
+  }
+  // Delivered in this process to the served function consuming the queue of the binding's name.
+  for (const name of bindings.queues ?? []) env[name] = devQueue(name, functions);
   for (const [kind, names] of Object.entries(bindings)) {
-    if (kind === "kv") continue;
+    if (kind === "kv" || kind === "buckets" || kind === "queues") continue;
     for (const name of names ?? []) {
       console.error(`slrs dev: warning: no local stand-in for the ${kind} binding ${name}.`);
     }

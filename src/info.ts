@@ -5,6 +5,7 @@
  * @module
  */
 
+import { type BindingBackend, bindingBackends } from "./binding_backends.ts";
 import { closest } from "./definition_error.ts";
 import { PLATFORM_NAMES, type PlatformName, PLATFORMS, type SettingType, type SettingValue } from "./platforms.ts";
 import { integerProblem, type Requirements } from "./requirements.ts";
@@ -19,6 +20,8 @@ export interface PlatformInfo {
   overridden: string[];
   /** What the platform cannot give the function, as sentences. */
   warnings: string[];
+  /** Each binding's backend there and the variable that names its resource. */
+  bindings: Record<string, BindingBackend>;
 }
 
 /** One function in the `--info` document. */
@@ -91,10 +94,12 @@ export function describeFunction(
     const rule = PLATFORMS[platform];
     const own = overrides[platform] ?? {};
     const settings = { ...rule.recommend(meta.requirements), ...own };
+    const bindings = platformBindings(meta.requirements, platform, settings);
     platforms[platform] = {
       settings,
       overridden: Object.keys(own),
-      warnings: rule.check(meta.requirements, settings, meta.triggers),
+      warnings: [...rule.check(meta.requirements, settings, meta.triggers), ...bindingWarnings(bindings, platform)],
+      bindings,
     };
   }
   return {
@@ -168,8 +173,87 @@ export function validateOverrides(
   return top as Overrides;
 }
 
+/** The bindings on a platform: Cloudflare's own, or the backend each gets elsewhere. */
+function platformBindings(
+  req: Requirements,
+  platform: PlatformName,
+  settings: Record<string, SettingValue>,
+): Record<string, BindingBackend> {
+  const given = req.bindings ?? {};
+  if (platform !== "cloudflare") return bindingBackends(given, platform, settings);
+  const native: Record<string, BindingBackend> = Object.create(null);
+  for (const name of given.kv ?? []) native[name] = { kind: "kv", backend: "workers-kv" };
+  for (const name of given.buckets ?? []) native[name] = { kind: "bucket", backend: "r2" };
+  for (const name of given.queues ?? []) native[name] = { kind: "queue", backend: "cloudflare-queues" };
+  return native;
+}
+
+/**
+ * What the bindings' backends on a platform fall short of: a binding with no backend, and each backend's numbered
+ * limits of docs/bindings.md, once per backend in use. They are warnings whatever picked the backend: a limit is not
+ * an override the platform refuses.
+ *
+ * @param bindings The bindings on the platform, as `--info` lists them.
+ * @param platform The platform.
+ * @returns The warnings.
+ *
+ * @example Usage
+ * ```ts
+ * import { bindingWarnings } from "./info.ts";
+ * const warnings = bindingWarnings({ EMAILS: { kind: "queue", backend: "none" } }, "vercel");
+ * console.assert(warnings[0]!.includes("no native backend on vercel"));
+ * ```
+ */
+export function bindingWarnings(bindings: Record<string, BindingBackend>, platform: PlatformName): string[] {
+  const warnings: string[] = [];
+  for (const [name, { kind, backend }] of Object.entries(bindings)) {
+    if (backend === "none") {
+      warnings.push(
+        `${kind} binding ${name} has no native backend on ${platform}; set the ${kind}Backend setting ` +
+          `(e.g. "sqs" or "redis-queue") or it is undefined in ctx.env.`,
+      );
+    }
+  }
+  const used = new Set<string>(Object.values(bindings).map((binding) => binding.backend));
+  for (const [backend, limit] of Object.entries(BACKEND_LIMITS)) if (used.has(backend)) warnings.push(limit);
+  return warnings;
+}
+
+/** The numbered limits of docs/bindings.md that each backend adds to the interface's contract. */
+const BACKEND_LIMITS: Readonly<Record<string, string>> = {
+  "workers-kv": "KV on Workers KV is eventually consistent: a write can take 60 s or more to be seen in other " +
+    "locations (docs/bindings.md, limit 5).",
+  dynamodb: "KV on DynamoDB: keys up to 1,024 bytes (keep them to 512 to be portable) and values up to about 400 KB " +
+    "with their key and metadata; one table sustains about 1,000 writes per second (docs/bindings.md, limits 1, 2, 7).",
+  s3: "Bucket on S3: no empty key, and custom metadata names only a-z, 0-9, - and _ with ASCII values " +
+    "(docs/bindings.md, limits 9, 11).",
+  sqs: "Queue on SQS: delays up to 900 s, and sendBatch of more than 10 messages is not atomic " +
+    "(docs/bindings.md, limits 13, 16).",
+  "azure-table": "KV on Table Storage: no expiry of its own, so expired entries are billed until overwritten; " +
+    "values up to 704 KiB (docs/bindings.md, limits 17, 21).",
+  "azure-blob": "Bucket on Blob Storage: no empty key and no . or .. segments (docs/bindings.md, limit 20).",
+  "azure-queue": "Queue on Queue Storage: about 48 KiB per message, and sendBatch is not atomic " +
+    "(docs/bindings.md, limit 21).",
+  firestore: "KV on Firestore: keys up to 750 bytes, values up to 1 MiB less 4 KiB (docs/bindings.md, limit 26).",
+  gcs: "Bucket on Cloud Storage: deleting many keys is one request per key, not atomic (docs/bindings.md, limit 30).",
+  pubsub: "Queue on Pub/Sub: no delaySeconds; send refuses a delay (docs/bindings.md, limit 24).",
+  upstash: "KV on Upstash: values up to 7 MiB (docs/bindings.md, limit 27).",
+  "vercel-blob": "Bucket on Vercel Blob: no custom metadata, keys up to 950 characters, and streamed puts are not " +
+    "retried (docs/bindings.md, limits 25, 29).",
+  redis: "KV on Redis: keys up to 512 bytes, values up to 25 MiB (docs/bindings.md, limit 22).",
+  "redis-queue": "Queue on Redis: delivered at most once, up to 128 KB per message (docs/bindings.md, limit 22).",
+  local: "KV in a local file: one process owns the file (docs/bindings.md, limit 23).",
+  "local-bucket": "Bucket in a local directory: list slows with the number of objects (docs/bindings.md, limit 23).",
+};
+
 function settingProblem(value: unknown, accepted: SettingType): string | undefined {
   switch (accepted.type) {
+    case "choice":
+      return typeof value === "string" && accepted.values.includes(value)
+        ? undefined
+        : `must be one of ${accepted.values.join(", ")}${
+          typeof value === "string" ? hint(value, accepted.values) : ""
+        }`;
     case "integer":
       return integerProblem(value, accepted, accepted.unit);
     case "string":

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { BACKEND_SETTINGS, type BackendKind, backendsOf } from "./binding_backends.ts";
 import type { IntegerUnit, Requirements } from "./requirements.ts";
 import type { Trigger } from "./serverless.ts";
 
@@ -32,7 +33,8 @@ export interface PlatformAdvice {
 export type SettingType =
   | { readonly type: "integer"; readonly min: number; readonly unit: IntegerUnit }
   | { readonly type: "string"; readonly pattern?: RegExp; readonly form?: string }
-  | { readonly type: "strings" };
+  | { readonly type: "strings" }
+  | { readonly type: "choice"; readonly values: readonly string[] };
 
 interface PlatformRule {
   /** Every setting the platform takes, recommended or set through an override, with what it accepts. */
@@ -48,6 +50,13 @@ const STRINGS: SettingType = { type: "strings" };
 const MEGABYTES: SettingType = { type: "integer", min: 1, unit: "MB" };
 const SECONDS: SettingType = { type: "integer", min: 1, unit: "s" };
 const COUNT: SettingType = { type: "integer", min: 1, unit: "" };
+/** The settings that pick a binding backend per kind (`kvBackend: "redis"`), each one of that kind's backends. */
+const BACKEND_CHOICES = /* @__PURE__ */ Object.fromEntries(
+  (Object.keys(BACKEND_SETTINGS) as BackendKind[]).map((kind) => [
+    BACKEND_SETTINGS[kind],
+    { type: "choice", values: backendsOf(kind) } satisfies SettingType,
+  ]),
+) as Readonly<Record<string, SettingType>>;
 
 const hasHttp = (triggers: readonly Trigger[]) => triggers.some((t) => t.type === "http");
 const roundUp = (value: number, steps: readonly number[]) => steps.find((s) => s >= value) ?? steps.at(-1)!;
@@ -133,6 +142,7 @@ export const PLATFORMS = {
       exposure: STRING,
       invokeMode: INVOKE_MODE,
       fetchWarmUp: FETCH_WARM_UP,
+      ...BACKEND_CHOICES,
     },
     recommend: (req) => ({
       runtime: "nodejs22.x",
@@ -180,8 +190,8 @@ export const PLATFORMS = {
           `runtime "${settings.runtime}" is not a Node.js (nodejsNN.x) or custom (provided.al2023) runtime.`,
         );
       }
-      if (req.bindings?.kv || req.bindings?.d1) {
-        warnings.push("kv and d1 bindings have no Lambda equivalent; pass a client for DynamoDB or RDS through env.");
+      if (req.bindings?.d1) {
+        warnings.push("d1 bindings have no Lambda equivalent; pass a client for RDS or Aurora through env.");
       }
       return warnings;
     },
@@ -220,6 +230,7 @@ export const PLATFORMS = {
       instanceMemory: MEGABYTES,
       functionTimeout: { type: "string", pattern: /^(-1|\d{1,2}:\d{2}:\d{2})$/, form: "hh:mm:ss, like 00:30:00" },
       maximumInstanceCount: COUNT,
+      ...BACKEND_CHOICES,
     },
     recommend: (req) => ({
       plan: "flex-consumption",
@@ -239,7 +250,14 @@ export const PLATFORMS = {
     },
   },
   vercel: {
-    settings: { memory: MEGABYTES, maxDuration: SECONDS, regions: STRINGS, plan: STRING, runtime: STRING },
+    settings: {
+      memory: MEGABYTES,
+      maxDuration: SECONDS,
+      regions: STRINGS,
+      plan: STRING,
+      runtime: STRING,
+      ...BACKEND_CHOICES,
+    },
     recommend: (req) => ({
       memory: roundUp(req.memory ?? 2048, VERCEL_MEMORY),
       maxDuration: req.timeout ?? 300,
@@ -281,7 +299,14 @@ export const PLATFORMS = {
     },
   },
   gcp: {
-    settings: { generation: STRING, memory: MEGABYTES, timeout: SECONDS, maxInstances: COUNT, region: STRING },
+    settings: {
+      generation: STRING,
+      memory: MEGABYTES,
+      timeout: SECONDS,
+      maxInstances: COUNT,
+      region: STRING,
+      ...BACKEND_CHOICES,
+    },
     recommend: (req) => ({
       generation: "2nd",
       memory: roundUp(req.memory ?? 256, GCP_MEMORY),

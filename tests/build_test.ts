@@ -70,7 +70,9 @@ Deno.test("cli.ts build bundles the examples for every target", async (t) => {
       const entry = await Deno.readTextFile(`${out}/aws-lambda/hello.entry.ts`);
       // Specialised to what the deployment delivers: a Function URL (payload 2.0) and its EventBridge schedule.
       assert.match(entry, /import \{ handleShapes, httpV2, schedule \} from ".*adapters\/aws_lambda\.ts";/);
-      assert.match(entry, /import fn from ".*examples\/hello\/main\.ts";/);
+      // hello's kv binding is wired: the function is imported as base and wrapped with its DynamoDB backend.
+      assert.match(entry, /import base from ".*examples\/hello\/main\.ts";/);
+      assert.match(entry, /const fn = withBindings\(base, \{ "COUNTER": dynamoDbKv \}\);/);
       assert.match(entry, /export const handler = handleShapes\(fn, \[httpV2, schedule\]\);/);
       assert.match(await Deno.readTextFile(`${out}/cloudflare/hello.entry.ts`), /export default handle\(fn\);/);
       assert.match(await Deno.readTextFile(`${out}/aws-lambda-deno/hello.entry.ts`), /await runtime\(fn\);/);
@@ -256,12 +258,20 @@ Deno.test("cli.ts build bundles the examples for every target", async (t) => {
         assert.equal(pkg.main, "index.js", target);
       }
       assert.ok(Object.hasOwn(unzipSync(await Deno.readFile(`${out}/azure/hello.zip`)), "host.json"));
+      // hello's kv binding is on Table Storage: the remote build installs its SDK, the range slrs is tested with.
+      const azurePkg = JSON.parse(await Deno.readTextFile(`${out}/azure/hello/package.json`));
+      const denoJson = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
+      assert.equal(
+        `npm:@azure/data-tables@${azurePkg.dependencies["@azure/data-tables"]}`,
+        denoJson.imports["@azure/data-tables"],
+      );
     });
 
     await t.step("each bundle imports only what its platform provides", async () => {
       const imports = async (path: string) =>
         [...(await Deno.readTextFile(path)).matchAll(/\bfrom\s*"([^"]+)"/g)].map((m) => m[1]).sort();
-      assert.deepEqual(await imports(`${out}/azure/hello/index.js`), ["@azure/functions"]);
+      // The Table Storage SDK of hello's kv binding is installed by the app's remote build, like @azure/functions.
+      assert.deepEqual(await imports(`${out}/azure/hello/index.js`), ["@azure/data-tables", "@azure/functions"]);
       assert.deepEqual(await imports(`${out}/gcp/hello/index.js`), ["@google-cloud/functions-framework"]);
       // The Lambda Node.js runtime has Node's built-in modules and nothing else.
       assert.deepEqual((await imports(`${out}/aws-lambda/hello.mjs`)).filter((m) => !m?.startsWith("node:")), []);

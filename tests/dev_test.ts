@@ -49,7 +49,9 @@ Deno.test("cli.ts dev serves, logs, reloads on change and keeps kv data", async 
       await (await fetch(`${base}/count`, { method: "POST" })).body?.cancel();
       const res = await fetch(`${base}/count`, { method: "POST" });
       assert.deepEqual(await res.json(), { count: 2 });
-      assert.equal(JSON.parse(await Deno.readTextFile(`${dir}/.slrs/kv/STORE.json`)).count, "2");
+      // The file KV of bindings/local_kv.ts: values as base64 bytes, so any KV value round-trips.
+      const stored = JSON.parse(await Deno.readTextFile(`${dir}/.slrs/bindings/kv/STORE.json`));
+      assert.equal(atob(stored.entries.count.v), "2");
     });
 
     await t.step("prints a handler's stack in the terminal but not in the response", async () => {
@@ -205,10 +207,10 @@ Deno.test("cli.ts dev keeps its own routes to this machine, and reloads without 
     });
 
     await t.step("a corrupt KV file stops the server with a message naming the file", async () => {
-      await Deno.mkdir(`${dir}/.slrs/kv`, { recursive: true });
-      await Deno.writeTextFile(`${dir}/.slrs/kv/STORE.json`, "{ not json");
+      await Deno.mkdir(`${dir}/.slrs/bindings/kv`, { recursive: true });
+      await Deno.writeTextFile(`${dir}/.slrs/bindings/kv/STORE.json`, "{ not json");
       await Deno.writeTextFile(`${dir}/main.ts`, guarded.replace("VERSION", "v3"));
-      await dev.waitFor(/The local KV file \.slrs\/kv\/STORE\.json is not valid JSON.*delete it to start/, {
+      await dev.waitFor(/The local KV file \.slrs\/bindings\/kv\/STORE\.json cannot be read.*delete it to start/, {
         stream: "stderr",
       });
       assert.equal(dev.stderr.some((line) => /^\s+at /.test(line)), false, dev.stderr.join("\n"));
@@ -216,7 +218,7 @@ Deno.test("cli.ts dev keeps its own routes to this machine, and reloads without 
 
     await t.step("starts again on the next change once the file is fixed", async () => {
       await dev.waitFor(/the server exited \(code 1\); waiting for a change to restart/, { stream: "stderr" });
-      await Deno.remove(`${dir}/.slrs/kv/STORE.json`);
+      await Deno.remove(`${dir}/.slrs/bindings/kv/STORE.json`);
       await Deno.writeTextFile(`${dir}/main.ts`, guarded.replace("VERSION", "v4"));
       port = await portOf(3);
       assert.equal(await (await fetch(`http://127.0.0.1:${port}/`)).text(), "v4 /");

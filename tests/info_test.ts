@@ -134,3 +134,86 @@ Deno.test("Overrides", async (t) => {
     assert.throws(() => validateOverrides([], ["probe"]), /must be an object/);
   });
 });
+
+Deno.test("--info lists each binding's backend per platform", async (t) => {
+  const counter = { bindings: { kv: ["COUNTER"], buckets: ["UPLOADS"], queues: ["EMAILS"] } } as const;
+
+  await t.step(
+    "the counter gets DynamoDB on Lambda, named by SLRS_COUNTER_TABLE, with no 'no equivalent' warning",
+    () => {
+      const lambda = info(counter).platforms["aws-lambda"];
+      assert.deepEqual(lambda.bindings.COUNTER, {
+        kind: "kv",
+        backend: "dynamodb",
+        variable: "SLRS_COUNTER_TABLE",
+        also: ["AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"],
+      });
+      assert.deepEqual([lambda.bindings.UPLOADS!.backend, lambda.bindings.EMAILS!.backend], ["s3", "sqs"]);
+      assert.doesNotMatch(lambda.warnings.join(), /no Lambda equivalent/);
+    },
+  );
+
+  await t.step("each platform gets its default backends, and Cloudflare its native bindings", () => {
+    const backends = (platform: keyof FunctionInfo["platforms"]) =>
+      Object.values(info(counter).platforms[platform].bindings).map((b) => b.backend);
+    assert.deepEqual(backends("azure"), ["azure-table", "azure-blob", "azure-queue"]);
+    assert.deepEqual(backends("gcp"), ["firestore", "gcs", "pubsub"]);
+    assert.deepEqual(backends("vercel"), ["upstash", "vercel-blob", "none"]);
+    assert.deepEqual(backends("cloudflare"), ["workers-kv", "r2", "cloudflare-queues"]);
+  });
+
+  await t.step("a queue on Vercel warns until an override picks a backend", () => {
+    assert.match(
+      info(counter).platforms.vercel.warnings.join(),
+      /queue binding EMAILS has no native backend on vercel/,
+    );
+    const sqs = info(counter, { vercel: { queueBackend: "sqs" } }).platforms.vercel;
+    assert.equal(sqs.bindings.EMAILS!.variable, "SLRS_EMAILS_QUEUE_URL");
+    assert.doesNotMatch(sqs.warnings.join(), /no native backend/);
+  });
+
+  await t.step("an override picks another backend, e.g. Redis for the counter on Lambda", () => {
+    const redis = info(counter, { "aws-lambda": { kvBackend: "redis" } }).platforms["aws-lambda"];
+    assert.deepEqual(redis.bindings.COUNTER, {
+      kind: "kv",
+      backend: "redis",
+      variable: "SLRS_COUNTER_REDIS_URL",
+      also: ["REDIS_URL"],
+    });
+  });
+
+  await t.step("a backend's numbered limits are warnings for that platform", () => {
+    assert.match(info(counter).platforms["aws-lambda"].warnings.join(), /limits 1, 2, 7/);
+    assert.match(info(counter).platforms.cloudflare.warnings.join(), /eventually consistent/);
+    assert.doesNotMatch(info({}).platforms["aws-lambda"].warnings.join(), /docs\/bindings\.md/);
+  });
+
+  await t.step("an unknown backend name is refused with a did-you-mean, and one of another kind too", () => {
+    assert.throws(
+      () => validateOverrides({ probe: { "aws-lambda": { kvBackend: "dynamo" } } }, ["probe"]),
+      /kvBackend must be one of dynamodb, azure-table, .* \(did you mean "dynamodb"\?\)/,
+    );
+    assert.throws(() => validateOverrides({ probe: { azure: { kvBackend: "s3" } } }, ["probe"]), /must be one of/);
+    assert.equal(
+      validateOverrides({ probe: { gcp: { bucketBackend: "s3" } } }, ["probe"]).probe?.gcp?.bucketBackend,
+      "s3",
+    );
+  });
+
+  await t.step("the listing is valid against the --info schema", () => {
+    assert.equal(schemaErrors({ slrs: "0.1.0", functions: [info(counter)] }), undefined);
+    const wrong = info(counter);
+    (wrong.platforms.azure.bindings.COUNTER as { backend: string }).backend = "mongodb";
+    assert.notEqual(schemaErrors({ slrs: "0.1.0", functions: [wrong] }), undefined);
+  });
+});
+
+Deno.test("build keeps a backend's limits as warnings, even for a backend an override picked", async (t) => {
+  const { platformProblems } = await import("../cli/iac/overrides.ts");
+  await t.step("the SQS limits of a Vercel queue overridden to SQS do not stop the build", () => {
+    const fn = info({ bindings: { queues: ["EMAILS"] } }, { vercel: { queueBackend: "sqs" } });
+    const problems = platformProblems(fn, "vercel");
+    assert.deepEqual(problems.errors, []);
+    assert.match(problems.warnings.join(), /Queue on SQS/);
+  });
+});

@@ -20,6 +20,7 @@ import { npmCache } from "./support/npm_cache.ts";
 import { serverless } from "../mod.ts";
 import { describeFunction } from "../src/info.ts";
 import { terraform as terraformJson } from "../cli/iac/terraform.ts";
+import { wranglerConfig } from "../cli/iac/wrangler.ts";
 
 const HOSTILE = "costs ${var.x} and %{if true}yes%{endif}, $${kept}";
 /** A dist folder name Terraform would evaluate if it were written raw. */
@@ -82,6 +83,36 @@ Deno.test({
         }
         await Deno.mkdir(`${dir}/stream-dist/aws-lambda`, { recursive: true });
         await Deno.writeTextFile(`${dir}/stream-dist/aws-lambda/live.zip`, "not a real zip");
+        assert.deepEqual(await validateProblems(tf), []);
+      });
+
+      await t.step("a function with kv, bucket and queue bindings, consuming its own queue, is valid", async () => {
+        const fn = describeFunction({
+          fn: serverless({
+            name: "stateful",
+            requirements: { env: ["MODE"], bindings: { kv: ["COUNTER"], buckets: ["UPLOADS"], queues: ["jobs"] } },
+            fetch: () => new Response("ok"),
+            queue: { name: "jobs", run() {} },
+          }),
+          entry: "stateful.ts",
+          exportName: "default",
+        });
+        const { files, errors } = terraformJson({ slrs: "test", functions: [fn] }, {
+          platforms: ["aws-lambda"],
+          dist: "../bindings-dist",
+        });
+        assert.deepEqual(errors, []);
+        assert.ok(files["aws.tf.json"]!.resource!.aws_dynamodb_table !== undefined);
+        for (const file of await Array.fromAsync(Deno.readDir(infra))) {
+          if (file.name.endsWith(".tf.json") && file.name !== "check_override.tf.json") {
+            await Deno.remove(`${infra}/${file.name}`);
+          }
+        }
+        for (const [name, json] of Object.entries(files)) {
+          await Deno.writeTextFile(`${infra}/${name}`, JSON.stringify(json));
+        }
+        await Deno.mkdir(`${dir}/bindings-dist/aws-lambda`, { recursive: true });
+        await Deno.writeTextFile(`${dir}/bindings-dist/aws-lambda/stateful.zip`, "not a real zip");
         assert.deepEqual(await validateProblems(tf), []);
       });
 
@@ -290,6 +321,31 @@ Deno.test("the README's build then iac wrangler gives a Worker that wrangler dep
       assert.equal(dry.code, 0, dry.output);
       assert.match(dry.output, /--dry-run: exiting now/);
       assert.match(dry.output, /env\.CACHE/);
+    });
+    await t.step("wrangler reads the KV, R2 and queue bindings iac wrangler writes for them", async () => {
+      const fn = describeFunction({
+        fn: serverless({
+          name: "stateful",
+          requirements: { bindings: { kv: ["COUNTER"], buckets: ["UPLOADS"], queues: ["jobs"] } },
+          fetch: () => new Response("ok"),
+          queue: { name: "jobs", run() {} },
+        }),
+        entry: "stateful.ts",
+        exportName: "default",
+      });
+      const config = wranglerConfig(fn, { main: "dist/cloudflare/cloudflare-example.js" })
+        .replace("<id of stateful-COUNTER>", "0123456789abcdef0123456789abcdef");
+      await Deno.writeTextFile(`${project}/stateful.wrangler.jsonc`, config);
+      const dry = await run(
+        `${cache}node_modules/.bin/wrangler`,
+        ["deploy", "--dry-run", "--outdir", `${dir}/out-stateful`, "-c", "stateful.wrangler.jsonc"],
+        project,
+        { HOME: dir, PATH: Deno.env.get("PATH") ?? "", WRANGLER_SEND_METRICS: "false", CI: "1" },
+      );
+      assert.equal(dry.code, 0, dry.output);
+      assert.match(dry.output, /env\.COUNTER/);
+      assert.match(dry.output, /env\.UPLOADS \(stateful-uploads\)/);
+      assert.match(dry.output, /env\.jobs \(jobs\)/);
     });
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -6,6 +6,8 @@
 
 import type { FunctionInfo } from "../../src/info.ts";
 import type { SettingValue } from "../../src/platforms.ts";
+import { awsBindings, sqsQueue } from "./_aws_bindings.ts";
+import { environmentValue } from "./_environment.ts";
 import { artifact } from "./artifacts.ts";
 import { eventBridgeCron } from "./cron.ts";
 import { hcl, identifier, literal, quoted, quotedText, type Template, type TerraformFile } from "./terraform_file.ts";
@@ -85,6 +87,9 @@ export function awsFunction(file: TerraformFile, main: TerraformFile, fn: Functi
 
   const variables = [...fn.requirements.env ?? [], ...fn.requirements.bindings?.secrets ?? []];
   const env = variables.length > 0 ? environmentVariable(main, id, fn.name, variables) : undefined;
+  const bound = awsBindings(file, fn, role);
+  if (bound.policy !== undefined) policies.push(bound.policy);
+  const environment = environmentValue(env, bound.variables);
   const lambda = file.resource("aws_lambda_function", id, {
     function_name: name,
     ...(fn.description !== null && { description: literal(fn.description.slice(0, 256)) }),
@@ -99,7 +104,7 @@ export function awsFunction(file: TerraformFile, main: TerraformFile, fn: Functi
     architectures: [literal(text(settings.architecture, "arm64"))],
     ...(typeof settings.reservedConcurrency === "number" &&
       { reserved_concurrent_executions: settings.reservedConcurrency }),
-    ...(env !== undefined && { environment: { variables: hcl`\${${env}}` } }),
+    ...(environment !== undefined && { environment: { variables: environment } }),
     // Text keeps the function's own JSON log lines as they are written.
     logging_config: { log_format: hcl`Text`, log_group: hcl`\${${logs}.name}` },
     depends_on: [...policies, logs],
@@ -183,15 +188,10 @@ export function awsFunction(file: TerraformFile, main: TerraformFile, fn: Functi
   });
 
   for (const queue of queues) {
-    // Two functions may consume one queue: it is declared once, by the first.
-    const sqs = hcl`aws_sqs_queue.${identifier(queue)}`;
-    if (file.json.resource?.aws_sqs_queue?.[identifier(queue)] === undefined) {
-      file.resource("aws_sqs_queue", identifier(queue), {
-        name: literal(queue),
-        // AWS asks for at least six times the function's timeout, so a retried batch is not delivered twice at once.
-        visibility_timeout_seconds: Math.max(30, 6 * timeout),
-      });
-    }
+    // Two functions may consume one queue, and one may send to the queue it consumes: it is declared once. AWS asks
+    // for a visibility timeout of at least six times the function's timeout, so a retried batch is not delivered
+    // twice at once.
+    const sqs = sqsQueue(file, queue, Math.max(30, 6 * timeout));
     file.resource("aws_lambda_event_source_mapping", `${id}_${identifier(queue)}`, {
       event_source_arn: hcl`\${${sqs}.arn}`,
       function_name: hcl`\${${lambda}.arn}`,

@@ -14,9 +14,20 @@
 import type { FunctionInfo } from "../../src/info.ts";
 import type { SettingValue } from "../../src/platforms.ts";
 import { environmentVariable } from "./_aws.ts";
-import { unmappedBindings } from "./_bindings.ts";
+import { azureTableVariable } from "../../bindings/azure_table_kv.ts";
+import { azureContainerVariable } from "../../bindings/azure_blob_bucket.ts";
+import { azureQueueVariable } from "../../bindings/azure_queue.ts";
+import { environmentValue, type Setting } from "./_environment.ts";
 import { artifact } from "./artifacts.ts";
-import { hcl, identifier, literal, quotedText, type Template, type TerraformFile } from "./terraform_file.ts";
+import {
+  hcl,
+  identifier,
+  literal,
+  quotedText,
+  type Template,
+  type TerraformFile,
+  type TerraformValue,
+} from "./terraform_file.ts";
 
 /** What describing the functions found. */
 export interface AzureResult {
@@ -159,7 +170,15 @@ function azureFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInf
         "and single hyphens, starting and ending with a letter or digit); rename the queue.",
     );
   }
+  const bindingQueues = (fn.requirements.bindings?.queues ?? []).map((name) => [name, azureQueueName(name)] as const);
+  for (const [name] of bindingQueues.filter(([, queue]) => !AZURE_QUEUE.test(queue))) {
+    errors.push(
+      `${fn.name} on azure: queue binding "${name}" gives no Azure Storage queue name (3–63 lowercase letters, ` +
+        "digits and single hyphens); rename the binding.",
+    );
+  }
   if (errors.length > 0) return { errors, warnings };
+  const bound = azureBindings(file, fn, bindingQueues.map(([name, queue]) => [name, queue]));
 
   const plan = file.resource("azurerm_service_plan", id, {
     name: hcl`${name}-plan`,
@@ -196,7 +215,7 @@ function azureFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInf
       // --info rounds requirements.memory up to a Flex size (src/platforms.ts); an override is checked above.
       instance_memory_in_mb: memory,
       ...(typeof maxInstances === "number" && { maximum_instance_count: maxInstances }),
-      ...(env !== undefined && { app_settings: hcl`\${${env}}` }),
+      ...appSettings(env, bound),
       site_config: {},
     });
     // Not zip_deploy_file: azurerm posts it to /api/zipdeploy, which Flex Consumption does not serve
@@ -210,16 +229,14 @@ function azureFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInf
     );
   } else {
     // Outside Flex, zip_deploy_file needs WEBSITE_RUN_FROM_PACKAGE=1 (the provider's page says so).
-    const packageSetting = hcl`{ WEBSITE_RUN_FROM_PACKAGE = "1" }`;
+    const packageSetting = hcl`"1"`;
     app = file.resource("azurerm_linux_function_app", id, {
       ...common,
       storage_account_name: hcl`\${${STORAGE}.name}`,
       storage_account_access_key: hcl`\${${STORAGE}.primary_access_key}`,
       functions_extension_version: hcl`~4`,
       zip_deploy_file: zip,
-      app_settings: env !== undefined
-        ? hcl`\${merge(${env}, ${packageSetting})}`
-        : { WEBSITE_RUN_FROM_PACKAGE: hcl`1` },
+      ...appSettings(env, [...bound, ["WEBSITE_RUN_FROM_PACKAGE", packageSetting]]),
       site_config: {
         application_stack: { node_version: NODE_VERSION },
         ...(typeof maxInstances === "number" && { app_scale_limit: maxInstances }),
@@ -227,16 +244,8 @@ function azureFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInf
     });
   }
 
-  for (const queue of queues) {
-    // The adapter's queue trigger reads AzureWebJobsStorage, which the provider points at this account; two
-    // functions may consume one queue, so it is declared once.
-    if (file.json.resource?.azurerm_storage_queue?.[identifier(queue)] === undefined) {
-      file.resource("azurerm_storage_queue", identifier(queue), {
-        name: literal(queue),
-        storage_account_id: hcl`\${${STORAGE}.id}`,
-      });
-    }
-  }
+  // The adapter's queue trigger reads AzureWebJobsStorage, which the provider points at this account.
+  for (const queue of queues) storageQueue(file, queue);
   if (fn.triggers.some((t) => t.type === "http")) {
     file.output(
       `${id}_azure_url`,
@@ -253,9 +262,81 @@ function azureFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInf
         "storage account (azurerm's function app page); a shorter function name avoids it.",
     );
   }
-  const bindings = unmappedBindings(fn);
-  if (bindings.length > 0) {
-    warnings.push(`${fn.name} on azure: ${bindings.join(", ")} bindings are not described; pass clients through env.`);
+  for (const kind of ["d1", "sql"] as const) {
+    if (fn.requirements.bindings?.[kind]?.length) {
+      warnings.push(`${fn.name} on azure: ${kind} bindings have no Azure backend; pass a client through env.`);
+    }
   }
   return { errors, warnings };
+}
+
+/**
+ * Creates a table per kv binding, a private container per bucket binding and a queue per queue binding, all in the
+ * shared storage account, whose connection string the app already has as AzureWebJobsStorage (the backends' default).
+ *
+ * @returns Each app setting the backends read and its value's expression (no `${}`).
+ */
+function azureBindings(file: TerraformFile, fn: FunctionInfo, queues: [string, string][]): [string, Template][] {
+  const bindings = fn.requirements.bindings ?? {};
+  const id = identifier(fn.name);
+  const settings: [string, Template][] = [];
+  for (const name of bindings.kv ?? []) {
+    const table = file.resource("azurerm_storage_table", `${id}_${identifier(name)}`, {
+      name: literal(azureTableName(fn.name, name)),
+      storage_account_id: hcl`\${${STORAGE}.id}`,
+    });
+    settings.push([azureTableVariable(name), hcl`${table}.name`]);
+  }
+  for (const name of bindings.buckets ?? []) {
+    const container = file.resource("azurerm_storage_container", `${id}_${identifier(name)}`, {
+      name: literal(azureContainerName(fn.name, name)),
+      storage_account_id: hcl`\${${STORAGE}.id}`,
+      container_access_type: hcl`private`,
+    });
+    settings.push([azureContainerVariable(name), hcl`${container}.name`]);
+  }
+  for (const [name, queue] of queues) {
+    settings.push([azureQueueVariable(name), hcl`${storageQueue(file, queue)}.name`]);
+  }
+  return settings;
+}
+
+/** Declares the storage queue `name` once, however many apps send to it or consume it. */
+function storageQueue(file: TerraformFile, name: string): Template {
+  const local = identifier(name);
+  if (file.json.resource?.azurerm_storage_queue?.[local] === undefined) {
+    return file.resource("azurerm_storage_queue", local, {
+      name: literal(name),
+      storage_account_id: hcl`\${${STORAGE}.id}`,
+    });
+  }
+  return hcl`azurerm_storage_queue.${local}`;
+}
+
+/** The app's `app_settings`, when there are any. */
+function appSettings(env: Template | undefined, settings: readonly Setting[]): { app_settings?: TerraformValue } {
+  const value = environmentValue(env, settings);
+  return value === undefined ? {} : { app_settings: value };
+}
+
+/**
+ * A storage queue name from a binding name: lowercase, other characters as single hyphens.
+ *
+ * @param binding The queue binding's name.
+ * @returns The name, e.g. `emails` for `EMAILS`.
+ */
+function azureQueueName(binding: string): string {
+  return binding.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+}
+
+/** A table name: letters and digits, starting with a letter, 3–63 of them. */
+function azureTableName(app: string, binding: string): string {
+  const name = `${app}${binding}`.replace(/[^A-Za-z0-9]/g, "").replace(/^[0-9]+/, "");
+  return (name || "slrs").slice(0, 63).padEnd(3, "0");
+}
+
+/** A container name: lowercase letters, digits and single hyphens, starting with a letter or digit, 3–63. */
+function azureContainerName(app: string, binding: string): string {
+  const name = `${app}-${binding}`.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+/, "").slice(0, 63);
+  return name.replace(/-+$/, "").padEnd(3, "0");
 }

@@ -117,7 +117,19 @@ export function cloudflareFunction(file: TerraformFile, main: TerraformFile, fn:
       });
     }
   }
-  for (const kind of ["sql", "queues", "buckets"] as const) {
+  for (const name of bindings.buckets ?? []) {
+    const r2 = file.resource("cloudflare_r2_bucket", `${id}_${identifier(name)}`, {
+      account_id: ACCOUNT,
+      name: literal(r2BucketName(fn.name, name)),
+    });
+    bound.push({ type: hcl`r2_bucket`, name: literal(name), bucket_name: hcl`\${${r2}.name}` });
+  }
+  for (const name of bindings.queues ?? []) {
+    // A queue binding and a queue trigger of the same name are the same queue.
+    const queue = cloudflareQueue(file, name);
+    bound.push({ type: hcl`queue`, name: literal(name), queue_name: hcl`\${${queue}.queue_name}` });
+  }
+  for (const kind of ["sql"] as const) {
     if (bindings[kind]?.length) {
       warnings.push(`${fn.name} on cloudflare: ${kind} bindings (${bindings[kind].join(", ")}) are not described.`);
     }
@@ -146,12 +158,8 @@ export function cloudflareFunction(file: TerraformFile, main: TerraformFile, fn:
   }
   for (const trigger of fn.triggers) {
     if (trigger.type !== "queue") continue;
-    const queueId = identifier(trigger.queue);
-    const queue = hcl`cloudflare_queue.${queueId}`;
-    if (file.json.resource?.cloudflare_queue?.[queueId] === undefined) {
-      file.resource("cloudflare_queue", queueId, { account_id: ACCOUNT, queue_name: literal(trigger.queue) });
-    }
-    file.resource("cloudflare_queue_consumer", `${id}_${queueId}`, {
+    const queue = cloudflareQueue(file, trigger.queue);
+    file.resource("cloudflare_queue_consumer", `${id}_${identifier(trigger.queue)}`, {
       account_id: ACCOUNT,
       queue_id: hcl`\${${queue}.queue_id}`,
       script_name: scriptName,
@@ -188,4 +196,32 @@ export function cloudflareFunction(file: TerraformFile, main: TerraformFile, fn:
     }
   }
   return { warnings };
+}
+
+/** Declares the queue named `name` once, however many Workers send to it or consume it. */
+function cloudflareQueue(file: TerraformFile, name: string): Template {
+  const local = identifier(name);
+  if (file.json.resource?.cloudflare_queue?.[local] === undefined) {
+    return file.resource("cloudflare_queue", local, { account_id: ACCOUNT, queue_name: literal(name) });
+  }
+  return hcl`cloudflare_queue.${local}`;
+}
+
+/**
+ * The R2 bucket of a Worker's bucket binding: `<worker>-<binding>` in the letters R2 takes (lowercase letters,
+ * digits and hyphens, 3–63 of them).
+ *
+ * @param worker The Worker's name.
+ * @param binding The binding's name.
+ * @returns The bucket's name.
+ *
+ * @example Usage
+ * ```ts
+ * import { r2BucketName } from "./_cloudflare.ts";
+ * console.assert(r2BucketName("hello", "UPLOADS") === "hello-uploads");
+ * ```
+ */
+export function r2BucketName(worker: string, binding: string): string {
+  const name = `${worker}-${binding}`.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+/, "").slice(0, 63);
+  return name.replace(/-+$/, "").padEnd(3, "0");
 }

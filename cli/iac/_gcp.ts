@@ -16,13 +16,15 @@
 import type { FunctionInfo } from "../../src/info.ts";
 import type { SettingValue } from "../../src/platforms.ts";
 import { environmentVariable } from "./_aws.ts";
-import { unmappedBindings } from "./_bindings.ts";
+import { FIRESTORE_KV_FIELDS } from "../../bindings/firestore_kv.ts";
+import { environmentValue, type Setting } from "./_environment.ts";
 import { artifact } from "./artifacts.ts";
 import {
   type Arguments,
   hcl,
   identifier,
   literal,
+  quoted,
   quotedText,
   type Template,
   type TerraformFile,
@@ -132,6 +134,8 @@ function gcpFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInfo)
   const zip = hcl`\${local.dist}/${literal(zipPath)}`;
   const names = [...fn.requirements.env ?? [], ...fn.requirements.bindings?.secrets ?? []];
   const env = names.length > 0 ? environmentVariable(main, id, fn.name, names) : undefined;
+  const bound = gcpBindings(file, fn);
+  const environment = environmentValue(env, bound.settings);
 
   const source = file.resource("google_storage_bucket_object", id, {
     // The hash in the name changes the functions' storage_source when the zip changes, so they are rebuilt.
@@ -153,13 +157,15 @@ function gcpFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInfo)
       available_memory: memory(number(settings.memory, 256)),
       timeout_seconds: number(settings.timeout, 60),
       ...(typeof settings.maxInstances === "number" && { max_instance_count: settings.maxInstances }),
-      ...(env !== undefined && { environment_variables: hcl`\${${env}}` }),
+      ...(environment !== undefined && { environment_variables: environment }),
+      ...(bound.account !== undefined && { service_account_email: hcl`\${${bound.account}.email}` }),
     },
   });
 
-  const bindings = unmappedBindings(fn);
-  if (bindings.length > 0) {
-    warnings.push(`${fn.name} on gcp: ${bindings.join(", ")} bindings are not described; pass clients through env.`);
+  for (const kind of ["d1", "sql"] as const) {
+    if (fn.requirements.bindings?.[kind]?.length) {
+      warnings.push(`${fn.name} on gcp: ${kind} bindings have no Google Cloud backend; pass a client through env.`);
+    }
   }
   const kinds = new Set(fn.triggers.map((t) => t.type));
   if (kinds.has("http")) {
@@ -260,13 +266,105 @@ function memory(mb: number): Template {
   return mb % 1024 === 0 ? hcl`${mb / 1024}Gi` : hcl`${mb}Mi`;
 }
 
-/** The event trigger of a queue consumer: its topic, declared once however many functions consume it. */
+/** The event trigger of a queue consumer: its topic. */
 function pubsubTrigger(file: TerraformFile, queue: string): Arguments {
-  const topic = identifier(queue);
-  if (file.json.resource?.google_pubsub_topic?.[topic] === undefined) {
-    file.resource("google_pubsub_topic", topic, { name: literal(queue) });
+  return { event_type: PUBSUB, pubsub_topic: hcl`\${${pubsubTopic(file, queue)}.id}` };
+}
+
+/** Declares the topic `name` once, however many functions publish to it or consume it. */
+function pubsubTopic(file: TerraformFile, name: string): Template {
+  const local = identifier(name);
+  if (file.json.resource?.google_pubsub_topic?.[local] === undefined) {
+    return file.resource("google_pubsub_topic", local, { name: literal(name) });
   }
-  return { event_type: PUBSUB, pubsub_topic: hcl`\${google_pubsub_topic.${topic}.id}` };
+  return hcl`google_pubsub_topic.${local}`;
+}
+
+/** What {@linkcode gcpBindings} gives the function. */
+interface GcpBindings {
+  /** The variables the backends read, and their values' expressions. */
+  settings: Setting[];
+  /** The function's own service account, when it has bindings: it holds only their roles. */
+  account: Template | undefined;
+}
+
+/**
+ * Creates the function's bindings and a service account of its own that may use exactly them: per kv binding a
+ * Firestore collection in the `(default)` database with a TTL policy on its expiry field (Firestore creates the
+ * collection with its first document) and `roles/datastore.user`, which Firestore grants per project, not per
+ * collection; per bucket binding a private Cloud Storage bucket and `roles/storage.objectUser` on it; per queue
+ * binding a Pub/Sub topic and `roles/pubsub.publisher` on it.
+ */
+function gcpBindings(file: TerraformFile, fn: FunctionInfo): GcpBindings {
+  const bindings = fn.requirements.bindings ?? {};
+  const id = identifier(fn.name);
+  const settings: Setting[] = [];
+  const kv = bindings.kv ?? [];
+  const buckets = bindings.buckets ?? [];
+  const queues = bindings.queues ?? [];
+  if (kv.length + buckets.length + queues.length === 0) return { settings, account: undefined };
+  const account = file.resource("google_service_account", `${id}_bindings`, {
+    account_id: literal(serviceAccountId(fn.name)),
+    display_name: literal(`slrs: ${fn.name} and its bindings`.slice(0, 100)),
+  });
+  const member = hcl`serviceAccount:\${${account}.email}`;
+
+  for (const name of kv) {
+    const collection = `${fn.name}-${name}`;
+    file.resource("google_firestore_field", `${id}_${identifier(name)}_ttl`, {
+      collection: literal(collection),
+      field: literal(FIRESTORE_KV_FIELDS.expiry),
+      // An empty ttl_config turns the TTL policy on; an empty index_config keeps the expiry out of the indexes.
+      ttl_config: {},
+      index_config: {},
+    });
+    settings.push([`SLRS_${name}_COLLECTION`, quoted(collection)]);
+  }
+  if (kv.length > 0) {
+    file.resource("google_project_iam_member", `${id}_datastore_user`, {
+      project: hcl`\${var.gcp_project}`,
+      role: hcl`roles/datastore.user`,
+      member,
+    });
+  }
+  for (const name of buckets) {
+    const local = `${id}_${identifier(name)}`;
+    const bucket = file.resource("google_storage_bucket", local, {
+      // Bucket names are global; the project id makes this one unique.
+      name: hcl`\${var.gcp_project}-${literal(bucketSuffix(`${fn.name}-${name}`))}`,
+      location: hcl`\${var.gcp_region}`,
+      uniform_bucket_level_access: true,
+      public_access_prevention: hcl`enforced`,
+    });
+    file.resource("google_storage_bucket_iam_member", local, {
+      bucket: hcl`\${${bucket}.name}`,
+      role: hcl`roles/storage.objectUser`,
+      member,
+    });
+    settings.push([`SLRS_${name}_BUCKET`, hcl`${bucket}.name`]);
+  }
+  for (const name of queues) {
+    const topic = pubsubTopic(file, name);
+    file.resource("google_pubsub_topic_iam_member", `${id}_${identifier(name)}_publisher`, {
+      topic: hcl`\${${topic}.name}`,
+      role: hcl`roles/pubsub.publisher`,
+      member,
+    });
+    settings.push([`SLRS_${name}_TOPIC`, hcl`${topic}.name`]);
+  }
+  return { settings, account };
+}
+
+/** A service account id: `slrs-` and the function's name, 6–30 lowercase letters, digits and hyphens. */
+function serviceAccountId(name: string): string {
+  const id = `slrs-${name.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`.slice(0, 30).replace(/-+$/, "");
+  return id.padEnd(6, "0");
+}
+
+/** The part of a bucket name after the project id: lowercase letters, digits and hyphens, at most 32. */
+function bucketSuffix(name: string): string {
+  const suffix = name.toLowerCase().replace(/[^a-z0-9-]+/g, "-").slice(0, 32).replace(/-+$/, "");
+  return suffix || "bucket";
 }
 
 /**

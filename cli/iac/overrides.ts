@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { FunctionInfo } from "../../src/info.ts";
+import { bindingWarnings, type FunctionInfo } from "../../src/info.ts";
 import { type PlatformName, PLATFORMS } from "../../src/platforms.ts";
 
 /** A function's warnings on one platform, split by cause. */
@@ -43,7 +43,10 @@ export interface PlatformProblems {
 export function platformProblems(fn: FunctionInfo, platform: PlatformName): PlatformProblems {
   const rule = PLATFORMS[platform];
   const info = fn.platforms[platform];
-  const withoutOverrides = new Set(rule.check(fn.requirements, rule.recommend(fn.requirements), fn.triggers));
+  const withoutOverrides = new Set([
+    ...rule.check(fn.requirements, rule.recommend(fn.requirements), fn.triggers),
+    ...bindingWarnings(info.bindings, platform),
+  ]);
   const set = info.overridden.map((key) => `${key}=${JSON.stringify(info.settings[key])}`).join(", ");
   const errors: string[] = [];
   const warnings: string[] = [];

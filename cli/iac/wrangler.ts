@@ -6,7 +6,7 @@
  */
 
 import type { FunctionInfo } from "../../src/info.ts";
-import { workerSettings } from "./_cloudflare.ts";
+import { r2BucketName, workerSettings } from "./_cloudflare.ts";
 
 /** Options of {@linkcode wranglerConfig}. */
 export interface WranglerOptions {
@@ -80,10 +80,33 @@ export function wranglerConfig(fn: FunctionInfo, options: WranglerOptions = {}):
       }),
     ));
   }
+  if (bindings.buckets?.length) {
+    members.push(list(
+      "r2_buckets",
+      bindings.buckets.map((name) => {
+        const bucket = r2BucketName(fn.name, name);
+        return [
+          `// npx wrangler r2 bucket create ${bucket}`,
+          `{ "binding": ${json(name)}, "bucket_name": ${json(bucket)} }`,
+        ];
+      }),
+    ));
+  }
   if (crons.length > 0) members.push([`"triggers": { "crons": ${json(crons)} }`]);
-  if (queues.length > 0) {
-    const consumers = queues.map((queue) => `{ "queue": ${json(queue)}, "max_batch_size": 10, "max_retries": 3 }`);
-    members.push([`"queues": { "consumers": [${consumers.join(", ")}] }`]);
+  const producers = bindings.queues ?? [];
+  if (queues.length > 0 || producers.length > 0) {
+    const created = [...new Set([...producers, ...queues])];
+    const queueMembers = [`// ${created.map((queue) => `npx wrangler queues create ${oneLine(queue)}`).join("; ")}`];
+    const entries: string[] = [];
+    if (producers.length > 0) {
+      const list = producers.map((queue) => `{ "binding": ${json(queue)}, "queue": ${json(queue)} }`);
+      entries.push(`"producers": [${list.join(", ")}]`);
+    }
+    if (queues.length > 0) {
+      const list = queues.map((queue) => `{ "queue": ${json(queue)}, "max_batch_size": 10, "max_retries": 3 }`);
+      entries.push(`"consumers": [${list.join(", ")}]`);
+    }
+    members.push([...queueMembers, `"queues": { ${entries.join(", ")} }`]);
   }
   if (worker.routes.length > 0) members.push([`"routes": ${json(worker.routes)}`]);
   const names = [...fn.requirements.env ?? [], ...bindings.secrets ?? []];

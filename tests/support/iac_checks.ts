@@ -103,6 +103,35 @@ export const ALLOWED: Record<string, Allowed> = {
     required: ["rule", "arn"],
     optional: [],
   },
+  aws_iam_role_policy: {
+    source: `${AWS_DOCS}iam_role_policy`,
+    required: ["role", "policy"],
+    optional: ["name"],
+  },
+  aws_dynamodb_table: {
+    source: `${AWS_DOCS}dynamodb_table (hash_key and range_key need an attribute each; ttl.enabled)`,
+    required: ["name", "attribute"],
+    optional: ["billing_mode", "hash_key", "range_key", "ttl"],
+    nested: { attribute: ["name", "type"], ttl: ["attribute_name", "enabled"] },
+    nestedRequired: { attribute: ["name", "type"] },
+  },
+  aws_s3_bucket: { source: `${AWS_DOCS}s3_bucket`, required: [], optional: ["bucket_prefix"] },
+  aws_s3_bucket_public_access_block: {
+    source: `${AWS_DOCS}s3_bucket_public_access_block`,
+    required: ["bucket"],
+    optional: ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"],
+  },
+  aws_s3_bucket_lifecycle_configuration: {
+    source: `${AWS_DOCS}s3_bucket_lifecycle_configuration (an empty filter applies a rule to every object)`,
+    required: ["bucket", "rule"],
+    optional: [],
+    nested: {
+      rule: ["id", "status", "filter", "abort_incomplete_multipart_upload"],
+      "rule.filter": [],
+      "rule.abort_incomplete_multipart_upload": ["days_after_initiation"],
+    },
+    nestedRequired: { rule: ["id", "status"] },
+  },
   aws_sqs_queue: { source: `${AWS_DOCS}sqs_queue`, required: [], optional: ["name", "visibility_timeout_seconds"] },
   aws_lambda_event_source_mapping: {
     source: `${AWS_DOCS}lambda_event_source_mapping`,
@@ -118,6 +147,11 @@ export const ALLOWED: Record<string, Allowed> = {
   cloudflare_workers_kv_namespace: {
     source: `${CF_DOCS} workers_kv_namespace`,
     required: ["account_id", "title"],
+    optional: [],
+  },
+  cloudflare_r2_bucket: {
+    source: `${CF_DOCS} r2_bucket (location, jurisdiction and storage_class are left to R2's defaults)`,
+    required: ["account_id", "name"],
     optional: [],
   },
   cloudflare_d1_database: { source: `${CF_DOCS} d1_database`, required: ["account_id", "name"], optional: [] },
@@ -160,6 +194,11 @@ export const ALLOWED: Record<string, Allowed> = {
     source: `${AZ}storage_container.html.markdown (5.x: storage_account_id, not storage_account_name)`,
     required: ["name", "storage_account_id"],
     optional: ["container_access_type"],
+  },
+  azurerm_storage_table: {
+    source: `${AZ}storage_table.html.markdown (5.x: storage_account_id)`,
+    required: ["name", "storage_account_id"],
+    optional: [],
   },
   azurerm_storage_queue: {
     source: `${AZ}storage_queue.html.markdown`,
@@ -247,6 +286,7 @@ export const ALLOWED: Record<string, Allowed> = {
         "timeout_seconds",
         "max_instance_count",
         "environment_variables",
+        "service_account_email",
       ],
       event_trigger: [
         "event_type",
@@ -277,12 +317,32 @@ export const ALLOWED: Record<string, Allowed> = {
     nestedRequired: { http_target: ["uri"], "http_target.oidc_token": ["service_account_email"] },
   },
   google_pubsub_topic: { source: `${GOOGLE}pubsub_topic.html.markdown`, required: ["name"], optional: [] },
+  google_pubsub_topic_iam_member: {
+    source: `${GOOGLE}pubsub_topic_iam.html.markdown`,
+    required: ["topic", "role", "member"],
+    optional: [],
+  },
+  google_storage_bucket_iam_member: {
+    source: `${GOOGLE}storage_bucket_iam.html.markdown`,
+    required: ["bucket", "role", "member"],
+    optional: [],
+  },
+  google_firestore_field: {
+    source: `${GOOGLE}firestore_field.html.markdown (an empty ttl_config turns the TTL policy on; an empty ` +
+      "index_config disables the field's single-field indexes; database defaults to (default))",
+    required: ["collection", "field"],
+    optional: ["ttl_config", "index_config"],
+    nested: { ttl_config: [], index_config: [] },
+  },
 };
 
 /** Keys of each Worker binding, by binding type (the script's `bindings` list). */
 const BINDING_KEYS: Record<string, string[]> = {
   kv_namespace: ["type", "name", "namespace_id"],
   d1: ["type", "name", "id"],
+  // workers_script.md (v5): bindings[].bucket_name "R2 bucket to bind to", queue_name "Name of the Queue to bind to".
+  r2_bucket: ["type", "name", "bucket_name"],
+  queue: ["type", "name", "queue_name"],
   plain_text: ["type", "name", "text"],
   secret_text: ["type", "name", "text"],
 };
@@ -302,7 +362,7 @@ const PROVIDER_KEYS: Record<string, string[]> = {
 
 const META_ARGUMENTS = ["depends_on", "count", "for_each", "provider", "lifecycle"];
 /** Arguments whose value is a map of the user's keys, not a block. */
-const MAPS = ["app_settings", "environment_variables", "headers", "tags"];
+const MAPS = ["variables", "app_settings", "environment_variables", "headers", "tags"];
 
 type Json = Record<string, unknown>;
 

@@ -1,0 +1,150 @@
+/**
+ * Which backend serves each binding on each platform, and the variables that tell it where its resource is: what
+ * `--info` lists and what `build` imports. The backends themselves live in `bindings/`; this table only names them,
+ * so the core stays free of them.
+ *
+ * @module
+ */
+
+/** The binding kinds that have a backend off Cloudflare. */
+export type BackendKind = "kv" | "bucket" | "queue";
+
+/** A backend: the kind it serves and the variables it reads, first the one naming its resource. */
+export interface BackendRule {
+  /** The binding kind it serves. */
+  readonly kind: BackendKind;
+  /** The variables it reads for a binding, first the one naming the binding's resource. */
+  readonly variables: (binding: string) => readonly string[];
+}
+
+/** A backend's name (the `backend` of a `BindingError`). */
+export type BackendName =
+  | "dynamodb"
+  | "s3"
+  | "sqs"
+  | "azure-table"
+  | "azure-blob"
+  | "azure-queue"
+  | "firestore"
+  | "gcs"
+  | "pubsub"
+  | "upstash"
+  | "vercel-blob"
+  | "redis"
+  | "redis-queue"
+  | "local"
+  | "local-bucket";
+
+const aws = ["AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
+const azure = (binding: string) => [`SLRS_${binding}_CONNECTION`, "AzureWebJobsStorage"];
+
+/** Every backend by its name. */
+export const BACKENDS: Readonly<Record<BackendName, BackendRule>> = {
+  dynamodb: { kind: "kv", variables: (b) => [`SLRS_${b}_TABLE`, ...aws] },
+  s3: { kind: "bucket", variables: (b) => [`SLRS_${b}_BUCKET`, ...aws] },
+  sqs: { kind: "queue", variables: (b) => [`SLRS_${b}_QUEUE_URL`, ...aws] },
+  "azure-table": { kind: "kv", variables: (b) => [`SLRS_${b}_TABLE`, ...azure(b)] },
+  "azure-blob": { kind: "bucket", variables: (b) => [`SLRS_${b}_CONTAINER`, ...azure(b)] },
+  "azure-queue": { kind: "queue", variables: (b) => [`SLRS_${b}_QUEUE`, ...azure(b)] },
+  firestore: { kind: "kv", variables: (b) => [`SLRS_${b}_COLLECTION`, "GOOGLE_CLOUD_PROJECT"] },
+  gcs: { kind: "bucket", variables: (b) => [`SLRS_${b}_BUCKET`] },
+  pubsub: { kind: "queue", variables: (b) => [`SLRS_${b}_TOPIC`, "GOOGLE_CLOUD_PROJECT"] },
+  upstash: { kind: "kv", variables: () => ["KV_REST_API_URL", "KV_REST_API_TOKEN"] },
+  "vercel-blob": { kind: "bucket", variables: () => ["BLOB_READ_WRITE_TOKEN"] },
+  redis: { kind: "kv", variables: (b) => [`SLRS_${b}_REDIS_URL`, "REDIS_URL"] },
+  "redis-queue": { kind: "queue", variables: (b) => [`SLRS_${b}_REDIS_URL`, "REDIS_URL"] },
+  local: { kind: "kv", variables: (b) => [`SLRS_${b}_FILE`] },
+  "local-bucket": { kind: "bucket", variables: (b) => [`SLRS_${b}_DIR`] },
+};
+
+/** Where a build puts a function: a platform of `--info`, or self-hosted Deno and Node. */
+export type BackendPlace = "aws-lambda" | "azure" | "gcp" | "vercel" | "self-hosted";
+
+/** The default backend per place and kind; none where the platform has no native one (Vercel queues). */
+export const DEFAULT_BACKENDS: Readonly<Record<BackendPlace, Readonly<Partial<Record<BackendKind, BackendName>>>>> = {
+  "aws-lambda": { kv: "dynamodb", bucket: "s3", queue: "sqs" },
+  azure: { kv: "azure-table", bucket: "azure-blob", queue: "azure-queue" },
+  gcp: { kv: "firestore", bucket: "gcs", queue: "pubsub" },
+  vercel: { kv: "upstash", bucket: "vercel-blob" },
+  "self-hosted": { kv: "local", bucket: "local-bucket", queue: "redis-queue" },
+};
+
+/** The settings that pick another backend per kind, e.g. `kvBackend: "redis"`. */
+export const BACKEND_SETTINGS: Readonly<Record<BackendKind, string>> = {
+  kv: "kvBackend",
+  bucket: "bucketBackend",
+  queue: "queueBackend",
+};
+
+/** The `requirements.bindings` field of each kind. */
+const FIELDS = { kv: "kv", bucket: "buckets", queue: "queues" } as const;
+
+/**
+ * The backends of one kind, for validation and did-you-mean.
+ *
+ * @param kind The binding kind.
+ * @returns Their names.
+ *
+ * @example Usage
+ * ```ts
+ * import { backendsOf } from "./binding_backends.ts";
+ * console.assert(backendsOf("queue").includes("sqs"));
+ * ```
+ */
+export function backendsOf(kind: BackendKind): BackendName[] {
+  return (Object.keys(BACKENDS) as BackendName[]).filter((name) => BACKENDS[name].kind === kind);
+}
+
+/** One binding's backend on a platform, as `--info` lists it. */
+export interface BindingBackend {
+  /** The binding's kind. */
+  kind: BackendKind;
+  /** The backend, or `none` where the platform has none and no override picked one. */
+  backend: BackendName | "none" | "workers-kv" | "r2" | "cloudflare-queues";
+  /** The variable naming the binding's resource. */
+  variable?: string;
+  /** The other variables the backend reads (credentials, region, fallbacks). */
+  also?: string[];
+}
+
+/**
+ * Each binding's backend at a place, after the `kvBackend`/`bucketBackend`/`queueBackend` settings.
+ *
+ * @param bindings The function's `requirements.bindings`.
+ * @param place Where it runs.
+ * @param settings The final settings there (an unknown backend name is left to validation, and falls to the default).
+ * @returns The backend per binding name.
+ *
+ * @example The counter on Lambda
+ * ```ts
+ * import { bindingBackends } from "./binding_backends.ts";
+ * const plan = bindingBackends({ kv: ["COUNTER"] }, "aws-lambda", {});
+ * console.assert(plan.COUNTER!.backend === "dynamodb" && plan.COUNTER!.variable === "SLRS_COUNTER_TABLE");
+ * ```
+ */
+export function bindingBackends(
+  bindings: {
+    readonly kv?: readonly string[];
+    readonly buckets?: readonly string[];
+    readonly queues?: readonly string[];
+  },
+  place: BackendPlace,
+  settings: Readonly<Record<string, unknown>>,
+): Record<string, BindingBackend> {
+  const plan: Record<string, BindingBackend> = Object.create(null);
+  for (const kind of ["kv", "bucket", "queue"] as const) {
+    const chosen = settings[BACKEND_SETTINGS[kind]];
+    const backend = typeof chosen === "string" && backendsOf(kind).includes(chosen as BackendName)
+      ? chosen as BackendName
+      : DEFAULT_BACKENDS[place][kind];
+    for (const name of bindings[FIELDS[kind]] ?? []) {
+      if (backend === undefined) {
+        plan[name] = { kind, backend: "none" };
+        continue;
+      }
+      const [variable, ...also] = BACKENDS[backend].variables(name);
+      plan[name] = { kind, backend, variable: variable!, ...(also.length > 0 && { also }) };
+    }
+  }
+  return plan;
+}
