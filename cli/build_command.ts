@@ -64,6 +64,77 @@ function streams(fn: FunctionInfo): boolean {
   return fn.platforms["aws-lambda"].settings.invokeMode === "RESPONSE_STREAM";
 }
 
+/**
+ * The aws-lambda entry, specialised: it imports only the converters of the event shapes the deployment delivers
+ * (see {@linkcode lambdaShapes}), so the bundle leaves the others out, and any other event gets an error saying what
+ * the function was built for.
+ */
+function lambdaEntry(fn: FunctionInfo): string[] {
+  const shapes = lambdaShapes(fn);
+  const stream = streams(fn);
+  if (shapes === undefined) {
+    const general = stream ? "streamHandle" : "handle";
+    return [
+      `import { ${general} } from ADAPTER;`,
+      "import fn from FUNCTION;",
+      `export const handler = ${general}(fn);`,
+    ];
+  }
+  const make = stream ? "streamHandleShapes" : "handleShapes";
+  const warmUp = fn.platforms["aws-lambda"].settings.fetchWarmUp;
+  const warm = warmUp === undefined ? LAMBDA_WARM_FETCH : warmUp === "init";
+  const names = [make, ...shapes, ...(warm ? ["warmFetch"] : [])].sort();
+  return [
+    `import { ${names.join(", ")} } from ADAPTER;`,
+    "import fn from FUNCTION;",
+    ...(warm ? ["await warmFetch();"] : []),
+    `export const handler = ${make}(fn, [${shapes.join(", ")}]);`,
+  ];
+}
+
+/**
+ * Whether aws-lambda entries do the Fetch first touch (`warmFetch()`) at module init, where Lambda runs module code
+ * before the first request, when the `fetchWarmUp` setting does not say. Off: measured with
+ * scripts/bench_cold_start.ts, the total (import + first invoke) was no better (BENCHMARKS.md, "AWS Lambda cold start").
+ */
+const LAMBDA_WARM_FETCH = false;
+
+/**
+ * The event shapes (names exported by the aws-lambda adapter) a function's Lambda deployment delivers, from its final
+ * settings and triggers: HTTP by `exposure` (a Function URL and an HTTP API both send payload 2.0; `none` sends no
+ * HTTP), schedules as EventBridge scheduled events, queues as SQS, events by their declared sources. `undefined` when
+ * the settings say nothing certain (an exposure this build does not know), so the entry takes every shape.
+ */
+function lambdaShapes(fn: FunctionInfo): string[] | undefined {
+  const http = fn.triggers.some((t) => t.type === "http");
+  const exposure = fn.platforms["aws-lambda"].settings.exposure ?? (http ? "url" : "none");
+  if (exposure !== "url" && exposure !== "http-api" && exposure !== "none") return undefined;
+  const shapes = new Set<string>();
+  if (http && exposure !== "none") shapes.add("httpV2");
+  for (const trigger of fn.triggers) {
+    if (trigger.type === "schedule") shapes.add("schedule");
+    else if (trigger.type === "queue") shapes.add("sqs");
+    else if (trigger.type === "event") { for (const shape of eventShapes(trigger.sources)) shapes.add(shape); }
+  }
+  return shapes.size === 0 ? undefined : [...shapes];
+}
+
+/**
+ * The shapes an `event` trigger's sources arrive in. S3 notifications come directly or through EventBridge (source
+ * `aws.s3`), SNS directly; any other source is an EventBridge one. No sources at all: every event shape.
+ */
+function eventShapes(sources: readonly string[]): string[] {
+  if (sources.length === 0) return ["s3", "sns", "eventBridge"];
+  const shapes: string[] = [];
+  for (const source of sources) {
+    const service = source.toLowerCase().replace(/^aws[.:]/, "");
+    if (service === "s3") shapes.push("s3", "eventBridge");
+    else if (service === "sns") shapes.push("sns");
+    else shapes.push("eventBridge");
+  }
+  return shapes;
+}
+
 /** The `bootstrap` of the aws-lambda-deno zip. */
 const BOOTSTRAP = `#!/bin/sh
 # Lambda custom runtime (provided.al2023) entry, written by \`slrs build --target aws-lambda-deno\`.
@@ -84,14 +155,7 @@ const TARGETS: Record<string, Target> = {
     adapter: "aws_lambda",
     bundlePlatform: "deno",
     extension: ".mjs",
-    entry: (fn) =>
-      streams(fn)
-        ? [
-          "import { streamHandle } from ADAPTER;",
-          "import fn from FUNCTION;",
-          "export const handler = streamHandle(fn);",
-        ]
-        : ["import { handle } from ADAPTER;", "import fn from FUNCTION;", "export const handler = handle(fn);"],
+    entry: lambdaEntry,
     zip: { bundle: "index.mjs", extra: {} },
   },
   "aws-lambda-deno": {

@@ -4,6 +4,8 @@
  *
  * - slrs: `examples/hello/main.ts` built by `cli.ts build --target aws-lambda` (run as a subprocess, so the bundle is
  *   exactly what a deployment gets),
+ * - slrs warm init: the same entry with `await warmFetch();` at module level (the `fetchWarmUp: "init"` setting), so
+ *   the init-phase option is measured against the entry without it,
  * - Hono: the same routes with `hono/aws-lambda` `handle` (`scripts/cold_start/hono_hello.ts`),
  * - raw: a handler returning `{ statusCode, body }` with no Fetch objects (`scripts/cold_start/raw_hello.ts`),
  * - fetch touch: a handler that only builds a `Request`, a `Response` and reads its body
@@ -24,6 +26,8 @@
  *
  * @module
  */
+
+import { UNCHECKED_IMPORT_MAP } from "../cli/build_command.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const HERE = new URL("./cold_start/", import.meta.url).pathname;
@@ -80,6 +84,42 @@ async function buildSlrs(dir: string): Promise<string> {
     dir,
   ]);
   return `${dir}/aws-lambda/hello.mjs`;
+}
+
+/**
+ * The slrs entry `buildSlrs` wrote, with the Fetch first touch moved to module init (`await warmFetch();`), bundled
+ * the way the build bundles: the init-phase option, measured against the entry without it.
+ */
+async function warmVariant(dir: string): Promise<string> {
+  const entry = await Deno.readTextFile(`${dir}/aws-lambda/hello.entry.ts`);
+  const warm = entry.includes("warmFetch") ? entry : entry
+    .replace(/import \{ ([^}]*) \} from ("[^"]*aws_lambda\.ts");/, "import { $1, warmFetch } from $2;")
+    .replace(/^export const handler/m, "await warmFetch();\nexport const handler");
+  const path = `${dir}/aws-lambda/hello_warm.entry.ts`;
+  await Deno.writeTextFile(path, warm);
+  const map = `${dir}/import_map.json`;
+  await Deno.writeTextFile(map, JSON.stringify(UNCHECKED_IMPORT_MAP));
+  const out = `${dir}/hello_warm.mjs`;
+  await run(Deno.execPath(), [
+    "bundle",
+    "--quiet",
+    "--minify",
+    "--import-map",
+    map,
+    "--platform",
+    "deno",
+    "-o",
+    out,
+    path,
+  ]);
+  return out;
+}
+
+/** The HTTP-only function (one route, no router) built like `buildSlrs`, for its size. */
+async function buildHttpOnly(dir: string): Promise<string> {
+  const entry = "tests/adapters/fixtures/lambda_http_only_app.ts";
+  await run(Deno.execPath(), ["run", "-A", "cli.ts", "build", "--target", "aws-lambda", entry, "--out", `${dir}/h`]);
+  return `${dir}/h/aws-lambda/http-only.mjs`;
 }
 
 /** Bundles one of `scripts/cold_start/*.ts` with the flags `cli.ts build --target aws-lambda` uses. */
@@ -150,6 +190,12 @@ async function measure(node: string, contenders: Contender[], rounds: number): P
   const own = (name: string) => (totals.get(name)! - totals.get("fetch touch")!).toFixed(2);
   console.log("");
   console.log(`- total, slrs/Hono: ${ratio(totals.get("slrs")!, totals.get("hono")!)}`);
+  console.log(
+    `- total, slrs (Fetch warmed at init)/Hono: ${ratio(totals.get("slrs warm init")!, totals.get("hono")!)}`,
+  );
+  console.log(
+    `- total, slrs (Fetch warmed at init)/slrs: ${ratio(totals.get("slrs warm init")!, totals.get("slrs")!)}`,
+  );
   console.log(`- total, slrs/raw: ${ratio(totals.get("slrs")!, totals.get("raw")!)}`);
   console.log(`- import, slrs/Hono: ${ratio(imports.get("slrs")!, imports.get("hono")!)}`);
   console.log(`- first invoke, slrs/Hono: ${ratio(invokes.get("slrs")!, invokes.get("hono")!)}`);
@@ -168,6 +214,7 @@ async function bench(): Promise<void> {
   try {
     const contenders: Contender[] = [
       { name: "slrs", bundle: await buildSlrs(dir) },
+      { name: "slrs warm init", bundle: await warmVariant(dir) },
       { name: "hono", bundle: await bundle("hono_hello.ts", dir) },
       { name: "raw", bundle: await bundle("raw_hello.ts", dir) },
       { name: "fetch touch", bundle: await bundle("fetch_touch.ts", dir) },
@@ -178,7 +225,9 @@ async function bench(): Promise<void> {
     console.log("| contender | minified bytes |");
     console.log("| --- | ---: |");
     for (const { name } of contenders) console.log(`| ${name} | ${bytes.get(name)!.toLocaleString("en-US")} |`);
-    console.log(`\n- size, slrs/Hono: ${ratio(bytes.get("slrs")!, bytes.get("hono")!)}\n`);
+    console.log(`\n- size, slrs/Hono: ${ratio(bytes.get("slrs")!, bytes.get("hono")!)}`);
+    const httpOnly = Deno.statSync(await buildHttpOnly(dir)).size;
+    console.log(`- HTTP-only function (tests/adapters/fixtures/lambda_http_only_app.ts): ${httpOnly} bytes\n`);
     for (const spec of nodes) await measure(await nodeBinary(spec), contenders, rounds);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -116,6 +116,15 @@ const INVOKE_MODE: SettingType = {
   pattern: /^(BUFFERED|RESPONSE_STREAM)$/,
   form: '"BUFFERED" or "RESPONSE_STREAM"',
 };
+/**
+ * When a Lambda entry does the Fetch first touch (Node loads undici when a Fetch global is first used): at module init
+ * (`warmFetch()`, in Lambda's init phase) or on the first request. Measured in BENCHMARKS.md.
+ */
+const FETCH_WARM_UP: SettingType = {
+  type: "string",
+  pattern: /^(init|first-request)$/,
+  form: '"init" or "first-request"',
+};
 const oneOf = (value: SettingValue | undefined, allowed: readonly (string | number)[]) =>
   value === undefined || allowed.includes(value as string | number);
 
@@ -132,6 +141,7 @@ export const PLATFORMS = {
       logRetentionDays: COUNT,
       exposure: STRING,
       invokeMode: INVOKE_MODE,
+      fetchWarmUp: FETCH_WARM_UP,
       ...BACKEND_CHOICES,
     },
     recommend: (req) => ({

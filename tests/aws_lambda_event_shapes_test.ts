@@ -92,7 +92,10 @@ Deno.test("events that are not HTTP requests the adapter runs are refused by nam
         const error = await strict(event, lambdaContext()).then(() => undefined, (e: unknown) => e);
         assert.ok(error instanceof UnknownEventError, `got ${String(error)}`);
         assert.match(error.message, expected[name]!);
-        assert.match(error.message, /Expected an API Gateway REST \(1\.0\) or HTTP API \(2\.0\), Function URL, ALB/);
+        assert.match(
+          error.message,
+          /This handler accepts: Application Load Balancer, HTTP API \/ Function URL \(payload 2\.0\), REST API \(payload 1\.0\), SQS, S3, SNS, EventBridge scheduled event, EventBridge event\.$/,
+        );
         assert.equal(ran, false);
       },
     );

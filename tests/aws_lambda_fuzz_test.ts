@@ -5,7 +5,8 @@
 
 import assert from "node:assert/strict";
 import { handle, UnknownEventError } from "../adapters/aws_lambda.ts";
-import { httpShape } from "../adapters/aws_lambda/_http.ts";
+import { ALL_SHAPES } from "../adapters/aws_lambda/_all_shapes.ts";
+import { shapeOf } from "../adapters/aws_lambda/_event_shape.ts";
 import { serverless } from "../mod.ts";
 import { fixture, lambdaContext } from "./support/aws_lambda.ts";
 
@@ -174,7 +175,7 @@ Deno.test(`fuzz: ${PER_SHAPE} mutated events per HTTP shape never crash the conv
           const event = fixture<Json>(file);
           const rounds = 1 + Math.floor(rand() * 3);
           for (let r = 0; r < rounds; r++) mutate(event, rand);
-          const stillHttp = httpShape(event) !== undefined;
+          const stillHttp = shapeOf(event, ALL_SHAPES)?.kind === "http";
           let result: unknown;
           try {
             result = await handler(event, context);

@@ -224,10 +224,10 @@ Deno.test("build --target aws-lambda for a function that requires streaming, und
     const run = await runCli(["build", "--target", "aws-lambda", entry, "--out", out]);
     assert.equal(run.code, 0, run.stderr);
 
-    await t.step("the invokeMode setting RESPONSE_STREAM makes the streamHandle entry", async () => {
+    await t.step("the invokeMode setting RESPONSE_STREAM makes the streaming entry, for payload 2.0 only", async () => {
       const source = await Deno.readTextFile(`${out}/aws-lambda/ticks.entry.ts`);
-      assert.match(source, /import \{ streamHandle \} from ".*adapters\/aws_lambda\.ts";/);
-      assert.match(source, /export const handler = streamHandle\(fn\);/);
+      assert.match(source, /import \{ httpV2, streamHandleShapes \} from ".*adapters\/aws_lambda\.ts";/);
+      assert.match(source, /export const handler = streamHandleShapes\(fn, \[httpV2\]\);/);
     });
 
     await t.step("the built zip streams the prelude, 8 NUL bytes and the body, chunked", async () => {
@@ -265,7 +265,7 @@ Deno.test("build --target aws-lambda for a function that requires streaming, und
       assert.match(refused.stderr, /use exposure "url"/);
     });
 
-    await t.step("the BUFFERED override keeps the buffered handle() entry", async () => {
+    await t.step("the BUFFERED override keeps the buffered (handleShapes) entry", async () => {
       const overrides = `${out}/buffered.json`;
       await Deno.writeTextFile(overrides, JSON.stringify({ ticks: { "aws-lambda": { invokeMode: "BUFFERED" } } }));
       const buffered = await runCli([
@@ -279,7 +279,10 @@ Deno.test("build --target aws-lambda for a function that requires streaming, und
         overrides,
       ]);
       assert.equal(buffered.code, 0, buffered.stderr);
-      assert.match(await Deno.readTextFile(`${out}/buffered/aws-lambda/ticks.entry.ts`), /handle\(fn\);/);
+      assert.match(
+        await Deno.readTextFile(`${out}/buffered/aws-lambda/ticks.entry.ts`),
+        /handleShapes\(fn, \[httpV2\]\);/,
+      );
     });
   } finally {
     await Deno.remove(out, { recursive: true });

@@ -68,11 +68,12 @@ Deno.test("cli.ts build bundles the examples for every target", async (t) => {
 
     await t.step("writes the generated two-line entry next to each bundle", async () => {
       const entry = await Deno.readTextFile(`${out}/aws-lambda/hello.entry.ts`);
-      assert.match(entry, /import \{ handle \} from ".*adapters\/aws_lambda\.ts";/);
+      // Specialised to what the deployment delivers: a Function URL (payload 2.0) and its EventBridge schedule.
+      assert.match(entry, /import \{ handleShapes, httpV2, schedule \} from ".*adapters\/aws_lambda\.ts";/);
       // hello's kv binding is wired: the function is imported as base and wrapped with its DynamoDB backend.
       assert.match(entry, /import base from ".*examples\/hello\/main\.ts";/);
       assert.match(entry, /const fn = withBindings\(base, \{ "COUNTER": dynamoDbKv \}\);/);
-      assert.match(entry, /export const handler = handle\(fn\);/);
+      assert.match(entry, /export const handler = handleShapes\(fn, \[httpV2, schedule\]\);/);
       assert.match(await Deno.readTextFile(`${out}/cloudflare/hello.entry.ts`), /export default handle\(fn\);/);
       assert.match(await Deno.readTextFile(`${out}/aws-lambda-deno/hello.entry.ts`), /await runtime\(fn\);/);
     });

@@ -1,37 +1,27 @@
 /**
- * HTTP events ↔ Fetch objects: REST API (payload 1.0), HTTP API and Function URL (payload 2.0), and ALB in single-
- * and multi-value mode. One pipeline; each shape answers only where its method, path, query and headers are, and how
- * its result looks. Everything else (URL assembly, body decoding, text-or-base64) is shared.
+ * HTTP events ↔ Fetch objects. One pipeline; each shape (`./_rest.ts`, `./_http_v2.ts`, `./_alb.ts`, one module each
+ * so an entry imports only the ones its deployment receives) answers only where its method, path, query and headers
+ * are, and how its result looks. Everything else (URL assembly, body decoding, text-or-base64) is shared.
  *
  * @module
  */
 
-import { STATUS_CODES } from "node:http";
 import { HttpError } from "../../src/http_error.ts";
 import { decodeBase64, encodeBase64 } from "./_base64.ts";
 import { lazyRequest } from "../_lazy_request.ts";
 import { BadTarget, requestUrl } from "../_request_url.ts";
 import { responseHeaderFilter } from "../_framing.ts";
-import {
-  BadEvent,
-  clip,
-  describe,
-  encodeQuery,
-  gatherBoth,
-  type Gathered,
-  gatherSingle,
-  isObject,
-  type Json,
-  requestContext,
-  stringField,
-  typeName,
-} from "./_http_fields.ts";
+import { BadEvent, clip, describe, type Gathered, type Json, requestContext, typeName } from "./_http_fields.ts";
 
 export { BadEvent, type Json } from "./_http_fields.ts";
 
 export interface Shape {
+  /** Marks an HTTP shape among the event shapes of `./_event_shape.ts`. */
+  readonly kind: "http";
   /** How errors name the shape. */
   readonly name: string;
+  /** Whether an event has this shape; no event has two. */
+  matches(event: Json): boolean;
   /** Whether the event wants a streaming-capable (2.0) result. */
   readonly v2: boolean;
   method(event: Json): unknown;
@@ -39,7 +29,13 @@ export interface Shape {
   /** The query string without `?`, already percent-encoded. */
   query(event: Json): string;
   headers(event: Json, into: Gathered): void;
-  result(event: Json, head: ResultHead, body: string, isBase64Encoded: boolean, options: HttpOptions): Json;
+  result(
+    event: Json,
+    head: ResultHead,
+    body: string,
+    isBase64Encoded: boolean,
+    options: HttpOptions,
+  ): Json | Promise<Json>;
 }
 
 /** Status and headers of a response, read once. */
@@ -56,152 +52,6 @@ export interface HttpOptions {
   stripStage: boolean;
   isBinary: ((contentType: string | null, contentEncoding: string | null) => boolean) | undefined;
   albCookies: "case-variants" | "last";
-}
-
-const REST: Shape = {
-  name: "REST API (payload 1.0)",
-  v2: false,
-  method: (e) => e.httpMethod,
-  // `path` never has the stage (`requestContext.path` does); behind a custom domain it has the base-path mapping.
-  path: (e) => stringField(e, "path"),
-  query: (e) => encodeQuery(e.queryStringParameters, e.multiValueQueryStringParameters, false),
-  // multiValueHeaders is the complete map; `headers` keeps one value per name (which one is not even documented).
-  headers: (e, into) => gatherBoth(e.headers, e.multiValueHeaders, into),
-  result(_e, head, body, isBase64Encoded) {
-    const result: Json = { statusCode: head.status, headers: head.headers, body, isBase64Encoded };
-    if (head.cookies.length > 0) result.multiValueHeaders = { "set-cookie": head.cookies };
-    return result;
-  },
-};
-
-const BARE_PERCENT = /%(?![0-9A-Fa-f]{2})/g;
-
-const HTTP_API: Shape = {
-  name: "HTTP API / Function URL (payload 2.0)",
-  v2: true,
-  method: (e) => {
-    const http = requestContext(e).http;
-    return isObject(http) ? http.method : undefined;
-  },
-  path(e, stripStage) {
-    // HTTP API decodes the path before writing rawPath; a `%` not followed by two hex digits can only have been a
-    // `%25`, so it is escaped again rather than left to make the path malformed.
-    const path = stringField(e, "rawPath").replace(BARE_PERCENT, "%25");
-    if (!stripStage) return path;
-    // A named stage is part of rawPath (`/Prod/my/path`); `$default` never is.
-    const stage = requestContext(e).stage;
-    if (typeof stage !== "string" || stage === "$default" || stage === "") return path;
-    const prefix = `/${stage}`;
-    if (path === prefix) return "/";
-    return path.startsWith(prefix + "/") ? path.slice(prefix.length) : path;
-  },
-  query(e) {
-    const raw = e.rawQueryString;
-    if (raw === undefined || raw === null) return "";
-    if (typeof raw !== "string") throw new BadEvent(`rawQueryString must be a string; got ${typeName(raw)}.`);
-    return raw.includes("#") ? raw.replaceAll("#", "%23") : raw;
-  },
-  headers(e, into) {
-    gatherSingle(e.headers, into, "headers");
-    const cookies = e.cookies;
-    if (cookies === undefined || cookies === null) return;
-    if (!Array.isArray(cookies) || !cookies.every((c) => typeof c === "string")) {
-      throw new BadEvent(`cookies must be an array of strings; got ${typeName(cookies)}.`);
-    }
-    // `cookies[]` is the complete list; a Function URL also sends the raw `cookie` header with the same cookies.
-    into.cookies = cookies as string[];
-  },
-  result(_e, head, body, isBase64Encoded) {
-    const result: Json = { statusCode: head.status, headers: head.headers, body, isBase64Encoded };
-    if (head.cookies.length > 0) result.cookies = head.cookies;
-    return result;
-  },
-};
-
-const ALB: Shape = {
-  name: "Application Load Balancer",
-  v2: false,
-  method: (e) => e.httpMethod,
-  path: (e) => stringField(e, "path"),
-  query: (e) => encodeQuery(e.queryStringParameters, e.multiValueQueryStringParameters, true),
-  headers: (e, into) => gatherBoth(e.headers, e.multiValueHeaders, into),
-  result(e, head, body, isBase64Encoded, options) {
-    const result: Json = {
-      statusCode: head.status,
-      statusDescription: `${head.status} ${STATUS_CODES[head.status] ?? "Unknown"}`,
-      isBase64Encoded,
-      body,
-    };
-    // The target group's mode shows in the request: multiValueHeaders present means multi-value mode is on.
-    if (isObject(e.multiValueHeaders)) {
-      const multi: Record<string, string[]> = {};
-      for (const name in head.headers) multi[name] = [head.headers[name]!];
-      if (head.cookies.length > 0) multi["set-cookie"] = head.cookies;
-      result.multiValueHeaders = multi;
-    } else {
-      result.headers = head.cookies.length > 0 ? withCookieVariants(head, options.albCookies) : head.headers;
-    }
-    return result;
-  },
-};
-
-/** The result headers of ALB single-value mode, where one name holds one value. */
-function withCookieVariants(head: ResultHead, mode: HttpOptions["albCookies"]): Record<string, string> {
-  const headers = { ...head.headers };
-  const cookies = head.cookies;
-  if (mode === "last") {
-    headers["set-cookie"] = cookies[cookies.length - 1]!;
-    return headers;
-  }
-  // Header names are case-insensitive in HTTP but not in JSON: `set-cookie`, `Set-cookie`, `sEt-cookie`, … are
-  // distinct keys that the load balancer sends as separate Set-Cookie lines. 9 letters give 512 spellings.
-  if (cookies.length > 512) {
-    throw new RangeError(
-      `The response sets ${cookies.length} cookies; ALB single-value mode can carry 512. Enable ` +
-        "lambda.multi_value_headers.enabled on the target group.",
-    );
-  }
-  for (let i = 0; i < cookies.length; i++) headers[caseVariant("set-cookie", i)] = cookies[i]!;
-  return headers;
-}
-
-/**
- * The `index`-th spelling of `name`: bit k of `index` upper-cases the k-th letter.
- *
- * @param name A lowercase header name.
- * @param index Which spelling; 0 is `name` itself.
- * @returns The spelling.
- */
-export function caseVariant(name: string, index: number): string {
-  let out = "";
-  let bit = 0;
-  for (const char of name) {
-    if (char >= "a" && char <= "z") {
-      out += (index >> bit) & 1 ? char.toUpperCase() : char;
-      bit++;
-    } else out += char;
-  }
-  return out;
-}
-
-/**
- * Finds the HTTP shape of an event, or `undefined` for a non-HTTP event.
- *
- * @param event The event.
- * @returns The shape.
- */
-export function httpShape(event: Json): Shape | undefined {
-  const rc = event.requestContext;
-  // ALB events carry httpMethod and path like REST (1.0) ones; only ALB has requestContext.elb.
-  if (isObject(rc) && rc.elb !== undefined) return ALB;
-  // Authorizer events look like the requests they guard but want a policy back: never run the HTTP handler on them.
-  if (typeof event.methodArn === "string" || typeof event.routeArn === "string") return undefined;
-  // Only 2.0 has requestContext.http. A REST (1.0) event may carry `version` ("1.0") and, behind a custom domain with a
-  // base-path mapping, `rawPath`; VPC Lattice v2 says `version: "2.0"` but has neither rawPath nor requestContext.http.
-  if (isObject(rc) && isObject(rc.http)) return HTTP_API;
-  if (event.version === "2.0" && "rawPath" in event && !("httpMethod" in event)) return HTTP_API;
-  if ("httpMethod" in event && "path" in event) return REST;
-  return undefined;
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -382,5 +232,5 @@ export async function toResult(shape: Shape, event: Json, response: Response, op
     if (bytes.length === 0 && contentType === null) base64 = false;
     body = base64 ? encodeBase64(bytes) : "";
   } else body = await response.text();
-  return shape.result(event, head, body, base64, options);
+  return await shape.result(event, head, body, base64, options);
 }

@@ -9,12 +9,16 @@ import { type Context, createContext } from "../../src/context.ts";
 import { errorResponse, jsonError } from "../../src/error_response.ts";
 import { errorText, type LogSink } from "../../src/log.ts";
 import type { ServerlessFunction } from "../../src/serverless.ts";
-import { BadEvent, type HttpOptions, httpShape, type Json, type Shape, toRequest, toResult } from "./_http.ts";
+import { BadEvent, type HttpOptions, type Json, type Shape, toRequest, toResult } from "./_http.ts";
 import { unwatch, watch } from "./_deadline.ts";
-import { runSource, sourceKind, type SourceOptions } from "./_sources.ts";
+import { type AnyShape, shapeOf, type SourceOptions } from "./_event_shape.ts";
 import { pending } from "../_env.ts";
 import { unsupportedKind } from "./_unsupported.ts";
+import { eventName } from "./_event_name.ts";
 import { BUFFERED_LIMIT, resultBytes } from "./_limits.ts";
+
+/** How many shapes `handle()` accepts: a handler with fewer was specialised, and its error says how to widen it. */
+const ALL_SHAPE_COUNT = 8;
 
 /** The parts of the Lambda context object the adapter reads (the managed runtime's object has them all). */
 export interface LambdaContextLike {
@@ -29,10 +33,13 @@ export interface Resolved extends HttpOptions, SourceOptions {
   signalMarginMs: number;
   env: (() => unknown) | undefined;
   logSink: LogSink | undefined;
+  /** The event shapes this handler accepts; any other event is an {@linkcode UnknownEventError}. */
+  shapes: readonly AnyShape[];
 }
 
 /**
- * Thrown to Lambda for an event that is not one the adapter knows; the message names the event's top-level keys.
+ * Thrown to Lambda for an event that is not one the handler accepts; the message names what arrived (its kind, or
+ * its top-level keys) and the shapes the handler accepts.
  *
  * @example Usage
  * ```ts
@@ -65,15 +72,14 @@ export async function invoke(
   lambda: LambdaContextLike,
   options: Resolved,
 ): Promise<Json | undefined> {
-  if (typeof event !== "object" || event === null || Array.isArray(event)) throw unknownEvent(event);
+  if (typeof event !== "object" || event === null || Array.isArray(event)) throw unknownEvent(event, options.shapes);
   const json = event as Json;
-  const shape = httpShape(json);
-  if (shape !== undefined) return await http(fn, shape, json, lambda, options);
-  const kind = sourceKind(json);
-  if (kind === undefined) throw unknownEvent(event);
+  const shape = shapeOf(json, options.shapes);
+  if (shape === undefined) throw unknownEvent(event, options.shapes);
+  if (shape.kind === "http") return await http(fn, shape, json, lambda, options);
   const invocation = new Invocation(lambda, event, options);
   try {
-    return await runSource(kind, fn, json, invocation.ctx, options);
+    return await shape.run(fn, json, invocation.ctx, options);
   } finally {
     // Finished whether the trigger succeeded or threw: the sandbox is frozen as soon as the handler settles.
     await invocation.finish();
@@ -198,9 +204,9 @@ function remainingOf(lambda: LambdaContextLike): number {
   return typeof remaining === "number" && remaining >= 0 ? remaining : Infinity;
 }
 
-function unknownEvent(event: unknown): UnknownEventError {
+function unknownEvent(event: unknown, shapes: readonly AnyShape[]): UnknownEventError {
   const known = typeof event === "object" && event !== null && !Array.isArray(event)
-    ? unsupportedKind(event as Json)
+    ? unsupportedKind(event as Json) ?? eventName(event as Json)
     : undefined;
   const what = known !== undefined
     ? known
@@ -210,8 +216,12 @@ function unknownEvent(event: unknown): UnknownEventError {
     ? "an array"
     : `an object with top-level keys [${Object.keys(event).slice(0, 20).join(", ")}]`;
   const error = new UnknownEventError(
-    `slrs/aws-lambda cannot handle this event: got ${what}. Expected an API Gateway REST (1.0) or HTTP API (2.0), ` +
-      "Function URL, ALB, SQS, SNS, S3 or EventBridge event.",
+    `slrs/aws-lambda cannot handle this event: got ${what}. This handler accepts: ` +
+      `${shapes.map((shape) => shape.name).join(", ") || "no events"}.` +
+      (shapes.length < ALL_SHAPE_COUNT
+        ? " It was built for the event sources the deployment declares; if this source is meant to reach the " +
+          "function, declare its trigger (or its exposure) and build again, or export handle(fn), which accepts every shape."
+        : ""),
   );
   console.error(JSON.stringify({ level: "error", msg: error.message }));
   return error;

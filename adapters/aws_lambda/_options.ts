@@ -6,6 +6,7 @@
 
 import type { DefaultEnv } from "../../src/context.ts";
 import type { LogSink } from "../../src/log.ts";
+import type { AnyShape } from "./_event_shape.ts";
 import type { Resolved } from "./_invoke.ts";
 import { processEnv } from "../_env.ts";
 
@@ -46,9 +47,10 @@ export interface HandleOptions<Env = DefaultEnv> {
  * Resolves options once, at `handle()` time.
  *
  * @param options The user's options.
+ * @param shapes The event shapes the handler accepts.
  * @returns The resolved options.
  */
-export function resolveOptions<Env>(options: HandleOptions<Env> = {}): Resolved {
+export function resolveOptions<Env>(options: HandleOptions<Env> = {}, shapes: readonly AnyShape[]): Resolved {
   const margin = options.signalMarginMs ?? 500;
   if (typeof margin !== "number" || !(margin >= 0)) {
     throw new TypeError(`signalMarginMs must be a number of milliseconds ≥ 0; got ${String(margin)}.`);
@@ -73,6 +75,7 @@ export function resolveOptions<Env>(options: HandleOptions<Env> = {}): Resolved 
     signalMarginMs: margin,
     env,
     logSink: options.logSink,
+    shapes,
   };
 }
 

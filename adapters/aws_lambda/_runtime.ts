@@ -11,10 +11,10 @@
  */
 
 import { isServerlessFunction, type ServerlessFunction } from "../../src/serverless.ts";
-import { httpShape, type Json, readHead, type Shape } from "./_http.ts";
+import { type Json, readHead, type Shape } from "./_http.ts";
+import { shapeOf } from "./_event_shape.ts";
 import { Invocation, invoke, type LambdaContextLike, type Resolved, respond } from "./_invoke.ts";
 import { processEnv } from "../_env.ts";
-import { request } from "node:http";
 import { errorText } from "../../src/log.ts";
 import { encodeBase64 } from "./_base64.ts";
 import { pipe } from "./_stream.ts";
@@ -103,8 +103,10 @@ export async function runLoop<Env>(source: FunctionSource<Env>, options: Resolve
     let answer: string;
     try {
       const event = JSON.parse(text);
-      const shape = loop.responseStream && typeof event === "object" && event !== null ? httpShape(event) : undefined;
-      if (shape !== undefined) {
+      const shape = loop.responseStream && typeof event === "object" && event !== null
+        ? shapeOf(event, options.shapes)
+        : undefined;
+      if (shape?.kind === "http") {
         await withDeadline(stream(fn, shape, event, context, options, `${target}/response`), deadline);
         continue;
       }
@@ -169,6 +171,9 @@ async function stream(
       else prelude.multiValueHeaders = { "set-cookie": head.cookies };
     }
     const target = new URL(url);
+    // Loaded here, not at import: only a streaming custom runtime needs node:http, and on Node 22 loading it loads
+    // undici, which a buffered deployment should not pay for at start-up.
+    const { request } = await import("node:http");
     const post = request({
       hostname: target.hostname,
       port: target.port,

@@ -8,7 +8,8 @@
  */
 
 import type { ServerlessFunction } from "../../src/serverless.ts";
-import { httpShape, type Json, readHead } from "./_http.ts";
+import { type Json, readHead } from "./_http.ts";
+import { shapeOf } from "./_event_shape.ts";
 import { STREAMED_LIMIT } from "./_limits.ts";
 import { Invocation, invoke, type LambdaContextLike, type Resolved, respond } from "./_invoke.ts";
 
@@ -47,8 +48,8 @@ export function streamify(fn: ServerlessFunction<never>, options: Resolved): unk
     );
   }
   return awslambda.streamifyResponse(async (event, stream, context) => {
-    const shape = typeof event === "object" && event !== null ? httpShape(event as Json) : undefined;
-    if (shape === undefined) {
+    const shape = typeof event === "object" && event !== null ? shapeOf(event as Json, options.shapes) : undefined;
+    if (shape?.kind !== "http") {
       // Not HTTP (InvokeWithResponseStream with another payload): run it as handle() would, answer its JSON.
       const result = await invoke(fn, event, context, options);
       stream.write(JSON.stringify(result ?? null));
