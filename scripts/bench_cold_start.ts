@@ -12,7 +12,7 @@
  *   (`scripts/cold_start/fetch_touch.ts`), so the first touch of Node's lazily loaded Fetch globals is measured on its
  *   own and the frameworks' own share (their total minus its total) is visible.
  *
- * The other three are bundled with the flags the build uses (`deno bundle --minify --platform deno`). Every sample is a
+ * The other three are bundled the way the build bundles (esbuild through `cli/bundle.ts`, minified). Every sample is a
  * new `node` process (`scripts/cold_start/child.mjs`) that measures with `performance.now()` around
  * `await import(bundle)` and the first `handler(event, context)` call and prints JSON; this script aggregates. Rounds
  * run every contender once, in an order that rotates each round, so machine load hits each alike. Runs on the
@@ -27,7 +27,7 @@
  * @module
  */
 
-import { UNCHECKED_IMPORT_MAP } from "../cli/build_command.ts";
+import { bundleModule } from "../cli/bundle.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const HERE = new URL("./cold_start/", import.meta.url).pathname;
@@ -97,22 +97,7 @@ async function warmVariant(dir: string): Promise<string> {
     .replace(/^export const handler/m, "await warmFetch();\nexport const handler");
   const path = `${dir}/aws-lambda/hello_warm.entry.ts`;
   await Deno.writeTextFile(path, warm);
-  const map = `${dir}/import_map.json`;
-  await Deno.writeTextFile(map, JSON.stringify(UNCHECKED_IMPORT_MAP));
-  const out = `${dir}/hello_warm.mjs`;
-  await run(Deno.execPath(), [
-    "bundle",
-    "--quiet",
-    "--minify",
-    "--import-map",
-    map,
-    "--platform",
-    "deno",
-    "-o",
-    out,
-    path,
-  ]);
-  return out;
+  return await bundleTo(path, `${dir}/hello_warm.mjs`);
 }
 
 /** The HTTP-only function (one route, no router) built like `buildSlrs`, for its size. */
@@ -124,8 +109,13 @@ async function buildHttpOnly(dir: string): Promise<string> {
 
 /** Bundles one of `scripts/cold_start/*.ts` with the flags `cli.ts build --target aws-lambda` uses. */
 async function bundle(file: string, dir: string): Promise<string> {
-  const out = `${dir}/${file.replace(/\.ts$/, ".mjs")}`;
-  await run(Deno.execPath(), ["bundle", "--quiet", "--minify", "--platform", "deno", "-o", out, `${HERE}${file}`]);
+  return await bundleTo(`${HERE}${file}`, `${dir}/${file.replace(/\.ts$/, ".mjs")}`);
+}
+
+/** Bundles with the build's own bundler (esbuild through cli/bundle.ts, minified, the definition checks left out). */
+async function bundleTo(entry: string, out: string): Promise<string> {
+  const { code } = await bundleModule({ entry, out, platform: "deno" });
+  await Deno.writeFile(out, code);
   return out;
 }
 
