@@ -16,6 +16,7 @@
  * @module
  */
 
+export { type BackendKind, type BackendName, type BindingBackend } from "./src/binding_backends.ts";
 export { type Context, type ContextInit, createContext, type DefaultEnv, type Platform } from "./src/context.ts";
 export { closest, DefinitionError } from "./src/definition_error.ts";
 export { errorResponse, jsonError } from "./src/error_response.ts";
