@@ -135,7 +135,10 @@ export function buildNpm(outDir: string = join(REPO_ROOT, "npm"), root: string =
     writeFileSync(file, text);
   }
 
-  for (const name of LOADED_AT_RUN_TIME) specifiers.set(name, { runtime: true });
+  // Only those the project maps: a package that does not load them needs no dependency on them.
+  for (const name of LOADED_AT_RUN_TIME) {
+    if (config.imports?.[name] !== undefined) specifiers.set(name, { runtime: true });
+  }
 
   const cli = join(outDir, "cli.js");
   addShebang(cli);

@@ -50,15 +50,18 @@ const STRINGS: SettingType = { type: "strings" };
 const MEGABYTES: SettingType = { type: "integer", min: 1, unit: "MB" };
 const SECONDS: SettingType = { type: "integer", min: 1, unit: "s" };
 const COUNT: SettingType = { type: "integer", min: 1, unit: "" };
-/** The settings that pick a binding backend per kind (`kvBackend: "redis"`), each one of that kind's backends. */
-const BACKEND_CHOICES = /* @__PURE__ */ Object.fromEntries(
-  (Object.keys(BACKEND_SETTINGS) as BackendKind[]).map((kind) => [
-    BACKEND_SETTINGS[kind],
-    { type: "choice", values: backendsOf(kind) } satisfies SettingType,
-  ]),
-) as Readonly<Record<string, SettingType>>;
 
 const hasHttp = (triggers: readonly Trigger[]) => triggers.some((t) => t.type === "http");
+
+// A platform's own settings and those that pick a binding backend per kind (`kvBackend: "redis"`), each one of that
+// kind's backends. Built in a function, not at module level, so a bundle that never reads PLATFORMS leaves it out.
+function withBackendChoices<T extends Record<string, SettingType>>(settings: T): T & Record<string, SettingType> {
+  const choices = (Object.keys(BACKEND_SETTINGS) as BackendKind[]).map((kind) => [
+    BACKEND_SETTINGS[kind],
+    { type: "choice", values: backendsOf(kind) } satisfies SettingType,
+  ]);
+  return { ...settings, ...Object.fromEntries(choices) };
+}
 const roundUp = (value: number, steps: readonly number[]) => steps.find((s) => s >= value) ?? steps.at(-1)!;
 const num = (value: SettingValue | undefined, fallback: number) => typeof value === "number" ? value : fallback;
 
@@ -131,7 +134,7 @@ const oneOf = (value: SettingValue | undefined, allowed: readonly (string | numb
 /** The rules per platform; `satisfies` keeps the table complete when a platform is added. */
 export const PLATFORMS = {
   "aws-lambda": {
-    settings: {
+    settings: /* @__PURE__ */ withBackendChoices({
       runtime: STRING,
       memory: MEGABYTES,
       timeout: SECONDS,
@@ -142,8 +145,7 @@ export const PLATFORMS = {
       exposure: STRING,
       invokeMode: INVOKE_MODE,
       fetchWarmUp: FETCH_WARM_UP,
-      ...BACKEND_CHOICES,
-    },
+    }),
     recommend: (req) => ({
       runtime: "nodejs22.x",
       memory: req.memory ?? 128,
@@ -225,13 +227,12 @@ export const PLATFORMS = {
     },
   },
   azure: {
-    settings: {
+    settings: /* @__PURE__ */ withBackendChoices({
       plan: STRING,
       instanceMemory: MEGABYTES,
       functionTimeout: { type: "string", pattern: /^(-1|\d{1,2}:\d{2}:\d{2})$/, form: "hh:mm:ss, like 00:30:00" },
       maximumInstanceCount: COUNT,
-      ...BACKEND_CHOICES,
-    },
+    }),
     recommend: (req) => ({
       plan: "flex-consumption",
       instanceMemory: roundUp(req.memory ?? 2048, AZURE_MEMORY),
@@ -250,14 +251,13 @@ export const PLATFORMS = {
     },
   },
   vercel: {
-    settings: {
+    settings: /* @__PURE__ */ withBackendChoices({
       memory: MEGABYTES,
       maxDuration: SECONDS,
       regions: STRINGS,
       plan: STRING,
       runtime: STRING,
-      ...BACKEND_CHOICES,
-    },
+    }),
     recommend: (req) => ({
       memory: roundUp(req.memory ?? 2048, VERCEL_MEMORY),
       maxDuration: req.timeout ?? 300,
@@ -299,14 +299,13 @@ export const PLATFORMS = {
     },
   },
   gcp: {
-    settings: {
+    settings: /* @__PURE__ */ withBackendChoices({
       generation: STRING,
       memory: MEGABYTES,
       timeout: SECONDS,
       maxInstances: COUNT,
       region: STRING,
-      ...BACKEND_CHOICES,
-    },
+    }),
     recommend: (req) => ({
       generation: "2nd",
       memory: roundUp(req.memory ?? 256, GCP_MEMORY),

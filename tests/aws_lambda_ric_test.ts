@@ -233,7 +233,7 @@ Deno.test("build --target aws-lambda for a function that requires streaming, und
     await t.step("the built zip streams the prelude, 8 NUL bytes and the body, chunked", async () => {
       const root = await Deno.makeTempDir({ dir: out });
       const files = unzipSync(await Deno.readFile(`${out}/aws-lambda/ticks.zip`));
-      assert.deepEqual(Object.keys(files), ["index.mjs"]);
+      assert.deepEqual(Object.keys(files), ["index.mjs", "ticks.mjs.map"]);
       await Deno.writeFile(`${root}/index.mjs`, files["index.mjs"]!);
       await using api = startRuntimeApi();
       await using ric = startRic(api, root, "handler");

@@ -182,7 +182,7 @@ Deno.test("Azure Terraform creates each binding in the app's storage account and
   });
 
   await t.step("no binding is reported as not described, and the one allow-list passes", () => {
-    assert.deepEqual(warnings.filter((w) => /bindings/.test(w)), []);
+    assert.deepEqual(warnings.filter((w) => /not described/.test(w)), []);
     assert.deepEqual(terraformProblems(files), []);
   });
 

@@ -254,7 +254,11 @@ Deno.test("cli.ts build --target vercel writes config files that match Vercel's 
       assert.ok((await Deno.stat(`${output}/functions/edge-shop.func/${vc.entrypoint}`)).isFile);
       assertValid("node", await read("functions/shop.func/.vc-config.json"));
       const left = (await Array.fromAsync(Deno.readDir(`${output}/functions/edge-shop.func`))).map((e) => e.name);
-      assert.deepEqual(left.sort(), [".vc-config.json", "index.js"], "the earlier Node.js bundle is gone");
+      assert.deepEqual(
+        left.sort(),
+        [".vc-config.json", "index.js", "index.js.map"],
+        "the earlier Node.js bundle is gone",
+      );
     });
 
     await t.step("a plan limit above Hobby stops the build before anything is bundled", async () => {
