@@ -29,6 +29,25 @@ export const AZURE_RETRY: { readonly tries: number; readonly baseMs: number; rea
 };
 
 /**
+ * {@linkcode AZURE_RETRY} in the shape the Blob and Queue Storage clients take (`StorageRetryOptions`).
+ *
+ * @example Usage
+ * ```ts
+ * import { AZURE_STORAGE_RETRY_OPTIONS } from "./_azure.ts";
+ * console.assert(AZURE_STORAGE_RETRY_OPTIONS.maxTries === 5);
+ * ```
+ */
+export const AZURE_STORAGE_RETRY_OPTIONS: {
+  readonly maxTries: number;
+  readonly retryDelayInMs: number;
+  readonly maxRetryDelayInMs: number;
+} = {
+  maxTries: AZURE_RETRY.tries,
+  retryDelayInMs: AZURE_RETRY.baseMs,
+  maxRetryDelayInMs: AZURE_RETRY.capMs,
+};
+
+/**
  * The variable that holds a binding's connection string.
  *
  * @param binding The binding's name.

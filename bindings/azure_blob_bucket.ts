@@ -40,7 +40,14 @@ import {
   type BucketRange,
   type BucketValue,
 } from "../src/bindings.ts";
-import { AZURE_RETRY, azureConnection, azureFailure, azureRequired, azureStatus, type AzureTarget } from "./_azure.ts";
+import {
+  AZURE_STORAGE_RETRY_OPTIONS,
+  azureConnection,
+  azureFailure,
+  azureRequired,
+  azureStatus,
+  type AzureTarget,
+} from "./_azure.ts";
 import { bucketObject, readPart, unquote, withBody } from "./_bucket_objects.ts";
 import { bytesOf, type EnvRecord } from "./_bytes.ts";
 
@@ -410,11 +417,7 @@ class AzureBlobBucket implements Bucket {
     );
     const { connectionString } = azureConnection(this.#target, this.#env);
     const service = BlobServiceClient.fromConnectionString(connectionString, {
-      retryOptions: {
-        maxTries: AZURE_RETRY.tries,
-        retryDelayInMs: AZURE_RETRY.baseMs,
-        maxRetryDelayInMs: AZURE_RETRY.capMs,
-      },
+      retryOptions: AZURE_STORAGE_RETRY_OPTIONS,
     });
     this.#container = service.getContainerClient(this.#name);
     return this.#container;

@@ -27,7 +27,13 @@ import {
   type QueueSendOptions,
   type QueueSendRequest,
 } from "../src/bindings.ts";
-import { AZURE_RETRY, azureConnection, azureFailure, azureRequired, type AzureTarget } from "./_azure.ts";
+import {
+  AZURE_STORAGE_RETRY_OPTIONS,
+  azureConnection,
+  azureFailure,
+  azureRequired,
+  type AzureTarget,
+} from "./_azure.ts";
 import { type EnvRecord, fromBase64, toBase64 } from "./_bytes.ts";
 import { decodeQueueBody, encodeQueueBody, isEnvelope } from "./_queue_messages.ts";
 
@@ -187,11 +193,7 @@ class AzureQueue implements QueueProducer {
     );
     const { connectionString } = azureConnection(this.#target, this.#env);
     const service = QueueServiceClient.fromConnectionString(connectionString, {
-      retryOptions: {
-        maxTries: AZURE_RETRY.tries,
-        retryDelayInMs: AZURE_RETRY.baseMs,
-        maxRetryDelayInMs: AZURE_RETRY.capMs,
-      },
+      retryOptions: AZURE_STORAGE_RETRY_OPTIONS,
     });
     this.#client = service.getQueueClient(this.#name);
     return this.#client;
