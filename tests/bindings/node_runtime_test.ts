@@ -11,14 +11,13 @@ import { startLocalServer } from "./_local_server.ts";
 import { devConnectionString } from "./_azurite.ts";
 import { startRedisServer } from "./_redis_server.ts";
 
-const ENTRY = `
-import { dynamoDbKv } from ${JSON.stringify(new URL("../../bindings/dynamodb_kv.ts", import.meta.url).href)};
-import { s3Bucket } from ${JSON.stringify(new URL("../../bindings/s3_bucket.ts", import.meta.url).href)};
-import { sqsQueue } from ${JSON.stringify(new URL("../../bindings/sqs_queue.ts", import.meta.url).href)};
+/** The same script for every platform's backends: a counter, a streamed upload read back by range, a batch sent. */
+const entryUsing = (...[kv, bucket, queue]: [factory: string, module: string][]) => `
+${[kv!, bucket!, queue!].map(([factory, module]) => `import { ${factory} } from ${binding(module)};`).join("\n")}
 
-const counter = dynamoDbKv("COUNTER", process.env);
-const uploads = s3Bucket("UPLOADS", process.env);
-const emails = sqsQueue("EMAILS", process.env);
+const counter = ${kv![0]}("COUNTER", process.env);
+const uploads = ${bucket![0]}("UPLOADS", process.env);
+const emails = ${queue![0]}("EMAILS", process.env);
 const count = Number(await counter.get("count") ?? 0) + 1;
 await counter.put("count", String(count), { metadata: { by: "node" } });
 await uploads.put("greeting.txt", new Blob(["hello from node"]).stream(), { httpMetadata: { contentType: "text/plain" } });
@@ -30,6 +29,10 @@ console.log(JSON.stringify({
   listed: (await counter.list()).keys.map((k) => k.name),
 }));
 `;
+
+const binding = (module: string) => JSON.stringify(new URL(`../../bindings/${module}.ts`, import.meta.url).href);
+
+const ENTRY = entryUsing(["dynamoDbKv", "dynamodb_kv"], ["s3Bucket", "s3_bucket"], ["sqsQueue", "sqs_queue"]);
 
 Deno.test("the AWS backends bundled for Node run under node against the local servers", async () => {
   const [dynalite, s3rver, sqslite] = await Promise.all([
@@ -103,25 +106,11 @@ Deno.test("the AWS backends bundled for Node run under node against the local se
   }
 });
 
-const AZURE_ENTRY = `
-import { azureTableKv } from ${JSON.stringify(new URL("../../bindings/azure_table_kv.ts", import.meta.url).href)};
-import { azureBlobBucket } from ${JSON.stringify(new URL("../../bindings/azure_blob_bucket.ts", import.meta.url).href)};
-import { azureQueue } from ${JSON.stringify(new URL("../../bindings/azure_queue.ts", import.meta.url).href)};
-
-const counter = azureTableKv("COUNTER", process.env);
-const uploads = azureBlobBucket("UPLOADS", process.env);
-const emails = azureQueue("EMAILS", process.env);
-const count = Number(await counter.get("count") ?? 0) + 1;
-await counter.put("count", String(count), { metadata: { by: "node" } });
-await uploads.put("greeting.txt", new Blob(["hello from node"]).stream(), { httpMetadata: { contentType: "text/plain" } });
-const object = await uploads.get("greeting.txt", { range: { offset: 6 } });
-await emails.sendBatch([{ body: { count } }, { body: new Uint8Array([1, 2]) }]);
-console.log(JSON.stringify({
-  count: await counter.getWithMetadata("count", "json"),
-  object: { text: await object.text(), type: object.httpMetadata.contentType, size: object.size },
-  listed: (await counter.list()).keys.map((k) => k.name),
-}));
-`;
+const AZURE_ENTRY = entryUsing(
+  ["azureTableKv", "azure_table_kv"],
+  ["azureBlobBucket", "azure_blob_bucket"],
+  ["azureQueue", "azure_queue"],
+);
 
 Deno.test("the Azure backends bundled for Node run under node against azurite", async () => {
   const [table, blob, queue] = await Promise.all([
