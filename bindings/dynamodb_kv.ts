@@ -62,6 +62,7 @@ import {
   type KvTarget,
   nowSeconds,
 } from "./_kv_rules.ts";
+import { dynamoDbTableVariable } from "./_resource_variables.ts";
 
 /** What holds a key on this backend, for the message that refuses a long one. */
 const SORT_KEYS = "DynamoDB sort keys hold";
@@ -104,23 +105,6 @@ export const DYNAMODB_KV_LIMITS: {
  */
 export function dynamoDbMaxValueBytes(key: string): number {
   return DYNAMODB_KV_LIMITS.itemBytes - fixedItemBytes(key) - "v".length;
-}
-
-/**
- * The variable that names a binding's table.
- *
- * @param binding The binding's name.
- * @returns `SLRS_<NAME>_TABLE`.
- *
- * @example
- * ```ts
- * import { dynamoDbTableVariable } from "./dynamodb_kv.ts";
- *
- * console.assert(dynamoDbTableVariable("COUNTER") === "SLRS_COUNTER_TABLE");
- * ```
- */
-export function dynamoDbTableVariable(binding: string): string {
-  return `SLRS_${binding}_TABLE`;
 }
 
 /**

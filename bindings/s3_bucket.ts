@@ -55,6 +55,7 @@ import {
 } from "./_aws.ts";
 import { blocks, escapeXml, field } from "./_xml.ts";
 import { bucketObject, HTTP_METADATA_HEADERS, readPart, unquote, withBody } from "./_bucket_objects.ts";
+import { s3BucketVariable } from "./_resource_variables.ts";
 
 export type { EnvRecord };
 export type * from "../src/bindings.ts";
@@ -66,23 +67,6 @@ export const S3_BUCKET_LIMITS: {
   readonly deleteBatch: number;
   readonly partBytes: number;
 } = { keyBytes: 1024, listLimit: 1000, deleteBatch: 1000, partBytes: 8 * 1024 * 1024 };
-
-/**
- * The variable that names a binding's bucket.
- *
- * @param binding The binding's name.
- * @returns `SLRS_<NAME>_BUCKET`.
- *
- * @example
- * ```ts
- * import { s3BucketVariable } from "./s3_bucket.ts";
- *
- * console.assert(s3BucketVariable("UPLOADS") === "SLRS_UPLOADS_BUCKET");
- * ```
- */
-export function s3BucketVariable(binding: string): string {
-  return `SLRS_${binding}_BUCKET`;
-}
 
 /**
  * A bucket over S3; configuration is read, and its absence reported, at the first call.

@@ -47,6 +47,7 @@ import {
   utf8Length,
 } from "./_aws.ts";
 import { blocks, field } from "./_xml.ts";
+import { sqsQueueVariable } from "./_resource_variables.ts";
 
 export type { EnvRecord };
 export type * from "../src/bindings.ts";
@@ -63,23 +64,6 @@ export const SQS_QUEUE_LIMITS: {
   readonly batchMessages: number;
   readonly messageBytes: number;
 } = { maxDelaySeconds: 900, batchMessages: 10, messageBytes: 256 * 1024 };
-
-/**
- * The variable that holds a binding's queue URL.
- *
- * @param binding The binding's name.
- * @returns `SLRS_<NAME>_QUEUE_URL`.
- *
- * @example
- * ```ts
- * import { sqsQueueVariable } from "./sqs_queue.ts";
- *
- * console.assert(sqsQueueVariable("EMAILS") === "SLRS_EMAILS_QUEUE_URL");
- * ```
- */
-export function sqsQueueVariable(binding: string): string {
-  return `SLRS_${binding}_QUEUE_URL`;
-}
 
 /**
  * A queue producer over SQS; configuration is read, and its absence reported, at the first call.

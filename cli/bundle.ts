@@ -15,7 +15,8 @@ import { tmpdir } from "node:os";
 import { basename, dirname, extname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type * as esbuild from "esbuild";
+import type * as esbuild from "npm:esbuild@0.25.12";
+import { BUILD_PACKAGES, importNpm } from "./npm_import.ts";
 
 /** What to bundle, and how. */
 export interface BundleModuleOptions {
@@ -61,7 +62,7 @@ export interface BundledModule {
 export async function bundleModule(options: BundleModuleOptions): Promise<BundledModule> {
   const minify = options.minify ?? true;
   const deno = typeof Deno === "undefined" ? undefined : await denoGraph(options.entry, options.cwd ?? process.cwd());
-  const esbuild = await loadEsbuild();
+  const esbuild = await importNpm<EsbuildModule>("esbuild", "build");
   running++;
   try {
     const result = await esbuild.build({
@@ -98,25 +99,8 @@ export async function bundleModule(options: BundleModuleOptions): Promise<Bundle
 }
 
 /**
- * esbuild, loaded on first use, so `dev` and `--info` never download it. By its package name where that resolves
- * (Node, and Deno in a project whose import map or node_modules has it; scripts/build_npm.ts lists it in the npm
- * package's dependencies), else, on Deno, by its npm specifier. The specifiers are computed so that Deno does not
- * fetch esbuild with the CLI's other modules.
- */
-async function loadEsbuild(): Promise<typeof esbuild> {
-  const name = "esbuild";
-  try {
-    return await import(name);
-  } catch (error) {
-    if (typeof Deno === "undefined") throw error;
-    const specifier = `npm:${name}@${ESBUILD_VERSION}`;
-    return await import(specifier);
-  }
-}
-
-/**
- * The esbuild release bundles are made with (deno.json `imports` pins the same): one version on every runtime is what
- * makes a Node build and a Deno build of the same code the same bytes.
+ * The esbuild release bundles are made with (cli/npm_import.ts loads it): one version on every runtime is what makes a
+ * Node build and a Deno build of the same code the same bytes.
  *
  * @example Usage
  * ```ts
@@ -124,7 +108,10 @@ async function loadEsbuild(): Promise<typeof esbuild> {
  * console.assert(/^\d+\.\d+\.\d+$/.test(ESBUILD_VERSION));
  * ```
  */
-export const ESBUILD_VERSION = "0.25.12";
+export const ESBUILD_VERSION: string = BUILD_PACKAGES.esbuild.slice("npm:esbuild@".length);
+
+/** esbuild's API, for the module loaded on first use. */
+type EsbuildModule = typeof esbuild;
 
 /** Bundles in progress, which share esbuild's service. */
 let running = 0;

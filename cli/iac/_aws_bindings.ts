@@ -7,9 +7,7 @@
  */
 
 import type { FunctionInfo } from "../../src/info.ts";
-import { dynamoDbTableVariable } from "../../bindings/dynamodb_kv.ts";
-import { s3BucketVariable } from "../../bindings/s3_bucket.ts";
-import { sqsQueueVariable } from "../../bindings/sqs_queue.ts";
+import { dynamoDbTableVariable, s3BucketVariable, sqsQueueVariable } from "../../bindings/_resource_variables.ts";
 import { hcl, identifier, literal, quoted, type Template, type TerraformFile } from "./terraform_file.ts";
 
 /**

@@ -14,9 +14,7 @@
 import type { FunctionInfo } from "../../src/info.ts";
 import type { SettingValue } from "../../src/platforms.ts";
 import { environmentVariable } from "./_aws.ts";
-import { azureTableVariable } from "../../bindings/azure_table_kv.ts";
-import { azureContainerVariable } from "../../bindings/azure_blob_bucket.ts";
-import { azureQueueVariable } from "../../bindings/azure_queue.ts";
+import { azureContainerVariable, azureQueueVariable, azureTableVariable } from "../../bindings/_resource_variables.ts";
 import { environmentValue, type Setting } from "./_environment.ts";
 import { artifact } from "./artifacts.ts";
 import {
