@@ -5,7 +5,7 @@
  * @module
  */
 
-import { AwsV4Signer } from "aws4fetch";
+import { AwsV4Signer } from "npm:aws4fetch@^1.0.20";
 import { BindingError, type BindingKind } from "../src/bindings.ts";
 import type { EnvRecord } from "./_bytes.ts";
 import { fetchWithRetry, type Throttled } from "./_retry.ts";

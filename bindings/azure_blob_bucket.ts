@@ -26,7 +26,12 @@
  */
 
 import { Readable } from "node:stream";
-import { type BlobHTTPHeaders, type BlobItem, BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
+import {
+  type BlobHTTPHeaders,
+  type BlobItem,
+  BlobServiceClient,
+  type ContainerClient,
+} from "npm:@azure/storage-blob@^12.34.0";
 import {
   BindingError,
   type Bucket,

@@ -19,7 +19,7 @@
  * @module
  */
 
-import { type QueueClient, QueueServiceClient } from "@azure/storage-queue";
+import { type QueueClient, QueueServiceClient } from "npm:@azure/storage-queue@^12.32.0";
 import {
   BindingError,
   type QueueContentType,

@@ -26,7 +26,7 @@
  * @module
  */
 
-import { TableClient, type TableEntityResult } from "@azure/data-tables";
+import { TableClient, type TableEntityResult } from "npm:@azure/data-tables@^13.3.2";
 import type {
   KvListKey,
   KvListOptions,

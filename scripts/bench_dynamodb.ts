@@ -22,7 +22,7 @@
  * @module
  */
 
-import { AwsClient } from "aws4fetch";
+import { AwsClient } from "npm:aws4fetch@^1.0.20";
 import { startLocalServer } from "../tests/bindings/_local_server.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;

@@ -9,7 +9,7 @@
  * @module
  */
 
-import ts from "typescript";
+import ts from "npm:typescript@^5.9.3";
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { join, relative, resolve } from "node:path";

@@ -7,7 +7,7 @@
 // HttpRequest and InvocationContext.
 
 import assert from "node:assert/strict";
-import { unzipSync } from "fflate";
+import { unzipSync } from "npm:fflate@^0.8.2";
 import denoJson from "../deno.json" with { type: "json" };
 import { describeFunction } from "../src/info.ts";
 import { AZURE_FUNCTIONS_VERSION, azurePackage } from "../cli/azure_package.ts";

@@ -8,7 +8,7 @@
  */
 
 import assert from "node:assert/strict";
-import { unzipSync } from "fflate";
+import { unzipSync } from "npm:fflate@^0.8.2";
 import { MOD_URL, ROOT, runCli } from "./support/process.ts";
 import { fixture } from "./support/aws_lambda.ts";
 import { startRuntimeApi } from "./support/runtime_api_server.ts";

@@ -3,7 +3,7 @@
 // `--target` and `--signature-type` on a free loopback port, then sent HTTP requests and structured CloudEvents.
 
 import assert from "node:assert/strict";
-import { unzipSync } from "fflate";
+import { unzipSync } from "npm:fflate@^0.8.2";
 import denoJson from "../deno.json" with { type: "json" };
 import { describeFunction } from "../src/info.ts";
 import { GCP_FUNCTIONS_FRAMEWORK_VERSION, gcpPackage } from "../cli/gcp_package.ts";

@@ -9,7 +9,7 @@
 
 import assert from "node:assert/strict";
 import { pathToFileURL } from "node:url";
-import ts from "typescript";
+import ts from "npm:typescript@^5.9.3";
 import { buildNpm, BUNDLE_ONLY_MODULES, type PackageJson } from "../scripts/build_npm.ts";
 import { pollUntil } from "./support/poll.ts";
 import { schemaErrors } from "./support/schema.ts";

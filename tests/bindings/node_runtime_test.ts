@@ -2,11 +2,11 @@
 // run there, under `node`, against the same local servers: what runs in Deno's tests is what a deployed function runs.
 
 import assert from "node:assert/strict";
-import { AwsClient } from "aws4fetch";
+import { AwsClient } from "npm:aws4fetch@^1.0.20";
 import { DYNAMODB_KV_TABLE } from "../../bindings/dynamodb_kv.ts";
-import { TableClient } from "@azure/data-tables";
-import { BlobServiceClient } from "@azure/storage-blob";
-import { QueueServiceClient } from "@azure/storage-queue";
+import { TableClient } from "npm:@azure/data-tables@^13.3.2";
+import { BlobServiceClient } from "npm:@azure/storage-blob@^12.34.0";
+import { QueueServiceClient } from "npm:@azure/storage-queue@^12.32.0";
 import { startLocalServer } from "./_local_server.ts";
 import { devConnectionString } from "./_azurite.ts";
 import { startRedisServer } from "./_redis_server.ts";
