@@ -23,7 +23,7 @@ import type { FunctionInfo } from "../src/info.ts";
 import { backendPackages } from "./binding_entry.ts";
 import { jsonFile, type PackageFiles } from "./package_files.ts";
 
-/** The `@azure/functions` range the app depends on: the one slrs is tested with (deno.json). */
+/** The `@azure/functions` range the app depends on: the one slrs is tested with (its `npm:` imports). */
 export const AZURE_FUNCTIONS_VERSION = "^4.16.5";
 
 /** The route prefix the app's host.json sets, which the adapter removes by default (`routePrefix: "api"`). */

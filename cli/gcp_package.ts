@@ -20,7 +20,7 @@
 import type { FunctionInfo } from "../src/info.ts";
 import { jsonFile, type PackageFiles } from "./package_files.ts";
 
-/** The `@google-cloud/functions-framework` range the folder depends on: the one slrs is tested with (deno.json). */
+/** The `@google-cloud/functions-framework` range the folder depends on: the one slrs is tested with (its `npm:` imports). */
 export const GCP_FUNCTIONS_FRAMEWORK_VERSION = "^5.0.5";
 
 /**

@@ -1,7 +1,8 @@
 /**
  * A deployable package as data: relative paths to file contents, its zip (for zip deploy and upload), and writing
- * it to a folder. fflate, which zips, is loaded on first use (cli/npm_import.ts), so only `build` downloads it. The packaging modules (`vercel_output.ts`, `azure_package.ts`, `gcp_package.ts`) build these
- * without touching the disk, so they can be tested as data and written by `build`.
+ * it to a folder. The packaging modules (`vercel_output.ts`, `azure_package.ts`, `gcp_package.ts`) build these
+ * without touching the disk, so they can be tested as data and written by `build`. fflate, which zips, is loaded on
+ * first use (cli/npm_import.ts), so only `build` downloads it.
  *
  * @module
  */

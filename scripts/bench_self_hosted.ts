@@ -95,7 +95,7 @@ await serve(fn, { port: 0, hostname: "127.0.0.1", handleSignals: false, logSink(
   );
   await Deno.writeTextFile(
     `${work}/deno_servers.ts`,
-    `import { Hono } from "npm:hono@4";
+    `import { Hono } from "npm:hono@^4.13.19";
 import { serverless } from ${JSON.stringify(`${REPO_ROOT}/mod.ts`)};
 import { serve } from ${JSON.stringify(`${REPO_ROOT}/adapters/deno.ts`)};
 const onListen = ${listen};
