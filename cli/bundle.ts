@@ -35,6 +35,8 @@ export interface BundleModuleOptions {
   unchecked?: boolean | undefined;
   /** The directory `deno info` resolves from (the project); default the working directory. */
   cwd?: string | undefined;
+  /** Also say how many bytes of the bundle each input module makes (default false). */
+  inputs?: boolean | undefined;
 }
 
 /** A bundle and its source map. */
@@ -43,6 +45,8 @@ export interface BundledModule {
   code: Uint8Array;
   /** The source map, with the sources' text. */
   map: Uint8Array;
+  /** With `inputs: true`: each input module (its path as esbuild names it) → its bytes in the bundle. */
+  inputs?: Record<string, number>;
 }
 
 /**
@@ -73,6 +77,7 @@ export async function bundleModule(options: BundleModuleOptions): Promise<Bundle
       platform: options.platform === "browser" ? "browser" : "node",
       minify,
       sourcemap: "linked",
+      metafile: options.inputs === true,
       legalComments: "none",
       logLevel: "silent",
       external: [...(options.external ?? [])],
@@ -82,7 +87,10 @@ export async function bundleModule(options: BundleModuleOptions): Promise<Bundle
     const code = result.outputFiles.find((file) => !file.path.endsWith(".map"));
     const map = result.outputFiles.find((file) => file.path.endsWith(".map"));
     if (code === undefined || map === undefined) throw new Error(`esbuild wrote no bundle for ${options.entry}.`);
-    return { code: code.contents, map: map.contents };
+    const output = Object.entries(result.metafile?.outputs ?? {}).find(([path]) => !path.endsWith(".map"))?.[1];
+    const inputs = output &&
+      Object.fromEntries(Object.entries(output.inputs).map(([path, input]) => [path, input.bytesInOutput]));
+    return { code: code.contents, map: map.contents, ...(inputs !== undefined && { inputs }) };
   } catch (error) {
     const failure = error as { errors?: esbuild.Message[] };
     if (failure.errors === undefined) throw error;

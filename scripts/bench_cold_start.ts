@@ -126,11 +126,38 @@ async function withoutBackends(dir: string): Promise<string> {
   return await bundleTo(path, `${dir}/hello_http.mjs`);
 }
 
-/** The HTTP-only function (one route, no router) built like `buildSlrs`, for its size. */
-async function buildHttpOnly(dir: string): Promise<string> {
+/**
+ * The HTTP-only function (one handler, no router) built like `buildSlrs`, for its size, and its entry bundled again
+ * the same way to say how many of its bytes each module makes (checked to give the same bundle).
+ */
+async function buildHttpOnly(dir: string): Promise<{ bytes: number; inputs: Record<string, number> }> {
   const entry = "tests/adapters/fixtures/lambda_http_only_app.ts";
   await run(Deno.execPath(), ["run", "-A", "cli.ts", "build", "--target", "aws-lambda", entry, "--out", `${dir}/h`]);
-  return `${dir}/h/aws-lambda/http-only.mjs`;
+  const bytes = Deno.statSync(`${dir}/h/aws-lambda/http-only.mjs`).size;
+  const again = await bundleModule({
+    entry: `${dir}/h/aws-lambda/http-only.entry.ts`,
+    out: `${dir}/h/aws-lambda/http-only.mjs`,
+    platform: "deno",
+    inputs: true,
+  });
+  if (again.code.byteLength !== bytes || again.inputs === undefined) {
+    throw new Error(`the HTTP-only entry bundled again gave ${again.code.byteLength} bytes, not ${bytes}.`);
+  }
+  return { bytes, inputs: again.inputs };
+}
+
+/** Prints each module's bytes in a bundle, largest first; the generated entry is named as such. */
+function printInputs(inputs: Record<string, number>): void {
+  console.log("| module | minified bytes |");
+  console.log("| --- | ---: |");
+  const rows = Object.entries(inputs).filter(([, bytes]) => bytes > 0).sort((a, b) => b[1] - a[1]);
+  for (const [path, bytes] of rows) {
+    const name = path.endsWith(".entry.ts")
+      ? "(the entry build writes)"
+      : path.replace(/^.*\/npm\/registry\.npmjs\.org\//, "npm:");
+    console.log(`| ${name} | ${bytes.toLocaleString("en-US")} |`);
+  }
+  console.log("");
 }
 
 /** Bundles one of `scripts/cold_start/*.ts` with the flags `cli.ts build --target aws-lambda` uses. */
@@ -251,7 +278,7 @@ async function bench(): Promise<void> {
     console.log("| --- | ---: |");
     for (const { name } of contenders) console.log(`| ${name} | ${bytes.get(name)!.toLocaleString("en-US")} |`);
     const httpPart = Deno.statSync(await withoutBackends(dir)).size;
-    const httpOnly = Deno.statSync(await buildHttpOnly(dir)).size;
+    const { bytes: httpOnly, inputs } = await buildHttpOnly(dir);
     console.log(`| slrs HTTP part (without the KV backend) | ${httpPart.toLocaleString("en-US")} |`);
     console.log(`| slrs HTTP-only function | ${httpOnly.toLocaleString("en-US")} |`);
     console.log(
@@ -266,6 +293,8 @@ async function bench(): Promise<void> {
         httpOnly.toLocaleString("en-US")
       } bytes (goal ≤ 8,192)\n`,
     );
+    console.log("## Where the HTTP-only function's bytes go (esbuild's metafile)\n");
+    printInputs(inputs);
     for (const spec of nodes) await measure(await nodeBinary(spec), contenders, rounds);
   } finally {
     await Deno.remove(dir, { recursive: true });

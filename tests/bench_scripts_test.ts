@@ -45,6 +45,9 @@ Deno.test("the benchmark scripts print every contender", async (t) => {
       const size = [...report].find(([heading]) => heading.startsWith("Bundle size"));
       const sizeOnly = ["slrs HTTP part (without the KV backend)", "slrs HTTP-only function"];
       assert.deepEqual(size?.[1], [...contenders, ...sizeOnly], output);
+      const modules = [...report].find(([heading]) => heading.startsWith("Where the HTTP-only function's bytes go"));
+      assert.ok(modules?.[1].includes("adapters/aws_lambda/_http_v2.ts"), output);
+      assert.ok(!modules?.[1].some((name) => name.includes("router")), output);
       const nodes = [...report].filter(([heading]) => heading.startsWith("Node "));
       assert.deepEqual(nodes.map(([heading]) => heading.slice(0, 8)), ["Node v20", "Node v22"], output);
       for (const [, rows] of nodes) assert.deepEqual(rows, contenders, output);
