@@ -51,8 +51,8 @@ export interface Runtime {
   /** Serves HTTP; the handler also learns the client's address. */
   serve(handler: (request: Request, client: ClientInfo) => Promise<Response>, options: ServeOptions): Promise<Server>;
   /**
-   * Runs this CLI again in a child process that restarts whenever a module `entry` imports changes, or (on Deno)
-   * one of the `watch` paths. A restart stops the child with SIGTERM and waits for it to exit, so it can answer its
+   * Runs this CLI again in a child process that restarts whenever a module `entry` imports changes, or one of the
+   * `watch` paths (which need not exist yet). A restart stops the child with SIGTERM and waits for it to exit, so it can answer its
    * open requests first. Resolves with the child's exit code once it ends.
    */
   runWatched(cliArgs: string[], entry: string, watch: string[], env: Record<string, string>): Promise<number>;
@@ -133,13 +133,20 @@ const node: Runtime = {
       .catch((error) => Promise.reject(listenError(error, options)));
     return { port: server.port, shutdown: () => server.shutdown() };
   },
-  runWatched(cliArgs, _entry, _watch, env) {
-    // Node's `--watch` follows the modules the entry imports; `--watch-path` would turn that off (Node cannot do
-    // both), so on Node the extra paths are not watched: a change to .env needs a restart by hand. Node stops the
-    // child with SIGTERM and waits for it to exit before it starts the next one.
+  runWatched(cliArgs, _entry, watch, env) {
+    // Node's `--watch` follows the modules the entry imports, but `--watch-path` would turn that off (Node cannot do
+    // both). So `node --watch` restarts the server when a module changes, and the same watcher as on Deno restarts
+    // `node --watch` itself when one of the other paths (.env, the other entries) changes. Both stop their child
+    // with SIGTERM and wait for it to exit before they start the next one.
     // Source maps on: a stack through the compiled package points at its TypeScript, as on Deno.
     const flags = ["--enable-source-maps", "--watch", "--watch-preserve-output"];
-    return runChild(process.execPath, [...flags, fileURLToPath(CLI_JS), ...cliArgs], env);
+    return restartOnChange({
+      command: process.execPath,
+      args: [...flags, fileURLToPath(CLI_JS), ...cliArgs],
+      env,
+      cwd: process.cwd(),
+      files: () => Promise.resolve(watch),
+    });
   },
 };
 
@@ -178,22 +185,6 @@ async function localModules(entry: string): Promise<string[]> {
   } catch {
     return [entry];
   }
-}
-
-function runChild(command: string, args: string[], env: Record<string, string>): Promise<number> {
-  const child = spawn(command, args, { stdio: "inherit", env: { ...process.env, ...env } });
-  const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
-  const onInt = forward("SIGINT");
-  const onTerm = forward("SIGTERM");
-  process.on("SIGINT", onInt);
-  process.on("SIGTERM", onTerm);
-  return new Promise((resolve) => {
-    child.on("exit", (code, signal) => {
-      process.off("SIGINT", onInt);
-      process.off("SIGTERM", onTerm);
-      resolve(code ?? (signal ? 128 + 15 : 1));
-    });
-  });
 }
 
 /**
