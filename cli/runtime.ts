@@ -11,6 +11,8 @@ import { realpathSync } from "node:fs";
 import { readdir, readFile, rename, writeFile } from "node:fs/promises";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { BadTarget, checkedRequest, socketHost } from "../adapters/_request_url.ts";
+import { jsonError } from "../src/error_response.ts";
 import { serverless } from "../src/serverless.ts";
 import type { ClientInfo } from "./dev_guard.ts";
 import { CliError } from "./errors.ts";
@@ -98,7 +100,18 @@ const deno: Runtime = {
     try {
       server = Deno.serve(
         { ...options, onListen: ({ port }) => resolve(port) },
-        (request, info) => handler(request, { address: (info.remoteAddr as Deno.NetAddr).hostname }),
+        (given, info) => {
+          // Deno.serve writes `Host` into the URL as it came (`x/admin?` would move the path): the URL is built as
+          // every adapter builds it, and a dot segment answers 400, as on Node (whose adapter does the same).
+          let request: Request;
+          try {
+            request = checkedRequest(given, () => listeningHost(server.addr as Deno.NetAddr));
+          } catch (error) {
+            if (!(error instanceof BadTarget)) throw error;
+            return Promise.resolve(jsonError(400, error.message, crypto.randomUUID()));
+          }
+          return handler(request, { address: (info.remoteAddr as Deno.NetAddr).hostname });
+        },
       );
     } catch (error) {
       throw listenError(error, options);
@@ -162,6 +175,11 @@ function listenError(error: unknown, options: ServeOptions): unknown {
     `port ${options.port} on ${options.hostname} is already in use; stop what listens there, or pick another ` +
       "port with --port N (--port 0 picks a free one).",
   );
+}
+
+/** The listening address as a Host, for a request whose own is not valid; any-address becomes `localhost`. */
+function listeningHost(addr: Deno.NetAddr): string | undefined {
+  return socketHost(addr.hostname === "0.0.0.0" || addr.hostname === "::" ? "localhost" : addr.hostname, addr.port);
 }
 
 /** `ctx.raw` of the Node adapter, as far as dev reads it. */
