@@ -348,8 +348,12 @@ Deno.test("an override that picks another backend gets none of the platform's ow
     for (const type of ["aws_dynamodb_table", "aws_s3_bucket", "aws_iam_role_policy"]) {
       assert.equal(resources[type], undefined, type);
     }
-    // The queue trigger is still SQS's delivery path.
+    // The queue trigger is still SQS's delivery path, and the function is told it will not get what it sends.
     assert.deepEqual(Object.keys(resources.aws_sqs_queue!), ["jobs"]);
+    assert.match(
+      result.warnings.join("\n"),
+      /shop on aws-lambda: queue binding jobs sends to redis-queue, but its queue trigger jobs reads/,
+    );
     assert.deepEqual(Object.keys(result.files["main.tf.json"]!.variable!).filter((v) => v.startsWith("shop_aws_")), [
       "shop_aws_KV_REST_API_URL",
       "shop_aws_KV_REST_API_TOKEN",

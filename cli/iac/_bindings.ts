@@ -124,6 +124,13 @@ export function outsideBindings(
   const declared = new Map<string, string>();
   for (const [name, { kind, backend }] of Object.entries(platformBindings(fn, platform))) {
     if (!(backend in OUTSIDE) || created.includes(backend as BackendName)) continue;
+    if (kind === "queue" && fn.triggers.some((t) => t.type === "queue" && t.queue === name)) {
+      result.warnings.push(
+        `${fn.name} on ${platform}: queue binding ${name} sends to ${backend}, but its queue trigger ${name} reads ` +
+          `${platform}'s own queue: it will not receive these messages; remove the queueBackend override, or ` +
+          "consume the messages from that backend.",
+      );
+    }
     if (GOOGLE_ONLY.has(backend)) {
       result.warnings.push(
         `${fn.name} on ${platform}: ${kind} binding ${name} uses ${backend}, which authenticates through Google ` +
