@@ -44,8 +44,11 @@ import {
 import {
   type AwsConfig,
   awsConfig,
+  type AwsResponse,
+  type AwsTransport,
   bytesOf,
   type EnvRecord,
+  fetchTransport,
   fromBase64,
   required,
   send,
@@ -66,7 +69,7 @@ import {
 /** What holds a key on this backend, for the message that refuses a long one. */
 const SORT_KEYS = "DynamoDB sort keys hold";
 
-export type { EnvRecord };
+export type { AwsTransport, EnvRecord };
 export type * from "../src/bindings.ts";
 
 /** The table layout the backend reads and writes; the IaC creates the table with these names. */
@@ -128,6 +131,8 @@ export function dynamoDbTableVariable(binding: string): string {
  *
  * @param binding The binding's name, e.g. `COUNTER`.
  * @param env The environment to read configuration from.
+ * @param transport What sends the requests: `fetch` unless given (the Node entry `build` generates passes
+ *   `nodeHttpTransport`, see `node_http_transport.ts`).
  * @returns The namespace.
  *
  * @example Read a counter
@@ -138,8 +143,8 @@ export function dynamoDbTableVariable(binding: string): string {
  * const count = Number(await counter.get("count") ?? 0);
  * ```
  */
-export function dynamoDbKv(binding: string, env: EnvRecord): KvNamespace {
-  return new DynamoDbKv(binding, env) as KvNamespace;
+export function dynamoDbKv(binding: string, env: EnvRecord, transport: AwsTransport = fetchTransport): KvNamespace {
+  return new DynamoDbKv(binding, env, transport) as KvNamespace;
 }
 
 interface Item {
@@ -152,11 +157,13 @@ interface Item {
 class DynamoDbKv {
   readonly #target: KvTarget;
   readonly #env: EnvRecord;
+  readonly #transport: AwsTransport;
   #config: (AwsConfig & { table: string }) | undefined;
 
-  constructor(binding: string, env: EnvRecord) {
+  constructor(binding: string, env: EnvRecord, transport: AwsTransport) {
     this.#target = { kind: "kv", backend: "dynamodb", binding };
     this.#env = env;
+    this.#transport = transport;
   }
 
   async get(key: string, type: KvValueType = "text"): Promise<unknown> {
@@ -248,14 +255,15 @@ class DynamoDbKv {
     if (this.#config) return this.#config;
     const variable = dynamoDbTableVariable(this.#target.binding);
     const table = required(this.#target, this.#env, variable, "the name of the DynamoDB table of this binding");
-    this.#config = { ...awsConfig(this.#target, "dynamodb", this.#env), table };
+    this.#config = { ...awsConfig(this.#target, "dynamodb", this.#env, this.#transport), table };
     return this.#config;
   }
 
   async #call<T = unknown>(operation: string, action: string, body: Record<string, unknown>): Promise<T> {
     const config = this.#configure();
-    const response = await send(config, this.#target, operation, config.endpoint, {
+    const response = await send(config, this.#target, operation, {
       method: "POST",
+      url: config.endpoint,
       headers: {
         "content-type": "application/x-amz-json-1.0",
         "x-amz-target": `DynamoDB_20120810.${action}`,
@@ -263,7 +271,7 @@ class DynamoDbKv {
       body: JSON.stringify({ TableName: config.table, ...body }),
     }, throttled);
     const text = await response.text();
-    if (response.ok) return JSON.parse(text) as T;
+    if (response.status === 200) return JSON.parse(text) as T;
     const { type, message } = awsJsonError(text);
     const hint = type === "ResourceNotFoundException"
       ? ` Check that ${dynamoDbTableVariable(this.#target.binding)}=${config.table} names a table in ${config.region}.`
@@ -278,10 +286,9 @@ class DynamoDbKv {
 
 const THROTTLING = new Set(["ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"]);
 
-async function throttled(response: Response): Promise<boolean> {
-  if (throttledStatus(response)) return true;
-  if (response.status !== 400) return false;
-  return THROTTLING.has(awsJsonError(await response.clone().text()).type);
+async function throttled(response: AwsResponse): Promise<boolean> {
+  if (throttledStatus(response.status)) return true;
+  return response.status === 400 && THROTTLING.has(awsJsonError(await response.text()).type);
 }
 
 /** `{"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"…"}` → its parts. */

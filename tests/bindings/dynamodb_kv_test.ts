@@ -1,7 +1,8 @@
 // The DynamoDB KV backend against dynalite, a real DynamoDB API server (installed on first run into .slrs/cache/dynalite).
 
 import assert from "node:assert/strict";
-import { AwsClient } from "aws4fetch";
+// deno-lint-ignore no-import-prefix -- an inline npm specifier, so a cold dev run downloads nothing it does not need
+import { AwsClient } from "npm:aws4fetch@^1.0.20";
 import { BindingError } from "../../src/bindings.ts";
 import {
   DYNAMODB_KV_LIMITS,

@@ -8,7 +8,8 @@
  */
 
 import assert from "node:assert/strict";
-import { AwsClient } from "aws4fetch";
+// deno-lint-ignore no-import-prefix -- an inline npm specifier, so a cold dev run downloads nothing it does not need
+import { AwsClient } from "npm:aws4fetch@^1.0.20";
 import { unzipSync } from "fflate";
 import { DYNAMODB_KV_TABLE } from "../../bindings/dynamodb_kv.ts";
 import { MOD_URL, ROOT, runCli, startCli } from "../support/process.ts";

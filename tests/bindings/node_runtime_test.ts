@@ -2,7 +2,8 @@
 // run there, under `node`, against the same local servers: what runs in Deno's tests is what a deployed function runs.
 
 import assert from "node:assert/strict";
-import { AwsClient } from "aws4fetch";
+// deno-lint-ignore no-import-prefix -- an inline npm specifier, so a cold dev run downloads nothing it does not need
+import { AwsClient } from "npm:aws4fetch@^1.0.20";
 import { DYNAMODB_KV_TABLE } from "../../bindings/dynamodb_kv.ts";
 import { TableClient } from "@azure/data-tables";
 import { BlobServiceClient } from "@azure/storage-blob";

@@ -1,7 +1,8 @@
 // The S3 bucket backend against s3rver, a real S3 API server (installed on first run into .slrs/cache/s3rver).
 
 import assert from "node:assert/strict";
-import { AwsClient } from "aws4fetch";
+// deno-lint-ignore no-import-prefix -- an inline npm specifier, so a cold dev run downloads nothing it does not need
+import { AwsClient } from "npm:aws4fetch@^1.0.20";
 import { BindingError } from "../../src/bindings.ts";
 import { S3_BUCKET_LIMITS, s3Bucket } from "../../bindings/s3_bucket.ts";
 import { bucketCorpus } from "./_bucket_corpus.ts";
