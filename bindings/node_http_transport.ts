@@ -26,6 +26,7 @@
 
 import type { Agent, IncomingMessage, request as httpRequest } from "node:http";
 import type { AwsRequest, AwsResponse, AwsTransport } from "./_aws.ts";
+import type { EnvRecord } from "./_bytes.ts";
 
 /** Options of {@linkcode createNodeHttpTransport}. */
 export interface NodeHttpTransportOptions {
@@ -98,6 +99,29 @@ export function createNodeHttpTransport(options: NodeHttpTransportOptions = {}):
 
 /** The transport with its defaults. */
 export const nodeHttpTransport: AwsTransport = createNodeHttpTransport();
+
+/**
+ * An AWS backend's constructor that sends through {@linkcode nodeHttpTransport}: what the Node entry `build`
+ * generates hands to `withBindings`.
+ *
+ * @param factory The backend's constructor, e.g. `dynamoDbKv`.
+ * @returns The constructor `withBindings` calls with the binding's name and the environment.
+ *
+ * @example
+ * ```ts ignore
+ * import { withBindings } from "./with_bindings.ts";
+ * import { dynamoDbKv } from "./dynamodb_kv.ts";
+ * import { viaNodeHttp } from "./node_http_transport.ts";
+ * import base from "../examples/hello/main.ts";
+ *
+ * const fn = withBindings(base, { COUNTER: viaNodeHttp(dynamoDbKv) });
+ * ```
+ */
+export function viaNodeHttp<Client>(
+  factory: (binding: string, env: EnvRecord, transport: AwsTransport) => Client,
+): (binding: string, env: EnvRecord) => Client {
+  return (binding, env) => factory(binding, env, nodeHttpTransport);
+}
 
 function headersOf(incoming: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = Object.create(null);
