@@ -11,7 +11,8 @@
  * @module
  */
 
-import { BindingError, type BindingKind } from "../src/bindings.ts";
+import type { BindingError, BindingKind } from "../src/bindings.ts";
+import { bindingError } from "./_binding_error.ts";
 import type { EnvRecord } from "./_bytes.ts";
 import { backoff, RETRY } from "./_retry.ts";
 import { type SigV4Signer, sigV4Signer } from "./_sigv4.ts";
@@ -107,18 +108,9 @@ export interface AwsConfig {
  */
 export type AwsService = "dynamodb" | "s3" | "sqs";
 
-/**
- * The error of a backend call: the binding, the operation, what went wrong and the service's own answer.
- *
- * @param target The binding.
- * @param operation The operation.
- * @param message What went wrong and what to do.
- * @param cause The service's answer or the thrown error.
- * @returns The error to throw.
- */
-export function awsError(target: AwsTarget, operation: string, message: string, cause?: unknown): BindingError {
-  return new BindingError({ ...target, operation, message, ...(cause === undefined ? {} : { cause }) });
-}
+/** The error of a backend call: {@linkcode bindingError}. */
+export const awsError: (target: AwsTarget, operation: string, message: string, cause?: unknown) => BindingError =
+  bindingError;
 
 /**
  * Reads a required variable, or throws the error that names it.

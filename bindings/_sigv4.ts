@@ -119,16 +119,13 @@ function canonicalPath(path: string, service: string): string {
   return service === "s3" ? path : encode(path.replace(/\/+/g, "/")).replace(/%2F/g, "/");
 }
 
-/** The query's pairs, each part encoded, sorted by name then value; pairs without a name are left out. */
+/**
+ * The query's pairs, each part encoded, sorted by name then value; pairs without a name are left out. Joined by a
+ * NUL while sorted, which sorts before any character of an encoded name, so `a` comes before `a0` as SigV4 wants.
+ */
 function canonicalQuery(params: URLSearchParams): string {
-  return [...params].filter(([name]) => name)
-    .map(([name, value]) => `${encode(name)}=${encode(value)}`)
-    .sort((a, b) => {
-      const [an, av] = a.split("=") as [string, string];
-      const [bn, bv] = b.split("=") as [string, string];
-      return an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0;
-    })
-    .join("&");
+  return [...params].filter(([name]) => name).map(([name, value]) => `${encode(name)}\0${encode(value)}`).sort()
+    .join("&").replaceAll("\0", "=");
 }
 
 /** RFC 3986 encoding: `encodeURIComponent` and also `!'()*`. */
