@@ -68,9 +68,12 @@ const MODULES: Readonly<Record<BackendName, BackendModule>> = {
  */
 export function wiredBindings(fn: FunctionInfo, platform: PlatformName | undefined): Record<string, BindingBackend> {
   if (platform === "cloudflare") return {};
-  const all = platform === undefined
-    ? bindingBackends(fn.requirements.bindings ?? {}, "self-hosted", {})
-    : fn.platforms[platform].bindings;
+  // The same function --info lists with and iac creates resources for, so the three cannot disagree.
+  const all = bindingBackends(
+    fn.requirements.bindings ?? {},
+    platform ?? "self-hosted",
+    platform === undefined ? {} : fn.platforms[platform].settings,
+  );
   return Object.fromEntries(Object.entries(all).filter(([, binding]) => binding.backend in MODULES));
 }
 
