@@ -10,8 +10,8 @@
  *
  * A response body is read whole unless the request asks for a stream (an S3 object's body), which is then handed
  * over as it arrives, with Node's backpressure. A connection silent for the timeout (300 s unless given, as Node's
- * `fetch` waits) is closed, and that failure, like any network failure, is retried by the backend and then reported
- * as a `BindingError`.
+ * `fetch` waits) is closed, whether a request is waiting on it or it is idle in the pool; for a request, that
+ * failure, like any network failure, is retried by the backend and then reported as a `BindingError`.
  *
  * @example Give the DynamoDB KV the Node transport
  * ```ts ignore
@@ -39,19 +39,6 @@ interface Client {
   agent: Agent;
 }
 
-/** One client per protocol, loaded at the first request that needs it (`node:https` costs a few ms to load). */
-const clients = new Map<string, Promise<Client>>();
-
-function client(protocol: string): Promise<Client> {
-  let found = clients.get(protocol);
-  if (found === undefined) {
-    found = (protocol === "https:" ? import("node:https") : import("node:http"))
-      .then((http) => ({ request: http.request, agent: new http.Agent({ keepAlive: true }) }));
-    clients.set(protocol, found);
-  }
-  return found;
-}
-
 /**
  * A transport over `node:http` and `node:https`.
  *
@@ -68,6 +55,18 @@ function client(protocol: string): Promise<Client> {
  */
 export function createNodeHttpTransport(options: NodeHttpTransportOptions = {}): AwsTransport {
   const timeoutMs = options.timeoutMs ?? 300_000;
+  // One client per protocol, loaded at the first request that needs it (`node:https` costs a few ms to load). The
+  // timeout is the agent's, set once per connection: a `setTimeout` per request costs a warm read about 0.1 ms.
+  const clients = new Map<string, Promise<Client>>();
+  const client = (protocol: string) => {
+    let found = clients.get(protocol);
+    if (found === undefined) {
+      found = (protocol === "https:" ? import("node:https") : import("node:http"))
+        .then((http) => ({ request: http.request, agent: new http.Agent({ keepAlive: true, timeout: timeoutMs }) }));
+      clients.set(protocol, found);
+    }
+    return found;
+  };
   return async (request) => {
     const { request: send, agent } = await client(request.url.protocol);
     const toWeb = request.stream ? (await import("node:stream")).Readable.toWeb : undefined;
@@ -88,9 +87,7 @@ export function createNodeHttpTransport(options: NodeHttpTransportOptions = {}):
           });
         } else read().then((body) => resolve({ status, headers, text: () => Promise.resolve(body) }), reject);
       });
-      outgoing.setTimeout(timeoutMs, () => {
-        outgoing.destroy(new Error(`the connection was silent for ${timeoutMs} ms`));
-      });
+      outgoing.on("timeout", () => outgoing.destroy(new Error(`the connection was silent for ${timeoutMs} ms`)));
       outgoing.on("error", reject);
       outgoing.end(request.body);
     });
