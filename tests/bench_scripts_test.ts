@@ -37,20 +37,28 @@ function sections(output: string): Map<string, string[]> {
 Deno.test("the benchmark scripts print every contender", async (t) => {
   await t.step(
     "bench_cold_start.ts reports size, import and first invoke for slrs (with and without the init-phase Fetch " +
-      "warm-up), Hono, raw and the Fetch touch on Node 20 and 22",
+      "warm-up), Hono with its counter in memory and in DynamoDB, raw and the Fetch touch on Node 20 and 22",
     async () => {
       const output = await runScript("scripts/bench_cold_start.ts", ["--rounds", "1"]);
       const report = sections(output);
-      const contenders = ["slrs", "slrs warm init", "hono", "raw", "fetch touch"];
+      const contenders = ["slrs", "slrs warm init", "hono", "hono + aws4fetch", "raw", "fetch touch"];
       const size = [...report].find(([heading]) => heading.startsWith("Bundle size"));
-      assert.deepEqual(size?.[1], contenders, output);
+      const sizeOnly = ["slrs HTTP part (without the KV backend)", "slrs HTTP-only function"];
+      assert.deepEqual(size?.[1], [...contenders, ...sizeOnly], output);
+      const modules = [...report].find(([heading]) => heading.startsWith("Where the HTTP-only function's bytes go"));
+      assert.ok(modules?.[1].includes("adapters/aws_lambda/_http_v2.ts"), output);
+      assert.ok(!modules?.[1].some((name) => name.includes("router")), output);
       const nodes = [...report].filter(([heading]) => heading.startsWith("Node "));
       assert.deepEqual(nodes.map(([heading]) => heading.slice(0, 8)), ["Node v20", "Node v22"], output);
       for (const [, rows] of nodes) assert.deepEqual(rows, contenders, output);
       for (
         const ratio of [
+          "size, slrs/Hono \\+ aws4fetch",
+          "size, slrs HTTP part/Hono",
           "size, slrs/Hono",
           "HTTP-only function",
+          "total, slrs/Hono \\+ aws4fetch",
+          "import, slrs minus raw",
           "total, slrs/Hono",
           "total, slrs \\(Fetch warmed at init\\)/slrs",
           "total, slrs/raw",
