@@ -99,7 +99,7 @@ Deno.test("the benchmark scripts print every contender", async (t) => {
 
 Deno.test("the DynamoDB benchmark prints every contender", async (t) => {
   await t.step(
-    "bench_dynamodb.ts reports sizes, cold start and warm get for slrs, the AWS SDK and a direct aws4fetch request",
+    "bench_dynamodb.ts reports sizes, cold start and warm get for slrs, the AWS SDK and direct signed requests",
     async () => {
       const output = await runScript("scripts/bench_dynamodb.ts", [
         "--rounds",
@@ -113,21 +113,26 @@ Deno.test("the DynamoDB benchmark prints every contender", async (t) => {
       const size = [...report].find(([heading]) => heading.startsWith("Bundle size"));
       assert.deepEqual(size?.[1], [
         "baseline (no client)",
-        "slrs (dynamodb_kv.ts with aws4fetch)",
-        "slrs without aws4fetch",
+        "slrs (dynamodb_kv.ts with the node:http transport)",
+        "slrs over fetch (Deno, Workers)",
+        "SigV4 signer alone (_sigv4.ts)",
         "aws4fetch alone",
+        "direct signed node:http GetItem",
         "direct aws4fetch GetItem",
         "@aws-sdk/client-dynamodb",
       ], output);
+      const contenders = ["slrs", "@aws-sdk/client-dynamodb", "direct node:http", "direct aws4fetch"];
       const cold = [...report].find(([heading]) => heading.startsWith("Cold start on Node"));
-      assert.deepEqual(cold?.[1], ["slrs", "@aws-sdk/client-dynamodb", "direct aws4fetch"], output);
+      assert.deepEqual(cold?.[1], contenders, output);
       const warm = [...report].find(([heading]) => heading.startsWith("Warm get"));
-      assert.deepEqual(warm?.[1], ["slrs", "direct aws4fetch", "@aws-sdk/client-dynamodb"], output);
+      assert.deepEqual(warm?.[1], contenders, output);
       for (
         const figure of [
           "added, slrs/SDK",
           "total, slrs/SDK",
+          "total, slrs/direct node:http",
           "total, slrs/direct aws4fetch",
+          "slrs/direct node:http, per round",
           "slrs/direct aws4fetch, per round",
         ]
       ) {

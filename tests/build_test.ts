@@ -71,9 +71,14 @@ Deno.test("cli.ts build bundles the examples for every target", async (t) => {
       const entry = await Deno.readTextFile(`${out}/aws-lambda/hello.entry.ts`);
       // Specialised to what the deployment delivers: a Function URL (payload 2.0) and its EventBridge schedule.
       assert.match(entry, /import \{ handleShapes, httpV2, schedule \} from ".*adapters\/aws_lambda\.ts";/);
-      // hello's kv binding is wired: the function is imported as base and wrapped with its DynamoDB backend.
+      // hello's kv binding is wired: the function is imported as base and wrapped with its DynamoDB backend, which
+      // sends through node:http on Node (Lambda's runtime) and through fetch on Deno.
       assert.match(entry, /import base from ".*examples\/hello\/main\.ts";/);
-      assert.match(entry, /const fn = withBindings\(base, \{ "COUNTER": dynamoDbKv \}\);/);
+      assert.match(entry, /import \{ viaNodeHttp \} from ".*bindings\/node_http_transport\.ts";/);
+      assert.match(entry, /const fn = withBindings\(base, \{ "COUNTER": viaNodeHttp\(dynamoDbKv\) \}\);/);
+      const denoEntry = await Deno.readTextFile(`${out}/aws-lambda-deno/hello.entry.ts`);
+      assert.match(denoEntry, /const fn = withBindings\(base, \{ "COUNTER": dynamoDbKv \}\);/);
+      assert.doesNotMatch(denoEntry, /node_http_transport/);
       assert.match(entry, /export const handler = handleShapes\(fn, \[httpV2, schedule\]\);/);
       assert.match(await Deno.readTextFile(`${out}/cloudflare/hello.entry.ts`), /export default handle\(fn\);/);
       assert.match(await Deno.readTextFile(`${out}/aws-lambda-deno/hello.entry.ts`), /await runtime\(fn\);/);
