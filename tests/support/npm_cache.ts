@@ -16,7 +16,8 @@ async function installedVersion(dir: URL, name: string): Promise<string | undefi
 }
 
 /**
- * Makes sure `.slrs/cache/<tool>/node_modules` holds each package at the given major version.
+ * Makes sure `.slrs/cache/<tool>/node_modules` holds each package at the given major version (or exact version,
+ * such as `0.25.12`).
  *
  * @returns The cache folder, as a path ending in `/`.
  */
@@ -25,7 +26,9 @@ export async function npmCache(tool: string, packages: Record<string, string>): 
   const missing: string[] = [];
   for (const [name, major] of Object.entries(packages)) {
     const version = await installedVersion(dir, name);
-    if (version === undefined || !version.startsWith(`${major}.`)) missing.push(`${name}@${major}`);
+    if (version === undefined || (version !== major && !version.startsWith(`${major}.`))) {
+      missing.push(`${name}@${major}`);
+    }
   }
   if (missing.length > 0) {
     await Deno.mkdir(dir, { recursive: true });
