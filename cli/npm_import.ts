@@ -10,6 +10,10 @@
  * @module
  */
 
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import process from "node:process";
+import { pathToFileURL } from "node:url";
 import { CliError } from "./errors.ts";
 
 /**
@@ -49,8 +53,9 @@ export type LoadedPackage = keyof typeof BUILD_PACKAGES | keyof typeof DEV_TARGE
 
 /**
  * Imports one of the packages of {@linkcode BUILD_PACKAGES} or {@linkcode DEV_TARGET_PACKAGES}: by its name where that
- * resolves (Node's `node_modules`, or a Deno project whose import map or `node_modules` has it, so the project's own
- * version wins), else, on Deno, by its `npm:` specifier with the tested range.
+ * resolves (on Node, a dev-target package from the project's `node_modules` first, then beside the CLI; on Deno, the
+ * project's import map or `node_modules`, so the project's own version wins), else, on Deno, by its `npm:` specifier
+ * with the tested range.
  *
  * @param name The package.
  * @param purpose What needs it, for the error: e.g. `dev --target cloudflare`.
@@ -70,7 +75,7 @@ export async function importNpm<T>(name: LoadedPackage, purpose: string, subpath
   const bare = `${name}${subpath}`;
   let failure: unknown;
   try {
-    return await import(bare) as T;
+    return await import(projectFile(name, bare) ?? bare) as T;
   } catch (error) {
     failure = error;
   }
@@ -85,6 +90,20 @@ export async function importNpm<T>(name: LoadedPackage, purpose: string, subpath
     `${purpose} needs the npm package ${name}, which could not be loaded (${(failure as Error).message}); ` +
       `on Node, install it in the project: npm install --save-dev ${name}.`,
   );
+}
+
+/**
+ * On Node, a dev-target package as the user's project resolves it (from the working directory): a bare `import()`
+ * resolves from the CLI's own folder, which need not be inside the project (npx, pnpm, a linked package). Found by
+ * `require.resolve`, which the three packages (CommonJS) answer; one it cannot find falls back to the bare import.
+ */
+function projectFile(name: LoadedPackage, bare: string): string | undefined {
+  if (typeof Deno !== "undefined" || !(name in DEV_TARGET_PACKAGES)) return undefined;
+  try {
+    return pathToFileURL(createRequire(join(process.cwd(), "package.json")).resolve(bare)).href;
+  } catch {
+    return undefined;
+  }
 }
 
 function specifierOf(name: LoadedPackage): string {
