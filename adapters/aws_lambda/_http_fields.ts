@@ -107,6 +107,40 @@ function add(into: Gathered, name: string, value: string): void {
   into.pairs.push([name, value]);
 }
 
+const NOT_ASCII = /[\u0080-\uffff]/;
+
+/**
+ * A single-value header map itself, when a `Request` can take it as it is: every value a string of ASCII (other
+ * text is turned into its UTF-8 bytes first), and at most one Cookie (several are joined with "; ", not ", ").
+ */
+export function plainHeaders(map: unknown): Json | undefined {
+  if (!isObject(map) || Array.isArray(map)) return undefined;
+  let cookies = 0;
+  for (const name in map) {
+    const value = map[name];
+    if (typeof value !== "string" || NOT_ASCII.test(value)) return undefined;
+    if (name.length === 6 && name.toLowerCase() === "cookie" && ++cookies > 1) return undefined;
+  }
+  return map;
+}
+
+/**
+ * The single-value map of a REST (1.0) event itself, when it says all that both maps say: `multiValueHeaders` holds
+ * the same names, each with that one value, or nothing (see {@linkcode gatherBoth}), as API Gateway usually sends.
+ */
+export function plainBoth(single: unknown, multi: unknown): Json | undefined {
+  if (multi === undefined || multi === null) return plainHeaders(single);
+  if (!isObject(single) || !isObject(multi) || Array.isArray(multi)) return undefined;
+  let names = 0;
+  for (const name in multi) {
+    const values = multi[name];
+    if (!Array.isArray(values) || values.length !== 1 || values[0] !== single[name]) return undefined;
+    names++;
+  }
+  if (names !== 0) { for (const _ in single) names--; }
+  return names === 0 ? plainHeaders(single) : undefined;
+}
+
 /** The query string (no `?`) from the multi-value map when there is one, else the single-value map. */
 export function encodeQuery(single: unknown, multi: unknown, raw: boolean): string {
   let query = "";
