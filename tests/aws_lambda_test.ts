@@ -736,6 +736,28 @@ Deno.test("headers taken from the event's map as it is equal the gathered ones",
   });
 });
 
+Deno.test("1.0 header maps merge as API Gateway documents it", async (t) => {
+  const signal = () => new AbortController().signal;
+  const options = { stripStage: false, isBinary: undefined, albCookies: "last" as const };
+  const merged = (
+    headers: unknown,
+    multiValueHeaders: unknown,
+  ) => [...toRequest(REST, { ...fixture<Json>("apigw-v1.json"), headers, multiValueHeaders }, options, signal).headers];
+  await t.step("multiValueHeaders wins for a name in both, in any spelling; headers adds the rest", () => {
+    assert.deepEqual(
+      merged({ Host: "h.example", Accept: "a", "X-Only": "1", "x-empty": "e" }, {
+        host: ["h.example"],
+        accept: ["b", "c"],
+        "X-EMPTY": [],
+      }),
+      [["accept", "b, c"], ["host", "h.example"], ["x-empty", "e"], ["x-only", "1"]],
+    );
+  });
+  await t.step("an empty multiValueHeaders leaves every header to headers", () => {
+    assert.deepEqual(merged({ Host: "h.example", Accept: "a" }, {}), [["accept", "a"], ["host", "h.example"]]);
+  });
+});
+
 function albResponse(expected: Result & { multiValueHeaders: Record<string, string[]> }): Response {
   const headers = new Headers({ "content-type": "application/json" });
   for (const cookie of expected.multiValueHeaders["Set-cookie"]!) headers.append("set-cookie", cookie);

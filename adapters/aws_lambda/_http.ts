@@ -247,5 +247,5 @@ export async function toResult(shape: Shape, event: Json, response: Response, op
     if (bytes.length === 0 && contentType === null) base64 = false;
     body = base64 ? encodeBase64(bytes) : "";
   } else body = await response.text();
-  return await shape.result(event, head, body, base64, options);
+  return shape.result(event, head, body, base64, options);
 }

@@ -39,20 +39,28 @@ export const isObject = (value: unknown): value is Json => typeof value === "obj
 export function gatherBoth(single: unknown, multi: unknown, into: Gathered): void {
   gatherMulti(multi, into, "multiValueHeaders");
   if (!isObject(multi) || Array.isArray(multi)) return gatherSingle(single, into, "headers");
-  const taken = new Set<string>();
-  for (const name in multi) {
+  // A name spelled alike in both maps (the usual event) is found without lowercasing; the lowercase names of
+  // multiValueHeaders are listed only when one of headers is not.
+  let taken: Set<string> | undefined;
+  gatherSingle(single, into, "headers", (name) => {
     const values = multi[name];
-    if (Array.isArray(values) && values.length > 0) taken.add(name.toLowerCase());
-  }
-  if (taken.size === 0) return gatherSingle(single, into, "headers");
-  gatherSingle(single, into, "headers", taken);
+    if (Array.isArray(values) && values.length > 0) return true;
+    if (taken === undefined) {
+      taken = new Set();
+      for (const other in multi) {
+        const values = multi[other];
+        if (Array.isArray(values) && values.length > 0) taken.add(other.toLowerCase());
+      }
+    }
+    return taken.has(name.toLowerCase());
+  });
 }
 
 /**
- * Adds a single-value map (`headers`) to `into`; null entries and names in `skip` (lowercase) are skipped, other
+ * Adds a single-value map (`headers`) to `into`; null entries and names `skip` says to leave out are skipped, other
  * non-strings are a BadEvent.
  */
-export function gatherSingle(map: unknown, into: Gathered, what: string, skip?: ReadonlySet<string>): void {
+export function gatherSingle(map: unknown, into: Gathered, what: string, skip?: (name: string) => boolean): void {
   if (map === undefined || map === null) return;
   if (!isObject(map) || Array.isArray(map)) {
     throw new BadEvent(`${what} must be an object or null; got ${typeName(map)}.`);
@@ -60,7 +68,7 @@ export function gatherSingle(map: unknown, into: Gathered, what: string, skip?: 
   for (const name in map) {
     const value = map[name];
     if (value === undefined || value === null) continue;
-    if (skip !== undefined && skip.has(name.toLowerCase())) continue;
+    if (skip !== undefined && skip(name)) continue;
     if (typeof value !== "string") {
       throw new BadEvent(`${what}["${clip(name)}"] must be a string; got ${typeName(value)}.`);
     }
