@@ -8,7 +8,7 @@
  *
  * @example Entry file (src/functions/shop.ts)
  * ```ts
- * import az from "@azure/functions";
+ * import az from "npm:@azure/functions@^4.16.5";
  * import { serverless } from "../mod.ts";
  * import { register } from "./azure.ts";
  *

@@ -8,7 +8,7 @@
  *
  * @example Entry file (index.ts, deployed with --target=shop)
  * ```ts
- * import functions from "@google-cloud/functions-framework";
+ * import functions from "npm:@google-cloud/functions-framework@^5.0.5";
  * import { serverless } from "../mod.ts";
  * import { register } from "./gcp.ts";
  *

@@ -1,16 +1,24 @@
 /**
- * What the AWS backends share: configuration read from the environment record the caller passes, SigV4 signing with
- * `aws4fetch`, bounded retries of throttling, and the conversion of failures to {@linkcode BindingError}.
+ * What the AWS backends share: configuration read from the environment record the caller passes, SigV4 signing
+ * (`_sigv4.ts`), the transport requests go through, bounded retries of throttling, and the conversion of failures to
+ * {@linkcode BindingError}.
+ *
+ * The transport is `fetch` unless the backend is given another: on Node the entry `build` generates passes the
+ * `node:http` one (`node_http_transport.ts`), because Node loads its whole Fetch implementation (undici) on the first
+ * `fetch`, `Request`, `Response` or `Headers`, about 20–40 ms of a cold start. So nothing on a backend's request path
+ * touches those classes: requests and responses are the plain {@linkcode AwsRequest} and {@linkcode AwsResponse}.
  *
  * @module
  */
 
-import { AwsV4Signer } from "aws4fetch";
-import { BindingError, type BindingKind } from "../src/bindings.ts";
+import type { BindingError, BindingKind } from "../src/bindings.ts";
+import { bindingError } from "./_binding_error.ts";
 import type { EnvRecord } from "./_bytes.ts";
-import { fetchWithRetry, type Throttled } from "./_retry.ts";
+import { backoff, RETRY } from "./_retry.ts";
+import { type SigV4Signer, sigV4Signer } from "./_sigv4.ts";
 
 export { bytesOf, concat, type EnvRecord, fromBase64, readAtMost, toBase64, utf8Length } from "./_bytes.ts";
+export { RETRY } from "./_retry.ts";
 
 /** Which binding a request belongs to, for error messages. */
 export interface AwsTarget {
@@ -22,26 +30,70 @@ export interface AwsTarget {
   binding: string;
 }
 
-/** What aws4fetch's signer needs besides the request: credentials, service, region, and its cache of signing keys. */
-export interface AwsSigning {
-  /** The access key id. */
-  accessKeyId: string;
-  /** Its secret key. */
-  secretAccessKey: string;
-  /** The session token of temporary credentials (Lambda's role), when there is one. */
-  sessionToken?: string;
-  /** The service's signing name. */
-  service: AwsService;
-  /** The region. */
-  region: string;
-  /** The signing keys derived so far (one per day, region and service), shared by every request of this binding. */
-  cache: Map<string, ArrayBuffer>;
+/** A request as a transport sends it. */
+export interface AwsRequest {
+  /** The method, in capitals. */
+  method: string;
+  /** Where to send it. */
+  url: URL;
+  /** The headers, lowercased, one value each. */
+  headers: Readonly<Record<string, string>>;
+  /** The body: replayable, so a retry sends it again. */
+  body?: Uint8Array<ArrayBuffer> | string | undefined;
+  /** Whether the caller reads the response body as a stream (an object's body); otherwise it reads it whole. */
+  stream?: boolean | undefined;
+}
+
+/** A response as the backends read it. */
+export interface AwsResponse {
+  /** The status code. */
+  readonly status: number;
+  /** The headers, names lowercased. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The body as text, read once and remembered: the retry check and the caller may both ask. */
+  text(): Promise<string>;
+  /** The body as a stream, for a request that asked for one. */
+  readonly body?: ReadableStream<Uint8Array> | undefined;
+}
+
+/** Sends one request; a network failure rejects, any HTTP answer resolves. */
+export type AwsTransport = (request: AwsRequest) => Promise<AwsResponse>;
+
+/**
+ * The transport over the runtime's own `fetch`: Deno, workerd, Vercel's edge, and Node when nothing else is given.
+ *
+ * @param request The request.
+ * @returns The response.
+ *
+ * @example
+ * ```ts ignore
+ * import { fetchTransport } from "./_aws.ts";
+ *
+ * const response = await fetchTransport({ method: "GET", url: new URL("http://127.0.0.1:4567/"), headers: {} });
+ * console.log(response.status, await response.text());
+ * ```
+ */
+export async function fetchTransport(request: AwsRequest): Promise<AwsResponse> {
+  const response = await fetch(request.url, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body ?? null,
+  });
+  let text: Promise<string> | undefined;
+  return {
+    status: response.status,
+    headers: Object.fromEntries(response.headers),
+    text: () => text ??= response.text(),
+    ...(request.stream ? { body: response.body ?? new Blob().stream() } : {}),
+  };
 }
 
 /** What a backend needs to reach its service. */
 export interface AwsConfig {
-  /** What signs requests for this service and region. */
-  signing: AwsSigning;
+  /** Signs requests for this service and region. */
+  sign: SigV4Signer;
+  /** Sends them. */
+  transport: AwsTransport;
   /** The service's endpoint: the regional AWS one, or the override from `AWS_ENDPOINT_URL_<SERVICE>`. */
   endpoint: URL;
   /** Whether the endpoint came from an override (a local server, or an S3-compatible service). */
@@ -56,22 +108,9 @@ export interface AwsConfig {
  */
 export type AwsService = "dynamodb" | "s3" | "sqs";
 
-/**
- * The error for a missing or malformed variable, naming it and saying what it should hold.
- *
- * @param target The binding.
- * @param variable The variable's name.
- * @param what What the variable should hold.
- * @returns The error to throw.
- */
-export function configError(target: AwsTarget, variable: string, what: string): BindingError {
-  return new BindingError({
-    ...target,
-    operation: "configure",
-    message: `${variable} is not set; set it to ${what}. The deployment sets it for a deployed function; ` +
-      `a test or a local run sets it itself.`,
-  });
-}
+/** The error of a backend call: {@linkcode bindingError}. */
+export const awsError: (target: AwsTarget, operation: string, message: string, cause?: unknown) => BindingError =
+  bindingError;
 
 /**
  * Reads a required variable, or throws the error that names it.
@@ -84,8 +123,13 @@ export function configError(target: AwsTarget, variable: string, what: string): 
  */
 export function required(target: AwsTarget, env: EnvRecord, variable: string, what: string): string {
   const value = env[variable];
-  if (value === undefined || value === "") throw configError(target, variable, what);
-  return value;
+  if (value) return value;
+  throw awsError(
+    target,
+    "configure",
+    `${variable} is not set; set it to ${what}. The deployment sets it for a deployed function; ` +
+      `a test or a local run sets it itself.`,
+  );
 }
 
 /**
@@ -94,87 +138,81 @@ export function required(target: AwsTarget, env: EnvRecord, variable: string, wh
  * @param target The binding.
  * @param service The service to call.
  * @param env The environment.
+ * @param transport What sends the requests.
  * @returns The configuration.
  */
-export function awsConfig(target: AwsTarget, service: AwsService, env: EnvRecord): AwsConfig {
+export function awsConfig(target: AwsTarget, service: AwsService, env: EnvRecord, transport: AwsTransport): AwsConfig {
   const accessKeyId = required(target, env, "AWS_ACCESS_KEY_ID", "an AWS access key id (Lambda sets it)");
   const secretAccessKey = required(target, env, "AWS_SECRET_ACCESS_KEY", "its secret key (Lambda sets it)");
-  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
-  if (!region) throw configError(target, "AWS_REGION", "the region of the resource, e.g. us-east-1 (Lambda sets it)");
-  const id = service.toUpperCase();
-  const overrideName = env[`AWS_ENDPOINT_URL_${id}`] ? `AWS_ENDPOINT_URL_${id}` : "AWS_ENDPOINT_URL";
-  const override = env[overrideName];
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION ||
+    required(target, env, "AWS_REGION", "the region of the resource, e.g. us-east-1 (Lambda sets it)");
+  const specific = `AWS_ENDPOINT_URL_${service.toUpperCase()}`;
+  const variable = env[specific] ? specific : "AWS_ENDPOINT_URL";
+  const override = env[variable];
   let endpoint: URL;
   try {
     endpoint = new URL(override || `https://${service}.${region}.amazonaws.com/`);
   } catch (cause) {
-    throw new BindingError({
-      ...target,
-      operation: "configure",
-      message: `${overrideName} is ${JSON.stringify(override)}, not a URL; give one like http://127.0.0.1:8000`,
+    throw awsError(
+      target,
+      "configure",
+      `${variable} is ${JSON.stringify(override)}, not a URL; give one like http://127.0.0.1:8000`,
       cause,
-    });
+    );
   }
-  const sessionToken = env.AWS_SESSION_TOKEN;
-  const signing: AwsSigning = {
-    accessKeyId,
-    secretAccessKey,
-    ...(sessionToken ? { sessionToken } : {}),
-    service,
-    region,
-    cache: new Map(),
-  };
-  return { signing, endpoint, overridden: Boolean(override), region };
+  const sign = sigV4Signer({ accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN }, service, region);
+  return { sign, transport, endpoint, overridden: Boolean(override), region };
 }
 
-export { RETRY, type Throttled } from "./_retry.ts";
-
 /**
- * The throttling every AWS service shares: 429, 500 and 503 (S3's `SlowDown`, `ServiceUnavailable`, SQS's
- * `RequestThrottled`).
+ * Whether a status is throttling every AWS service shares: 429, 500 and 503 (S3's `SlowDown`, `ServiceUnavailable`,
+ * SQS's `RequestThrottled`).
  *
- * @param response The response.
+ * @param status The status code.
  * @returns Whether to retry.
  */
-export function throttledStatus(response: Response): boolean {
-  return response.status === 429 || response.status === 500 || response.status === 503;
+export function throttledStatus(status: number): boolean {
+  return status === 429 || status === 500 || status === 503;
 }
 
 /**
  * Signs and sends a request, retrying throttling and network failures with full-jitter exponential backoff, bounded
- * by {@linkcode RETRY}. The body must be replayable (text or bytes), which is why the backends never send a stream.
+ * by {@linkcode RETRY}; each attempt is signed afresh, so its date stays current.
  *
  * @param config The service configuration.
  * @param target The binding, for the error.
  * @param operation The operation, for the error.
- * @param url Where to send.
- * @param init The request; its body must be a string, bytes or absent.
- * @param throttled Whether a response is throttling.
+ * @param request The request, its body replayable.
+ * @param throttled Whether a response is throttling; it may read the body's text.
  * @returns The last response (which may be an error response the caller turns into a {@linkcode BindingError}).
  */
-export function send(
+export async function send(
   config: AwsConfig,
   target: AwsTarget,
   operation: string,
-  url: URL | string,
-  init: RequestInit,
-  throttled: Throttled,
-): Promise<Response> {
-  return fetchWithRetry(target, operation, () => signed(config.signing, url, init), throttled);
-}
-
-/**
- * The request, signed. aws4fetch's signer rather than its `AwsClient`: the client adds its own retries (of 5xx and 429
- * only; the backends retry throttling themselves, which DynamoDB answers with a 400) and `Request` handling the
- * backends do not use, and would be bundled for nothing.
- */
-async function signed(signing: AwsSigning, url: URL | string, init: RequestInit): Promise<Request> {
-  const request = await new AwsV4Signer({
-    ...signing,
-    url: url.toString(),
-    ...(init.method === undefined ? {} : { method: init.method }),
-    ...(init.headers === undefined ? {} : { headers: init.headers }),
-    ...(init.body === undefined ? {} : { body: init.body }),
-  }).sign();
-  return new Request(request.url, { method: request.method, headers: request.headers, body: request.body ?? null });
+  request: AwsRequest,
+  throttled: (response: AwsResponse) => boolean | Promise<boolean> = (response) => throttledStatus(response.status),
+): Promise<AwsResponse> {
+  for (let attempt = 1;; attempt++) {
+    let response: AwsResponse;
+    try {
+      response = await config.transport({ ...request, headers: await config.sign(request) });
+    } catch (cause) {
+      if (attempt >= RETRY.attempts) {
+        const reason = cause instanceof Error ? cause.message : String(cause);
+        throw awsError(
+          target,
+          operation,
+          `could not reach ${request.url.origin} (${reason}) after ${attempt} attempts`,
+          cause,
+        );
+      }
+      await backoff(attempt);
+      continue;
+    }
+    if (attempt >= RETRY.attempts || !(await throttled(response))) return response;
+    // Read to the end, so a kept-alive connection is free again for the next attempt.
+    await response.text().catch(() => {});
+    await backoff(attempt);
+  }
 }

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { BindingError, type KvPutOptions, type KvValueType } from "../src/bindings.ts";
+import type { BindingError, KvPutOptions, KvValueType } from "../src/bindings.ts";
+import { bindingError } from "./_binding_error.ts";
 import { utf8Length } from "./_bytes.ts";
 
 /** Which binding a call belongs to, for error messages. */
@@ -26,18 +27,9 @@ export const KV_RULES: {
   readonly listLimit: number;
 } = { metadataBytes: 1024, minTtlSeconds: 60, listLimit: 1000 };
 
-/**
- * The error of a refused call or a failed request.
- *
- * @param target The binding.
- * @param operation The operation.
- * @param message What went wrong and what to do.
- * @param cause The backend's own error.
- * @returns The error.
- */
-export function kvError(target: KvTarget, operation: string, message: string, cause?: unknown): BindingError {
-  return new BindingError({ ...target, operation, message, ...(cause === undefined ? {} : { cause }) });
-}
+/** The error of a refused call or a failed request: {@linkcode bindingError}, for a KV binding. */
+export const kvError: (target: KvTarget, operation: string, message: string, cause?: unknown) => BindingError =
+  bindingError;
 
 /**
  * Refuses an empty key, `.`, `..`, and a key longer than `maxBytes` of UTF-8.

@@ -9,7 +9,7 @@
  */
 
 import { Buffer } from "node:buffer";
-import { createClient, RESP_TYPES } from "@redis/client";
+import { createClient, RESP_TYPES } from "npm:@redis/client@^6.3.1";
 import { BindingError, type BindingKind } from "../src/bindings.ts";
 import type { EnvRecord } from "./_bytes.ts";
 

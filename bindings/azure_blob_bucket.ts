@@ -26,7 +26,12 @@
  */
 
 import { Readable } from "node:stream";
-import { type BlobHTTPHeaders, type BlobItem, BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
+import {
+  type BlobHTTPHeaders,
+  type BlobItem,
+  BlobServiceClient,
+  type ContainerClient,
+} from "npm:@azure/storage-blob@^12.34.0";
 import {
   BindingError,
   type Bucket,
@@ -50,6 +55,7 @@ import {
 } from "./_azure.ts";
 import { bucketObject, readPart, unquote, withBody } from "./_bucket_objects.ts";
 import { bytesOf, type EnvRecord } from "./_bytes.ts";
+import { azureContainerVariable } from "./_resource_variables.ts";
 
 export type { EnvRecord };
 export type * from "../src/bindings.ts";
@@ -65,23 +71,6 @@ export const AZURE_BLOB_BUCKET_LIMITS: {
 
 /** The blob metadata name that keeps `httpMetadata.cacheExpiry`; custom names are encoded to start with `m`. */
 const EXPIRES_METADATA = "slrsexpires";
-
-/**
- * The variable that names a binding's container.
- *
- * @param binding The binding's name.
- * @returns `SLRS_<NAME>_CONTAINER`.
- *
- * @example
- * ```ts
- * import { azureContainerVariable } from "./azure_blob_bucket.ts";
- *
- * console.assert(azureContainerVariable("UPLOADS") === "SLRS_UPLOADS_CONTAINER");
- * ```
- */
-export function azureContainerVariable(binding: string): string {
-  return `SLRS_${binding}_CONTAINER`;
-}
 
 /**
  * A bucket over an Azure Storage container; configuration is read, and its absence reported, at the first call.

@@ -19,7 +19,7 @@
  * @module
  */
 
-import { type QueueClient, QueueServiceClient } from "@azure/storage-queue";
+import { type QueueClient, QueueServiceClient } from "npm:@azure/storage-queue@^12.32.0";
 import {
   BindingError,
   type QueueContentType,
@@ -36,6 +36,7 @@ import {
 } from "./_azure.ts";
 import { type EnvRecord, fromBase64, toBase64 } from "./_bytes.ts";
 import { decodeQueueBody, encodeQueueBody, isEnvelope } from "./_queue_messages.ts";
+import { azureQueueVariable } from "./_resource_variables.ts";
 
 export type { EnvRecord };
 export type * from "../src/bindings.ts";
@@ -50,23 +51,6 @@ export const AZURE_QUEUE_LIMITS: {
   readonly timeToLiveSeconds: number;
   readonly concurrency: number;
 } = { maxDelaySeconds: 7 * 24 * 3600, messageBytes: 64 * 1024, timeToLiveSeconds: 7 * 24 * 3600, concurrency: 16 };
-
-/**
- * The variable that names a binding's queue.
- *
- * @param binding The binding's name.
- * @returns `SLRS_<NAME>_QUEUE`.
- *
- * @example
- * ```ts
- * import { azureQueueVariable } from "./azure_queue.ts";
- *
- * console.assert(azureQueueVariable("EMAILS") === "SLRS_EMAILS_QUEUE");
- * ```
- */
-export function azureQueueVariable(binding: string): string {
-  return `SLRS_${binding}_QUEUE`;
-}
 
 /**
  * A queue producer over an Azure Storage queue; configuration is read, and its absence reported, at the first call.

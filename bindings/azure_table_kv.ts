@@ -26,7 +26,7 @@
  * @module
  */
 
-import { TableClient, type TableEntityResult } from "@azure/data-tables";
+import { TableClient, type TableEntityResult } from "npm:@azure/data-tables@^13.3.2";
 import type {
   KvListKey,
   KvListOptions,
@@ -49,6 +49,7 @@ import {
   type KvTarget,
   nowSeconds,
 } from "./_kv_rules.ts";
+import { azureTableVariable } from "./_resource_variables.ts";
 
 export type { EnvRecord };
 export type * from "../src/bindings.ts";
@@ -66,23 +67,6 @@ export const AZURE_TABLE_KV_LIMITS: {
   readonly parts: number;
   readonly valueBytes: number;
 } = { keyBytes: 512, partitionKeyBytes: 256, partBytes: 64 * 1024, parts: 11, valueBytes: 11 * 64 * 1024 };
-
-/**
- * The variable that names a binding's table.
- *
- * @param binding The binding's name.
- * @returns `SLRS_<NAME>_TABLE`.
- *
- * @example
- * ```ts
- * import { azureTableVariable } from "./azure_table_kv.ts";
- *
- * console.assert(azureTableVariable("COUNTER") === "SLRS_COUNTER_TABLE");
- * ```
- */
-export function azureTableVariable(binding: string): string {
-  return `SLRS_${binding}_TABLE`;
-}
 
 /**
  * A KV namespace over an Azure Storage table; configuration is read, and its absence reported, at the first call.

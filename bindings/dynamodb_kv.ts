@@ -30,22 +30,23 @@
  * @module
  */
 
-import {
-  BindingError,
-  type KvListKey,
-  type KvListOptions,
-  type KvListResult,
-  type KvNamespace,
-  type KvPutOptions,
-  type KvValue,
-  type KvValueType,
-  type KvValueWithMetadata,
+import type {
+  KvListKey,
+  KvListOptions,
+  KvListResult,
+  KvNamespace,
+  KvPutOptions,
+  KvValue,
+  KvValueType,
 } from "../src/bindings.ts";
 import {
   type AwsConfig,
   awsConfig,
+  type AwsResponse,
+  type AwsTransport,
   bytesOf,
   type EnvRecord,
+  fetchTransport,
   fromBase64,
   required,
   send,
@@ -56,17 +57,19 @@ import {
 import {
   checkKvKey,
   decodeKvValue,
+  kvError,
   kvExpiration,
   kvListLimit,
   kvMetadataJson,
   type KvTarget,
   nowSeconds,
 } from "./_kv_rules.ts";
+import { dynamoDbTableVariable } from "./_resource_variables.ts";
 
 /** What holds a key on this backend, for the message that refuses a long one. */
 const SORT_KEYS = "DynamoDB sort keys hold";
 
-export type { EnvRecord };
+export type { AwsTransport, EnvRecord };
 export type * from "../src/bindings.ts";
 
 /** The table layout the backend reads and writes; the IaC creates the table with these names. */
@@ -103,24 +106,8 @@ export const DYNAMODB_KV_LIMITS: {
  * ```
  */
 export function dynamoDbMaxValueBytes(key: string): number {
-  return DYNAMODB_KV_LIMITS.itemBytes - fixedItemBytes(key) - "v".length;
-}
-
-/**
- * The variable that names a binding's table.
- *
- * @param binding The binding's name.
- * @returns `SLRS_<NAME>_TABLE`.
- *
- * @example
- * ```ts
- * import { dynamoDbTableVariable } from "./dynamodb_kv.ts";
- *
- * console.assert(dynamoDbTableVariable("COUNTER") === "SLRS_COUNTER_TABLE");
- * ```
- */
-export function dynamoDbTableVariable(binding: string): string {
-  return `SLRS_${binding}_TABLE`;
+  // The attributes every item has (pk = kv, sk = the key) and the value's name.
+  return ITEM_BYTES - "pk".length - PARTITION.length - "sk".length - utf8Length(key) - "v".length;
 }
 
 /**
@@ -128,6 +115,8 @@ export function dynamoDbTableVariable(binding: string): string {
  *
  * @param binding The binding's name, e.g. `COUNTER`.
  * @param env The environment to read configuration from.
+ * @param transport What sends the requests: `fetch` unless given (the Node entry `build` generates passes
+ *   `nodeHttpTransport`, see `node_http_transport.ts`).
  * @returns The namespace.
  *
  * @example Read a counter
@@ -138,8 +127,8 @@ export function dynamoDbTableVariable(binding: string): string {
  * const count = Number(await counter.get("count") ?? 0);
  * ```
  */
-export function dynamoDbKv(binding: string, env: EnvRecord): KvNamespace {
-  return new DynamoDbKv(binding, env) as KvNamespace;
+export function dynamoDbKv(binding: string, env: EnvRecord, transport: AwsTransport = fetchTransport): KvNamespace {
+  return makeDynamoDbKv(binding, env, transport) as KvNamespace;
 }
 
 interface Item {
@@ -149,139 +138,123 @@ interface Item {
   ttl?: { N: string };
 }
 
-class DynamoDbKv {
-  readonly #target: KvTarget;
-  readonly #env: EnvRecord;
-  #config: (AwsConfig & { table: string }) | undefined;
+/** The limits as plain constants, which the minifier inlines where the exported object would stay a lookup. */
+const KEY_BYTES = 1024;
+const ITEM_BYTES = 400 * 1024;
+const PARTITION = "kv";
 
-  constructor(binding: string, env: EnvRecord) {
-    this.#target = { kind: "kv", backend: "dynamodb", binding };
-    this.#env = env;
-  }
+/**
+ * The namespace as a closure rather than a class: its state is local variables, which minify to one letter where
+ * `this.#field` stays whole, and the backend's size is a goal (docs/bindings.md).
+ */
+function makeDynamoDbKv(binding: string, env: EnvRecord, transport: AwsTransport) {
+  const target: KvTarget = { kind: "kv", backend: "dynamodb", binding };
+  const variable = dynamoDbTableVariable(binding);
+  let config: (AwsConfig & { table: string }) | undefined;
+  const fail = (operation: string, message: string, cause?: unknown) => kvError(target, operation, message, cause);
+  const checkKey = (operation: string, key: string) => checkKvKey(target, operation, key, KEY_BYTES, SORT_KEYS);
 
-  async get(key: string, type: KvValueType = "text"): Promise<unknown> {
-    return (await this.getWithMetadata(key, type)).value;
-  }
-
-  async getWithMetadata(key: string, type: KvValueType = "text"): Promise<KvValueWithMetadata<unknown, unknown>> {
-    checkKvKey(this.#target, "get", key, DYNAMODB_KV_LIMITS.keyBytes, SORT_KEYS);
-    const { Item: item } = await this.#call<{ Item?: Item }>("get", "GetItem", {
-      Key: keyOf(key),
-      ConsistentRead: true,
-    });
-    if (item === undefined || expired(item)) return { value: null, metadata: null };
-    const bytes = item.v ? fromBase64(item.v.B) : new Uint8Array();
-    return { value: decodeKvValue(bytes, type), metadata: item.m ? JSON.parse(item.m.S) : null };
-  }
-
-  async put(key: string, value: KvValue, options: KvPutOptions = {}): Promise<void> {
-    checkKvKey(this.#target, "put", key, DYNAMODB_KV_LIMITS.keyBytes, SORT_KEYS);
-    const item: Record<string, unknown> = { ...keyOf(key) };
-    const metadata = kvMetadataJson(this.#target, options.metadata);
-    if (metadata !== undefined) item.m = { S: metadata };
-    const expiration = kvExpiration(this.#target, options);
-    if (expiration !== undefined) item.ttl = { N: String(expiration) };
-    const room = DYNAMODB_KV_LIMITS.itemBytes - fixedItemBytes(key) - "v".length -
-      (metadata === undefined ? 0 : "m".length + utf8Length(metadata)) -
-      (expiration === undefined ? 0 : "ttl".length + numberBytes(expiration));
-    const bytes = await bytesOf(value, room);
-    if (bytes === undefined || bytes.byteLength > room) {
-      const size = bytes === undefined ? `more than ${room}` : String(bytes.byteLength);
-      throw this.#error(
-        "put",
-        `the value is ${size} bytes; under this key (with its metadata and expiry) a DynamoDB item holds at most ` +
-          `${room} (400 KB in all). Store large values in a bucket and keep their key here.`,
-      );
-    }
-    // Empty binary attributes are valid on DynamoDB only since 2020; leaving the attribute out means the same.
-    if (bytes.byteLength > 0) item.v = { B: toBase64(bytes) };
-    await this.#call("put", "PutItem", { Item: item });
-  }
-
-  async delete(key: string): Promise<void> {
-    checkKvKey(this.#target, "delete", key, DYNAMODB_KV_LIMITS.keyBytes, SORT_KEYS);
-    await this.#call("delete", "DeleteItem", { Key: keyOf(key) });
-  }
-
-  async list(options: KvListOptions = {}): Promise<KvListResult> {
-    const limit = kvListLimit(this.#target, options.limit);
-    const prefix = options.prefix ?? "";
-    const request: Record<string, unknown> = {
-      KeyConditionExpression: prefix ? "pk = :pk AND begins_with(sk, :prefix)" : "pk = :pk",
-      FilterExpression: "attribute_not_exists(#ttl) OR #ttl > :now",
-      ProjectionExpression: "sk, m, #ttl",
-      ExpressionAttributeNames: { "#ttl": DYNAMODB_KV_TABLE.ttlAttribute },
-      ExpressionAttributeValues: {
-        ":pk": { S: DYNAMODB_KV_TABLE.partition },
-        ":now": { N: String(nowSeconds()) },
-        ...(prefix ? { ":prefix": { S: prefix } } : {}),
-      },
-      Limit: limit,
+  const call = async <T>(operation: string, action: string, body: Record<string, unknown>): Promise<T> => {
+    config ??= {
+      table: required(target, env, variable, "the name of the DynamoDB table of this binding"),
+      ...awsConfig(target, "dynamodb", env, transport),
     };
-    if (options.cursor) request.ExclusiveStartKey = keyOf(this.#fromCursor(options.cursor));
-    const page = await this.#call<{ Items?: Item[]; LastEvaluatedKey?: { sk: { S: string } } }>(
-      "list",
-      "Query",
-      request,
-    );
-    const keys = (page.Items ?? []).map(listKey);
-    if (page.LastEvaluatedKey === undefined) return { list_complete: true, keys };
-    return { list_complete: false, keys, cursor: toCursor(page.LastEvaluatedKey.sk.S) };
-  }
-
-  #fromCursor(cursor: string): string {
-    try {
-      return new TextDecoder("utf-8", { fatal: true }).decode(
-        fromBase64(cursor.replaceAll("-", "+").replaceAll("_", "/")),
-      );
-    } catch (cause) {
-      throw new BindingError({
-        ...this.#target,
-        operation: "list",
-        message: `the cursor ${JSON.stringify(cursor)} is not one list() returned`,
-        cause,
-      });
-    }
-  }
-
-  #configure(): AwsConfig & { table: string } {
-    if (this.#config) return this.#config;
-    const variable = dynamoDbTableVariable(this.#target.binding);
-    const table = required(this.#target, this.#env, variable, "the name of the DynamoDB table of this binding");
-    this.#config = { ...awsConfig(this.#target, "dynamodb", this.#env), table };
-    return this.#config;
-  }
-
-  async #call<T = unknown>(operation: string, action: string, body: Record<string, unknown>): Promise<T> {
-    const config = this.#configure();
-    const response = await send(config, this.#target, operation, config.endpoint, {
+    const response = await send(config, target, operation, {
       method: "POST",
-      headers: {
-        "content-type": "application/x-amz-json-1.0",
-        "x-amz-target": `DynamoDB_20120810.${action}`,
-      },
+      url: config.endpoint,
+      headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": `DynamoDB_20120810.${action}` },
       body: JSON.stringify({ TableName: config.table, ...body }),
     }, throttled);
     const text = await response.text();
-    if (response.ok) return JSON.parse(text) as T;
+    if (response.status === 200) return JSON.parse(text) as T;
     const { type, message } = awsJsonError(text);
     const hint = type === "ResourceNotFoundException"
-      ? ` Check that ${dynamoDbTableVariable(this.#target.binding)}=${config.table} names a table in ${config.region}.`
+      ? ` Check that ${variable}=${config.table} names a table in ${config.region}.`
       : "";
-    throw this.#error(operation, `DynamoDB answered ${response.status} ${type}: ${message}.${hint}`, text);
-  }
+    throw fail(operation, `DynamoDB answered ${response.status} ${type}: ${message}.${hint}`, text);
+  };
 
-  #error(operation: string, message: string, cause?: unknown): BindingError {
-    return new BindingError({ ...this.#target, operation, message, ...(cause === undefined ? {} : { cause }) });
-  }
+  const getWithMetadata = async (key: string, type: KvValueType = "text") => {
+    checkKey("get", key);
+    const { Item: item } = await call<{ Item?: Item }>("get", "GetItem", { Key: keyOf(key), ConsistentRead: true });
+    if (item === undefined || expired(item)) return { value: null, metadata: null };
+    const bytes = item.v ? fromBase64(item.v.B) : new Uint8Array();
+    return { value: decodeKvValue(bytes, type), metadata: item.m ? JSON.parse(item.m.S) : null };
+  };
+
+  return {
+    getWithMetadata,
+
+    get: async (key: string, type?: KvValueType) => (await getWithMetadata(key, type)).value,
+
+    async put(key: string, value: KvValue, options: KvPutOptions = {}): Promise<void> {
+      checkKey("put", key);
+      const item: Record<string, unknown> = keyOf(key);
+      const metadata = kvMetadataJson(target, options.metadata);
+      if (metadata !== undefined) item.m = { S: metadata };
+      const expiration = kvExpiration(target, options);
+      if (expiration !== undefined) item.ttl = { N: String(expiration) };
+      const room = dynamoDbMaxValueBytes(key) -
+        (metadata === undefined ? 0 : "m".length + utf8Length(metadata)) -
+        (expiration === undefined ? 0 : "ttl".length + numberBytes(expiration));
+      const bytes = await bytesOf(value, room);
+      if (bytes === undefined || bytes.byteLength > room) {
+        throw fail(
+          "put",
+          `the value is ${bytes?.byteLength ?? `more than ${room}`} bytes; under this key (with its metadata and ` +
+            `expiry) a DynamoDB item holds at most ${room} (400 KB in all). Store large values in a bucket and keep ` +
+            `their key here.`,
+        );
+      }
+      // Empty binary attributes are valid on DynamoDB only since 2020; leaving the attribute out means the same.
+      if (bytes.byteLength > 0) item.v = { B: toBase64(bytes) };
+      await call("put", "PutItem", { Item: item });
+    },
+
+    async delete(key: string): Promise<void> {
+      checkKey("delete", key);
+      await call("delete", "DeleteItem", { Key: keyOf(key) });
+    },
+
+    async list(options: KvListOptions = {}): Promise<KvListResult> {
+      const limit = kvListLimit(target, options.limit);
+      const prefix = options.prefix ?? "";
+      const request: Record<string, unknown> = {
+        KeyConditionExpression: prefix ? "pk = :pk AND begins_with(sk, :prefix)" : "pk = :pk",
+        FilterExpression: "attribute_not_exists(#ttl) OR #ttl > :now",
+        ProjectionExpression: "sk, m, #ttl",
+        ExpressionAttributeNames: { "#ttl": "ttl" },
+        ExpressionAttributeValues: {
+          ":pk": { S: PARTITION },
+          ":now": { N: String(nowSeconds()) },
+          ...(prefix ? { ":prefix": { S: prefix } } : {}),
+        },
+        Limit: limit,
+      };
+      if (options.cursor) {
+        let key: string;
+        try {
+          key = new TextDecoder("utf-8", { fatal: true }).decode(
+            fromBase64(options.cursor.replaceAll("-", "+").replaceAll("_", "/")),
+          );
+        } catch (cause) {
+          throw fail("list", `the cursor ${JSON.stringify(options.cursor)} is not one list() returned`, cause);
+        }
+        request.ExclusiveStartKey = keyOf(key);
+      }
+      const page = await call<{ Items?: Item[]; LastEvaluatedKey?: { sk: { S: string } } }>("list", "Query", request);
+      const keys = (page.Items ?? []).map(listKey);
+      if (page.LastEvaluatedKey === undefined) return { list_complete: true, keys };
+      return { list_complete: false, keys, cursor: toCursor(page.LastEvaluatedKey.sk.S) };
+    },
+  };
 }
 
 const THROTTLING = new Set(["ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"]);
 
-async function throttled(response: Response): Promise<boolean> {
-  if (throttledStatus(response)) return true;
-  if (response.status !== 400) return false;
-  return THROTTLING.has(awsJsonError(await response.clone().text()).type);
+async function throttled(response: AwsResponse): Promise<boolean> {
+  if (throttledStatus(response.status)) return true;
+  return response.status === 400 && THROTTLING.has(awsJsonError(await response.text()).type);
 }
 
 /** `{"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"…"}` → its parts. */
@@ -295,12 +268,7 @@ function awsJsonError(text: string): { type: string; message: string } {
 }
 
 function keyOf(key: string): { pk: { S: string }; sk: { S: string } } {
-  return { pk: { S: DYNAMODB_KV_TABLE.partition }, sk: { S: key } };
-}
-
-/** Bytes of the attributes every item has: `pk` = `kv` and `sk` = the key. */
-function fixedItemBytes(key: string): number {
-  return "pk".length + DYNAMODB_KV_TABLE.partition.length + "sk".length + utf8Length(key);
+  return { pk: { S: PARTITION }, sk: { S: key } };
 }
 
 /** DynamoDB's size of a number: a byte per two significant digits and one more (plus one, to stay on the safe side). */

@@ -44,19 +44,23 @@ import {
 import {
   type AwsConfig,
   awsConfig,
+  type AwsResponse,
   type AwsTarget,
+  type AwsTransport,
   bytesOf,
   type EnvRecord,
+  fetchTransport,
   required,
   send,
-  throttledStatus,
   toBase64,
   utf8Length,
 } from "./_aws.ts";
 import { blocks, escapeXml, field } from "./_xml.ts";
 import { bucketObject, HTTP_METADATA_HEADERS, readPart, unquote, withBody } from "./_bucket_objects.ts";
+import { s3BucketVariable } from "./_resource_variables.ts";
+import { contentRange, rangeHeader } from "./_http_range.ts";
 
-export type { EnvRecord };
+export type { AwsTransport, EnvRecord };
 export type * from "../src/bindings.ts";
 
 /** S3's limits, checked before a request, and the part size of streamed uploads. */
@@ -68,27 +72,12 @@ export const S3_BUCKET_LIMITS: {
 } = { keyBytes: 1024, listLimit: 1000, deleteBatch: 1000, partBytes: 8 * 1024 * 1024 };
 
 /**
- * The variable that names a binding's bucket.
- *
- * @param binding The binding's name.
- * @returns `SLRS_<NAME>_BUCKET`.
- *
- * @example
- * ```ts
- * import { s3BucketVariable } from "./s3_bucket.ts";
- *
- * console.assert(s3BucketVariable("UPLOADS") === "SLRS_UPLOADS_BUCKET");
- * ```
- */
-export function s3BucketVariable(binding: string): string {
-  return `SLRS_${binding}_BUCKET`;
-}
-
-/**
  * A bucket over S3; configuration is read, and its absence reported, at the first call.
  *
  * @param binding The binding's name, e.g. `UPLOADS`.
  * @param env The environment to read configuration from.
+ * @param transport What sends the requests: `fetch` unless given (the Node entry `build` generates passes
+ *   `nodeHttpTransport`, see `node_http_transport.ts`).
  * @returns The bucket.
  *
  * @example Serve an object
@@ -99,18 +88,20 @@ export function s3BucketVariable(binding: string): string {
  * const object = await uploads.get("avatar.png");
  * ```
  */
-export function s3Bucket(binding: string, env: EnvRecord): Bucket {
-  return new S3Bucket(binding, env);
+export function s3Bucket(binding: string, env: EnvRecord, transport: AwsTransport = fetchTransport): Bucket {
+  return new S3Bucket(binding, env, transport);
 }
 
 class S3Bucket implements Bucket {
   readonly #target: AwsTarget;
   readonly #env: EnvRecord;
+  readonly #transport: AwsTransport;
   #config: (AwsConfig & { bucket: string }) | undefined;
 
-  constructor(binding: string, env: EnvRecord) {
+  constructor(binding: string, env: EnvRecord, transport: AwsTransport) {
     this.#target = { kind: "bucket", backend: "s3", binding };
     this.#env = env;
+    this.#transport = transport;
   }
 
   async head(key: string): Promise<BucketObject | null> {
@@ -125,10 +116,13 @@ class S3Bucket implements Bucket {
     this.#checkKey("get", key);
     const headers: Record<string, string> = {};
     if (options.range) headers.range = this.#rangeHeader(options.range);
-    const response = await this.#request("get", "GET", key, { headers });
-    if (response.status === 404) return null;
+    const response = await this.#request("get", "GET", key, { headers, stream: true });
+    if (response.status === 404) {
+      await response.text();
+      return null;
+    }
     await this.#ensureOk("get", response);
-    return withBody(describe(key, response.headers), response.body ?? new Blob().stream());
+    return withBody(describe(key, response.headers), response.body!);
   }
 
   async put(key: string, value: BucketValue, options: BucketPutOptions = {}): Promise<BucketObject> {
@@ -202,7 +196,7 @@ class S3Bucket implements Bucket {
         const query = new URLSearchParams({ partNumber: String(number), uploadId });
         const uploaded = await this.#request("put", "PUT", key, { query, body: part.bytes });
         await this.#ensureOk("put", uploaded);
-        etags.push(uploaded.headers.get("etag") ?? "");
+        etags.push(uploaded.headers.etag ?? "");
         size += part.bytes.byteLength;
         if (part.done) break;
         part = await readPart(reader, S3_BUCKET_LIMITS.partBytes);
@@ -266,18 +260,18 @@ class S3Bucket implements Bucket {
   #written(
     key: string,
     size: number,
-    headers: Headers,
+    headers: Readonly<Record<string, string>>,
     options: BucketPutOptions | { headers: Record<string, string> },
   ) {
-    const etag = unquote(headers.get("etag") ?? "");
+    const etag = unquote(headers.etag ?? "");
     const metadata = "headers" in options ? this.#metadataOf(options.headers) : metadataFields(options);
-    return bucketObject({ key, size, etag, uploaded: new Date(headers.get("date") ?? Date.now()), ...metadata });
+    return bucketObject({ key, size, etag, uploaded: new Date(headers.date ?? Date.now()), ...metadata });
   }
 
   #metadataOf(headers: Record<string, string>) {
     return {
-      httpMetadata: httpMetadataOf(new Headers(headers)),
-      customMetadata: customMetadataOf(new Headers(headers)),
+      httpMetadata: httpMetadataOf(headers),
+      customMetadata: customMetadataOf(headers),
     };
   }
 
@@ -310,17 +304,9 @@ class S3Bucket implements Bucket {
   }
 
   #rangeHeader(range: BucketRange): string {
-    const bad = (what: string) => this.#error("get", `the range ${JSON.stringify(range)} is invalid: ${what}`);
-    const whole = (n: number | undefined) => n === undefined || (Number.isInteger(n) && n >= 0);
-    if ("suffix" in range) {
-      if (!whole(range.suffix) || range.suffix === 0) throw bad("suffix must be a whole number above 0");
-      return `bytes=-${range.suffix}`;
-    }
-    const offset = range.offset ?? 0;
-    if (!whole(range.offset) || !whole(range.length)) throw bad("offset and length must be whole numbers");
-    if (range.length === undefined) return `bytes=${offset}-`;
-    if (range.length === 0) throw bad("length must be above 0");
-    return `bytes=${offset}-${offset + range.length - 1}`;
+    const header = rangeHeader(range);
+    if ("header" in header) return header.header;
+    throw this.#error("get", `the range ${JSON.stringify(range)} is invalid: ${header.invalid}`);
   }
 
   #checkKey(operation: string, key: string): void {
@@ -343,7 +329,7 @@ class S3Bucket implements Bucket {
     if (this.#config) return this.#config;
     const variable = s3BucketVariable(this.#target.binding);
     const bucket = required(this.#target, this.#env, variable, "the name of the S3 bucket of this binding");
-    this.#config = { ...awsConfig(this.#target, "s3", this.#env), bucket };
+    this.#config = { ...awsConfig(this.#target, "s3", this.#env, this.#transport), bucket };
     return this.#config;
   }
 
@@ -360,21 +346,28 @@ class S3Bucket implements Bucket {
     operation: string,
     method: string,
     key: string,
-    init: { headers?: Record<string, string>; query?: URLSearchParams; body?: Uint8Array<ArrayBuffer> | string } = {},
-  ): Promise<Response> {
+    init: {
+      headers?: Record<string, string>;
+      query?: URLSearchParams;
+      body?: Uint8Array<ArrayBuffer> | string;
+      stream?: boolean;
+    } = {},
+  ): Promise<AwsResponse> {
     const config = this.#configure();
-    return await send(config, this.#target, operation, this.#url(config, key, init.query), {
+    return await send(config, this.#target, operation, {
       method,
+      url: this.#url(config, key, init.query),
       headers: init.headers ?? {},
-      ...(init.body === undefined ? {} : { body: init.body }),
-    }, (response) => Promise.resolve(throttledStatus(response)));
+      body: init.body,
+      stream: init.stream,
+    });
   }
 
-  async #ensureOk(operation: string, response: Response): Promise<void> {
-    if (response.ok) return;
+  async #ensureOk(operation: string, response: AwsResponse): Promise<void> {
+    if (response.status >= 200 && response.status < 300) return;
     const text = await response.text();
     const code = field(text, "Code") ?? (response.status === 416 ? "InvalidRange" : "UnknownError");
-    const message = field(text, "Message") ?? response.statusText;
+    const message = field(text, "Message") ?? "no message";
     const config = this.#configure();
     const hint = code === "NoSuchBucket"
       ? ` Check that ${s3BucketVariable(this.#target.binding)}=${config.bucket} names a bucket in ${config.region}.`
@@ -392,20 +385,20 @@ function encodeSegment(segment: string): string {
   return encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-function httpMetadataOf(headers: Headers): BucketHttpMetadata {
+function httpMetadataOf(headers: Readonly<Record<string, string>>): BucketHttpMetadata {
   const out: BucketHttpMetadata = {};
   for (const [field, header] of Object.entries(HTTP_METADATA_HEADERS)) {
-    const value = headers.get(header);
-    if (value !== null) out[field as keyof typeof HTTP_METADATA_HEADERS] = value;
+    const value = headers[header];
+    if (value !== undefined) out[field as keyof typeof HTTP_METADATA_HEADERS] = value;
   }
-  const expires = headers.get("expires");
-  if (expires !== null) out.cacheExpiry = new Date(expires);
+  const expires = headers.expires;
+  if (expires !== undefined) out.cacheExpiry = new Date(expires);
   return out;
 }
 
-function customMetadataOf(headers: Headers): Record<string, string> {
+function customMetadataOf(headers: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of headers) {
+  for (const [name, value] of Object.entries(headers)) {
     if (name.startsWith("x-amz-meta-")) out[name.slice("x-amz-meta-".length)] = value;
   }
   return out;
@@ -416,19 +409,16 @@ function metadataFields(options: BucketPutOptions) {
 }
 
 /** An object described by a HEAD or GET response; a ranged GET's size is the whole object's, from Content-Range. */
-function describe(key: string, headers: Headers): BucketObject {
-  const contentRange = headers.get("content-range")?.match(/^bytes (\d+)-(\d+)\/(\d+|\*)$/);
-  const length = Number(headers.get("content-length") ?? 0);
-  const fields: Parameters<typeof bucketObject>[0] = {
+function describe(key: string, headers: Readonly<Record<string, string>>): BucketObject {
+  const total = headers["content-range"]?.match(/\/(\d+)$/);
+  const range = contentRange(headers["content-range"] ?? null);
+  return bucketObject({
     key,
-    size: contentRange && contentRange[3] !== "*" ? Number(contentRange[3]) : length,
-    etag: unquote(headers.get("etag") ?? ""),
-    uploaded: new Date(headers.get("last-modified") ?? 0),
+    size: Number(total ? total[1] : headers["content-length"] ?? 0),
+    etag: unquote(headers.etag ?? ""),
+    uploaded: new Date(headers["last-modified"] ?? 0),
     httpMetadata: httpMetadataOf(headers),
     customMetadata: customMetadataOf(headers),
-  };
-  if (contentRange) {
-    fields.range = { offset: Number(contentRange[1]), length: Number(contentRange[2]) - Number(contentRange[1]) + 1 };
-  }
-  return bucketObject(fields);
+    ...(range ? { range } : {}),
+  });
 }

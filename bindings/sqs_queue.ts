@@ -37,8 +37,11 @@ import {
 import {
   type AwsConfig,
   awsConfig,
+  type AwsResponse,
   type AwsTarget,
+  type AwsTransport,
   type EnvRecord,
+  fetchTransport,
   fromBase64,
   required,
   send,
@@ -47,8 +50,9 @@ import {
   utf8Length,
 } from "./_aws.ts";
 import { blocks, field } from "./_xml.ts";
+import { sqsQueueVariable } from "./_resource_variables.ts";
 
-export type { EnvRecord };
+export type { AwsTransport, EnvRecord };
 export type * from "../src/bindings.ts";
 
 /** The message attribute that carries a body's encoding. */
@@ -65,27 +69,12 @@ export const SQS_QUEUE_LIMITS: {
 } = { maxDelaySeconds: 900, batchMessages: 10, messageBytes: 256 * 1024 };
 
 /**
- * The variable that holds a binding's queue URL.
- *
- * @param binding The binding's name.
- * @returns `SLRS_<NAME>_QUEUE_URL`.
- *
- * @example
- * ```ts
- * import { sqsQueueVariable } from "./sqs_queue.ts";
- *
- * console.assert(sqsQueueVariable("EMAILS") === "SLRS_EMAILS_QUEUE_URL");
- * ```
- */
-export function sqsQueueVariable(binding: string): string {
-  return `SLRS_${binding}_QUEUE_URL`;
-}
-
-/**
  * A queue producer over SQS; configuration is read, and its absence reported, at the first call.
  *
  * @param binding The binding's name, e.g. `EMAILS`.
  * @param env The environment to read configuration from.
+ * @param transport What sends the requests: `fetch` unless given (the Node entry `build` generates passes
+ *   `nodeHttpTransport`, see `node_http_transport.ts`).
  * @returns The producer.
  *
  * @example Send a message
@@ -95,8 +84,8 @@ export function sqsQueueVariable(binding: string): string {
  * await sqsQueue("EMAILS", process.env).send({ to: "ada@example.com" }, { delaySeconds: 60 });
  * ```
  */
-export function sqsQueue(binding: string, env: EnvRecord): QueueProducer {
-  return new SqsQueue(binding, env);
+export function sqsQueue(binding: string, env: EnvRecord, transport: AwsTransport = fetchTransport): QueueProducer {
+  return new SqsQueue(binding, env, transport);
 }
 
 /** An SQS message as a Lambda `SQSRecord` holds it (the fields {@linkcode decodeSqsMessage} reads). */
@@ -142,11 +131,13 @@ interface Encoded {
 class SqsQueue implements QueueProducer {
   readonly #target: AwsTarget;
   readonly #env: EnvRecord;
+  readonly #transport: AwsTransport;
   #config: (AwsConfig & { queueUrl: string }) | undefined;
 
-  constructor(binding: string, env: EnvRecord) {
+  constructor(binding: string, env: EnvRecord, transport: AwsTransport) {
     this.#target = { kind: "queue", backend: "sqs", binding };
     this.#env = env;
+    this.#transport = transport;
   }
 
   async send(body: unknown, options: QueueSendOptions = {}): Promise<void> {
@@ -216,7 +207,7 @@ class SqsQueue implements QueueProducer {
     if (this.#config) return this.#config;
     const variable = sqsQueueVariable(this.#target.binding);
     const queueUrl = required(this.#target, this.#env, variable, "the URL of the SQS queue of this binding");
-    this.#config = { ...awsConfig(this.#target, "sqs", this.#env), queueUrl };
+    this.#config = { ...awsConfig(this.#target, "sqs", this.#env, this.#transport), queueUrl };
     return this.#config;
   }
 
@@ -224,13 +215,14 @@ class SqsQueue implements QueueProducer {
     const config = this.#configure();
     params.set("Version", "2012-11-05");
     params.set("QueueUrl", config.queueUrl);
-    const response = await send(config, this.#target, operation, config.endpoint, {
+    const response = await send(config, this.#target, operation, {
       method: "POST",
+      url: config.endpoint,
       headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
       body: params.toString(),
     }, throttled);
     const text = await response.text();
-    if (response.ok) return text;
+    if (response.status === 200) return text;
     const code = field(text, "Code") ?? "UnknownError";
     const hint = /NonExistentQueue/.test(code)
       ? ` Check that ${sqsQueueVariable(this.#target.binding)}=${config.queueUrl} names a queue in ${config.region}.`
@@ -249,10 +241,10 @@ class SqsQueue implements QueueProducer {
 
 const THROTTLING = /<Code>(RequestThrottled|ThrottlingException|Throttling)<\/Code>/;
 
-async function throttled(response: Response): Promise<boolean> {
-  if (throttledStatus(response)) return true;
+async function throttled(response: AwsResponse): Promise<boolean> {
+  if (throttledStatus(response.status)) return true;
   if (response.status !== 400 && response.status !== 403) return false;
-  return THROTTLING.test(await response.clone().text());
+  return THROTTLING.test(await response.text());
 }
 
 function addMessage(params: URLSearchParams, prefix: string, message: Encoded): void {

@@ -1,6 +1,6 @@
 /**
- * The function app folder of one function for Azure Functions' v4 Node.js programming model, and its zip for zip
- * deploy:
+ * The function app folder of one function for Azure Functions' v4 Node.js programming model (`build` zips it for zip
+ * deploy):
  *
  * ```
  * host.json      version 2.0, the v4 extension bundle, the function timeout, the HTTP route prefix
@@ -21,9 +21,9 @@
 
 import type { FunctionInfo } from "../src/info.ts";
 import { backendPackages } from "./binding_entry.ts";
-import { jsonFile, type PackageFiles, zipFiles } from "./package_files.ts";
+import { jsonFile, type PackageFiles } from "./package_files.ts";
 
-/** The `@azure/functions` range the app depends on: the one slrs is tested with (deno.json). */
+/** The `@azure/functions` range the app depends on: the one slrs is tested with (its `npm:` imports). */
 export const AZURE_FUNCTIONS_VERSION = "^4.16.5";
 
 /** The route prefix the app's host.json sets, which the adapter removes by default (`routePrefix: "api"`). */
@@ -39,12 +39,10 @@ export interface AzureBuiltFunction {
   sourceMap?: Uint8Array;
 }
 
-/** A function app folder and its zip. */
+/** A function app folder. */
 export interface AzurePackage {
-  /** The folder's files. */
+  /** The folder's files (`build` zips them for `az functionapp deployment source config-zip`). */
   files: PackageFiles;
-  /** The folder zipped, for `az functionapp deployment source config-zip`. */
-  zip: Uint8Array;
 }
 
 /**
@@ -65,10 +63,10 @@ export const AZURE_ENTRY: readonly string[] = [
 ];
 
 /**
- * The function app folder for a built function, and its zip.
+ * The function app folder for a built function.
  *
  * @param built The function's `--info` entry and bundle.
- * @returns The files (host.json, package.json, index.js and its map) and the zip of them.
+ * @returns The files (host.json, package.json, index.js and its map).
  *
  * @example Usage
  * ```ts
@@ -90,7 +88,7 @@ export function azurePackage(built: AzureBuiltFunction): AzurePackage {
   files.set("package.json", jsonFile(packageJson(info)));
   files.set("index.js", bundle);
   if (sourceMap !== undefined) files.set("index.js.map", sourceMap);
-  return { files, zip: zipFiles(files) };
+  return { files };
 }
 
 function hostJson(info: FunctionInfo): Record<string, unknown> {

@@ -11,11 +11,15 @@ import { type BackendName, type BindingBackend, bindingBackends } from "../src/b
 import type { FunctionInfo } from "../src/info.ts";
 import type { PlatformName } from "../src/platforms.ts";
 
-/** A backend's module under `bindings/`, its constructor, and the npm packages the platform installs for it. */
+/**
+ * A backend's module under `bindings/`, its constructor, the npm packages the platform installs for it, and whether
+ * it takes a transport (the AWS backends: `fetch` unless given, `node:http` on Node; see `node_http_transport.ts`).
+ */
 interface BackendModule {
   readonly module: string;
   readonly factory: string;
   readonly npm?: Readonly<Record<string, string>>;
+  readonly transport?: true;
 }
 
 /**
@@ -23,9 +27,9 @@ interface BackendModule {
  * package.json lists them (their ranges are the ones slrs is tested with, deno.json).
  */
 const MODULES: Readonly<Record<BackendName, BackendModule>> = {
-  dynamodb: { module: "dynamodb_kv", factory: "dynamoDbKv" },
-  s3: { module: "s3_bucket", factory: "s3Bucket" },
-  sqs: { module: "sqs_queue", factory: "sqsQueue" },
+  dynamodb: { module: "dynamodb_kv", factory: "dynamoDbKv", transport: true },
+  s3: { module: "s3_bucket", factory: "s3Bucket", transport: true },
+  sqs: { module: "sqs_queue", factory: "sqsQueue", transport: true },
   "azure-table": { module: "azure_table_kv", factory: "azureTableKv", npm: { "@azure/data-tables": "^13.3.2" } },
   "azure-blob": {
     module: "azure_blob_bucket",
@@ -64,9 +68,12 @@ const MODULES: Readonly<Record<BackendName, BackendModule>> = {
  */
 export function wiredBindings(fn: FunctionInfo, platform: PlatformName | undefined): Record<string, BindingBackend> {
   if (platform === "cloudflare") return {};
-  const all = platform === undefined
-    ? bindingBackends(fn.requirements.bindings ?? {}, "self-hosted", {})
-    : fn.platforms[platform].bindings;
+  // The same function --info lists with and iac creates resources for, so the three cannot disagree.
+  const all = bindingBackends(
+    fn.requirements.bindings ?? {},
+    platform ?? "self-hosted",
+    platform === undefined ? {} : fn.platforms[platform].settings,
+  );
   return Object.fromEntries(Object.entries(all).filter(([, binding]) => binding.backend in MODULES));
 }
 
@@ -97,12 +104,15 @@ export function backendPackages(fn: FunctionInfo, platform: PlatformName | undef
 
 /**
  * The lines that import the function and its backends and wrap it as `fn`, or the plain import when it has no
- * binding to wire.
+ * binding to wire. On Node the AWS backends are given the `node:http` transport, imported only then: Node loads its
+ * Fetch implementation (undici) on first use, which costs a cold start more than the request itself.
  *
  * @param fn The function's `--info` entry.
  * @param platform The target's platform; `undefined` for self-hosted.
  * @param importFn The plain import line, binding the function to `fn`.
  * @param bindingModule The specifier of a module under `bindings/` from the entry, by module name.
+ * @param onNode Whether the target runs the bundle on Node (Lambda's Node.js runtime, Azure, Google Cloud, Vercel's
+ *   Node.js runtime).
  * @returns The lines, with `FUNCTION` still to be replaced.
  *
  * @example Usage
@@ -112,8 +122,8 @@ export function backendPackages(fn: FunctionInfo, platform: PlatformName | undef
  * import { bindingImportLines } from "./binding_entry.ts";
  * const fn = serverless({ name: "c", requirements: { bindings: { kv: ["COUNTER"] } } });
  * const info = describeFunction({ fn, entry: "c.ts", exportName: "default" });
- * const lines = bindingImportLines(info, "aws-lambda", "import fn from FUNCTION;", (m) => `./${m}.ts`);
- * console.assert(lines.at(-1) === 'const fn = withBindings(base, { "COUNTER": dynamoDbKv });');
+ * const lines = bindingImportLines(info, "aws-lambda", "import fn from FUNCTION;", (m) => `./${m}.ts`, true);
+ * console.assert(lines.at(-1) === 'const fn = withBindings(base, { "COUNTER": viaNodeHttp(dynamoDbKv) });');
  * ```
  */
 export function bindingImportLines(
@@ -121,16 +131,21 @@ export function bindingImportLines(
   platform: PlatformName | undefined,
   importFn: string,
   bindingModule: (module: string) => string,
+  onNode = false,
 ): string[] {
   const wired = Object.entries(wiredBindings(fn, platform));
   if (wired.length === 0) return [importFn];
   const used = [...new Set(wired.map(([, { backend }]) => MODULES[backend as BackendName]))];
+  const viaNodeHttp = onNode && used.some((module) => module.transport);
+  const factory = ({ factory, transport }: BackendModule) =>
+    viaNodeHttp && transport ? `viaNodeHttp(${factory})` : factory;
   return [
     importFn.replace(/\bfn(?= from | \})/, "base"),
     `import { withBindings } from ${JSON.stringify(bindingModule("with_bindings"))};`,
     ...used.map(({ module, factory }) => `import { ${factory} } from ${JSON.stringify(bindingModule(module))};`),
+    ...(viaNodeHttp ? [`import { viaNodeHttp } from ${JSON.stringify(bindingModule("node_http_transport"))};`] : []),
     `const fn = withBindings(base, { ${
-      wired.map(([name, { backend }]) => `${JSON.stringify(name)}: ${MODULES[backend as BackendName].factory}`)
+      wired.map(([name, { backend }]) => `${JSON.stringify(name)}: ${factory(MODULES[backend as BackendName])}`)
         .join(", ")
     } });`,
   ];

@@ -21,7 +21,7 @@
 import { readFile, rm } from "node:fs/promises";
 import { basename, dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Zippable, zipSync } from "fflate";
+import type * as fflate from "npm:fflate@^0.8.2";
 import type { FunctionInfo } from "../src/info.ts";
 import type { PlatformName } from "../src/platforms.ts";
 import { platformProblems } from "./iac/overrides.ts";
@@ -32,7 +32,8 @@ import { bundleModule } from "./bundle.ts";
 import { freshDirectories, freshDirectory, writeFreshFile } from "./fresh_file.ts";
 import { GCP_ENTRY, gcpPackage, type GcpTarget } from "./gcp_package.ts";
 import { infoDocument } from "./info_command.ts";
-import { writeFiles } from "./package_files.ts";
+import { writeFiles, zipFiles } from "./package_files.ts";
+import { importNpm } from "./npm_import.ts";
 import { type VercelBuiltFunction, vercelChoice, vercelEntry, vercelOutput } from "./vercel_output.ts";
 import type { Runtime } from "./runtime.ts";
 
@@ -48,6 +49,8 @@ interface Target {
   extension: ".mjs" | ".js";
   /** npm packages the platform installs itself, left out of the bundle. */
   external?: string[];
+  /** Whether the platform runs the bundle on Node, whose AWS backends then send through `node:http`. */
+  onNode?: (fn: FunctionInfo) => boolean;
   /** The entry's lines; `fn` is the function's import. */
   entry(fn: FunctionInfo): string[];
   /** The zip's files other than the bundle, and the bundle's name in it. */
@@ -155,6 +158,7 @@ const TARGETS: Record<string, Target> = {
     adapter: "aws_lambda",
     bundlePlatform: "deno",
     extension: ".mjs",
+    onNode: () => true,
     entry: lambdaEntry,
     zip: { bundle: "index.mjs", extra: {} },
   },
@@ -186,6 +190,7 @@ const TARGETS: Record<string, Target> = {
     adapter: "vercel",
     bundlePlatform: "deno",
     extension: ".mjs",
+    onNode: (fn) => vercelChoice(fn).runtime === "nodejs",
     // Each function's .vc-config.json carries its settings, so the entry exports no `config`.
     entry: (fn) => vercelEntry(fn, vercelChoice(fn).runtime).lines,
     layout: "vercel",
@@ -196,6 +201,7 @@ const TARGETS: Record<string, Target> = {
     bundlePlatform: "deno",
     extension: ".mjs",
     external: ["@azure/functions"],
+    onNode: () => true,
     entry: () => [...AZURE_ENTRY],
     layout: "azure",
   },
@@ -205,6 +211,7 @@ const TARGETS: Record<string, Target> = {
     bundlePlatform: "deno",
     extension: ".mjs",
     external: ["@google-cloud/functions-framework"],
+    onNode: () => true,
     entry: () => [...GCP_ENTRY],
     layout: "gcp",
   },
@@ -336,7 +343,7 @@ export async function build(runtime: Runtime, options: BuildOptions): Promise<Bu
     if (target.zip !== undefined) {
       // The map goes in under the name the bundle's sourceMappingURL comment gives it.
       const map = { [`${basename(bundle)}.map`]: await readFile(`${bundle}.map`, "utf8") };
-      const zip = lambdaZip(code, target.zip.bundle, { ...target.zip.extra, ...map });
+      const zip = await lambdaZip(code, target.zip.bundle, { ...target.zip.extra, ...map });
       await writeZip(result, resolve(dir, `${fn.name}.zip`), zip);
     } else if (target.layout === "vercel") {
       vercel.push(packaged);
@@ -345,13 +352,13 @@ export async function build(runtime: Runtime, options: BuildOptions): Promise<Bu
       const app = azurePackage(packaged);
       result.folder = resolve(dir, fn.name);
       await writeFiles(result.folder, app.files);
-      await writeZip(result, resolve(dir, `${fn.name}.zip`), app.zip);
+      await writeZip(result, resolve(dir, `${fn.name}.zip`), await zipFiles(app.files));
     } else if (target.layout === "gcp") {
       const source = gcpPackage(packaged);
       result.folder = resolve(dir, fn.name);
       result.targets = source.targets;
       await writeFiles(result.folder, source.files);
-      await writeZip(result, resolve(dir, `${fn.name}.zip`), source.zip);
+      await writeZip(result, resolve(dir, `${fn.name}.zip`), await zipFiles(source.files));
     } else if (target.layout === "deno-deploy") {
       result.deployEntry = resolve(dir, `${fn.name}.deploy.js`);
       await writeFreshFile(result.deployEntry, denoDeployEntry(fn, relative(runtime.cwd(), dir), bundle));
@@ -451,7 +458,9 @@ function entrySource(target: Target, fn: FunctionInfo, entryPath: string, cwd: s
     : `import { ${fn.export} as fn } from FUNCTION;`;
   const bindingModule = (name: string) => siblingSpecifier("bindings", name, from);
   const lines = target.entry(fn).flatMap((line) =>
-    (line === "import fn from FUNCTION;" ? bindingImportLines(fn, target.platform, importFn, bindingModule) : [line])
+    (line === "import fn from FUNCTION;"
+      ? bindingImportLines(fn, target.platform, importFn, bindingModule, target.onNode?.(fn))
+      : [line])
       .map((part) => part.replace("ADAPTER", JSON.stringify(adapter)).replace("FUNCTION", JSON.stringify(module)))
   );
   return [`// Generated by \`slrs build --target\`: the ${fn.name} function's entry.`, ...lines, ""].join("\n");
@@ -504,15 +513,19 @@ async function bundleEntry(runtime: Runtime, target: Target, entry: string, out:
  * @example Usage
  * ```ts
  * import { lambdaZip } from "./build_command.ts";
- * const zip = lambdaZip(new TextEncoder().encode("export {}"), "index.mjs", {});
+ * const zip = await lambdaZip(new TextEncoder().encode("export {}"), "index.mjs", {});
  * console.assert(zip[0] === 0x50 && zip[1] === 0x4b); // "PK"
  * ```
  */
-export function lambdaZip(bundle: Uint8Array, name: string, extra: Record<string, string>): Uint8Array {
+export async function lambdaZip(bundle: Uint8Array, name: string, extra: Record<string, string>): Promise<Uint8Array> {
+  const { zipSync } = await importNpm<typeof fflate>("fflate", "build");
   const mtime = new Date("1980-01-01T00:00:00Z");
   // Unix (os 3) permissions in the high 16 bits of the external attributes.
-  const file = (bytes: Uint8Array, mode: number): Zippable[string] => [bytes, { os: 3, attrs: mode << 16, mtime }];
-  const files: Zippable = { [name]: file(bundle, 0o100644) };
+  const file = (
+    bytes: Uint8Array,
+    mode: number,
+  ): fflate.Zippable[string] => [bytes, { os: 3, attrs: mode << 16, mtime }];
+  const files: fflate.Zippable = { [name]: file(bundle, 0o100644) };
   for (const [path, text] of Object.entries(extra)) {
     files[path] = file(new TextEncoder().encode(text), path === "bootstrap" ? 0o100755 : 0o100644);
   }

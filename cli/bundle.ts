@@ -15,7 +15,8 @@ import { tmpdir } from "node:os";
 import { basename, dirname, extname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type * as esbuild from "esbuild";
+import type * as esbuild from "npm:esbuild@0.25.12";
+import { BUILD_PACKAGES, importNpm } from "./npm_import.ts";
 
 /** What to bundle, and how. */
 export interface BundleModuleOptions {
@@ -35,6 +36,8 @@ export interface BundleModuleOptions {
   unchecked?: boolean | undefined;
   /** The directory `deno info` resolves from (the project); default the working directory. */
   cwd?: string | undefined;
+  /** Also say how many bytes of the bundle each input module makes (default false). */
+  inputs?: boolean | undefined;
 }
 
 /** A bundle and its source map. */
@@ -43,6 +46,8 @@ export interface BundledModule {
   code: Uint8Array;
   /** The source map, with the sources' text. */
   map: Uint8Array;
+  /** With `inputs: true`: each input module (its path as esbuild names it) → its bytes in the bundle. */
+  inputs?: Record<string, number>;
 }
 
 /**
@@ -61,7 +66,7 @@ export interface BundledModule {
 export async function bundleModule(options: BundleModuleOptions): Promise<BundledModule> {
   const minify = options.minify ?? true;
   const deno = typeof Deno === "undefined" ? undefined : await denoGraph(options.entry, options.cwd ?? process.cwd());
-  const esbuild = await loadEsbuild();
+  const esbuild = await importNpm<EsbuildModule>("esbuild", "build");
   running++;
   try {
     const result = await esbuild.build({
@@ -73,6 +78,7 @@ export async function bundleModule(options: BundleModuleOptions): Promise<Bundle
       platform: options.platform === "browser" ? "browser" : "node",
       minify,
       sourcemap: "linked",
+      metafile: options.inputs === true,
       legalComments: "none",
       logLevel: "silent",
       external: [...(options.external ?? [])],
@@ -82,7 +88,10 @@ export async function bundleModule(options: BundleModuleOptions): Promise<Bundle
     const code = result.outputFiles.find((file) => !file.path.endsWith(".map"));
     const map = result.outputFiles.find((file) => file.path.endsWith(".map"));
     if (code === undefined || map === undefined) throw new Error(`esbuild wrote no bundle for ${options.entry}.`);
-    return { code: code.contents, map: map.contents };
+    const output = Object.entries(result.metafile?.outputs ?? {}).find(([path]) => !path.endsWith(".map"))?.[1];
+    const inputs = output &&
+      Object.fromEntries(Object.entries(output.inputs).map(([path, input]) => [path, input.bytesInOutput]));
+    return { code: code.contents, map: map.contents, ...(inputs !== undefined && { inputs }) };
   } catch (error) {
     const failure = error as { errors?: esbuild.Message[] };
     if (failure.errors === undefined) throw error;
@@ -98,25 +107,8 @@ export async function bundleModule(options: BundleModuleOptions): Promise<Bundle
 }
 
 /**
- * esbuild, loaded on first use, so `dev` and `--info` never download it. By its package name where that resolves
- * (Node, and Deno in a project whose import map or node_modules has it; scripts/build_npm.ts lists it in the npm
- * package's dependencies), else, on Deno, by its npm specifier. The specifiers are computed so that Deno does not
- * fetch esbuild with the CLI's other modules.
- */
-async function loadEsbuild(): Promise<typeof esbuild> {
-  const name = "esbuild";
-  try {
-    return await import(name);
-  } catch (error) {
-    if (typeof Deno === "undefined") throw error;
-    const specifier = `npm:${name}@${ESBUILD_VERSION}`;
-    return await import(specifier);
-  }
-}
-
-/**
- * The esbuild release bundles are made with (deno.json `imports` pins the same): one version on every runtime is what
- * makes a Node build and a Deno build of the same code the same bytes.
+ * The esbuild release bundles are made with (cli/npm_import.ts loads it): one version on every runtime is what makes a
+ * Node build and a Deno build of the same code the same bytes.
  *
  * @example Usage
  * ```ts
@@ -124,7 +116,10 @@ async function loadEsbuild(): Promise<typeof esbuild> {
  * console.assert(/^\d+\.\d+\.\d+$/.test(ESBUILD_VERSION));
  * ```
  */
-export const ESBUILD_VERSION = "0.25.12";
+export const ESBUILD_VERSION: string = BUILD_PACKAGES.esbuild.slice("npm:esbuild@".length);
+
+/** esbuild's API, for the module loaded on first use. */
+type EsbuildModule = typeof esbuild;
 
 /** Bundles in progress, which share esbuild's service. */
 let running = 0;
@@ -157,15 +152,16 @@ function slrsResolve(options: { unchecked: boolean; external: readonly string[];
           return existsSync(path) ? { path } : found;
         });
       }
-      build.onResolve({ filter: /.*/ }, (args) => {
+      build.onResolve({ filter: /.*/ }, async (args) => {
         if (args.pluginData === "plain" || args.kind === "entry-point") return undefined;
         const importer = args.namespace === "remote" ? args.importer : pathToFileURL(args.importer).href;
         const target = deno?.resolved.get(importer)?.get(args.path) ?? args.path;
-        if (target.startsWith("file:")) return { path: fileURLToPath(target) };
-        if (/^https?:/.test(target)) return remote(target);
+        if (target.startsWith("file:")) return library({ path: fileURLToPath(target) });
+        if (/^https?:/.test(target)) return library(remote(target));
         if (target.startsWith("npm:")) return npmPackage(build, target, args, options.external);
-        if (args.namespace === "remote") return remote(new URL(target, args.importer).href);
-        return undefined;
+        if (args.namespace === "remote") return library(remote(new URL(target, args.importer).href));
+        if (!target.startsWith(".") || !isLibraryModule(pathToFileURL(args.importer).href)) return undefined;
+        return library(await build.resolve(args.path, { ...plain(args), pluginData: "plain" }));
       });
       build.onLoad({ filter: /.*/, namespace: "remote" }, async (args) => {
         const cached = deno?.local.get(args.path);
@@ -174,6 +170,28 @@ function slrsResolve(options: { unchecked: boolean; external: readonly string[];
       });
     },
   };
+}
+
+/**
+ * The library's own modules (as the npm package's `sideEffects: false` says of all of them) do nothing when imported
+ * but define things, so a module none of whose exports a bundle uses is left out whole, even where esbuild cannot
+ * prove it (a class with a static block, like the router's): an HTTP-only function carries no router.
+ */
+function library<Result extends { path: string; namespace?: string; errors?: unknown[] }>(
+  result: Result,
+): Result & { sideEffects?: false } {
+  if (result.errors !== undefined && result.errors.length > 0) return result;
+  const url = result.namespace === "remote" ? result.path : pathToFileURL(result.path).href;
+  return isLibraryModule(url) ? { ...result, sideEffects: false } : result;
+}
+
+/** The folders (and face) of the library, against which `library` checks a module's URL. */
+const LIBRARY_PARTS = ["src/", "adapters/", "bindings/", "mod.ts"].map((part) =>
+  new URL(`../${part}`, import.meta.url).href
+);
+
+function isLibraryModule(url: string): boolean {
+  return LIBRARY_PARTS.some((part) => part.endsWith("/") ? url.startsWith(part) : url === part);
 }
 
 function plain(args: esbuild.OnResolveArgs) {

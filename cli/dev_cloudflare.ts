@@ -10,7 +10,7 @@ import { resolve } from "node:path";
 import { describeFunction } from "../src/info.ts";
 import type { ServerlessFunction } from "../src/serverless.ts";
 import { build } from "./build_command.ts";
-import { CliError } from "./errors.ts";
+import { importNpm } from "./npm_import.ts";
 import { workerSettings } from "./iac/_cloudflare.ts";
 import type { QueueRunner } from "./dev_triggers.ts";
 import type { Runtime } from "./runtime.ts";
@@ -78,7 +78,10 @@ export async function startWorker(
   // A folder per function: build empties its output folder first.
   const out = resolve(state, "build", fn.name);
   const [built] = await build(runtime, { target: "cloudflare", entries: [entry], out });
-  const { Miniflare, supportedCompatibilityDate } = await importMiniflare();
+  const { Miniflare, supportedCompatibilityDate } = await importNpm<MiniflareModule>(
+    "miniflare",
+    "dev --target cloudflare",
+  );
   const settings = workerSettings(describeFunction({ fn: fn as ServerlessFunction<never>, entry, exportName: "" }));
   // workerd refuses a date newer than itself; the deployed Worker keeps the configured one.
   let compatibilityDate = settings.compatibilityDate;
@@ -143,18 +146,4 @@ export async function startWorker(
 interface MiniflareModule {
   Miniflare: new (options: Record<string, unknown>) => MiniflareInstance;
   supportedCompatibilityDate?: string;
-}
-
-async function importMiniflare(): Promise<MiniflareModule> {
-  // A computed name, so neither Deno's module graph nor the npm build ever pulls Miniflare in for plain dev.
-  const name = "miniflare";
-  try {
-    return await import(name);
-  } catch (error) {
-    throw new CliError(
-      `dev --target cloudflare runs the Worker in workerd through Miniflare, which could not be loaded ` +
-        `(${(error as Error).message}). On Node: npm install --save-dev miniflare; on Deno: add ` +
-        `"miniflare": "npm:miniflare@^4" to the imports of deno.json.`,
-    );
-  }
 }

@@ -14,6 +14,7 @@ import { startWorker } from "./dev_cloudflare.ts";
 import { lambdaAnswerer, type LambdaExposure } from "./dev_lambda.ts";
 import { infoDocument } from "./info_command.ts";
 import { CliError } from "./errors.ts";
+import { importNpm } from "./npm_import.ts";
 import type { Runtime } from "./runtime.ts";
 
 /** The platforms `dev --target` takes. */
@@ -118,18 +119,6 @@ function exportVars(vars: Record<string, string>): void {
   for (const [name, value] of Object.entries(vars)) process.env[name] ??= value;
 }
 
-/** A package only one mode needs, by a computed name so plain dev never resolves it. */
-async function lazyImport<T>(name: string, mode: string): Promise<T> {
-  try {
-    return await import(name) as T;
-  } catch (error) {
-    throw new CliError(
-      `dev --target ${mode} needs the npm package ${name}, which could not be loaded (${(error as Error).message}); ` +
-        `add it to the project (npm install --save-dev ${name}, or "${name}": "npm:${name}" in deno.json imports).`,
-    );
-  }
-}
-
 interface FunctionsFramework {
   default: { http(name: string, handler: unknown): void };
 }
@@ -144,8 +133,12 @@ interface FrameworkTesting {
 
 // The Functions Framework's own Express app, as `functions-framework --target` serves it, on a local port.
 async function gcpTarget(fn: ServerlessFunction<Record<string, unknown>>): Promise<TargetFunction> {
-  const framework = await lazyImport<FunctionsFramework>("@google-cloud/functions-framework", "gcp");
-  const testing = await lazyImport<FrameworkTesting>("@google-cloud/functions-framework/testing", "gcp");
+  const framework = await importNpm<FunctionsFramework>("@google-cloud/functions-framework", "dev --target gcp");
+  const testing = await importNpm<FrameworkTesting>(
+    "@google-cloud/functions-framework",
+    "dev --target gcp",
+    "/testing",
+  );
   const { handle } = await import("../adapters/gcp.ts");
   framework.default.http(fn.name, handle(fn as ServerlessFunction<never>));
   const server = testing.getTestServer(fn.name);
@@ -192,7 +185,7 @@ interface AzureCookieInit {
 // The v4 programming model's own HttpRequest and InvocationContext, and HttpResponse to read the result as the
 // Functions host does. Azure serves HTTP functions under /api, which dev adds.
 async function azureTarget(fn: ServerlessFunction<Record<string, unknown>>): Promise<TargetFunction> {
-  const az = (await lazyImport<AzureFunctions>("@azure/functions", "azure")).default;
+  const az = (await importNpm<AzureFunctions>("@azure/functions", "dev --target azure")).default;
   const { handle } = await import("../adapters/azure.ts");
   const handler = handle(fn as ServerlessFunction<never>) as unknown as (
     req: unknown,

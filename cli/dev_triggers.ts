@@ -55,20 +55,50 @@ export async function deliverQueue(
   request: Request,
   context: TriggerContext,
 ): Promise<Response> {
-  const known = functions.flatMap(({ fn }) => fn.metadata.triggers.flatMap((t) => t.type === "queue" ? [t.queue] : []));
-  const consumer = functions.find(({ fn }) =>
-    fn.metadata.triggers.some((t) => t.type === "queue" && t.queue === queue)
-  );
-  if (consumer === undefined) {
-    const list = known.length === 0
-      ? "no served function consumes a queue"
-      : `the known queues are ${known.join(", ")}`;
-    return Response.json({ error: `No function consumes the queue ${JSON.stringify(queue)}; ${list}.`, known }, {
-      status: 404,
-    });
-  }
+  const consumer = consumerOf(functions, queue);
+  if (consumer instanceof Response) return consumer;
   const messages = parseBatch(await request.text());
   if (typeof messages === "string") return Response.json({ error: messages }, { status: 400 });
+  return await runBatch(consumer, queue, messages, context);
+}
+
+/**
+ * Delivers messages as they are (bodies of any type: bytes stay bytes) to the consumer of `queue`; what
+ * {@linkcode deliverQueue} does once it has parsed its request, for a producer in this process.
+ *
+ * @param functions The served functions.
+ * @param queue The queue's name.
+ * @param messages The messages, their bodies as the consumer receives them.
+ * @param context Makes the trigger's context.
+ * @returns As {@linkcode deliverQueue}.
+ *
+ * @example Usage
+ * ```ts
+ * import { createContext, serverless } from "../mod.ts";
+ * import { deliverBatch } from "./dev_triggers.ts";
+ * const fn = serverless({ name: "a", queue: { name: "jobs", run: (batch) => batch.ackAll() } });
+ * const message = { id: "1", body: new Uint8Array([0, 255]), attempts: 1, timestamp: new Date() };
+ * const res = await deliverBatch([{ fn, entry: "a.ts" }], "jobs", [message], () => createContext({ platform: "dev" }));
+ * console.assert(res.status === 200);
+ * ```
+ */
+export async function deliverBatch(
+  functions: readonly DevFunction[],
+  queue: string,
+  messages: readonly MessageInit[],
+  context: TriggerContext,
+): Promise<Response> {
+  const consumer = consumerOf(functions, queue);
+  if (consumer instanceof Response) return consumer;
+  return await runBatch(consumer, queue, messages, context);
+}
+
+async function runBatch(
+  consumer: DevFunction,
+  queue: string,
+  messages: readonly MessageInit[],
+  context: TriggerContext,
+): Promise<Response> {
   const ctx = context(consumer);
   const run = consumer.queue ??
     ((queue: string, messages: readonly MessageInit[]) => runQueue(consumer, queue, messages, ctx));
@@ -89,6 +119,19 @@ export interface QueueReport {
 
 /** Runs a batch somewhere else than in this process (in workerd, for `--target cloudflare`). */
 export type QueueRunner = (queue: string, messages: readonly MessageInit[]) => Promise<QueueReport>;
+
+/** The function whose queue trigger consumes `queue`, or the 404 that names the known queues. */
+function consumerOf(functions: readonly DevFunction[], queue: string): DevFunction | Response {
+  const consumer = functions.find(({ fn }) =>
+    fn.metadata.triggers.some((t) => t.type === "queue" && t.queue === queue)
+  );
+  if (consumer !== undefined) return consumer;
+  const known = functions.flatMap(({ fn }) => fn.metadata.triggers.flatMap((t) => t.type === "queue" ? [t.queue] : []));
+  const list = known.length === 0 ? "no served function consumes a queue" : `the known queues are ${known.join(", ")}`;
+  return Response.json({ error: `No function consumes the queue ${JSON.stringify(queue)}; ${list}.`, known }, {
+    status: 404,
+  });
+}
 
 async function runQueue(
   consumer: DevFunction,

@@ -1,6 +1,6 @@
 /**
  * The deployable source folder of one function for Cloud Run functions (Cloud Functions 2nd gen, Node.js runtime),
- * and its zip for a bucket upload:
+ * which `build` zips for a bucket upload:
  *
  * ```
  * package.json   "main": "index.js", "type": "module", engines node >= 20, the Functions Framework dependency
@@ -18,9 +18,9 @@
  */
 
 import type { FunctionInfo } from "../src/info.ts";
-import { jsonFile, type PackageFiles, zipFiles } from "./package_files.ts";
+import { jsonFile, type PackageFiles } from "./package_files.ts";
 
-/** The `@google-cloud/functions-framework` range the folder depends on: the one slrs is tested with (deno.json). */
+/** The `@google-cloud/functions-framework` range the folder depends on: the one slrs is tested with (its `npm:` imports). */
 export const GCP_FUNCTIONS_FRAMEWORK_VERSION = "^5.0.5";
 
 /**
@@ -58,12 +58,10 @@ export interface GcpBuiltFunction {
   sourceMap?: Uint8Array;
 }
 
-/** A source folder, its zip and its entry points. */
+/** A source folder and its entry points. */
 export interface GcpPackage {
-  /** The folder's files. */
+  /** The folder's files (`build` zips them for the bucket object `google_cloudfunctions2_function` builds from). */
   files: PackageFiles;
-  /** The folder zipped, for the bucket object `google_cloudfunctions2_function` builds from. */
-  zip: Uint8Array;
   /** The entry points, HTTP first. */
   targets: GcpTarget[];
 }
@@ -93,10 +91,10 @@ export function gcpTargets(info: FunctionInfo): GcpTarget[] {
 }
 
 /**
- * The source folder for a built function, its zip and its entry points.
+ * The source folder for a built function and its entry points.
  *
  * @param built The function's `--info` entry and bundle.
- * @returns The files (package.json, index.js and its map), the zip of them and the entry points.
+ * @returns The files (package.json, index.js and its map) and the entry points.
  *
  * @example Usage
  * ```ts
@@ -118,7 +116,7 @@ export function gcpPackage(built: GcpBuiltFunction): GcpPackage {
   files.set("package.json", jsonFile(packageJson(info, targets)));
   files.set("index.js", bundle);
   if (sourceMap !== undefined) files.set("index.js.map", sourceMap);
-  return { files, zip: zipFiles(files), targets };
+  return { files, targets };
 }
 
 function packageJson(info: FunctionInfo, targets: GcpTarget[]): Record<string, unknown> {

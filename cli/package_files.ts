@@ -1,13 +1,15 @@
 /**
  * A deployable package as data: relative paths to file contents, its zip (for zip deploy and upload), and writing
  * it to a folder. The packaging modules (`vercel_output.ts`, `azure_package.ts`, `gcp_package.ts`) build these
- * without touching the disk, so they can be tested as data and written by `build`.
+ * without touching the disk, so they can be tested as data and written by `build`. fflate, which zips, is loaded on
+ * first use (cli/npm_import.ts), so only `build` downloads it.
  *
  * @module
  */
 
 import { dirname, relative, resolve, sep } from "node:path";
-import { type Zippable, zipSync } from "fflate";
+import type * as fflate from "npm:fflate@^0.8.2";
+import { importNpm } from "./npm_import.ts";
 import { freshDirectories, writeFreshFile } from "./fresh_file.ts";
 
 /** A package's files: relative paths with `/` separators, in the order they were added. */
@@ -40,13 +42,14 @@ export function jsonFile(value: unknown): Uint8Array {
  * @example Usage
  * ```ts
  * import { zipFiles } from "./package_files.ts";
- * const zip = zipFiles(new Map([["index.js", new TextEncoder().encode("export {}")]]));
+ * const zip = await zipFiles(new Map([["index.js", new TextEncoder().encode("export {}")]]));
  * console.assert(zip[0] === 0x50 && zip[1] === 0x4b); // "PK"
  * ```
  */
-export function zipFiles(files: PackageFiles): Uint8Array {
+export async function zipFiles(files: PackageFiles): Promise<Uint8Array> {
+  const { zipSync } = await importNpm<typeof fflate>("fflate", "build");
   const mtime = new Date("1980-01-01T00:00:00Z");
-  const zippable: Zippable = {};
+  const zippable: fflate.Zippable = {};
   // Sorted: the zip does not depend on the order in which a module added its files.
   for (const path of [...files.keys()].sort()) {
     checkPath(path);

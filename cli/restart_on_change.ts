@@ -1,7 +1,8 @@
 /**
- * The reloading half of `cli.ts dev` on Deno: runs the server in a child process and, when a watched file changes,
- * stops it with SIGTERM, waits until it has answered its open requests and exited, then starts a new one. (Deno's own
- * `--watch` restarts by dropping the running program, and with it every request in flight.)
+ * The reloading half of `cli.ts dev`: runs the server in a child process and, when a watched file changes, stops it
+ * with SIGTERM, waits until it has answered its open requests and exited, then starts a new one. (Deno's own
+ * `--watch` restarts by dropping the running program, and with it every request in flight; Node's follows only the
+ * modules that loaded, so on Node the child is `node --watch` and this watches the rest, such as `.env`.)
  *
  * @module
  */
@@ -47,7 +48,9 @@ const POLL_MS = 300;
 export async function restartOnChange(options: RestartOptions): Promise<number> {
   let child: ChildProcess | undefined;
   let stopping = false;
-  const { promise: stopped, resolve: stop } = Promise.withResolvers<void>();
+  // Not Promise.withResolvers: the CLI runs on Node 20, which lacks it.
+  let stop = () => {};
+  const stopped = new Promise<void>((resolve) => stop = resolve);
   const forward = (signal: NodeJS.Signals) => () => {
     stopping = true;
     child?.kill(signal);
@@ -111,7 +114,8 @@ function changeOf(files: string[]): { next: Promise<string>; close(): void } {
   const watchers: FSWatcher[] = [];
   const polls: (() => void)[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const { promise: next, resolve } = Promise.withResolvers<string>();
+  let resolve: (file: string) => void = () => {};
+  const next = new Promise<string>((done) => resolve = done);
   for (const [dir, names] of byDir) {
     if (!existsSync(dir)) {
       // A folder that does not exist yet cannot be watched; its files are polled until they appear.

@@ -11,6 +11,8 @@ import { realpathSync } from "node:fs";
 import { readdir, readFile, rename, writeFile } from "node:fs/promises";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { BadTarget, checkedRequest, socketHost } from "../adapters/_request_url.ts";
+import { jsonError } from "../src/error_response.ts";
 import { serverless } from "../src/serverless.ts";
 import type { ClientInfo } from "./dev_guard.ts";
 import { CliError } from "./errors.ts";
@@ -51,8 +53,8 @@ export interface Runtime {
   /** Serves HTTP; the handler also learns the client's address. */
   serve(handler: (request: Request, client: ClientInfo) => Promise<Response>, options: ServeOptions): Promise<Server>;
   /**
-   * Runs this CLI again in a child process that restarts whenever a module `entry` imports changes, or (on Deno)
-   * one of the `watch` paths. A restart stops the child with SIGTERM and waits for it to exit, so it can answer its
+   * Runs this CLI again in a child process that restarts whenever a module `entry` imports changes, or one of the
+   * `watch` paths (which need not exist yet). A restart stops the child with SIGTERM and waits for it to exit, so it can answer its
    * open requests first. Resolves with the child's exit code once it ends.
    */
   runWatched(cliArgs: string[], entry: string, watch: string[], env: Record<string, string>): Promise<number>;
@@ -98,7 +100,18 @@ const deno: Runtime = {
     try {
       server = Deno.serve(
         { ...options, onListen: ({ port }) => resolve(port) },
-        (request, info) => handler(request, { address: (info.remoteAddr as Deno.NetAddr).hostname }),
+        (given, info) => {
+          // Deno.serve writes `Host` into the URL as it came (`x/admin?` would move the path): the URL is built as
+          // every adapter builds it, and a dot segment answers 400, as on Node (whose adapter does the same).
+          let request: Request;
+          try {
+            request = checkedRequest(given, () => listeningHost(server.addr as Deno.NetAddr));
+          } catch (error) {
+            if (!(error instanceof BadTarget)) throw error;
+            return Promise.resolve(jsonError(400, error.message, crypto.randomUUID()));
+          }
+          return handler(request, { address: (info.remoteAddr as Deno.NetAddr).hostname });
+        },
       );
     } catch (error) {
       throw listenError(error, options);
@@ -133,13 +146,20 @@ const node: Runtime = {
       .catch((error) => Promise.reject(listenError(error, options)));
     return { port: server.port, shutdown: () => server.shutdown() };
   },
-  runWatched(cliArgs, _entry, _watch, env) {
-    // Node's `--watch` follows the modules the entry imports; `--watch-path` would turn that off (Node cannot do
-    // both), so on Node the extra paths are not watched: a change to .env needs a restart by hand. Node stops the
-    // child with SIGTERM and waits for it to exit before it starts the next one.
+  runWatched(cliArgs, _entry, watch, env) {
+    // Node's `--watch` follows the modules the entry imports, but `--watch-path` would turn that off (Node cannot do
+    // both). So `node --watch` restarts the server when a module changes, and the same watcher as on Deno restarts
+    // `node --watch` itself when one of the other paths (.env, the other entries) changes. Both stop their child
+    // with SIGTERM and wait for it to exit before they start the next one.
     // Source maps on: a stack through the compiled package points at its TypeScript, as on Deno.
     const flags = ["--enable-source-maps", "--watch", "--watch-preserve-output"];
-    return runChild(process.execPath, [...flags, fileURLToPath(CLI_JS), ...cliArgs], env);
+    return restartOnChange({
+      command: process.execPath,
+      args: [...flags, fileURLToPath(CLI_JS), ...cliArgs],
+      env,
+      cwd: process.cwd(),
+      files: () => Promise.resolve(watch),
+    });
   },
 };
 
@@ -155,6 +175,11 @@ function listenError(error: unknown, options: ServeOptions): unknown {
     `port ${options.port} on ${options.hostname} is already in use; stop what listens there, or pick another ` +
       "port with --port N (--port 0 picks a free one).",
   );
+}
+
+/** The listening address as a Host, for a request whose own is not valid; any-address becomes `localhost`. */
+function listeningHost(addr: Deno.NetAddr): string | undefined {
+  return socketHost(addr.hostname === "0.0.0.0" || addr.hostname === "::" ? "localhost" : addr.hostname, addr.port);
 }
 
 /** `ctx.raw` of the Node adapter, as far as dev reads it. */
@@ -178,22 +203,6 @@ async function localModules(entry: string): Promise<string[]> {
   } catch {
     return [entry];
   }
-}
-
-function runChild(command: string, args: string[], env: Record<string, string>): Promise<number> {
-  const child = spawn(command, args, { stdio: "inherit", env: { ...process.env, ...env } });
-  const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
-  const onInt = forward("SIGINT");
-  const onTerm = forward("SIGTERM");
-  process.on("SIGINT", onInt);
-  process.on("SIGTERM", onTerm);
-  return new Promise((resolve) => {
-    child.on("exit", (code, signal) => {
-      process.off("SIGINT", onInt);
-      process.off("SIGTERM", onTerm);
-      resolve(code ?? (signal ? 128 + 15 : 1));
-    });
-  });
 }
 
 /**

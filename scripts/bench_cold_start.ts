@@ -6,13 +6,19 @@
  *   exactly what a deployment gets),
  * - slrs warm init: the same entry with `await warmFetch();` at module level (the `fetchWarmUp: "init"` setting), so
  *   the init-phase option is measured against the entry without it,
- * - Hono: the same routes with `hono/aws-lambda` `handle` (`scripts/cold_start/hono_hello.ts`),
+ * - Hono: the same routes with `hono/aws-lambda` `handle` (`scripts/cold_start/hono_hello.ts`), its counter in
+ *   memory,
+ * - Hono + aws4fetch: the same, its counter in DynamoDB through aws4fetch's `AwsClient` as the slrs hello keeps it
+ *   through its KV binding (`scripts/cold_start/hono_hello_dynamodb.ts`): the like-for-like peer,
  * - raw: a handler returning `{ statusCode, body }` with no Fetch objects (`scripts/cold_start/raw_hello.ts`),
  * - fetch touch: a handler that only builds a `Request`, a `Response` and reads its body
  *   (`scripts/cold_start/fetch_touch.ts`), so the first touch of Node's lazily loaded Fetch globals is measured on its
  *   own and the frameworks' own share (their total minus its total) is visible.
  *
- * The other three are bundled the way the build bundles (esbuild through `cli/bundle.ts`, minified). Every sample is a
+ * Sizes only: the slrs hello's HTTP part (its entry without the KV backend, against Hono with the counter in memory)
+ * and the HTTP-only function (`tests/adapters/fixtures/lambda_http_only_app.ts`).
+ *
+ * The others are bundled the way the build bundles (esbuild through `cli/bundle.ts`, minified). Every sample is a
  * new `node` process (`scripts/cold_start/child.mjs`) that measures with `performance.now()` around
  * `await import(bundle)` and the first `handler(event, context)` call and prints JSON; this script aggregates. Rounds
  * run every contender once, in an order that rotates each round, so machine load hits each alike. Runs on the
@@ -100,11 +106,58 @@ async function warmVariant(dir: string): Promise<string> {
   return await bundleTo(path, `${dir}/hello_warm.mjs`);
 }
 
-/** The HTTP-only function (one route, no router) built like `buildSlrs`, for its size. */
-async function buildHttpOnly(dir: string): Promise<string> {
+/**
+ * The slrs entry `buildSlrs` wrote without its binding backends (the function as defined, not wrapped by
+ * `withBindings`), bundled the way the build bundles: the hello's HTTP part, for its size against Hono's in-memory
+ * peer.
+ */
+async function withoutBackends(dir: string): Promise<string> {
+  const entry = await Deno.readTextFile(`${dir}/aws-lambda/hello.entry.ts`);
+  const plain = entry
+    .split("\n")
+    .filter((line) => !/^import .*bindings\//.test(line))
+    .join("\n")
+    .replace(/^const fn = withBindings\((\w+), .*\);$/m, "const fn = $1;");
+  if (plain.includes("withBindings") || !plain.includes("export const handler")) {
+    throw new Error(`the hello entry has a form this script does not know:\n${entry}`);
+  }
+  const path = `${dir}/aws-lambda/hello_http.entry.ts`;
+  await Deno.writeTextFile(path, plain);
+  return await bundleTo(path, `${dir}/hello_http.mjs`);
+}
+
+/**
+ * The HTTP-only function (one handler, no router) built like `buildSlrs`, for its size, and its entry bundled again
+ * the same way to say how many of its bytes each module makes (checked to give the same bundle).
+ */
+async function buildHttpOnly(dir: string): Promise<{ bytes: number; inputs: Record<string, number> }> {
   const entry = "tests/adapters/fixtures/lambda_http_only_app.ts";
   await run(Deno.execPath(), ["run", "-A", "cli.ts", "build", "--target", "aws-lambda", entry, "--out", `${dir}/h`]);
-  return `${dir}/h/aws-lambda/http-only.mjs`;
+  const bytes = Deno.statSync(`${dir}/h/aws-lambda/http-only.mjs`).size;
+  const again = await bundleModule({
+    entry: `${dir}/h/aws-lambda/http-only.entry.ts`,
+    out: `${dir}/h/aws-lambda/http-only.mjs`,
+    platform: "deno",
+    inputs: true,
+  });
+  if (again.code.byteLength !== bytes || again.inputs === undefined) {
+    throw new Error(`the HTTP-only entry bundled again gave ${again.code.byteLength} bytes, not ${bytes}.`);
+  }
+  return { bytes, inputs: again.inputs };
+}
+
+/** Prints each module's bytes in a bundle, largest first; the generated entry is named as such. */
+function printInputs(inputs: Record<string, number>): void {
+  console.log("| module | minified bytes |");
+  console.log("| --- | ---: |");
+  const rows = Object.entries(inputs).filter(([, bytes]) => bytes > 0).sort((a, b) => b[1] - a[1]);
+  for (const [path, bytes] of rows) {
+    const name = path.endsWith(".entry.ts")
+      ? "(the entry build writes)"
+      : path.replace(/^.*\/npm\/registry\.npmjs\.org\//, "npm:");
+    console.log(`| ${name} | ${bytes.toLocaleString("en-US")} |`);
+  }
+  console.log("");
 }
 
 /** Bundles one of `scripts/cold_start/*.ts` with the flags `cli.ts build --target aws-lambda` uses. */
@@ -187,7 +240,15 @@ async function measure(node: string, contenders: Contender[], rounds: number): P
     `- total, slrs (Fetch warmed at init)/slrs: ${ratio(totals.get("slrs warm init")!, totals.get("slrs")!)}`,
   );
   console.log(`- total, slrs/raw: ${ratio(totals.get("slrs")!, totals.get("raw")!)}`);
+  console.log(
+    `- total, slrs/Hono + aws4fetch (both count in DynamoDB): ${
+      ratio(totals.get("slrs")!, totals.get("hono + aws4fetch")!)
+    }`,
+  );
   console.log(`- import, slrs/Hono: ${ratio(imports.get("slrs")!, imports.get("hono")!)}`);
+  console.log(
+    `- import, slrs minus raw (an almost empty module): ${(imports.get("slrs")! - imports.get("raw")!).toFixed(2)} ms`,
+  );
   console.log(`- first invoke, slrs/Hono: ${ratio(invokes.get("slrs")!, invokes.get("hono")!)}`);
   console.log(
     `- total minus the fetch touch's total (the framework's own share): slrs ${own("slrs")} ms, Hono ${
@@ -206,6 +267,7 @@ async function bench(): Promise<void> {
       { name: "slrs", bundle: await buildSlrs(dir) },
       { name: "slrs warm init", bundle: await warmVariant(dir) },
       { name: "hono", bundle: await bundle("hono_hello.ts", dir) },
+      { name: "hono + aws4fetch", bundle: await bundle("hono_hello_dynamodb.ts", dir) },
       { name: "raw", bundle: await bundle("raw_hello.ts", dir) },
       { name: "fetch touch", bundle: await bundle("fetch_touch.ts", dir) },
     ];
@@ -215,9 +277,24 @@ async function bench(): Promise<void> {
     console.log("| contender | minified bytes |");
     console.log("| --- | ---: |");
     for (const { name } of contenders) console.log(`| ${name} | ${bytes.get(name)!.toLocaleString("en-US")} |`);
-    console.log(`\n- size, slrs/Hono: ${ratio(bytes.get("slrs")!, bytes.get("hono")!)}`);
-    const httpOnly = Deno.statSync(await buildHttpOnly(dir)).size;
-    console.log(`- HTTP-only function (tests/adapters/fixtures/lambda_http_only_app.ts): ${httpOnly} bytes\n`);
+    const httpPart = Deno.statSync(await withoutBackends(dir)).size;
+    const { bytes: httpOnly, inputs } = await buildHttpOnly(dir);
+    console.log(`| slrs HTTP part (without the KV backend) | ${httpPart.toLocaleString("en-US")} |`);
+    console.log(`| slrs HTTP-only function | ${httpOnly.toLocaleString("en-US")} |`);
+    console.log(
+      `\n- size, slrs/Hono + aws4fetch (both count in DynamoDB): ${
+        ratio(bytes.get("slrs")!, bytes.get("hono + aws4fetch")!)
+      }`,
+    );
+    console.log(`- size, slrs HTTP part/Hono (counter in memory): ${ratio(httpPart, bytes.get("hono")!)}`);
+    console.log(`- size, slrs/Hono (counter in memory): ${ratio(bytes.get("slrs")!, bytes.get("hono")!)}`);
+    console.log(
+      `- HTTP-only function (tests/adapters/fixtures/lambda_http_only_app.ts): ${
+        httpOnly.toLocaleString("en-US")
+      } bytes (goal ≤ 8,192)\n`,
+    );
+    console.log("## Where the HTTP-only function's bytes go (esbuild's metafile)\n");
+    printInputs(inputs);
     for (const spec of nodes) await measure(await nodeBinary(spec), contenders, rounds);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -4,16 +4,17 @@
  *
  * - **Size**: the minified bytes each client adds to a bundle (`deno bundle --minify --platform deno`, the flags
  *   `cli.ts build --target aws-lambda` uses), over a baseline entry of the same shape with no client
- *   (`scripts/dynamodb/none_get.ts`): the slrs backend (`bindings/dynamodb_kv.ts`) with and without aws4fetch, aws4fetch
- *   alone, and `@aws-sdk/client-dynamodb` (installed on first run into `.slrs/cache/aws-sdk-dynamodb/`).
+ *   (`scripts/dynamodb/none_get.ts`): the slrs backend (`bindings/dynamodb_kv.ts`) with the node:http transport the
+ *   Lambda entry gives it, and over `fetch` as Deno and Workers run it; its SigV4 signer alone, aws4fetch's signer
+ *   alone (for comparison), and `@aws-sdk/client-dynamodb` (installed on first run into `.slrs/cache/aws-sdk-dynamodb/`).
  * - **Cold start**: a fresh `node` process per sample (`scripts/dynamodb/cold.mjs`) imports a bundle and awaits its first
  *   `get(key)`, as a Lambda's first invocation that reads its counter does: slrs (`COUNTER.get`,
- *   `scripts/dynamodb/slrs_get.ts`) against the SDK's `GetItem` (`SDK_ENTRY` below), with the direct
- *   aws4fetch request beside them (any `fetch`-based client pays Node's first touch of its Fetch globals). Rounds run
- *   each contender once, the order rotating, so load hits each alike.
- * - **Warm reads**: in one `node` process (`scripts/dynamodb/warm.mjs`), sequential `get`s through slrs, through a
- *   direct signed `GetItem` POST with aws4fetch (`scripts/dynamodb/raw_get.ts`, the floor) and through the SDK, in
- *   interleaved rounds.
+ *   `scripts/dynamodb/slrs_get.ts`, wired as the Lambda entry wires it) against the SDK's `GetItem` (`SDK_ENTRY`
+ *   below), with two direct signed requests beside them: over `node:http` (`raw_node_get.ts`) and with aws4fetch over
+ *   `fetch` (`raw_get.ts`, which pays Node's first touch of its Fetch globals). Rounds run each contender once, the
+ *   order rotating, so load hits each alike.
+ * - **Warm reads**: in one `node` process (`scripts/dynamodb/warm.mjs`), sequential `get`s through each, in interleaved
+ *   rounds; the direct signed `node:http` request is the floor slrs is held to.
  *
  * Usage:
  *   deno run -A scripts/bench_dynamodb.ts                          # 15 cold rounds, 15 warm rounds of 100 reads
@@ -22,7 +23,7 @@
  * @module
  */
 
-import { AwsClient } from "aws4fetch";
+import { AwsClient } from "npm:aws4fetch@^1.0.20";
 import { startLocalServer } from "../tests/bindings/_local_server.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -179,15 +180,18 @@ interface Sizes {
   gzip: number;
 }
 
+/** The size rows, in order; the first is the baseline, and the ones in {@linkcode UNADDED} are shown without it. */
+const SLRS_SIZE = "slrs (dynamodb_kv.ts with the node:http transport)";
+const UNADDED = new Set(["baseline (no client)", "SigV4 signer alone (_sigv4.ts)", "aws4fetch alone"]);
+
 async function sizes(dir: string, sdkEntry: string): Promise<Map<string, string>> {
   const entries: [string, () => Promise<string>][] = [
     ["baseline (no client)", () => bundle(`${HERE}none_get.ts`, `${dir}/none.mjs`)],
-    ["slrs (dynamodb_kv.ts with aws4fetch)", () => bundle(`${HERE}slrs_get.ts`, `${dir}/slrs.mjs`)],
-    [
-      "slrs without aws4fetch",
-      () => bundle(`${HERE}slrs_get.ts`, `${dir}/slrs_external.mjs`, ["--external", "aws4fetch"]),
-    ],
+    [SLRS_SIZE, () => bundle(`${HERE}slrs_get.ts`, `${dir}/slrs.mjs`)],
+    ["slrs over fetch (Deno, Workers)", () => bundle(`${HERE}slrs_fetch_get.ts`, `${dir}/slrs_fetch.mjs`)],
+    ["SigV4 signer alone (_sigv4.ts)", () => bundle(`${HERE}sigv4_only.ts`, `${dir}/sigv4.mjs`)],
     ["aws4fetch alone", () => bundle(`${HERE}aws4fetch_only.ts`, `${dir}/aws4fetch.mjs`)],
+    ["direct signed node:http GetItem", () => bundle(`${HERE}raw_node_get.ts`, `${dir}/raw_node.mjs`)],
     ["direct aws4fetch GetItem", () => bundle(`${HERE}raw_get.ts`, `${dir}/raw.mjs`)],
     [SDK.name, () => bundleSdk(sdkEntry, `${dir}/sdk.mjs`)],
   ];
@@ -203,12 +207,10 @@ async function sizes(dir: string, sdkEntry: string): Promise<Map<string, string>
   console.log("| contender | minified bytes | gzip bytes | added, minified | added, gzip |");
   console.log("| --- | ---: | ---: | ---: | ---: |");
   for (const [name, { minified, gzip }] of measured) {
-    const added = name === "baseline (no client)" || name === "aws4fetch alone"
-      ? "–"
-      : `${bytes(minified - base.minified)} | ${bytes(gzip - base.gzip)}`;
+    const added = UNADDED.has(name) ? "–" : `${bytes(minified - base.minified)} | ${bytes(gzip - base.gzip)}`;
     console.log(`| ${name} | ${bytes(minified)} | ${bytes(gzip)} | ${added === "–" ? "– | –" : added} |`);
   }
-  const slrs = measured.get("slrs (dynamodb_kv.ts with aws4fetch)")!.minified - base.minified;
+  const slrs = measured.get(SLRS_SIZE)!.minified - base.minified;
   const sdk = measured.get(SDK.name)!.minified - base.minified;
   console.log("");
   console.log(`- added, slrs/SDK: ${ratio(slrs, sdk)} (goal for slrs: at most 6,144 bytes; added ${bytes(slrs)})`);
@@ -257,6 +259,7 @@ async function cold(contenders: [string, string][], env: Record<string, string>,
   console.log("");
   console.log(`- total, slrs/SDK: ${ratio(totals.get("slrs")!, totals.get(SDK.name)!)} (goal: at most 0.25×)`);
   console.log(`- import, slrs/SDK: ${ratio(imports.get("slrs")!, imports.get(SDK.name)!)}`);
+  console.log(`- total, slrs/direct node:http: ${ratio(totals.get("slrs")!, totals.get("direct node:http")!)}`);
   console.log(`- total, slrs/direct aws4fetch: ${ratio(totals.get("slrs")!, totals.get("direct aws4fetch")!)}`);
   console.log("");
 }
@@ -282,11 +285,11 @@ async function warm(
   console.log("| contender | per read |");
   console.log("| --- | ---: |");
   for (const [name] of contenders) console.log(`| ${name} | ${summary(perRound.map((r) => r[name]!), 3)} |`);
-  const ratios = perRound.map((r) => r.slrs! / r["direct aws4fetch"]!);
-  const sdk = perRound.map((r) => r[SDK.name]! / r["direct aws4fetch"]!);
+  const over = (name: string, floor: string) => summary(perRound.map((r) => r[name]! / r[floor]!));
   console.log("");
-  console.log(`- slrs/direct aws4fetch, per round: ${summary(ratios)}× (goal: within 1.1×)`);
-  console.log(`- SDK/direct aws4fetch, per round: ${summary(sdk)}×`);
+  console.log(`- slrs/direct node:http, per round: ${over("slrs", "direct node:http")}× (goal: within 1.1×)`);
+  console.log(`- slrs/direct aws4fetch, per round: ${over("slrs", "direct aws4fetch")}×`);
+  console.log(`- SDK/direct node:http, per round: ${over(SDK.name, "direct node:http")}×`);
   console.log("");
 }
 
@@ -305,15 +308,14 @@ async function bench(): Promise<void> {
     const env = { ...CREDENTIALS, SLRS_COUNTER_TABLE: TABLE, AWS_ENDPOINT_URL_DYNAMODB: server.url };
     console.log(`# DynamoDB KV: slrs against ${SDK.name} ${sdk}, on dynalite\n`);
     const paths = await sizes(dir, sdkEntry);
-    const slrs = paths.get("slrs (dynamodb_kv.ts with aws4fetch)")!;
-    const direct = paths.get("direct aws4fetch GetItem")!;
-    await cold([["slrs", slrs], [SDK.name, paths.get(SDK.name)!], ["direct aws4fetch", direct]], env, rounds);
-    await warm(
-      [["slrs", slrs], ["direct aws4fetch", direct], [SDK.name, paths.get(SDK.name)!]],
-      env,
-      warmRounds,
-      reads,
-    );
+    const contenders: [string, string][] = [
+      ["slrs", paths.get(SLRS_SIZE)!],
+      [SDK.name, paths.get(SDK.name)!],
+      ["direct node:http", paths.get("direct signed node:http GetItem")!],
+      ["direct aws4fetch", paths.get("direct aws4fetch GetItem")!],
+    ];
+    await cold(contenders, env, rounds);
+    await warm(contenders, env, warmRounds, reads);
   } finally {
     await server.stop();
     await Deno.remove(dir, { recursive: true });

@@ -19,8 +19,8 @@
  * @module
  */
 
-import { Hono } from "hono";
-import { handle as honoHandle } from "hono/aws-lambda";
+import { Hono } from "npm:hono@^4.13.19";
+import { handle as honoHandle } from "npm:hono@^4.13.19/aws-lambda";
 import { Router, serverless } from "../mod.ts";
 import { handle } from "../adapters/aws_lambda.ts";
 

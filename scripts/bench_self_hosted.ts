@@ -81,7 +81,7 @@ server.listen(0, "127.0.0.1", () => console.log(JSON.stringify({ port: server.ad
   await Deno.writeTextFile(
     `${work}/node_hono.mjs`,
     `import { serve } from "@hono/node-server";
-import { Hono } from "hono";
+import { Hono } from "npm:hono@^4.13.19";
 const app = new Hono().get("/", (c) => c.text("hello"));
 const overrideGlobalObjects = process.argv[2] !== "plain";
 serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1", overrideGlobalObjects }, (info) => (${listen})(info));\n`,
@@ -95,7 +95,7 @@ await serve(fn, { port: 0, hostname: "127.0.0.1", handleSignals: false, logSink(
   );
   await Deno.writeTextFile(
     `${work}/deno_servers.ts`,
-    `import { Hono } from "npm:hono@4";
+    `import { Hono } from "npm:hono@^4.13.19";
 import { serverless } from ${JSON.stringify(`${REPO_ROOT}/mod.ts`)};
 import { serve } from ${JSON.stringify(`${REPO_ROOT}/adapters/deno.ts`)};
 const onListen = ${listen};

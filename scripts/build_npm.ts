@@ -9,12 +9,13 @@
  * @module
  */
 
-import ts from "typescript";
+import ts from "npm:typescript@^5.9.3";
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { join, relative, resolve } from "node:path";
 import process from "node:process";
 import { compileForNode, REPO_ROOT } from "./compile_for_node.ts";
+import { BUILD_PACKAGES } from "../cli/npm_import.ts";
 
 /** The parts of deno.json the build reads. */
 export interface DenoConfig {
@@ -64,10 +65,11 @@ export interface BuildResult {
 /** Files copied into the package as they are, besides the compiled modules. */
 export const COPIED_FILES: readonly string[] = ["README.md", "LICENSE", "src/info_schema.json"];
 /**
- * deno.json `imports` names the code loads with a computed `import()` (so Deno fetches them only when used), which the
- * specifier scan cannot see: dependencies of the package all the same. esbuild bundles for `slrs build`.
+ * The module that loads npm packages with a computed `import()` (so Deno fetches them only when used), which the
+ * specifier scan cannot see. Its `BUILD_PACKAGES` (esbuild and fflate for `slrs build`) are dependencies of the package
+ * all the same, when the package has that module.
  */
-export const LOADED_AT_RUN_TIME: readonly string[] = ["esbuild"];
+export const RUN_TIME_LOADER = "cli/npm_import.ts";
 /**
  * Modules nothing imports that `slrs build` swaps in when it bundles (cli/bundle.ts): the definition checks' stand-in.
  * Without it in the package, a Node build would keep the checks (a larger bundle than the same build on Deno).
@@ -135,9 +137,10 @@ export function buildNpm(outDir: string = join(REPO_ROOT, "npm"), root: string =
     writeFileSync(file, text);
   }
 
-  // Only those the project maps: a package that does not load them needs no dependency on them.
-  for (const name of LOADED_AT_RUN_TIME) {
-    if (config.imports?.[name] !== undefined) specifiers.set(name, { runtime: true });
+  // Only a package that has the loader loads them.
+  const loader = join(outDir, RUN_TIME_LOADER.replace(/\.ts$/, ".js"));
+  if (written.some((file) => resolve(file) === loader)) {
+    for (const specifier of Object.values(BUILD_PACKAGES)) specifiers.set(specifier, { runtime: true });
   }
 
   const cli = join(outDir, "cli.js");
@@ -195,7 +198,7 @@ function mapSpecifier(specifier: string, imports: Record<string, string>): { key
     const name = parseNpm(specifier)?.name ?? specifier;
     throw new Error(
       `The published code imports "${specifier}", which deno.json "imports" does not map to an npm package; ` +
-        `add it there (e.g. "${name}": "npm:${name}@^1").`,
+        `import it as "npm:${name}@<range>" (e.g. "npm:${name}@^1"), or map it there.`,
     );
   }
   const rest = specifier.slice(key.endsWith("/") ? key.length - 1 : key.length);

@@ -11,7 +11,7 @@
  * @module
  */
 
-import ts from "typescript";
+import ts from "npm:typescript@^5.9.3";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 

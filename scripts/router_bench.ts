@@ -7,9 +7,9 @@
  * @module
  */
 
-import { RegExpRouter } from "hono/router/reg-exp-router";
-import { SmartRouter } from "hono/router/smart-router";
-import { TrieRouter } from "hono/router/trie-router";
+import { RegExpRouter } from "npm:hono@^4.13.19/router/reg-exp-router";
+import { SmartRouter } from "npm:hono@^4.13.19/router/smart-router";
+import { TrieRouter } from "npm:hono@^4.13.19/router/trie-router";
 import { Router } from "../mod.ts";
 import { GITHUB_ROUTES } from "./github_routes.ts";
 

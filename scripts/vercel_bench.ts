@@ -2,8 +2,8 @@
  * The Vercel adapter next to Hono's (`hono/vercel`, the peer): the same JSON route answered through each.
  * Run: `RUST_BACKTRACE=0 deno bench -A scripts/vercel_bench.ts`.
  */
-import { Hono } from "hono";
-import { handle as honoHandle } from "hono/vercel";
+import { Hono } from "npm:hono@^4.13.19";
+import { handle as honoHandle } from "npm:hono@^4.13.19/vercel";
 import { Router, serverless } from "../mod.ts";
 import { handle } from "../adapters/vercel.ts";
 

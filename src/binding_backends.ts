@@ -58,10 +58,12 @@ export const BACKENDS: Readonly<Record<BackendName, BackendRule>> = {
 };
 
 /** Where a build puts a function: a platform of `--info`, or self-hosted Deno and Node. */
-export type BackendPlace = "aws-lambda" | "azure" | "gcp" | "vercel" | "self-hosted";
+export type BackendPlace = "aws-lambda" | "cloudflare" | "azure" | "gcp" | "vercel" | "self-hosted";
 
 /** The default backend per place and kind; none where the platform has no native one (Vercel queues). */
-export const DEFAULT_BACKENDS: Readonly<Record<BackendPlace, Readonly<Partial<Record<BackendKind, BackendName>>>>> = {
+export const DEFAULT_BACKENDS: Readonly<
+  Record<Exclude<BackendPlace, "cloudflare">, Readonly<Partial<Record<BackendKind, BackendName>>>>
+> = {
   "aws-lambda": { kv: "dynamodb", bucket: "s3", queue: "sqs" },
   azure: { kv: "azure-table", bucket: "azure-blob", queue: "azure-queue" },
   gcp: { kv: "firestore", bucket: "gcs", queue: "pubsub" },
@@ -107,8 +109,12 @@ export interface BindingBackend {
   also?: string[];
 }
 
+/** Cloudflare's own binding per kind, handed to the Worker untouched. */
+const NATIVE = { kv: "workers-kv", bucket: "r2", queue: "cloudflare-queues" } as const;
+
 /**
- * Each binding's backend at a place, after the `kvBackend`/`bucketBackend`/`queueBackend` settings.
+ * Each binding's backend at a place, after the `kvBackend`/`bucketBackend`/`queueBackend` settings: the one answer
+ * `--info` lists, `build` wires and `iac` creates resources for. On Cloudflare every binding is the native one.
  *
  * @param bindings The function's `requirements.bindings`.
  * @param place Where it runs.
@@ -133,6 +139,10 @@ export function bindingBackends(
 ): Record<string, BindingBackend> {
   const plan: Record<string, BindingBackend> = Object.create(null);
   for (const kind of ["kv", "bucket", "queue"] as const) {
+    if (place === "cloudflare") {
+      for (const name of bindings[FIELDS[kind]] ?? []) plan[name] = { kind, backend: NATIVE[kind] };
+      continue;
+    }
     const chosen = settings[BACKEND_SETTINGS[kind]];
     const backend = typeof chosen === "string" && backendsOf(kind).includes(chosen as BackendName)
       ? chosen as BackendName

@@ -94,7 +94,7 @@ export function describeFunction(
     const rule = PLATFORMS[platform];
     const own = overrides[platform] ?? {};
     const settings = { ...rule.recommend(meta.requirements), ...own };
-    const bindings = platformBindings(meta.requirements, platform, settings);
+    const bindings = bindingBackends(meta.requirements.bindings ?? {}, platform, settings);
     platforms[platform] = {
       settings,
       overridden: Object.keys(own),
@@ -171,21 +171,6 @@ export function validateOverrides(
     }
   }
   return top as Overrides;
-}
-
-/** The bindings on a platform: Cloudflare's own, or the backend each gets elsewhere. */
-function platformBindings(
-  req: Requirements,
-  platform: PlatformName,
-  settings: Record<string, SettingValue>,
-): Record<string, BindingBackend> {
-  const given = req.bindings ?? {};
-  if (platform !== "cloudflare") return bindingBackends(given, platform, settings);
-  const native: Record<string, BindingBackend> = Object.create(null);
-  for (const name of given.kv ?? []) native[name] = { kind: "kv", backend: "workers-kv" };
-  for (const name of given.buckets ?? []) native[name] = { kind: "bucket", backend: "r2" };
-  for (const name of given.queues ?? []) native[name] = { kind: "queue", backend: "cloudflare-queues" };
-  return native;
 }
 
 /**

@@ -4,7 +4,7 @@
 // run into .slrs/cache/aws-lambda-ric (gitignored; about a minute, the package builds its native client), then reused.
 
 import assert from "node:assert/strict";
-import { unzipSync } from "fflate";
+import { unzipSync } from "npm:fflate@^0.8.2";
 import { fixture } from "./support/aws_lambda.ts";
 import { npmCache } from "./support/npm_cache.ts";
 import { runCli } from "./support/process.ts";

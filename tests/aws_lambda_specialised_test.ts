@@ -62,6 +62,12 @@ Deno.test("build --target aws-lambda imports only the event shapes the deploymen
       assert.ok(!http.bundle.includes("node:http"), "the HTTP-only bundle imports node:http");
     });
 
+    await t.step("its bundle leaves out the library modules it does not use, the router among them", () => {
+      for (const text of ["is registered twice", "called next() more than once"]) {
+        assert.ok(!http.bundle.includes(text), `the HTTP-only bundle carries the router (${JSON.stringify(text)})`);
+      }
+    });
+
     await t.step("the bundle answers a Function URL event", async () => {
       const result = await http.handler(fixture("function-url.json"), lambdaContext());
       assert.equal(result?.statusCode, 200);

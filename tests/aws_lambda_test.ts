@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { type CloudEvent, createContext, type MessageBatch, type ScheduledEvent, serverless } from "../mod.ts";
-import type { APIGatewayProxyEventV2, Context as AwsContext, Handler as AwsHandler, SQSEvent } from "aws-lambda";
+import type {
+  APIGatewayProxyEventV2,
+  Context as AwsContext,
+  Handler as AwsHandler,
+  SQSEvent,
+} from "npm:@types/aws-lambda@^8.10.164";
 import { handle, isBinaryDefault, type LambdaContext, UnknownEventError } from "../adapters/aws_lambda.ts";
 type LambdaEvent = unknown;
 import { type Json, type Shape, toRequest } from "../adapters/aws_lambda/_http.ts";

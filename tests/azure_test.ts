@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import az from "@azure/functions";
-import type { HttpHandler, HttpResponseInit, InvocationContext } from "@azure/functions";
-import * as cookie from "cookie";
+import az from "npm:@azure/functions@^4.16.5";
+import type { HttpHandler, HttpResponseInit, InvocationContext } from "npm:@azure/functions@^4.16.5";
+import * as cookie from "npm:cookie@^0.7.2";
 import { HttpError, Router, serverless } from "../mod.ts";
 import { type AzureApp, customHandler, handle, ncrontab, register } from "../adapters/azure.ts";
 

@@ -37,20 +37,28 @@ function sections(output: string): Map<string, string[]> {
 Deno.test("the benchmark scripts print every contender", async (t) => {
   await t.step(
     "bench_cold_start.ts reports size, import and first invoke for slrs (with and without the init-phase Fetch " +
-      "warm-up), Hono, raw and the Fetch touch on Node 20 and 22",
+      "warm-up), Hono with its counter in memory and in DynamoDB, raw and the Fetch touch on Node 20 and 22",
     async () => {
       const output = await runScript("scripts/bench_cold_start.ts", ["--rounds", "1"]);
       const report = sections(output);
-      const contenders = ["slrs", "slrs warm init", "hono", "raw", "fetch touch"];
+      const contenders = ["slrs", "slrs warm init", "hono", "hono + aws4fetch", "raw", "fetch touch"];
       const size = [...report].find(([heading]) => heading.startsWith("Bundle size"));
-      assert.deepEqual(size?.[1], contenders, output);
+      const sizeOnly = ["slrs HTTP part (without the KV backend)", "slrs HTTP-only function"];
+      assert.deepEqual(size?.[1], [...contenders, ...sizeOnly], output);
+      const modules = [...report].find(([heading]) => heading.startsWith("Where the HTTP-only function's bytes go"));
+      assert.ok(modules?.[1].includes("adapters/aws_lambda/_http_v2.ts"), output);
+      assert.ok(!modules?.[1].some((name) => name.includes("router")), output);
       const nodes = [...report].filter(([heading]) => heading.startsWith("Node "));
       assert.deepEqual(nodes.map(([heading]) => heading.slice(0, 8)), ["Node v20", "Node v22"], output);
       for (const [, rows] of nodes) assert.deepEqual(rows, contenders, output);
       for (
         const ratio of [
+          "size, slrs/Hono \\+ aws4fetch",
+          "size, slrs HTTP part/Hono",
           "size, slrs/Hono",
           "HTTP-only function",
+          "total, slrs/Hono \\+ aws4fetch",
+          "import, slrs minus raw",
           "total, slrs/Hono",
           "total, slrs \\(Fetch warmed at init\\)/slrs",
           "total, slrs/raw",
@@ -91,7 +99,7 @@ Deno.test("the benchmark scripts print every contender", async (t) => {
 
 Deno.test("the DynamoDB benchmark prints every contender", async (t) => {
   await t.step(
-    "bench_dynamodb.ts reports sizes, cold start and warm get for slrs, the AWS SDK and a direct aws4fetch request",
+    "bench_dynamodb.ts reports sizes, cold start and warm get for slrs, the AWS SDK and direct signed requests",
     async () => {
       const output = await runScript("scripts/bench_dynamodb.ts", [
         "--rounds",
@@ -105,21 +113,26 @@ Deno.test("the DynamoDB benchmark prints every contender", async (t) => {
       const size = [...report].find(([heading]) => heading.startsWith("Bundle size"));
       assert.deepEqual(size?.[1], [
         "baseline (no client)",
-        "slrs (dynamodb_kv.ts with aws4fetch)",
-        "slrs without aws4fetch",
+        "slrs (dynamodb_kv.ts with the node:http transport)",
+        "slrs over fetch (Deno, Workers)",
+        "SigV4 signer alone (_sigv4.ts)",
         "aws4fetch alone",
+        "direct signed node:http GetItem",
         "direct aws4fetch GetItem",
         "@aws-sdk/client-dynamodb",
       ], output);
+      const contenders = ["slrs", "@aws-sdk/client-dynamodb", "direct node:http", "direct aws4fetch"];
       const cold = [...report].find(([heading]) => heading.startsWith("Cold start on Node"));
-      assert.deepEqual(cold?.[1], ["slrs", "@aws-sdk/client-dynamodb", "direct aws4fetch"], output);
+      assert.deepEqual(cold?.[1], contenders, output);
       const warm = [...report].find(([heading]) => heading.startsWith("Warm get"));
-      assert.deepEqual(warm?.[1], ["slrs", "direct aws4fetch", "@aws-sdk/client-dynamodb"], output);
+      assert.deepEqual(warm?.[1], contenders, output);
       for (
         const figure of [
           "added, slrs/SDK",
           "total, slrs/SDK",
+          "total, slrs/direct node:http",
           "total, slrs/direct aws4fetch",
+          "slrs/direct node:http, per round",
           "slrs/direct aws4fetch, per round",
         ]
       ) {

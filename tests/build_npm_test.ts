@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { buildNpm } from "../scripts/build_npm.ts";
+import { BUILD_PACKAGES } from "../cli/npm_import.ts";
 
 async function project(files: Record<string, string>): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "slrs-build-" });
@@ -91,6 +92,31 @@ Deno.test("build_npm refuses an import deno.json does not map, and says how to f
   });
   try {
     assert.throws(() => buildNpm(`${root}/out`, root), /imports "left-pad", which deno.json "imports" does not map/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("build_npm adds the packages the CLI loads at run time", async (t) => {
+  const root = await project({
+    ...BASE,
+    "deno.json": JSON.stringify({ name: "@x/y", version: "1.0.0", license: "MIT", exports: "./mod.ts" }),
+    "mod.ts": "/** A value. */\nexport const value: number = 1;\n",
+    "cli.ts": 'import { load } from "./cli/npm_import.ts";\n/** The CLI. */\nexport const cli: string = load;\n',
+    "cli/npm_import.ts": "/** Loads. */\nexport const load: string = 'computed';\n",
+  });
+  try {
+    await t.step("a package with cli/npm_import.ts depends on its build packages, with their ranges", () => {
+      const { packageJson } = buildNpm(`${root}/out`, root);
+      const expected = Object.fromEntries(
+        Object.values(BUILD_PACKAGES).map((specifier) => {
+          const [, name, range] = specifier.match(/^npm:(@?[^@]+)@(.+)$/)!;
+          return [name!, range!];
+        }),
+      );
+      assert.deepEqual(packageJson.dependencies, expected);
+      assert.ok(packageJson.dependencies?.esbuild !== undefined && packageJson.dependencies.fflate !== undefined);
+    });
   } finally {
     await Deno.remove(root, { recursive: true });
   }

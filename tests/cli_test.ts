@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { schemaErrors } from "./support/schema.ts";
 import { VERSION } from "../mod.ts";
+import { CLI_RUNTIMES } from "./support/cli_runtimes.ts";
 import { DenoProcess, MOD_URL, ROOT, runCli } from "./support/process.ts";
 
 async function project(files: Record<string, string>): Promise<string> {
@@ -207,50 +208,59 @@ Deno.test("deno serve runs a function with no adapter", async () => {
   }
 });
 
-Deno.test("cli.ts help shows each command's options and examples, and suggests what was meant", async (t) => {
-  for (const command of ["--info", "dev", "build", "iac"]) {
-    await t.step(
-      `help ${command} and ${command} --help print its options and two examples on both runtimes`,
-      async () => {
-        const [viaHelp, viaFlag] = await Promise.all([runCli(["help", command]), runCli([command, "--help"])]);
-        assert.equal(viaHelp.code, 0, viaHelp.stderr);
-        assert.equal(viaFlag.code, 0, viaFlag.stderr);
-        assert.equal(viaFlag.stdout, viaHelp.stdout);
-        assert.match(viaHelp.stdout, /^Options:$/m);
-        const bare = command.replace(/^--/, "\\-\\-");
-        const deno = viaHelp.stdout.match(new RegExp(`^    deno run -A jsr:@slrs/core/cli ${bare}\\b`, "gm")) ?? [];
-        const node = viaHelp.stdout.match(new RegExp(`^    npx slrs ${bare}\\b`, "gm")) ?? [];
-        assert.ok(deno.length >= 2 && node.length >= 2, viaHelp.stdout);
-      },
-    );
-  }
+for (const runtime of CLI_RUNTIMES) {
+  Deno.test(
+    `help shows each command's options and examples, and suggests what was meant, on ${runtime.name}`,
+    async (t) => {
+      const dir = await Deno.makeTempDir({ prefix: `slrs_cli_help_${runtime.name}_` });
+      const cli = (args: string[]) => runtime.run(args, dir);
+      try {
+        await runtime.project(dir);
+        for (const command of ["--info", "dev", "build", "iac", "init"]) {
+          await t.step(`help ${command} and ${command} --help print its options and two examples`, async () => {
+            const [viaHelp, viaFlag] = await Promise.all([cli(["help", command]), cli([command, "--help"])]);
+            assert.equal(viaHelp.code, 0, viaHelp.stderr);
+            assert.equal(viaFlag.code, 0, viaFlag.stderr);
+            assert.equal(viaFlag.stdout, viaHelp.stdout);
+            assert.match(viaHelp.stdout, /^Options:$/m);
+            const bare = command.replace(/^--/, "\\-\\-");
+            const deno = viaHelp.stdout.match(new RegExp(`^    deno run -A jsr:@slrs/core/cli ${bare}\\b`, "gm")) ?? [];
+            const node = viaHelp.stdout.match(new RegExp(`^    npx slrs ${bare}\\b`, "gm")) ?? [];
+            assert.ok(deno.length >= 2 && node.length >= 2, viaHelp.stdout);
+          });
+        }
 
-  await t.step("build --help lists the targets", async () => {
-    const run = await runCli(["build", "--help"]);
-    assert.match(run.stdout, /Targets: aws-lambda, aws-lambda-deno, cloudflare/);
-  });
+        await t.step("build --help lists the targets", async () => {
+          const run = await cli(["build", "--help"]);
+          assert.match(run.stdout, /Targets: aws-lambda, aws-lambda-deno, cloudflare/);
+        });
 
-  await t.step("a mistyped command exits 2 and suggests the command", async () => {
-    const run = await runCli(["biuld"]);
-    assert.equal(run.code, 2);
-    assert.match(run.stderr, /unknown command "biuld" \(did you mean "build"\?\)/);
-  });
+        await t.step("a mistyped command exits 2 and suggests the command", async () => {
+          const run = await cli(["biuld"]);
+          assert.equal(run.code, 2);
+          assert.match(run.stderr, /unknown command "biuld" \(did you mean "build"\?\)/);
+        });
 
-  await t.step("help for a mistyped command exits 2 and suggests the command", async () => {
-    const run = await runCli(["help", "iak"]);
-    assert.equal(run.code, 2);
-    assert.match(run.stderr, /no help for "iak" \(did you mean "iac"\?\)/);
-  });
+        await t.step("help for a mistyped command exits 2 and suggests the command", async () => {
+          const run = await cli(["help", "iak"]);
+          assert.equal(run.code, 2);
+          assert.match(run.stderr, /no help for "iak" \(did you mean "iac"\?\)/);
+        });
 
-  await t.step("a mistyped --target exits 2 and suggests the target", async () => {
-    const run = await runCli(["build", "--target", "aws-lamda"]);
-    assert.equal(run.code, 2);
-    assert.match(run.stderr, /--target, one of .*; got "aws-lamda" \(did you mean "aws-lambda"\?\)/);
-  });
+        await t.step("a mistyped --target exits 2 and suggests the target", async () => {
+          const run = await cli(["build", "--target", "aws-lamda"]);
+          assert.equal(run.code, 2);
+          assert.match(run.stderr, /--target, one of .*; got "aws-lamda" \(did you mean "aws-lambda"\?\)/);
+        });
 
-  await t.step("a mistyped --platform exits 2 and suggests the platform", async () => {
-    const run = await runCli(["iac", "terraform", "--platform", "cloudflar"]);
-    assert.equal(run.code, 2);
-    assert.match(run.stderr, /--platform cloudflar \(did you mean "cloudflare"\?\)/);
-  });
-});
+        await t.step("a mistyped --platform exits 2 and suggests the platform", async () => {
+          const run = await cli(["iac", "terraform", "--platform", "cloudflar"]);
+          assert.equal(run.code, 2);
+          assert.match(run.stderr, /--platform cloudflar \(did you mean "cloudflare"\?\)/);
+        });
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  );
+}

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import functions from "@google-cloud/functions-framework";
-import { getTestServer } from "@google-cloud/functions-framework/testing";
+import functions from "npm:@google-cloud/functions-framework@^5.0.5";
+import { getTestServer } from "npm:@google-cloud/functions-framework@^5.0.5/testing";
 import type { AddressInfo } from "node:net";
 import { type CloudEvent, type MessageBatch, Router, type ScheduledEvent, serverless } from "../mod.ts";
 import { handle, handleCloudEvent, register } from "../adapters/gcp.ts";

@@ -8,8 +8,9 @@ import assert from "node:assert/strict";
 import { describeFunction, type InfoDocument } from "../src/info.ts";
 import { terraform } from "../cli/iac/terraform.ts";
 import { wranglerConfig } from "../cli/iac/wrangler.ts";
+import { wiredBindings } from "../cli/binding_entry.ts";
 import { serverless } from "../mod.ts";
-import { liveTemplates, terraformProblems } from "./support/iac_checks.ts";
+import { evaluated, liveTemplates, terraformProblems } from "./support/iac_checks.ts";
 
 type Json = Record<string, unknown>;
 
@@ -277,6 +278,164 @@ Deno.test("binding names reach every platform's Terraform literally, never as an
       assert.ok(text.includes("X$${var.x}%%{if true}Y"), "the name is written escaped");
       assert.deepEqual(liveTemplates(text).filter((live) => live.includes("{var.x}") || live.includes("{if")), []);
       assert.deepEqual(terraformProblems(files).filter((p) => !/queue binding|not a valid/.test(p)), []);
+    });
+  }
+});
+
+Deno.test("an override that picks another backend gets none of the platform's own resources, only variables", async (t) => {
+  const overridden = (overrides: Record<string, Record<string, string>>) =>
+    describeFunction(
+      {
+        fn: serverless({
+          name: "shop",
+          requirements: { env: ["MODE"], bindings: { kv: ["COUNTER"], buckets: ["UPLOADS"], queues: ["jobs"] } },
+          fetch: () => new Response("ok"),
+          queue: { name: "jobs", run() {} },
+        }),
+        entry: "functions/shop.ts",
+        exportName: "default",
+      },
+      overrides,
+    );
+  const redisOnLambda = overridden({ "aws-lambda": { kvBackend: "redis" } });
+  const { files, errors } = terraform({ slrs: "test", functions: [redisOnLambda] }, { platforms: ["aws-lambda"] });
+  const aws = files["aws.tf.json"]!.resource! as Record<string, Record<string, Json>>;
+  const variables = files["main.tf.json"]!.variable! as unknown as Record<string, Json>;
+
+  await t.step("kvBackend redis on Lambda: no DynamoDB table and no DynamoDB grant", () => {
+    assert.deepEqual(errors, []);
+    assert.equal(aws.aws_dynamodb_table, undefined);
+    const policy = String(aws.aws_iam_role_policy!.shop_bindings!.policy);
+    assert.doesNotMatch(policy, /dynamodb/);
+    assert.match(policy, /s3:GetObject/);
+    assert.match(policy, /sqs:SendMessage/);
+  });
+
+  await t.step("its variable is a required, sensitive Terraform variable that says what to set", () => {
+    assert.deepEqual(aws.aws_lambda_function!.shop!.environment, {
+      variables: '${merge(var.shop_env, { "SLRS_UPLOADS_BUCKET" = aws_s3_bucket.shop_UPLOADS.bucket, ' +
+        '"SLRS_jobs_QUEUE_URL" = aws_sqs_queue.jobs.url, ' +
+        '"SLRS_COUNTER_REDIS_URL" = var.shop_aws_SLRS_COUNTER_REDIS_URL })}',
+    });
+    const variable = variables.shop_aws_SLRS_COUNTER_REDIS_URL!;
+    assert.equal(variable.type, "string");
+    assert.equal(variable.sensitive, true);
+    assert.equal("default" in variable, false, "required: no default");
+    assert.match(String(variable["//"]), /set SLRS_COUNTER_REDIS_URL for the redis backend of COUNTER/);
+    assert.match(String(variable.description), /URL of its Redis server.*kv binding COUNTER \(backend redis/);
+    assert.equal(
+      (variable.validation as Json[])[0]!.condition,
+      "${length(var.shop_aws_SLRS_COUNTER_REDIS_URL) > 0}",
+    );
+    assert.deepEqual(terraformProblems(files), []);
+  });
+
+  await t.step("the environment holds the variables --info lists, and build wires the same backend", () => {
+    const environment = String((aws.aws_lambda_function!.shop!.environment as Json).variables);
+    for (const [name, binding] of Object.entries(redisOnLambda.platforms["aws-lambda"].bindings)) {
+      assert.ok(environment.includes(`"${binding.variable}" = `), `${name}: ${binding.variable}`);
+      assert.equal(wiredBindings(redisOnLambda, "aws-lambda")[name]?.backend, binding.backend);
+    }
+  });
+
+  await t.step("every binding elsewhere: no binding policy at all, the consumer's queue stays", () => {
+    const elsewhere = overridden({
+      "aws-lambda": { kvBackend: "upstash", bucketBackend: "vercel-blob", queueBackend: "redis-queue" },
+    });
+    const result = terraform({ slrs: "test", functions: [elsewhere] }, { platforms: ["aws-lambda"] });
+    const resources = result.files["aws.tf.json"]!.resource! as Record<string, Record<string, Json>>;
+    assert.deepEqual(result.errors, []);
+    for (const type of ["aws_dynamodb_table", "aws_s3_bucket", "aws_iam_role_policy"]) {
+      assert.equal(resources[type], undefined, type);
+    }
+    // The queue trigger is still SQS's delivery path, and the function is told it will not get what it sends.
+    assert.deepEqual(Object.keys(resources.aws_sqs_queue!), ["jobs"]);
+    assert.match(
+      result.warnings.join("\n"),
+      /shop on aws-lambda: queue binding jobs sends to redis-queue, but its queue trigger jobs reads/,
+    );
+    assert.deepEqual(Object.keys(result.files["main.tf.json"]!.variable!).filter((v) => v.startsWith("shop_aws_")), [
+      "shop_aws_KV_REST_API_URL",
+      "shop_aws_KV_REST_API_TOKEN",
+      "shop_aws_BLOB_READ_WRITE_TOKEN",
+      "shop_aws_SLRS_jobs_REDIS_URL",
+    ]);
+    assert.deepEqual(terraformProblems(result.files), []);
+  });
+
+  await t.step("kvBackend upstash on Azure: no table, and the app settings come from the variables", () => {
+    const fn = overridden({ azure: { kvBackend: "upstash" } });
+    const result = terraform({ slrs: "test", functions: [fn] }, { platforms: ["azure"] });
+    const az = result.files["azure.tf.json"]!.resource! as Record<string, Record<string, Json>>;
+    assert.deepEqual(result.errors, []);
+    assert.equal(az.azurerm_storage_table, undefined);
+    assert.equal(
+      az.azurerm_function_app_flex_consumption!.shop!.app_settings,
+      '${merge(var.shop_env, { "SLRS_UPLOADS_CONTAINER" = azurerm_storage_container.shop_UPLOADS.name, ' +
+        '"SLRS_jobs_QUEUE" = azurerm_storage_queue.jobs.name, "KV_REST_API_URL" = var.shop_azure_KV_REST_API_URL, ' +
+        '"KV_REST_API_TOKEN" = var.shop_azure_KV_REST_API_TOKEN })}',
+    );
+    assert.deepEqual(terraformProblems(result.files), []);
+  });
+
+  await t.step("kvBackend redis on Google Cloud: no TTL field and no Datastore role; all elsewhere, no account", () => {
+    const fn = overridden({ gcp: { kvBackend: "redis" } });
+    const result = terraform({ slrs: "test", functions: [fn] }, { platforms: ["gcp"] });
+    const gcp = result.files["gcp.tf.json"]!.resource! as Record<string, Record<string, Json>>;
+    assert.deepEqual(result.errors, []);
+    assert.equal(gcp.google_firestore_field, undefined);
+    assert.deepEqual(
+      Object.values(gcp.google_project_iam_member ?? {}).filter((m) => m.role === "roles/datastore.user"),
+      [],
+    );
+    const service = gcp.google_cloudfunctions2_function!.shop!.service_config as Json;
+    assert.match(
+      String(service.environment_variables),
+      /"SLRS_COUNTER_REDIS_URL" = var\.shop_gcp_SLRS_COUNTER_REDIS_URL/,
+    );
+    assert.deepEqual(terraformProblems(result.files), []);
+
+    const all = overridden({ gcp: { kvBackend: "redis", bucketBackend: "s3", queueBackend: "sqs" } });
+    const bare = terraform({ slrs: "test", functions: [all] }, { platforms: ["gcp"] });
+    const none = bare.files["gcp.tf.json"]!.resource! as Record<string, Record<string, Json>>;
+    assert.equal(none.google_service_account?.shop_bindings, undefined);
+    assert.equal(none.google_storage_bucket?.shop_UPLOADS, undefined);
+    assert.deepEqual(Object.keys(none.google_pubsub_topic!), ["jobs"], "the consumer's topic only");
+    assert.equal(none.google_pubsub_topic_iam_member, undefined);
+    const s3 = Object.keys(bare.files["main.tf.json"]!.variable!).filter((v) => v.startsWith("shop_gcp_"));
+    assert.deepEqual(s3, [
+      "shop_gcp_SLRS_COUNTER_REDIS_URL",
+      "shop_gcp_SLRS_UPLOADS_BUCKET",
+      "shop_gcp_AWS_REGION",
+      "shop_gcp_AWS_ACCESS_KEY_ID",
+      "shop_gcp_AWS_SECRET_ACCESS_KEY",
+      "shop_gcp_SLRS_jobs_QUEUE_URL",
+    ], "the AWS credentials once for both AWS backends");
+    assert.deepEqual(terraformProblems(bare.files), []);
+  });
+});
+
+Deno.test("binding names with ${, %{ and quotes stay text in the variables an override declares", async (t) => {
+  const hostile = 'X${var.x}%{if true}"Y\\';
+  const fn = describeFunction(
+    { fn: serverless({ name: "h", fetch: () => new Response() }), entry: "h.ts", exportName: "default" },
+    { "aws-lambda": { kvBackend: "redis" }, azure: { kvBackend: "redis" }, gcp: { kvBackend: "redis" } },
+  );
+  // serverless() takes only identifier-like names; an --info document read from elsewhere is not checked.
+  fn.requirements.bindings = { kv: [hostile] };
+  for (const platform of ["aws-lambda", "azure", "gcp"] as const) {
+    await t.step(`${platform}: the name is escaped everywhere and nothing undeclared is named`, () => {
+      const { files } = terraform({ slrs: "test", functions: [fn] }, { platforms: [platform] });
+      const text = JSON.stringify(files);
+      assert.ok(!text.includes("aws_dynamodb_table") && !text.includes("azurerm_storage_table"));
+      assert.ok(!text.includes("google_firestore_field"));
+      assert.ok(text.includes("SLRS_X$${var.x}%%{if true}"), "the variable's name is written escaped");
+      // Descriptions and comments are read literally: there the name is as written; everywhere else, escaped.
+      const live = liveTemplates(JSON.stringify(Object.values(files).map(evaluated)));
+      assert.deepEqual(live.filter((l) => l.includes("{var.x}") || l.includes("{if")), []);
+      const variable = Object.values(files["main.tf.json"]!.variable!).find((v) => v.sensitive)!;
+      assert.ok(variable.description.includes(`SLRS_${hostile}_REDIS_URL`));
+      assert.deepEqual(terraformProblems(files), []);
     });
   }
 });

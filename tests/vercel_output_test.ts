@@ -3,7 +3,7 @@
 // installed on first run into .slrs/cache/edge-runtime.
 
 import assert from "node:assert/strict";
-import { Ajv2020 } from "ajv/dist/2020.js";
+import { Ajv2020 } from "npm:ajv@^8.17.1/dist/2020.js";
 import { describeFunction, type FunctionInfo } from "../src/info.ts";
 import { serverless } from "../mod.ts";
 import { vercelEntry, vercelOutput, vercelRoutes } from "../cli/vercel_output.ts";

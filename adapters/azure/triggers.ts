@@ -50,7 +50,7 @@ const ALL_METHODS: AzureHttpMethod[] = ["GET", "POST", "PUT", "PATCH", "DELETE",
  *
  * @example Register a function
  * ```ts
- * import az from "@azure/functions";
+ * import az from "npm:@azure/functions@^4.16.5";
  * import { serverless } from "../../mod.ts";
  * import { register } from "./triggers.ts";
  *
@@ -162,7 +162,7 @@ export function ncrontab(cron: string): string {
  *
  * @example Run a timer tick
  * ```ts
- * import az from "@azure/functions";
+ * import az from "npm:@azure/functions@^4.16.5";
  * import { serverless } from "../../mod.ts";
  * import { scheduledHandler } from "./triggers.ts";
  *
@@ -202,7 +202,7 @@ export function scheduledHandler(
  *
  * @example Handle a queue message
  * ```ts
- * import az from "@azure/functions";
+ * import az from "npm:@azure/functions@^4.16.5";
  * import { serverless } from "../../mod.ts";
  * import { queueHandler } from "./triggers.ts";
  *

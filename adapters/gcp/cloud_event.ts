@@ -207,7 +207,7 @@ export interface GcpRegistration {
  *
  * @example Usage
  * ```ts
- * import functions from "@google-cloud/functions-framework";
+ * import functions from "npm:@google-cloud/functions-framework@^5.0.5";
  * import { serverless } from "../../mod.ts";
  * import { register } from "./cloud_event.ts";
  *

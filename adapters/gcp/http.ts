@@ -86,7 +86,7 @@ export type GcpHttpFunction = (req: GcpRequest, res: GcpResponse) => Promise<voi
  *
  * @example Register with the framework
  * ```ts
- * import functions from "@google-cloud/functions-framework";
+ * import functions from "npm:@google-cloud/functions-framework@^5.0.5";
  * import { serverless } from "../../mod.ts";
  * import { handle } from "./http.ts";
  *

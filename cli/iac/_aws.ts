@@ -87,7 +87,9 @@ export function awsFunction(file: TerraformFile, main: TerraformFile, fn: Functi
 
   const variables = [...fn.requirements.env ?? [], ...fn.requirements.bindings?.secrets ?? []];
   const env = variables.length > 0 ? environmentVariable(main, id, fn.name, variables) : undefined;
-  const bound = awsBindings(file, fn, role);
+  const bound = awsBindings(file, main, fn, role);
+  errors.push(...bound.errors);
+  warnings.push(...bound.warnings);
   if (bound.policy !== undefined) policies.push(bound.policy);
   const environment = environmentValue(env, bound.variables);
   const lambda = file.resource("aws_lambda_function", id, {

@@ -7,9 +7,9 @@
  */
 
 import type { FunctionInfo } from "../../src/info.ts";
-import { dynamoDbTableVariable } from "../../bindings/dynamodb_kv.ts";
-import { s3BucketVariable } from "../../bindings/s3_bucket.ts";
-import { sqsQueueVariable } from "../../bindings/sqs_queue.ts";
+import { dynamoDbTableVariable, s3BucketVariable, sqsQueueVariable } from "../../bindings/_resource_variables.ts";
+import { bindingsServedBy, outsideBindings } from "./_bindings.ts";
+import type { Setting } from "./_environment.ts";
 import { hcl, identifier, literal, quoted, type Template, type TerraformFile } from "./terraform_file.ts";
 
 /**
@@ -41,9 +41,13 @@ export const SQS_ACTIONS: readonly string[] = ["sqs:SendMessage"];
 /** What {@linkcode awsBindings} adds to the function. */
 export interface AwsBindings {
   /** Each backend variable and the expression of its value (no `${}`), e.g. `SLRS_COUNTER_TABLE` → `aws_dynamodb_table.c_COUNTER.name`. */
-  variables: [string, Template][];
-  /** The inline role policy, when the function has bindings. */
+  variables: Setting[];
+  /** The inline role policy, when the function has bindings on AWS's own services. */
   policy: Template | undefined;
+  /** Things that make the description wrong. */
+  errors: string[];
+  /** What the deployment cannot give a binding's backend. */
+  warnings: string[];
 }
 
 /** One statement of the role policy: actions on resources (`${…}` references). */
@@ -54,9 +58,12 @@ interface Statement {
 
 /**
  * Adds the resources of a function's kv, bucket and queue bindings to `file`, and the inline policy on `role` that
- * lets the function use them.
+ * lets the function use them: only for the bindings whose backend on Lambda is DynamoDB, S3 or SQS. A binding
+ * overridden to another backend (`kvBackend: "redis"`) gets a required variable in `main` for each variable its
+ * backend reads instead, and no AWS resource or grant.
  *
  * @param file The `aws.tf.json` being built.
+ * @param main The `main.tf.json` being built (variables).
  * @param fn The function's entry of the `--info` document.
  * @param role The function's role, `aws_iam_role.<id>`.
  * @returns The variables to set and the policy's reference.
@@ -70,17 +77,17 @@ interface Statement {
  *
  * const fn = serverless({ name: "c", requirements: { bindings: { kv: ["COUNTER"] } }, fetch: () => new Response() });
  * const file = new TerraformFile();
- * const { variables } = awsBindings(file, describeFunction({ fn, entry: "c.ts", exportName: "default" }), hcl`aws_iam_role.c`);
+ * const { variables } = awsBindings(file, new TerraformFile(), describeFunction({ fn, entry: "c.ts", exportName: "default" }), hcl`aws_iam_role.c`);
  * console.assert(variables[0]![0] === "SLRS_COUNTER_TABLE");
  * ```
  */
-export function awsBindings(file: TerraformFile, fn: FunctionInfo, role: Template): AwsBindings {
-  const bindings = fn.requirements.bindings ?? {};
+export function awsBindings(file: TerraformFile, main: TerraformFile, fn: FunctionInfo, role: Template): AwsBindings {
+  const served = (backend: string) => bindingsServedBy(fn, "aws-lambda", backend);
   const id = identifier(fn.name);
-  const variables: [string, Template][] = [];
+  const variables: Setting[] = [];
   const statements: Statement[] = [];
 
-  for (const name of bindings.kv ?? []) {
+  for (const name of served("dynamodb")) {
     const table = file.resource("aws_dynamodb_table", `${id}_${identifier(name)}`, {
       name: literal(`${fn.name}-${name}`),
       billing_mode: hcl`PAY_PER_REQUEST`,
@@ -94,7 +101,7 @@ export function awsBindings(file: TerraformFile, fn: FunctionInfo, role: Templat
     statements.push({ actions: DYNAMODB_ACTIONS, resources: [hcl`${table}.arn`] });
   }
 
-  for (const name of bindings.buckets ?? []) {
+  for (const name of served("s3")) {
     const local = `${id}_${identifier(name)}`;
     const bucket = file.resource("aws_s3_bucket", local, {
       // Bucket names are global: AWS appends a unique suffix to the prefix (at most 37 characters).
@@ -122,19 +129,22 @@ export function awsBindings(file: TerraformFile, fn: FunctionInfo, role: Templat
     statements.push({ actions: S3_BUCKET_ACTIONS, resources: [hcl`${bucket}.arn`] });
   }
 
-  for (const name of bindings.queues ?? []) {
+  for (const name of served("sqs")) {
     const queue = sqsQueue(file, name);
     variables.push([sqsQueueVariable(name), hcl`${queue}.url`]);
     statements.push({ actions: SQS_ACTIONS, resources: [hcl`${queue}.arn`] });
   }
 
-  if (statements.length === 0) return { variables, policy: undefined };
+  const outside = outsideBindings(main, fn, "aws-lambda", ["dynamodb", "s3", "sqs"]);
+  variables.push(...outside.settings);
+  const { errors, warnings } = outside;
+  if (statements.length === 0) return { variables, policy: undefined, errors, warnings };
   const policy = file.resource("aws_iam_role_policy", `${id}_bindings`, {
     name: hcl`bindings`,
     role: hcl`\${${role}.name}`,
     policy: policyDocument(statements),
   });
-  return { variables, policy };
+  return { variables, policy, errors, warnings };
 }
 
 /**

@@ -14,9 +14,8 @@
 import type { FunctionInfo } from "../../src/info.ts";
 import type { SettingValue } from "../../src/platforms.ts";
 import { environmentVariable } from "./_aws.ts";
-import { azureTableVariable } from "../../bindings/azure_table_kv.ts";
-import { azureContainerVariable } from "../../bindings/azure_blob_bucket.ts";
-import { azureQueueVariable } from "../../bindings/azure_queue.ts";
+import { azureContainerVariable, azureQueueVariable, azureTableVariable } from "../../bindings/_resource_variables.ts";
+import { bindingsServedBy, outsideBindings } from "./_bindings.ts";
 import { environmentValue, type Setting } from "./_environment.ts";
 import { artifact } from "./artifacts.ts";
 import {
@@ -170,15 +169,23 @@ function azureFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInf
         "and single hyphens, starting and ending with a letter or digit); rename the queue.",
     );
   }
-  const bindingQueues = (fn.requirements.bindings?.queues ?? []).map((name) => [name, azureQueueName(name)] as const);
+  const bindingQueues = bindingsServedBy(fn, "azure", "azure-queue").map((name) =>
+    [name, azureQueueName(name)] as const
+  );
   for (const [name] of bindingQueues.filter(([, queue]) => !AZURE_QUEUE.test(queue))) {
     errors.push(
       `${fn.name} on azure: queue binding "${name}" gives no Azure Storage queue name (3–63 lowercase letters, ` +
         "digits and single hyphens); rename the binding.",
     );
   }
+  const outside = outsideBindings(main, fn, "azure", ["azure-table", "azure-blob", "azure-queue"]);
+  errors.push(...outside.errors);
+  warnings.push(...outside.warnings);
   if (errors.length > 0) return { errors, warnings };
-  const bound = azureBindings(file, fn, bindingQueues.map(([name, queue]) => [name, queue]));
+  const bound = [
+    ...azureBindings(file, fn, bindingQueues.map(([name, queue]) => [name, queue])),
+    ...outside.settings,
+  ];
 
   const plan = file.resource("azurerm_service_plan", id, {
     name: hcl`${name}-plan`,
@@ -271,23 +278,23 @@ function azureFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInf
 }
 
 /**
- * Creates a table per kv binding, a private container per bucket binding and a queue per queue binding, all in the
- * shared storage account, whose connection string the app already has as AzureWebJobsStorage (the backends' default).
+ * Creates a table per kv binding, a private container per bucket binding and a queue per queue binding on the Azure
+ * Storage backends, all in the shared storage account, whose connection string the app already has as
+ * AzureWebJobsStorage (the backends' default).
  *
  * @returns Each app setting the backends read and its value's expression (no `${}`).
  */
-function azureBindings(file: TerraformFile, fn: FunctionInfo, queues: [string, string][]): [string, Template][] {
-  const bindings = fn.requirements.bindings ?? {};
+function azureBindings(file: TerraformFile, fn: FunctionInfo, queues: [string, string][]): Setting[] {
   const id = identifier(fn.name);
-  const settings: [string, Template][] = [];
-  for (const name of bindings.kv ?? []) {
+  const settings: Setting[] = [];
+  for (const name of bindingsServedBy(fn, "azure", "azure-table")) {
     const table = file.resource("azurerm_storage_table", `${id}_${identifier(name)}`, {
       name: literal(azureTableName(fn.name, name)),
       storage_account_id: hcl`\${${STORAGE}.id}`,
     });
     settings.push([azureTableVariable(name), hcl`${table}.name`]);
   }
-  for (const name of bindings.buckets ?? []) {
+  for (const name of bindingsServedBy(fn, "azure", "azure-blob")) {
     const container = file.resource("azurerm_storage_container", `${id}_${identifier(name)}`, {
       name: literal(azureContainerName(fn.name, name)),
       storage_account_id: hcl`\${${STORAGE}.id}`,

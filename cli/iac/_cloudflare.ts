@@ -7,6 +7,7 @@
 import type { FunctionInfo } from "../../src/info.ts";
 import type { SettingValue } from "../../src/platforms.ts";
 import { environmentVariable } from "./_aws.ts";
+import { bindingsServedBy } from "./_bindings.ts";
 import { artifact } from "./artifacts.ts";
 import {
   type Arguments,
@@ -91,7 +92,7 @@ export function cloudflareFunction(file: TerraformFile, main: TerraformFile, fn:
   const scriptPath = artifact("cloudflare", fn).path;
 
   const bound: Arguments[] = [];
-  for (const name of bindings.kv ?? []) {
+  for (const name of bindingsServedBy(fn, "cloudflare", "workers-kv")) {
     const kv = file.resource("cloudflare_workers_kv_namespace", `${id}_${identifier(name)}`, {
       account_id: ACCOUNT,
       title: literal(`${fn.name}-${name}`),
@@ -117,14 +118,14 @@ export function cloudflareFunction(file: TerraformFile, main: TerraformFile, fn:
       });
     }
   }
-  for (const name of bindings.buckets ?? []) {
+  for (const name of bindingsServedBy(fn, "cloudflare", "r2")) {
     const r2 = file.resource("cloudflare_r2_bucket", `${id}_${identifier(name)}`, {
       account_id: ACCOUNT,
       name: literal(r2BucketName(fn.name, name)),
     });
     bound.push({ type: hcl`r2_bucket`, name: literal(name), bucket_name: hcl`\${${r2}.name}` });
   }
-  for (const name of bindings.queues ?? []) {
+  for (const name of bindingsServedBy(fn, "cloudflare", "cloudflare-queues")) {
     // A queue binding and a queue trigger of the same name are the same queue.
     const queue = cloudflareQueue(file, name);
     bound.push({ type: hcl`queue`, name: literal(name), queue_name: hcl`\${${queue}.queue_name}` });

@@ -16,6 +16,7 @@
 import type { FunctionInfo } from "../../src/info.ts";
 import type { SettingValue } from "../../src/platforms.ts";
 import { environmentVariable } from "./_aws.ts";
+import { bindingsServedBy, outsideBindings } from "./_bindings.ts";
 import { FIRESTORE_KV_FIELDS } from "../../bindings/firestore_kv.ts";
 import { environmentValue, type Setting } from "./_environment.ts";
 import { artifact } from "./artifacts.ts";
@@ -135,7 +136,10 @@ function gcpFunction(file: TerraformFile, main: TerraformFile, fn: FunctionInfo)
   const names = [...fn.requirements.env ?? [], ...fn.requirements.bindings?.secrets ?? []];
   const env = names.length > 0 ? environmentVariable(main, id, fn.name, names) : undefined;
   const bound = gcpBindings(file, fn);
-  const environment = environmentValue(env, bound.settings);
+  const outside = outsideBindings(main, fn, "gcp", ["firestore", "gcs", "pubsub"]);
+  errors.push(...outside.errors);
+  warnings.push(...outside.warnings);
+  const environment = environmentValue(env, [...bound.settings, ...outside.settings]);
 
   const source = file.resource("google_storage_bucket_object", id, {
     // The hash in the name changes the functions' storage_source when the zip changes, so they are rebuilt.
@@ -289,19 +293,18 @@ interface GcpBindings {
 }
 
 /**
- * Creates the function's bindings and a service account of its own that may use exactly them: per kv binding a
+ * Creates the function's bindings on Firestore, Cloud Storage and Pub/Sub and a service account of its own that may use exactly them: per kv binding a
  * Firestore collection in the `(default)` database with a TTL policy on its expiry field (Firestore creates the
  * collection with its first document) and `roles/datastore.user`, which Firestore grants per project, not per
  * collection; per bucket binding a private Cloud Storage bucket and `roles/storage.objectUser` on it; per queue
  * binding a Pub/Sub topic and `roles/pubsub.publisher` on it.
  */
 function gcpBindings(file: TerraformFile, fn: FunctionInfo): GcpBindings {
-  const bindings = fn.requirements.bindings ?? {};
   const id = identifier(fn.name);
   const settings: Setting[] = [];
-  const kv = bindings.kv ?? [];
-  const buckets = bindings.buckets ?? [];
-  const queues = bindings.queues ?? [];
+  const kv = bindingsServedBy(fn, "gcp", "firestore");
+  const buckets = bindingsServedBy(fn, "gcp", "gcs");
+  const queues = bindingsServedBy(fn, "gcp", "pubsub");
   if (kv.length + buckets.length + queues.length === 0) return { settings, account: undefined };
   const account = file.resource("google_service_account", `${id}_bindings`, {
     account_id: literal(serviceAccountId(fn.name)),

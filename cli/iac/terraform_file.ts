@@ -31,6 +31,8 @@ export type Arguments = { readonly [key: string]: TerraformValue };
 
 /** An input variable. Its `description` and `default` are read literally by Terraform; `validation` is evaluated. */
 export interface Variable {
+  /** A comment, which Terraform ignores (the JSON syntax's `"//"` property). */
+  "//"?: string;
   /** The type constraint, e.g. `string` or `map(string)`. */
   type: string;
   /** What it is, shown as written. */

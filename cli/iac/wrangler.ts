@@ -6,6 +6,7 @@
  */
 
 import type { FunctionInfo } from "../../src/info.ts";
+import { bindingsServedBy } from "./_bindings.ts";
 import { r2BucketName, workerSettings } from "./_cloudflare.ts";
 
 /** Options of {@linkcode wranglerConfig}. */
@@ -41,6 +42,10 @@ export function wranglerConfig(fn: FunctionInfo, options: WranglerOptions = {}):
   const bindings = fn.requirements.bindings ?? {};
   const crons = fn.triggers.flatMap((t) => t.type === "schedule" ? [t.cron] : []);
   const queues = fn.triggers.flatMap((t) => t.type === "queue" ? [t.queue] : []);
+  // The bindings of the Worker's own backends, as --info lists them (Cloudflare takes no backend override).
+  const kv = bindingsServedBy(fn, "cloudflare", "workers-kv");
+  const buckets = bindingsServedBy(fn, "cloudflare", "r2");
+  const producers = bindingsServedBy(fn, "cloudflare", "cloudflare-queues");
   const json = (value: unknown) => JSON.stringify(value).replaceAll('","', '", "');
   // Each member is one or more lines (comments first); they are joined with commas, so there is no trailing comma.
   const members: string[][] = [
@@ -57,10 +62,10 @@ export function wranglerConfig(fn: FunctionInfo, options: WranglerOptions = {}):
     ),
     "]",
   ];
-  if (bindings.kv?.length) {
+  if (kv.length > 0) {
     members.push(list(
       "kv_namespaces",
-      bindings.kv.map((name) => [
+      kv.map((name) => [
         `// npx wrangler kv namespace create ${fn.name}-${name}`,
         `{ "binding": ${json(name)}, "id": ${json(`<id of ${fn.name}-${name}>`)} }`,
       ]),
@@ -80,10 +85,10 @@ export function wranglerConfig(fn: FunctionInfo, options: WranglerOptions = {}):
       }),
     ));
   }
-  if (bindings.buckets?.length) {
+  if (buckets.length > 0) {
     members.push(list(
       "r2_buckets",
-      bindings.buckets.map((name) => {
+      buckets.map((name) => {
         const bucket = r2BucketName(fn.name, name);
         return [
           `// npx wrangler r2 bucket create ${bucket}`,
@@ -93,7 +98,6 @@ export function wranglerConfig(fn: FunctionInfo, options: WranglerOptions = {}):
     ));
   }
   if (crons.length > 0) members.push([`"triggers": { "crons": ${json(crons)} }`]);
-  const producers = bindings.queues ?? [];
   if (queues.length > 0 || producers.length > 0) {
     const created = [...new Set([...producers, ...queues])];
     const queueMembers = [`// ${created.map((queue) => `npx wrangler queues create ${oneLine(queue)}`).join("; ")}`];

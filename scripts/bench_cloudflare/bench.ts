@@ -22,7 +22,7 @@
  * @module
  */
 
-import { Miniflare } from "miniflare";
+import { Miniflare } from "npm:miniflare@^4";
 import { bundleWorker } from "../bundle_worker.ts";
 
 const arg = (name: string, fallback: number) => {

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { Hono } from "hono";
+import { Hono } from "npm:hono@^4.13.19";
 
 const app = new Hono()
   .get("/", (c) => c.text("Hello from slrs"))

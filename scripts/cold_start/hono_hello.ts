@@ -5,9 +5,9 @@
  * @module
  */
 
-import { Hono } from "hono";
-import { HTTPException } from "hono/http-exception";
-import { handle } from "hono/aws-lambda";
+import { Hono } from "npm:hono@^4.13.19";
+import { HTTPException } from "npm:hono@^4.13.19/http-exception";
+import { handle } from "npm:hono@^4.13.19/aws-lambda";
 
 const counts = new Map<string, number>();
 

@@ -1,2 +1,2 @@
-// aws4fetch alone: its `AwsV4Signer`, the part of it the slrs AWS backends import, to tell its share of their size.
-export { AwsV4Signer } from "aws4fetch";
+// aws4fetch alone: its `AwsV4Signer`, the signer the slrs AWS backends used before they had their own, for comparison.
+export { AwsV4Signer } from "npm:aws4fetch@^1.0.20";

@@ -1,7 +1,7 @@
-// The floor for warm reads: a direct SigV4-signed `GetItem` POST with aws4fetch, with no retries, checks or errors
-// around it, its value decoded as text.
+// A direct SigV4-signed `GetItem` POST with aws4fetch over `fetch`, with no retries, checks or errors around it, its
+// value decoded as text: the floor of any `fetch`-based client.
 import process from "node:process";
-import { AwsClient } from "aws4fetch";
+import { AwsClient } from "npm:aws4fetch@^1.0.20";
 
 const env = process.env;
 const client = new AwsClient({

@@ -1,9 +1,11 @@
-// The slrs contender: the DynamoDB KV backend, built at module load from the environment, as the Lambda entry builds a
-// binding. `get(key)` is `COUNTER.get(key)`.
+// The slrs contender: the DynamoDB KV backend, built at module load from the environment and given the node:http
+// transport, as the entry `cli.ts build --target aws-lambda` generates wires a binding (`viaNodeHttp(dynamoDbKv)`).
+// `get(key)` is `COUNTER.get(key)`.
 import process from "node:process";
 import { dynamoDbKv } from "../../bindings/dynamodb_kv.ts";
+import { viaNodeHttp } from "../../bindings/node_http_transport.ts";
 
-const COUNTER = dynamoDbKv("COUNTER", process.env);
+const COUNTER = viaNodeHttp(dynamoDbKv)("COUNTER", process.env);
 
 /** Reads `key` as text. */
 export function get(key: string): Promise<string | null> {

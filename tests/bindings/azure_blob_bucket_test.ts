@@ -1,7 +1,7 @@
 // The Azure Blob bucket backend against azurite's Blob service (installed on first run into .slrs/cache/azurite).
 
 import assert from "node:assert/strict";
-import { BlobServiceClient } from "@azure/storage-blob";
+import { BlobServiceClient } from "npm:@azure/storage-blob@^12.34.0";
 import { BindingError } from "../../src/bindings.ts";
 import { AZURE_BLOB_BUCKET_LIMITS, azureBlobBucket } from "../../bindings/azure_blob_bucket.ts";
 import { bucketCorpus } from "./_bucket_corpus.ts";

@@ -1,7 +1,7 @@
 // The Azure Queue backend against azurite's Queue service (installed on first run into .slrs/cache/azurite).
 
 import assert from "node:assert/strict";
-import { QueueServiceClient } from "@azure/storage-queue";
+import { QueueServiceClient } from "npm:@azure/storage-queue@^12.32.0";
 import { BindingError } from "../../src/bindings.ts";
 import { AZURE_QUEUE_LIMITS, azureQueue, decodeAzureQueueMessage } from "../../bindings/azure_queue.ts";
 import { type QueueConsumer, queueCorpus } from "./_queue_corpus.ts";

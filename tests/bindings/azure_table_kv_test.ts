@@ -1,7 +1,7 @@
 // The Azure Table KV backend against azurite's Table service (installed on first run into .slrs/cache/azurite).
 
 import assert from "node:assert/strict";
-import { TableClient } from "@azure/data-tables";
+import { TableClient } from "npm:@azure/data-tables@^13.3.2";
 import { BindingError } from "../../src/bindings.ts";
 import { AZURE_TABLE_KV_LIMITS, azureTableKv } from "../../bindings/azure_table_kv.ts";
 import { kvCorpus } from "./_kv_corpus.ts";

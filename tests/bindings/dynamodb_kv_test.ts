@@ -1,7 +1,7 @@
 // The DynamoDB KV backend against dynalite, a real DynamoDB API server (installed on first run into .slrs/cache/dynalite).
 
 import assert from "node:assert/strict";
-import { AwsClient } from "aws4fetch";
+import { AwsClient } from "npm:aws4fetch@^1.0.20";
 import { BindingError } from "../../src/bindings.ts";
 import {
   DYNAMODB_KV_LIMITS,
@@ -9,7 +9,8 @@ import {
   dynamoDbKv,
   dynamoDbMaxValueBytes,
 } from "../../bindings/dynamodb_kv.ts";
-import { RETRY } from "../../bindings/_aws.ts";
+import { type AwsTransport, RETRY } from "../../bindings/_aws.ts";
+import { nodeHttpTransport } from "../../bindings/node_http_transport.ts";
 import { kvCorpus } from "./_kv_corpus.ts";
 import { type LocalServer, startLocalServer } from "./_local_server.ts";
 import { startFlakyProxy } from "./_flaky_proxy.ts";
@@ -50,23 +51,26 @@ async function createTable(server: LocalServer, table: string): Promise<void> {
   });
 }
 
-function kvOn(endpoint: string, table: string) {
-  return dynamoDbKv("COUNTER", { ...CREDENTIALS, SLRS_COUNTER_TABLE: table, AWS_ENDPOINT_URL_DYNAMODB: endpoint });
+function kvOn(endpoint: string, table: string, transport?: AwsTransport) {
+  const env = { ...CREDENTIALS, SLRS_COUNTER_TABLE: table, AWS_ENDPOINT_URL_DYNAMODB: endpoint };
+  return transport ? dynamoDbKv("COUNTER", env, transport) : dynamoDbKv("COUNTER", env);
 }
 
-Deno.test("the DynamoDB KV passes the KV corpus on dynalite", async (t) => {
-  const server = await startLocalServer("dynalite");
-  try {
-    await createTable(server, "corpus");
-    await kvCorpus(t, kvOn(server.url, "corpus"), {
-      keyBytes: DYNAMODB_KV_LIMITS.keyBytes,
-      valueBytes: dynamoDbMaxValueBytes,
-      refusal: BindingError,
-    });
-  } finally {
-    await server.stop();
-  }
-});
+for (const [transport, name] of [[undefined, "fetch"], [nodeHttpTransport, "node:http"]] as const) {
+  Deno.test(`the DynamoDB KV passes the KV corpus on dynalite through ${name}`, async (t) => {
+    const server = await startLocalServer("dynalite");
+    try {
+      await createTable(server, "corpus");
+      await kvCorpus(t, kvOn(server.url, "corpus", transport), {
+        keyBytes: DYNAMODB_KV_LIMITS.keyBytes,
+        valueBytes: dynamoDbMaxValueBytes,
+        refusal: BindingError,
+      });
+    } finally {
+      await server.stop();
+    }
+  });
+}
 
 Deno.test("the DynamoDB KV on dynalite", async (t) => {
   const server = await startLocalServer("dynalite");

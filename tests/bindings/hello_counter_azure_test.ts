@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { TableClient } from "@azure/data-tables";
+import { TableClient } from "npm:@azure/data-tables@^13.3.2";
 import { npmCache } from "../support/npm_cache.ts";
 import { runCli } from "../support/process.ts";
 import { startLocalServer } from "./_local_server.ts";

@@ -8,8 +8,8 @@
  */
 
 import assert from "node:assert/strict";
-import { AwsClient } from "aws4fetch";
-import { unzipSync } from "fflate";
+import { AwsClient } from "npm:aws4fetch@^1.0.20";
+import { unzipSync } from "npm:fflate@^0.8.2";
 import { DYNAMODB_KV_TABLE } from "../../bindings/dynamodb_kv.ts";
 import { MOD_URL, ROOT, runCli, startCli } from "../support/process.ts";
 import { fixture } from "../support/aws_lambda.ts";

@@ -2,22 +2,33 @@
 // run there, under `node`, against the same local servers: what runs in Deno's tests is what a deployed function runs.
 
 import assert from "node:assert/strict";
-import { AwsClient } from "aws4fetch";
+import { AwsClient } from "npm:aws4fetch@^1.0.20";
 import { DYNAMODB_KV_TABLE } from "../../bindings/dynamodb_kv.ts";
-import { TableClient } from "@azure/data-tables";
-import { BlobServiceClient } from "@azure/storage-blob";
-import { QueueServiceClient } from "@azure/storage-queue";
+import { TableClient } from "npm:@azure/data-tables@^13.3.2";
+import { BlobServiceClient } from "npm:@azure/storage-blob@^12.34.0";
+import { QueueServiceClient } from "npm:@azure/storage-queue@^12.32.0";
 import { startLocalServer } from "./_local_server.ts";
 import { devConnectionString } from "./_azurite.ts";
 import { startRedisServer } from "./_redis_server.ts";
 
-/** The same script for every platform's backends: a counter, a streamed upload read back by range, a batch sent. */
-const entryUsing = (...[kv, bucket, queue]: [factory: string, module: string][]) => `
-${[kv!, bucket!, queue!].map(([factory, module]) => `import { ${factory} } from ${binding(module)};`).join("\n")}
+/**
+ * The same script for every platform's backends: a counter, a streamed upload read back by range, a batch sent. With
+ * `wrap`, each constructor goes through that function of that module first (the transport the Node entry gives).
+ */
+const entryUsing = (
+  [kv, bucket, queue]: [factory: string, module: string][],
+  wrap?: [name: string, module: string],
+) => `
+${
+  [kv!, bucket!, queue!, ...(wrap ? [wrap] : [])].map(([factory, module]) =>
+    `import { ${factory} } from ${binding(module)};`
+  ).join("\n")
+}
+const make = ${wrap ? `(factory) => ${wrap[0]}(factory)` : "(factory) => factory"};
 
-const counter = ${kv![0]}("COUNTER", process.env);
-const uploads = ${bucket![0]}("UPLOADS", process.env);
-const emails = ${queue![0]}("EMAILS", process.env);
+const counter = make(${kv![0]})("COUNTER", process.env);
+const uploads = make(${bucket![0]})("UPLOADS", process.env);
+const emails = make(${queue![0]})("EMAILS", process.env);
 const count = Number(await counter.get("count") ?? 0) + 1;
 await counter.put("count", String(count), { metadata: { by: "node" } });
 await uploads.put("greeting.txt", new Blob(["hello from node"]).stream(), { httpMetadata: { contentType: "text/plain" } });
@@ -32,7 +43,11 @@ console.log(JSON.stringify({
 
 const binding = (module: string) => JSON.stringify(new URL(`../../bindings/${module}.ts`, import.meta.url).href);
 
-const ENTRY = entryUsing(["dynamoDbKv", "dynamodb_kv"], ["s3Bucket", "s3_bucket"], ["sqsQueue", "sqs_queue"]);
+// Through the node:http transport, as the entry `build` generates for Node gives them.
+const ENTRY = entryUsing(
+  [["dynamoDbKv", "dynamodb_kv"], ["s3Bucket", "s3_bucket"], ["sqsQueue", "sqs_queue"]],
+  ["viaNodeHttp", "node_http_transport"],
+);
 
 Deno.test("the AWS backends bundled for Node run under node against the local servers", async () => {
   const [dynalite, s3rver, sqslite] = await Promise.all([
@@ -106,11 +121,11 @@ Deno.test("the AWS backends bundled for Node run under node against the local se
   }
 });
 
-const AZURE_ENTRY = entryUsing(
+const AZURE_ENTRY = entryUsing([
   ["azureTableKv", "azure_table_kv"],
   ["azureBlobBucket", "azure_blob_bucket"],
   ["azureQueue", "azure_queue"],
-);
+]);
 
 Deno.test("the Azure backends bundled for Node run under node against azurite", async () => {
   const [table, blob, queue] = await Promise.all([

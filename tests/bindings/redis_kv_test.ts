@@ -1,7 +1,7 @@
 // The Redis KV backend against Debian's redis-server (installed with apt-get when missing).
 
 import assert from "node:assert/strict";
-import { createClient } from "@redis/client";
+import { createClient } from "npm:@redis/client@^6.3.1";
 import { BindingError } from "../../src/bindings.ts";
 import { REDIS_KV_LIMITS, redisKv } from "../../bindings/redis_kv.ts";
 import { kvCorpus } from "./_kv_corpus.ts";

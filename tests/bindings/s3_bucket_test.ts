@@ -1,9 +1,11 @@
 // The S3 bucket backend against s3rver, a real S3 API server (installed on first run into .slrs/cache/s3rver).
 
 import assert from "node:assert/strict";
-import { AwsClient } from "aws4fetch";
+import { AwsClient } from "npm:aws4fetch@^1.0.20";
 import { BindingError } from "../../src/bindings.ts";
 import { S3_BUCKET_LIMITS, s3Bucket } from "../../bindings/s3_bucket.ts";
+import type { AwsTransport } from "../../bindings/_aws.ts";
+import { nodeHttpTransport } from "../../bindings/node_http_transport.ts";
 import { bucketCorpus } from "./_bucket_corpus.ts";
 import { type LocalServer, startLocalServer } from "./_local_server.ts";
 import { startFlakyProxy } from "./_flaky_proxy.ts";
@@ -21,26 +23,29 @@ async function createBucket(server: LocalServer, name: string): Promise<void> {
   assert.ok(response.ok, await response.text());
 }
 
-function bucketOn(endpoint: string, name: string, extra: Record<string, string> = {}) {
-  return s3Bucket("UPLOADS", { ...CREDENTIALS, SLRS_UPLOADS_BUCKET: name, AWS_ENDPOINT_URL_S3: endpoint, ...extra });
+function bucketOn(endpoint: string, name: string, extra: Record<string, string> = {}, transport?: AwsTransport) {
+  const env = { ...CREDENTIALS, SLRS_UPLOADS_BUCKET: name, AWS_ENDPOINT_URL_S3: endpoint, ...extra };
+  return transport ? s3Bucket("UPLOADS", env, transport) : s3Bucket("UPLOADS", env);
 }
 
-Deno.test("the S3 bucket passes the bucket corpus on s3rver", async (t) => {
-  const server = await startLocalServer("s3rver");
-  try {
-    await createBucket(server, "corpus");
-    await bucketCorpus(t, bucketOn(server.url, "corpus"), {
-      refusal: BindingError,
-      streamedBytes: S3_BUCKET_LIMITS.partBytes * 2 + 12_345,
-      suffixRanges: false,
-      unknownLengthStreams: true,
-      emptyKeyRefused: true,
-      richArguments: true,
-    });
-  } finally {
-    await server.stop();
-  }
-});
+for (const [transport, name] of [[undefined, "fetch"], [nodeHttpTransport, "node:http"]] as const) {
+  Deno.test(`the S3 bucket passes the bucket corpus on s3rver through ${name}`, async (t) => {
+    const server = await startLocalServer("s3rver");
+    try {
+      await createBucket(server, "corpus");
+      await bucketCorpus(t, bucketOn(server.url, "corpus", {}, transport), {
+        refusal: BindingError,
+        streamedBytes: S3_BUCKET_LIMITS.partBytes * 2 + 12_345,
+        suffixRanges: false,
+        unknownLengthStreams: true,
+        emptyKeyRefused: true,
+        richArguments: true,
+      });
+    } finally {
+      await server.stop();
+    }
+  });
+}
 
 Deno.test("the S3 bucket on s3rver", async (t) => {
   const server = await startLocalServer("s3rver");

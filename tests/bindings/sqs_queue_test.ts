@@ -1,7 +1,7 @@
 // The SQS queue backend against sqslite, a real SQS query-API server (installed on first run into .slrs/cache/sqslite).
 
 import assert from "node:assert/strict";
-import { AwsClient } from "aws4fetch";
+import { AwsClient } from "npm:aws4fetch@^1.0.20";
 import { BindingError } from "../../src/bindings.ts";
 import { decodeSqsMessage, SQS_QUEUE_LIMITS, sqsQueue } from "../../bindings/sqs_queue.ts";
 import { blocks, field } from "../../bindings/_xml.ts";

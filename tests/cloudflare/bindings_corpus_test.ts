@@ -4,7 +4,7 @@
  * docs/bindings.md passed in differently.
  */
 
-import { Miniflare } from "miniflare";
+import { Miniflare } from "npm:miniflare@^4";
 import { kvCorpus } from "../bindings/_kv_corpus.ts";
 import { bucketCorpus } from "../bindings/_bucket_corpus.ts";
 import type { Bucket, KvNamespace } from "../../src/bindings.ts";

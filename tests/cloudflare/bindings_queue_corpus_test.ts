@@ -4,7 +4,7 @@
  * Miniflare's binding proxy, which turns a Uint8Array body into a plain object on the way in.
  */
 
-import { Miniflare } from "miniflare";
+import { Miniflare } from "npm:miniflare@^4";
 import { queueCorpus } from "../bindings/_queue_corpus.ts";
 import type { QueueProducer } from "../../src/bindings.ts";
 

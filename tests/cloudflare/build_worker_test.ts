@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { Miniflare } from "miniflare";
+import { Miniflare } from "npm:miniflare@^4";
 import { ROOT, runCli } from "../support/process.ts";
 
 Deno.test("the Worker bundle from cli.ts build runs in Miniflare", async (t) => {

@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { Miniflare } from "miniflare";
+import { Miniflare } from "npm:miniflare@^4";
 import { bundleWorker } from "../../scripts/bundle_worker.ts";
 
 const RAY = "8c1f2e3d4b5a6978-LHR";

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { Miniflare } from "miniflare";
+import { Miniflare } from "npm:miniflare@^4";
 import { bundleWorker } from "../../scripts/bundle_worker.ts";
 import type { EchoApp, Target } from "../conformance/driver.ts";
 import { sendOverHttp } from "../conformance/driver.ts";

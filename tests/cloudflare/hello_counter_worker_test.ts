@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { Miniflare } from "miniflare";
+import { Miniflare } from "npm:miniflare@^4";
 import { runCli } from "../support/process.ts";
 
 Deno.test("examples/hello's Worker counts in its own KV namespace", async (t) => {

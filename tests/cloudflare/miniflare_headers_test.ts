@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { Miniflare } from "miniflare";
+import { Miniflare } from "npm:miniflare@^4";
 
 Deno.test("Miniflare's dispatchFetch drops an empty request header that workerd itself passes on", async () => {
   const mf = new Miniflare({

@@ -1,7 +1,7 @@
 // Shared by the AWS Lambda tests: fixtures, a Lambda context, and an echo function that reports what it received.
 
 import { Router, serverless, type ServerlessFunction } from "../../mod.ts";
-import type { Context as LambdaContext } from "aws-lambda";
+import type { Context as LambdaContext } from "npm:@types/aws-lambda@^8.10.164";
 
 /** The folder of the AWS sample events (copied from the shared fixture set; see its SOURCES.md). */
 export const FIXTURES = new URL("../fixtures/aws/", import.meta.url);

@@ -366,6 +366,12 @@ const MAPS = ["variables", "app_settings", "environment_variables", "headers", "
 
 type Json = Record<string, unknown>;
 
+/**
+ * What a `variable` block takes (developer.hashicorp.com/terraform/language/block/variable), and `//`, the JSON
+ * syntax's comment property (developer.hashicorp.com/terraform/language/syntax/json, "Comment Properties").
+ */
+const VARIABLE_KEYS = ["type", "description", "default", "sensitive", "nullable", "ephemeral", "validation", "//"];
+
 /** Every problem found in a set of Terraform JSON files that make up one module. */
 export function terraformProblems(files: Record<string, object>): string[] {
   const problems: string[] = [];
@@ -393,6 +399,12 @@ export function terraformProblems(files: Record<string, object>): string[] {
     for (const name of Object.keys((doc.locals ?? {}) as Json)) declared.locals.add(name);
   }
   for (const [file, doc] of Object.entries(files as Record<string, Json>)) {
+    for (const [name, body] of Object.entries((doc.variable ?? {}) as Record<string, Json>)) {
+      if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) problems.push(`${file}: variable ${name}: not a valid name`);
+      for (const key of Object.keys(body)) {
+        if (!VARIABLE_KEYS.includes(key)) problems.push(`${file}: variable ${name} takes no "${key}"`);
+      }
+    }
     for (const [provider, body] of Object.entries((doc.provider ?? {}) as Record<string, Json>)) {
       const keys = PROVIDER_KEYS[provider];
       if (keys === undefined) continue;

@@ -28,15 +28,15 @@ export async function runCli(args: string[], cwd: string = ROOT): Promise<Run> {
   return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
 }
 
-/** A long-running `deno …` process whose output lines are collected as they come. */
+/** A long-running `deno …` process (or `command …`, such as `node`) whose output lines are collected as they come. */
 export class DenoProcess {
   readonly child: Deno.ChildProcess;
   readonly stdout: string[] = [];
   readonly stderr: string[] = [];
   readonly #done: Promise<unknown>;
 
-  constructor(args: string[], cwd: string) {
-    this.child = new Deno.Command(Deno.execPath(), {
+  constructor(args: string[], cwd: string, command: string = Deno.execPath()) {
+    this.child = new Deno.Command(command, {
       args,
       cwd,
       env: ENV,

@@ -1,5 +1,5 @@
 /** Validates `--info` documents against the shipped JSON Schema with a real validator (ajv, draft 2020-12). */
-import { Ajv2020 } from "ajv/dist/2020.js";
+import { Ajv2020 } from "npm:ajv@^8.17.1/dist/2020.js";
 import schema from "../../src/info_schema.json" with { type: "json" };
 
 const check = new Ajv2020({ allErrors: true, strict: true }).compile(schema);

@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { ALBEvent } from "aws-lambda";
+import type { ALBEvent } from "npm:@types/aws-lambda@^8.10.164";
 import type { LambdaHttpResult } from "../../../adapters/aws_lambda.ts";
 import { type Driver, type Observed, observedFrom, requestParts } from "../driver.ts";
 import type { CorpusCase } from "../corpus.ts";

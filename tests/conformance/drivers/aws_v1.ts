@@ -13,7 +13,7 @@
  * @module
  */
 
-import type { APIGatewayProxyEvent } from "aws-lambda";
+import type { APIGatewayProxyEvent } from "npm:@types/aws-lambda@^8.10.164";
 import type { LambdaHttpResult } from "../../../adapters/aws_lambda.ts";
 import { type Driver, type Limit, observedFrom, requestParts } from "../driver.ts";
 import type { CorpusCase } from "../corpus.ts";

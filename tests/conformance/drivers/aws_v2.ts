@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import type { APIGatewayProxyEventV2 } from "npm:@types/aws-lambda@^8.10.164";
 import type { LambdaHttpResult } from "../../../adapters/aws_lambda.ts";
 import { type Driver, type Limit, type Observed, observedFrom, requestParts } from "../driver.ts";
 import type { CorpusCase } from "../corpus.ts";

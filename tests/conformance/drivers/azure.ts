@@ -10,9 +10,9 @@
  * @module
  */
 
-import az from "@azure/functions";
-import type { HttpResponseInit } from "@azure/functions";
-import { serialize as serializeCookie } from "cookie";
+import az from "npm:@azure/functions@^4.16.5";
+import type { HttpResponseInit } from "npm:@azure/functions@^4.16.5";
+import { serialize as serializeCookie } from "npm:cookie@^0.7.2";
 import { handle } from "../../../adapters/azure.ts";
 import { type Driver, observedFrom, requestParts } from "../driver.ts";
 import { joinedHeaders, resolvedDotSegments } from "./_limits.ts";

@@ -7,8 +7,8 @@
  * @module
  */
 
-import functions from "@google-cloud/functions-framework";
-import { getTestServer } from "@google-cloud/functions-framework/testing";
+import functions from "npm:@google-cloud/functions-framework@^5.0.5";
+import { getTestServer } from "npm:@google-cloud/functions-framework@^5.0.5/testing";
 import type { AddressInfo } from "node:net";
 import { handle } from "../../../adapters/gcp.ts";
 import { type Driver, sendOverHttp } from "../driver.ts";
