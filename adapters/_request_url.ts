@@ -104,6 +104,7 @@ export function requestUrl(
     path = absolute[3]!.charCodeAt(0) === 47 ? absolute[3]! : `/${absolute[3]}`;
   }
   if (hasDotSegment(pathOf(path))) throw new BadTarget(DOT_SEGMENT_MESSAGE);
+  if (given && isCanonical(scheme, given, path)) return `${scheme}://${given}${path}`;
   if (given && isHost(given)) {
     const url = parsed(`${scheme}://${given}${path}`);
     if (url !== undefined) return url;
@@ -165,6 +166,19 @@ export function checkedRequest(request: Request, ownHost: () => string | undefin
 }
 
 const ABSOLUTE = /^(https?):\/\/([^/?#]*)(.*)$/i;
+
+// A URL the parser would serialize exactly as written: the usual case (a lowercase DNS name, no port, a plain path
+// and query), for which the parse is skipped; it costs as much as the rest of the conversion. Kept narrow on purpose:
+// no port (a default one is dropped), a last label that starts with a letter (else it may be an IPv4 address), no
+// `xn--` label (its punycode is checked), none of the characters the path or query percent-encode sets hold (nor
+// `'`, `\`, `[`, `]`, `^`, `|`); dot segments were refused above. Anything else takes the parser.
+const CANONICAL_HOST = /^(?:[a-z0-9-]+\.)*[a-z][a-z0-9-]*$/;
+const CANONICAL_TARGET = /^\/[A-Za-z0-9\-._~!$&()*+,;=:@/%?]*$/;
+
+function isCanonical(scheme: string, host: string, target: string): boolean {
+  return (scheme === "https" || scheme === "http") && CANONICAL_HOST.test(host) && !host.includes("xn--") &&
+    CANONICAL_TARGET.test(target);
+}
 
 // A valid-looking host the URL parser still refuses (an IPv4 part over 255, a port over 65535, bad punycode).
 function parsed(url: string): string | undefined {

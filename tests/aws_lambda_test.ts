@@ -8,6 +8,9 @@ import type {
 } from "npm:@types/aws-lambda@^8.10.164";
 import { handle, isBinaryDefault, type LambdaContext, UnknownEventError } from "../adapters/aws_lambda.ts";
 type LambdaEvent = unknown;
+import { type Json, type Shape, toRequest } from "../adapters/aws_lambda/_http.ts";
+import { HTTP_API } from "../adapters/aws_lambda/_http_v2.ts";
+import { REST } from "../adapters/aws_lambda/_rest.ts";
 import { startUpstream, UPSTREAM_TEXT } from "./support/upstream.ts";
 import { echoFunction, echoOf, fixture, FIXTURES, lambdaContext, recordingSink } from "./support/aws_lambda.ts";
 
@@ -673,6 +676,90 @@ Deno.test("the request is a real Request, built on first use", async (t) => {
     assert.equal(odd.url, "https://gy415nuibc.execute-api.us-east-1.amazonaws.com/b%20c/%C3%BC?name=me");
     assert.equal(odd.method, "patch");
     assert.equal(request.url, new Request(request).url);
+  });
+});
+
+Deno.test("headers taken from the event's map as it is equal the gathered ones", async (t) => {
+  // The header map is handed to the Request as it is when that gives the same headers; every case where it would
+  // not (several Cookie spellings, null or non-string values, text outside ASCII, 1.0 maps that disagree) must still
+  // come out exactly as gathering them one by one does.
+  const options = { stripStage: false, isBinary: undefined, albCookies: "last" as const };
+  const signal = () => new AbortController().signal;
+  const gathering = (shape: Shape): Shape => {
+    const { plainHeaders: _, ...rest } = shape;
+    return rest;
+  };
+  const headersOf = (shape: Shape, event: Json): [string, string][] | string => {
+    try {
+      return [...toRequest(shape, event, options, signal).headers];
+    } catch (error) {
+      return String(error);
+    }
+  };
+  const maps: Record<string, unknown>[] = [
+    { host: "h.example", "user-agent": "curl", accept: "*/*" },
+    { host: "h.example", cookie: "a=1" },
+    { host: "h.example", Cookie: "a=1", cookie: "b=2" },
+    { host: "h.example", COOKIE: "a=1", cookie: "b=2", x: "y" },
+    { host: "h.example", Accept: "a", accept: "b" },
+    { host: "h.example", "x-n": null },
+    { host: "h.example", "x-n": 1 },
+    { host: "h.example", "x-name": "Zoë" },
+    { host: "h.example", "x-name": "日本" },
+    { host: "h.example", "bad name": "x" },
+    { host: "h.example", "x-bad": "a\r\nb" },
+    {},
+  ];
+  await t.step("2.0: with and without cookies[]", () => {
+    for (const map of maps) {
+      for (const cookies of [undefined, null, ["c=3", "d=4"]]) {
+        const event: Json = { ...fixture<Json>("apigw-v2.json"), headers: map, cookies };
+        assert.deepEqual(headersOf(HTTP_API, event), headersOf(gathering(HTTP_API), event));
+      }
+    }
+  });
+  await t.step("1.0: multiValueHeaders that agree, add, leave out or change values", () => {
+    const variants = (map: Record<string, unknown>): unknown[] => [
+      undefined,
+      null,
+      {},
+      Object.fromEntries(Object.entries(map).map(([k, v]) => [k, [v]])),
+      Object.fromEntries(Object.entries(map).map(([k, v]) => [k, [v, v]])),
+      Object.fromEntries(Object.entries(map).map(([k, v]) => [k.toUpperCase(), [v]])),
+      Object.fromEntries(Object.entries(map).slice(1).map(([k, v]) => [k, [v]])),
+      Object.fromEntries(Object.entries(map).slice(0, -1).map(([k, v]) => [k, [v]])),
+      { ...Object.fromEntries(Object.entries(map).map(([k, v]) => [k, [v]])), "x-more": ["1"] },
+      { ...Object.fromEntries(Object.entries(map).map(([k, v]) => [k, [v]])), "x-none": [] },
+      Object.fromEntries(Object.entries(map).map(([k]) => [k, ["other"]])),
+    ];
+    for (const map of maps) {
+      for (const multi of variants(map)) {
+        const event: Json = { ...fixture<Json>("apigw-v1.json"), headers: map, multiValueHeaders: multi };
+        assert.deepEqual(headersOf(REST, event), headersOf(gathering(REST), event));
+      }
+    }
+  });
+});
+
+Deno.test("1.0 header maps merge as API Gateway documents it", async (t) => {
+  const signal = () => new AbortController().signal;
+  const options = { stripStage: false, isBinary: undefined, albCookies: "last" as const };
+  const merged = (
+    headers: unknown,
+    multiValueHeaders: unknown,
+  ) => [...toRequest(REST, { ...fixture<Json>("apigw-v1.json"), headers, multiValueHeaders }, options, signal).headers];
+  await t.step("multiValueHeaders wins for a name in both, in any spelling; headers adds the rest", () => {
+    assert.deepEqual(
+      merged({ Host: "h.example", Accept: "a", "X-Only": "1", "x-empty": "e" }, {
+        host: ["h.example"],
+        accept: ["b", "c"],
+        "X-EMPTY": [],
+      }),
+      [["accept", "b, c"], ["host", "h.example"], ["x-empty", "e"], ["x-only", "1"]],
+    );
+  });
+  await t.step("an empty multiValueHeaders leaves every header to headers", () => {
+    assert.deepEqual(merged({ Host: "h.example", Accept: "a" }, {}), [["accept", "a"], ["host", "h.example"]]);
   });
 });
 

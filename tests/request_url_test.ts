@@ -61,6 +61,53 @@ Deno.test("requestUrl: the path from the target, the host only when it is host[:
     );
   });
 
+  await t.step("serializes every URL exactly as the URL parser does, with or without parsing it", () => {
+    // Hosts and targets made of the characters where the parser rewrites something (case, ports, IPv4 forms,
+    // punycode, the percent-encode sets, `\`, dot segments), plus the usual Lambda ones.
+    const hostParts = ["a", "Z", "0", "9", "-", ".", "xn--", "0x", ":", "443", ":80", "é", "_", "%41"];
+    const targetParts = [
+      ..."aZ09-._~!$&()*+,;=:@/%?'\"<>`{}[]^|# \t\u007fé\\",
+      "/.",
+      "/..",
+      "%2e",
+      "%2E",
+      "%41",
+      "/hello",
+    ];
+    const pick = (parts: string[], n: number) =>
+      Array.from({ length: n }, () => parts[Math.floor(Math.random() * parts.length)]).join("");
+    const hosts = ["api.example.com", "aaaaaaaaaa.execute-api.us-west-2.amazonaws.com", "1.2.3.4", "a.0x7f", "xn--a.b"];
+    const targets = ["/", "/hello", "/a?b=c&d=%20", "/a/.b", "/a?x='y'", "/%zz", "/a^b", "/a|b", "/[x]"];
+    for (let i = 0; i < 3000; i++) {
+      hosts.push(pick(hostParts, 1 + (i % 6)));
+      targets.push("/" + pick(targetParts, i % 9));
+    }
+    for (const host of hosts) {
+      for (const target of targets.slice(0, 40)) check(host, target);
+    }
+    for (let i = 0; i < targets.length; i++) check(hosts[i % hosts.length]!, targets[i]!);
+
+    function check(host: string, target: string): void {
+      for (const scheme of ["https", "http"]) {
+        let got: string;
+        try {
+          got = requestUrl(scheme, target, host, () => undefined);
+        } catch (error) {
+          assert.ok(error instanceof BadTarget, `${host} ${target}`);
+          continue;
+        }
+        let expected = `${scheme}://localhost`;
+        try {
+          if (isHost(host)) expected = new URL(`${scheme}://${host}${target}`).href;
+          else expected = new URL(`${scheme}://localhost${target}`).href;
+        } catch {
+          expected = new URL(`${scheme}://localhost${target}`).href;
+        }
+        assert.equal(got, expected, `${scheme} ${JSON.stringify(host)} ${JSON.stringify(target)}`);
+      }
+    }
+  });
+
   await t.step("refuses the methods Fetch forbids, in any case, with a reason", () => {
     for (const method of ["TRACE", "trace", "CONNECT", "TRACK"]) {
       assert.throws(() => assertFetchMethod(method), /cannot be used in a Fetch Request/, method);

@@ -45,6 +45,21 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "slrs_tf_validate_" });
     const infra = `${dir}/infra`;
     const tf = (...args: string[]) => run(terraform!, args, infra, { TF_CLI_CONFIG_FILE: `${dir}/terraformrc` });
+    /** Puts `files` in place of the generated Terraform (the provider override stays), fakes the function's zip under
+     * `dist`, and validates. */
+    const validateInstead = async (files: Record<string, unknown>, dist: string, fn: string) => {
+      for (const file of await Array.fromAsync(Deno.readDir(infra))) {
+        if (file.name.endsWith(".tf.json") && file.name !== "check_override.tf.json") {
+          await Deno.remove(`${infra}/${file.name}`);
+        }
+      }
+      for (const [name, json] of Object.entries(files)) {
+        await Deno.writeTextFile(`${infra}/${name}`, JSON.stringify(json));
+      }
+      await Deno.mkdir(`${dir}/${dist}/aws-lambda`, { recursive: true });
+      await Deno.writeTextFile(`${dir}/${dist}/aws-lambda/${fn}.zip`, "not a real zip");
+      return await validateProblems(tf);
+    };
     try {
       await Deno.writeTextFile(
         `${dir}/terraformrc`,
@@ -73,17 +88,7 @@ Deno.test({
         });
         assert.deepEqual(errors, []);
         assert.equal(files["aws.tf.json"]!.resource!.aws_lambda_function_url!.live!.invoke_mode, "RESPONSE_STREAM");
-        for (const file of await Array.fromAsync(Deno.readDir(infra))) {
-          if (file.name.endsWith(".tf.json") && file.name !== "check_override.tf.json") {
-            await Deno.remove(`${infra}/${file.name}`);
-          }
-        }
-        for (const [name, json] of Object.entries(files)) {
-          await Deno.writeTextFile(`${infra}/${name}`, JSON.stringify(json));
-        }
-        await Deno.mkdir(`${dir}/stream-dist/aws-lambda`, { recursive: true });
-        await Deno.writeTextFile(`${dir}/stream-dist/aws-lambda/live.zip`, "not a real zip");
-        assert.deepEqual(await validateProblems(tf), []);
+        assert.deepEqual(await validateInstead(files, "stream-dist", "live"), []);
       });
 
       await t.step("a function with kv, bucket and queue bindings, consuming its own queue, is valid", async () => {
@@ -103,17 +108,7 @@ Deno.test({
         });
         assert.deepEqual(errors, []);
         assert.ok(files["aws.tf.json"]!.resource!.aws_dynamodb_table !== undefined);
-        for (const file of await Array.fromAsync(Deno.readDir(infra))) {
-          if (file.name.endsWith(".tf.json") && file.name !== "check_override.tf.json") {
-            await Deno.remove(`${infra}/${file.name}`);
-          }
-        }
-        for (const [name, json] of Object.entries(files)) {
-          await Deno.writeTextFile(`${infra}/${name}`, JSON.stringify(json));
-        }
-        await Deno.mkdir(`${dir}/bindings-dist/aws-lambda`, { recursive: true });
-        await Deno.writeTextFile(`${dir}/bindings-dist/aws-lambda/stateful.zip`, "not a real zip");
-        assert.deepEqual(await validateProblems(tf), []);
+        assert.deepEqual(await validateInstead(files, "bindings-dist", "stateful"), []);
       });
 
       await t.step("bindings overridden to Redis and Upstash, with ${ and quotes in a name, are valid", async () => {
@@ -138,17 +133,7 @@ Deno.test({
         assert.equal(resources.aws_dynamodb_table, undefined, "no table for a kv binding on Upstash");
         assert.ok(resources.aws_s3_bucket !== undefined, "the bucket binding stays on S3");
         assert.doesNotMatch(JSON.stringify(resources.aws_iam_role_policy), /dynamodb|sqs:/);
-        for (const file of await Array.fromAsync(Deno.readDir(infra))) {
-          if (file.name.endsWith(".tf.json") && file.name !== "check_override.tf.json") {
-            await Deno.remove(`${infra}/${file.name}`);
-          }
-        }
-        for (const [name, json] of Object.entries(files)) {
-          await Deno.writeTextFile(`${infra}/${name}`, JSON.stringify(json));
-        }
-        await Deno.mkdir(`${dir}/bindings-dist/aws-lambda`, { recursive: true });
-        await Deno.writeTextFile(`${dir}/bindings-dist/aws-lambda/elsewhere.zip`, "not a real zip");
-        assert.deepEqual(await validateProblems(tf), []);
+        assert.deepEqual(await validateInstead(files, "bindings-dist", "elsewhere"), []);
       });
 
       await t.step(

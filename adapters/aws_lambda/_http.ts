@@ -29,6 +29,11 @@ export interface Shape {
   /** The query string without `?`, already percent-encoded. */
   query(event: Json): string;
   headers(event: Json, into: Gathered): void;
+  /**
+   * The event's own header map when the `Request` can take it as it is (the usual event), so that the list
+   * {@linkcode Shape.headers} gathers need not be made; `undefined` when it cannot.
+   */
+  plainHeaders?(event: Json): Json | undefined;
   result(
     event: Json,
     head: ResultHead,
@@ -110,6 +115,16 @@ export function toRequest(shape: Shape, event: Json, options: HttpOptions, signa
 // into their UTF-8 bytes, read as Latin-1, which is exactly what Deno.serve or a Node server shows for the same request.
 // Anything else HTTP forbids (a bad name, a newline in a value) is a 400, raised when the Request is first used.
 function build(shape: Shape, event: Json, url: string, init: RequestInit): Request {
+  const plain = shape.plainHeaders?.(event);
+  if (plain !== undefined) {
+    init.headers = plain as Record<string, string>;
+    try {
+      return new Request(url, init);
+    } catch (error) {
+      // A name or value HTTP forbids: the gathered list below says which.
+      if (!(error instanceof TypeError)) throw error;
+    }
+  }
   const gathered: Gathered = { collect: true, pairs: [], host: undefined, proto: undefined, cookies: undefined };
   shape.headers(event, gathered);
   const pairs = gathered.pairs;
@@ -232,5 +247,5 @@ export async function toResult(shape: Shape, event: Json, response: Response, op
     if (bytes.length === 0 && contentType === null) base64 = false;
     body = base64 ? encodeBase64(bytes) : "";
   } else body = await response.text();
-  return await shape.result(event, head, body, base64, options);
+  return shape.result(event, head, body, base64, options);
 }

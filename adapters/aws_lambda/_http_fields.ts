@@ -39,20 +39,28 @@ export const isObject = (value: unknown): value is Json => typeof value === "obj
 export function gatherBoth(single: unknown, multi: unknown, into: Gathered): void {
   gatherMulti(multi, into, "multiValueHeaders");
   if (!isObject(multi) || Array.isArray(multi)) return gatherSingle(single, into, "headers");
-  const taken = new Set<string>();
-  for (const name in multi) {
+  // A name spelled alike in both maps (the usual event) is found without lowercasing; the lowercase names of
+  // multiValueHeaders are listed only when one of headers is not.
+  let taken: Set<string> | undefined;
+  gatherSingle(single, into, "headers", (name) => {
     const values = multi[name];
-    if (Array.isArray(values) && values.length > 0) taken.add(name.toLowerCase());
-  }
-  if (taken.size === 0) return gatherSingle(single, into, "headers");
-  gatherSingle(single, into, "headers", taken);
+    if (Array.isArray(values) && values.length > 0) return true;
+    if (taken === undefined) {
+      taken = new Set();
+      for (const other in multi) {
+        const values = multi[other];
+        if (Array.isArray(values) && values.length > 0) taken.add(other.toLowerCase());
+      }
+    }
+    return taken.has(name.toLowerCase());
+  });
 }
 
 /**
- * Adds a single-value map (`headers`) to `into`; null entries and names in `skip` (lowercase) are skipped, other
+ * Adds a single-value map (`headers`) to `into`; null entries and names `skip` says to leave out are skipped, other
  * non-strings are a BadEvent.
  */
-export function gatherSingle(map: unknown, into: Gathered, what: string, skip?: ReadonlySet<string>): void {
+export function gatherSingle(map: unknown, into: Gathered, what: string, skip?: (name: string) => boolean): void {
   if (map === undefined || map === null) return;
   if (!isObject(map) || Array.isArray(map)) {
     throw new BadEvent(`${what} must be an object or null; got ${typeName(map)}.`);
@@ -60,7 +68,7 @@ export function gatherSingle(map: unknown, into: Gathered, what: string, skip?: 
   for (const name in map) {
     const value = map[name];
     if (value === undefined || value === null) continue;
-    if (skip !== undefined && skip.has(name.toLowerCase())) continue;
+    if (skip !== undefined && skip(name)) continue;
     if (typeof value !== "string") {
       throw new BadEvent(`${what}["${clip(name)}"] must be a string; got ${typeName(value)}.`);
     }
@@ -105,6 +113,40 @@ function add(into: Gathered, name: string, value: string): void {
   }
   if (!into.collect) return;
   into.pairs.push([name, value]);
+}
+
+const NOT_ASCII = /[\u0080-\uffff]/;
+
+/**
+ * A single-value header map itself, when a `Request` can take it as it is: every value a string of ASCII (other
+ * text is turned into its UTF-8 bytes first), and at most one Cookie (several are joined with "; ", not ", ").
+ */
+export function plainHeaders(map: unknown): Json | undefined {
+  if (!isObject(map) || Array.isArray(map)) return undefined;
+  let cookies = 0;
+  for (const name in map) {
+    const value = map[name];
+    if (typeof value !== "string" || NOT_ASCII.test(value)) return undefined;
+    if (name.length === 6 && name.toLowerCase() === "cookie" && ++cookies > 1) return undefined;
+  }
+  return map;
+}
+
+/**
+ * The single-value map of a REST (1.0) event itself, when it says all that both maps say: `multiValueHeaders` holds
+ * the same names, each with that one value, or nothing (see {@linkcode gatherBoth}), as API Gateway usually sends.
+ */
+export function plainBoth(single: unknown, multi: unknown): Json | undefined {
+  if (multi === undefined || multi === null) return plainHeaders(single);
+  if (!isObject(single) || !isObject(multi) || Array.isArray(multi)) return undefined;
+  let names = 0;
+  for (const name in multi) {
+    const values = multi[name];
+    if (!Array.isArray(values) || values.length !== 1 || values[0] !== single[name]) return undefined;
+    names++;
+  }
+  if (names !== 0) { for (const _ in single) names--; }
+  return names === 0 ? plainHeaders(single) : undefined;
 }
 
 /** The query string (no `?`) from the multi-value map when there is one, else the single-value map. */

@@ -7,7 +7,16 @@
 
 import type { Shape } from "./_http.ts";
 import { isHttpV2Event } from "./_http_detect.ts";
-import { BadEvent, gatherSingle, isObject, type Json, requestContext, stringField, typeName } from "./_http_fields.ts";
+import {
+  BadEvent,
+  gatherSingle,
+  isObject,
+  type Json,
+  plainHeaders,
+  requestContext,
+  stringField,
+  typeName,
+} from "./_http_fields.ts";
 
 const BARE_PERCENT = /%(?![0-9A-Fa-f]{2})/g;
 
@@ -49,6 +58,7 @@ export const HTTP_API: Shape = {
     // `cookies[]` is the complete list; a Function URL also sends the raw `cookie` header with the same cookies.
     into.cookies = cookies as string[];
   },
+  plainHeaders: (e) => e.cookies === undefined || e.cookies === null ? plainHeaders(e.headers) : undefined,
   result(_e, head, body, isBase64Encoded) {
     const result: Json = { statusCode: head.status, headers: head.headers, body, isBase64Encoded };
     if (head.cookies.length > 0) result.cookies = head.cookies;

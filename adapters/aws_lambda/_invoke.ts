@@ -97,20 +97,20 @@ export async function invoke(
  * @param options Resolved options.
  * @returns The function's response.
  */
-export async function respond(
+export function respond(
   fn: ServerlessFunction<never>,
   shape: Shape,
   event: Json,
   invocation: Invocation,
   options: Resolved,
-): Promise<Response> {
+): Response | Promise<Response> {
   const ctx = invocation.ctx;
-  const signal = () => invocation.signal();
+  let request: Request;
   try {
-    return await fn.dispatch(toRequest(shape, event, options, signal), ctx);
+    request = toRequest(shape, event, options, () => invocation.signal());
   } catch (error) {
-    // Only the conversion can throw here: dispatch never rejects. A BadEvent says what was wrong with the event;
-    // anything else would be a bug of the adapter, whose details stay in the log.
+    // Only the conversion can throw: dispatch never rejects, so it needs no await here. A BadEvent says what was
+    // wrong with the event; anything else would be a bug of the adapter, whose details stay in the log.
     const message = error instanceof BadEvent ? error.message : "The event could not be converted to a request.";
     ctx.log.warn("bad request event", {
       shape: shape.name,
@@ -118,6 +118,7 @@ export async function respond(
     });
     return jsonError(400, message, ctx.requestId);
   }
+  return fn.dispatch(request, ctx);
 }
 
 async function http(
@@ -143,7 +144,8 @@ async function http(
       const message = `The response is too large for AWS Lambda: ${bytes} bytes, over the limit of ${BUFFERED_LIMIT}.`;
       result = await toResult(shape, event, jsonError(500, message, ctx.requestId), options);
     }
-    await invocation.finish();
+    const finished = invocation.finish();
+    if (finished !== undefined) await finished;
     return result;
   } finally {
     invocation.dispose();
@@ -158,6 +160,7 @@ export class Invocation {
   #signal: AbortSignal | undefined;
   #abortAt: number;
   #disposed = false;
+  #busy = false;
 
   constructor(lambda: LambdaContextLike, event: unknown, options: Resolved) {
     const remaining = remainingOf(lambda);
@@ -168,7 +171,10 @@ export class Invocation {
       requestId: typeof lambda.awsRequestId === "string" ? lambda.awsRequestId : crypto.randomUUID(),
       env: (options.env?.() ?? {}) as never,
       deadline,
-      waitUntil: this.#work.add,
+      waitUntil: (promise) => {
+        this.#busy = true;
+        this.#work.add(promise);
+      },
       raw: { event, context: lambda },
       // Made on first read: an AbortSignal costs more than the rest of a small invocation on Node 20, and most
       // handlers never look at it.
@@ -187,9 +193,12 @@ export class Invocation {
     return this.#signal;
   }
 
-  /** Waits for every `waitUntil` promise, including ones added while waiting. */
-  finish(): Promise<void> {
-    return this.#work.settled();
+  /**
+   * Waits for every `waitUntil` promise, including ones added while waiting; `undefined` when none was added (most
+   * invocations), so the caller need not await anything.
+   */
+  finish(): Promise<void> | undefined {
+    return this.#busy ? this.#work.settled() : undefined;
   }
 
   /** Stops watching the deadline. */

@@ -29,8 +29,7 @@ export function resultBytes(result: Json): number {
     const value = result[key];
     if (typeof value === "string") chars += value.length;
     else if (typeof value === "object" && value !== null) {
-      for (const inner of Object.values(value)) chars += String(inner).length + 16;
-      chars += Object.keys(value).join("").length;
+      for (const name in value) chars += name.length + String((value as Json)[name]).length + 16;
     }
   }
   if (chars * 6 + 1024 < BUFFERED_LIMIT) return 0;

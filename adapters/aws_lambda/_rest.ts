@@ -6,7 +6,7 @@
 
 import type { Shape } from "./_http.ts";
 import { isRestEvent } from "./_http_detect.ts";
-import { encodeQuery, gatherBoth, type Json, stringField } from "./_http_fields.ts";
+import { encodeQuery, gatherBoth, type Json, plainBoth, stringField } from "./_http_fields.ts";
 
 /** API Gateway REST API (payload 1.0). */
 export const REST: Shape = {
@@ -20,6 +20,7 @@ export const REST: Shape = {
   query: (e) => encodeQuery(e.queryStringParameters, e.multiValueQueryStringParameters, false),
   // multiValueHeaders is the complete map; `headers` keeps one value per name (which one is not even documented).
   headers: (e, into) => gatherBoth(e.headers, e.multiValueHeaders, into),
+  plainHeaders: (e) => plainBoth(e.headers, e.multiValueHeaders),
   result(_e, head, body, isBase64Encoded) {
     const result: Json = { statusCode: head.status, headers: head.headers, body, isBase64Encoded };
     if (head.cookies.length > 0) result.multiValueHeaders = { "set-cookie": head.cookies };
