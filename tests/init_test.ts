@@ -175,7 +175,7 @@ Deno.test("init writes a Deno project whose own tasks pass", async (t) => {
   }
 });
 
-Deno.test("init writes a Node project whose npm test and npx slrs build pass", async (t) => {
+Deno.test("init writes a Node project whose npm test, build, info and iac pass", async (t) => {
   const work = await Deno.makeTempDir({ prefix: "slrs-init-node-" });
   const app = `${work}/api`;
   try {
@@ -208,6 +208,24 @@ Deno.test("init writes a Node project whose npm test and npx slrs build pass", a
         await ok("npx", ["--no-install", "slrs", "build", "--target", "cloudflare"], app);
         assert.ok(Deno.statSync(`${app}/dist/aws-lambda/api.zip`).size > 0);
         assert.ok(Deno.statSync(`${app}/dist/cloudflare/api.js`).size > 0);
+      },
+    );
+
+    await t.step(
+      "npm run info and npm run iac describe the function and write the files the workflows use",
+      async () => {
+        const doc = JSON.parse(await ok("npm", ["run", "--silent", "info"], app));
+        assert.deepEqual(doc.functions.map((fn: { name: string; entry: string }) => [fn.name, fn.entry]), [
+          ["api", "functions/hello.js"],
+        ]);
+        await ok("npm", ["run", "iac", "--", "terraform", "--platform", "aws-lambda"], app);
+        await ok("npm", ["run", "iac", "--", "wrangler"], app);
+        const aws = JSON.parse(Deno.readTextFileSync(`${app}/infra/aws.tf.json`));
+        assert.ok(aws.resource.aws_lambda_function.api !== undefined);
+        const cloudflare = Deno.readTextFileSync(`${app}/.github/workflows/deploy-cloudflare.yml`);
+        const config = cloudflare.match(/-c (infra\/wrangler\/\S+)/)?.[1];
+        assert.equal(config, "infra/wrangler/api/wrangler.jsonc");
+        Deno.statSync(`${app}/${config}`);
       },
     );
 
