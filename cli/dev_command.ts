@@ -19,7 +19,7 @@ import type { ServerlessFunction } from "../src/serverless.ts";
 import { type ClientInfo, internalRouteRefusal } from "./dev_guard.ts";
 import { answerWithin, type Deadline, MemoryWatch, startDeadline } from "./dev_limits.ts";
 import { type DevFunction, RouteTable } from "./dev_routes.ts";
-import { DEV_TARGETS, startTarget, type TargetFunction } from "./dev_targets.ts";
+import { DEV_TARGETS, requireTargetPackage, startTarget, type TargetFunction } from "./dev_targets.ts";
 import { deliverEvent, deliverQueue, type QueueRunner } from "./dev_triggers.ts";
 import { devQueue } from "./dev_queue.ts";
 import { CliError } from "./errors.ts";
@@ -82,6 +82,7 @@ export async function dev(runtime: Runtime, options: DevOptions, cliArgs: string
   const entries = options.entry === undefined ? await configuredEntries(runtime) : [options.entry];
   if (runtime.env()[WATCHED] === undefined) {
     await refuseTakenPort(runtime, options);
+    if (options.target !== undefined) await requireTargetPackage(options.target);
     // The modules the first entry imports are watched anyway, and the other entries themselves; a folder is not,
     // so kv writes under .slrs/ never restart.
     const [first, ...others] = entries.map((entry) => resolve(runtime.cwd(), entry));

@@ -14,11 +14,36 @@ import { startWorker } from "./dev_cloudflare.ts";
 import { lambdaAnswerer, type LambdaExposure } from "./dev_lambda.ts";
 import { infoDocument } from "./info_command.ts";
 import { CliError } from "./errors.ts";
-import { importNpm } from "./npm_import.ts";
+import { importNpm, type LoadedPackage } from "./npm_import.ts";
 import type { Runtime } from "./runtime.ts";
 
 /** The platforms `dev --target` takes. */
 export const DEV_TARGETS: readonly string[] = ["aws-lambda", "cloudflare", "azure", "vercel", "gcp"];
+
+/** The npm package each target's local runtime comes from (the others need none). */
+const TARGET_PACKAGES: ReadonlyMap<string, LoadedPackage> = new Map([
+  ["cloudflare", "miniflare"],
+  ["azure", "@azure/functions"],
+  ["gcp", "@google-cloud/functions-framework"],
+]);
+
+/**
+ * Loads the npm package a target needs, so that a missing one is an error before the watcher starts: once the
+ * server runs under the watcher, a failed start waits for a file to change, and installing a package changes none.
+ *
+ * @param target One of {@linkcode DEV_TARGETS}.
+ * @throws {CliError} When the package cannot be loaded, saying how to install it.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { requireTargetPackage } from "./dev_targets.ts";
+ * await requireTargetPackage("cloudflare"); // loads Miniflare, or says how to install it
+ * ```
+ */
+export async function requireTargetPackage(target: string): Promise<void> {
+  const name = TARGET_PACKAGES.get(target);
+  if (name !== undefined) await importNpm(name, `dev --target ${target}`);
+}
 
 /** What one request brings to a target besides itself. */
 export interface TargetInvocation {

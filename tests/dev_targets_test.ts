@@ -204,6 +204,36 @@ for (const runtime of CLI_RUNTIMES) {
     });
   }
 
+  // On Deno a missing package is fetched by its npm: specifier; on Node the project installs it.
+  if (runtime.name === "node") {
+    Deno.test("dev --target cloudflare without Miniflare installed exits 1 saying how to install it, on node", async (t) => {
+      const dir = await project(runtime, "no_miniflare");
+      try {
+        await t.step("exits 1 naming the package and npm install, without waiting for a change", async () => {
+          const main = `main.${runtime.ext}`;
+          await Deno.writeTextFile(`${dir}/${main}`, source(runtime));
+          const dev = await runtime.start(["dev", main, "--port", "0", "--target", "cloudflare"], dir);
+          // Bounded: a dev that waits for a change instead of exiting would never end.
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const exited = await Promise.race([
+            dev.child.status.then((status) => status.code),
+            new Promise<"still running">((done) => timer = setTimeout(() => done("still running"), 20_000)),
+          ]);
+          clearTimeout(timer);
+          const status = await dev.stop();
+          const stderr = dev.stderr.join("\n");
+          assert.equal(exited, 1, stderr);
+          assert.equal(status.code, 1);
+          assert.match(stderr, /dev --target cloudflare needs the npm package miniflare/);
+          assert.match(stderr, /npm install --save-dev miniflare/);
+          assert.doesNotMatch(stderr, /waiting/);
+        });
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    });
+  }
+
   Deno.test(`dev --target names the known targets for an unknown one, on ${runtime.name}`, async (t) => {
     const dir = await project(runtime, "unknown");
     try {
