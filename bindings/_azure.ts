@@ -89,28 +89,6 @@ export function azureConnection(target: AzureTarget, env: EnvRecord): { connecti
   };
 }
 
-/**
- * Reads a required variable, or throws the error that names it.
- *
- * @param target The binding.
- * @param env The environment.
- * @param variable The variable's name.
- * @param what What it should hold, for the message.
- * @returns Its value.
- */
-export function azureRequired(target: AzureTarget, env: EnvRecord, variable: string, what: string): string {
-  const value = env[variable];
-  if (value === undefined || value === "") {
-    throw new BindingError({
-      ...target,
-      operation: "configure",
-      message: `${variable} is not set; set it to ${what}. The deployment sets it for a deployed function; ` +
-        `a test or a local run sets it itself.`,
-    });
-  }
-  return value;
-}
-
 /** The parts of the SDKs' `RestError` the backends read. */
 interface RestErrorLike {
   statusCode?: number;
@@ -128,20 +106,30 @@ export function azureStatus(error: unknown): number | undefined {
   return (error as RestErrorLike | undefined)?.statusCode;
 }
 
+/** The storage resource a binding names, for the hint when Azure answers 404. */
+export interface AzureResource {
+  /** The variable that names it, e.g. `SLRS_UPLOADS_CONTAINER`. */
+  variable: string;
+  /** Its name, as read from the variable (unset before the first use). */
+  name: string | undefined;
+  /** What it is in the storage account. */
+  kind: "container" | "queue" | "table";
+}
+
 /**
- * An SDK failure as a {@linkcode BindingError}, with Azure's status and code, and a hint when there is one.
+ * An SDK failure as a {@linkcode BindingError}, with Azure's status and code; a 404 says which variable to check.
  *
  * @param target The binding.
  * @param operation The operation.
  * @param error What the SDK threw.
- * @param hint What to check, for a given status.
+ * @param resource The container, queue or table the binding names.
  * @returns The error.
  */
 export function azureFailure(
   target: AzureTarget,
   operation: string,
   error: unknown,
-  hint: (status: number | undefined) => string = () => "",
+  resource: AzureResource,
 ): BindingError {
   if (error instanceof BindingError) return error;
   const rest = error as RestErrorLike | undefined;
@@ -152,6 +140,8 @@ export function azureFailure(
     : network
     ? `could not reach the storage account (${rest?.message ?? String(error)}); check the connection string's endpoints`
     : `the Azure SDK failed: ${rest?.message ?? String(error)}`;
-  const extra = hint(status);
+  const extra = status === 404
+    ? `Check that ${resource.variable}=${resource.name} names a ${resource.kind} of the storage account.`
+    : "";
   return new BindingError({ ...target, operation, message: extra ? `${what}. ${extra}` : what, cause: error });
 }

@@ -45,14 +45,8 @@ import {
   type BucketRange,
   type BucketValue,
 } from "../src/bindings.ts";
-import {
-  AZURE_STORAGE_RETRY_OPTIONS,
-  azureConnection,
-  azureFailure,
-  azureRequired,
-  azureStatus,
-  type AzureTarget,
-} from "./_azure.ts";
+import { AZURE_STORAGE_RETRY_OPTIONS, azureConnection, azureFailure, azureStatus, type AzureTarget } from "./_azure.ts";
+import { requiredVariable } from "./_config.ts";
 import { bucketObject, readPart, unquote, withBody } from "./_bucket_objects.ts";
 import { bytesOf, type EnvRecord } from "./_bytes.ts";
 import { azureContainerVariable } from "./_resource_variables.ts";
@@ -398,7 +392,7 @@ class AzureBlobBucket implements Bucket {
 
   #configure(): ContainerClient {
     if (this.#container) return this.#container;
-    this.#name = azureRequired(
+    this.#name = requiredVariable(
       this.#target,
       this.#env,
       azureContainerVariable(this.#target.binding),
@@ -421,12 +415,7 @@ class AzureBlobBucket implements Bucket {
       this.#target,
       operation,
       error,
-      (status) =>
-        status === 404
-          ? `Check that ${
-            azureContainerVariable(this.#target.binding)
-          }=${this.#name} names a container of the storage account.`
-          : "",
+      { variable: azureContainerVariable(this.#target.binding), name: this.#name, kind: "container" },
     );
   }
 }

@@ -27,13 +27,8 @@ import {
   type QueueSendOptions,
   type QueueSendRequest,
 } from "../src/bindings.ts";
-import {
-  AZURE_STORAGE_RETRY_OPTIONS,
-  azureConnection,
-  azureFailure,
-  azureRequired,
-  type AzureTarget,
-} from "./_azure.ts";
+import { AZURE_STORAGE_RETRY_OPTIONS, azureConnection, azureFailure, type AzureTarget } from "./_azure.ts";
+import { requiredVariable } from "./_config.ts";
 import { type EnvRecord, fromBase64, toBase64 } from "./_bytes.ts";
 import { decodeQueueBody, encodeQueueBody, isEnvelope } from "./_queue_messages.ts";
 import { azureQueueVariable } from "./_resource_variables.ts";
@@ -137,12 +132,7 @@ class AzureQueue implements QueueProducer {
         this.#target,
         operation,
         error,
-        (status) =>
-          status === 404
-            ? `Check that ${
-              azureQueueVariable(this.#target.binding)
-            }=${this.#name} names a queue of the storage account.`
-            : "",
+        { variable: azureQueueVariable(this.#target.binding), name: this.#name, kind: "queue" },
       );
     }
   }
@@ -169,7 +159,7 @@ class AzureQueue implements QueueProducer {
 
   #configure(): QueueClient {
     if (this.#client) return this.#client;
-    this.#name = azureRequired(
+    this.#name = requiredVariable(
       this.#target,
       this.#env,
       azureQueueVariable(this.#target.binding),

@@ -37,7 +37,8 @@ import type {
   KvValueType,
   KvValueWithMetadata,
 } from "../src/bindings.ts";
-import { AZURE_RETRY, azureConnection, azureFailure, azureRequired, azureStatus } from "./_azure.ts";
+import { AZURE_RETRY, azureConnection, azureFailure, azureStatus } from "./_azure.ts";
+import { requiredVariable } from "./_config.ts";
 import { bytesOf, concat, type EnvRecord, fromBase64 } from "./_bytes.ts";
 import {
   checkKvKey,
@@ -253,7 +254,7 @@ class AzureTableKv {
 
   #configure(): TableClient {
     if (this.#client) return this.#client;
-    this.#table = azureRequired(
+    this.#table = requiredVariable(
       this.#target,
       this.#env,
       azureTableVariable(this.#target.binding),
@@ -276,12 +277,7 @@ class AzureTableKv {
       this.#target,
       operation,
       error,
-      (status) =>
-        status === 404
-          ? `Check that ${
-            azureTableVariable(this.#target.binding)
-          }=${this.#table} names a table of the storage account.`
-          : "",
+      { variable: azureTableVariable(this.#target.binding), name: this.#table, kind: "table" },
     );
   }
 }
