@@ -43,6 +43,37 @@ console.log(JSON.stringify({
 
 const binding = (module: string) => JSON.stringify(new URL(`../../bindings/${module}.ts`, import.meta.url).href);
 
+/** Bundles `entry` for Node into `dir`; the result runs it once under node with only `env`, returning what it printed. */
+async function bundledForNode(dir: string, entry: string, env: Record<string, string>) {
+  await Deno.writeTextFile(`${dir}/entry.ts`, entry);
+  const bundle = await new Deno.Command(Deno.execPath(), {
+    args: ["bundle", "--quiet", "--platform", "node", "-o", `${dir}/entry.mjs`, `${dir}/entry.ts`],
+    cwd: new URL("../../", import.meta.url).pathname,
+    env: { RUST_BACKTRACE: "0" },
+    stderr: "piped",
+  }).output();
+  assert.ok(bundle.success, new TextDecoder().decode(bundle.stderr));
+  return async () => {
+    const node = await new Deno.Command("node", { args: [`${dir}/entry.mjs`], env, clearEnv: true }).output();
+    assert.ok(node.success, new TextDecoder().decode(node.stderr));
+    return JSON.parse(new TextDecoder().decode(node.stdout));
+  };
+}
+
+/**
+ * Runs {@linkcode entryUsing}'s entry twice under node: the first run counts 1 (with the object it stored and the key
+ * it listed), the second 2, so the state went through the real server.
+ */
+async function countsTwiceUnderNode(dir: string, entry: string, env: Record<string, string>): Promise<void> {
+  const run = await bundledForNode(dir, entry, env);
+  assert.deepEqual(await run(), {
+    count: { value: 1, metadata: { by: "node" } },
+    object: { text: "from node", type: "text/plain", size: 15 },
+    listed: ["count"],
+  });
+  assert.equal((await run()).count.value, 2);
+}
+
 // Through the node:http transport, as the entry `build` generates for Node gives them.
 const ENTRY = entryUsing(
   [["dynamoDbKv", "dynamodb_kv"], ["s3Bucket", "s3_bucket"], ["sqsQueue", "sqs_queue"]],
@@ -82,15 +113,6 @@ Deno.test("the AWS backends bundled for Node run under node against the local se
       body: "Action=CreateQueue&QueueName=emails&Version=2012-11-05",
     }).then((r) => r.text());
 
-    await Deno.writeTextFile(`${dir}/entry.ts`, ENTRY);
-    const bundle = await new Deno.Command(Deno.execPath(), {
-      args: ["bundle", "--quiet", "--platform", "node", "-o", `${dir}/entry.mjs`, `${dir}/entry.ts`],
-      cwd: new URL("../../", import.meta.url).pathname,
-      env: { RUST_BACKTRACE: "0" },
-      stderr: "piped",
-    }).output();
-    assert.ok(bundle.success, new TextDecoder().decode(bundle.stderr));
-
     const env = {
       AWS_REGION: "us-east-1",
       SLRS_COUNTER_TABLE: "counter",
@@ -103,18 +125,7 @@ Deno.test("the AWS backends bundled for Node run under node against the local se
       AWS_ACCESS_KEY_ID: "S3RVER",
       AWS_SECRET_ACCESS_KEY: "S3RVER",
     };
-    const run = async () => {
-      const node = await new Deno.Command("node", { args: [`${dir}/entry.mjs`], env, clearEnv: true }).output();
-      const stderr = new TextDecoder().decode(node.stderr);
-      assert.ok(node.success, stderr);
-      return JSON.parse(new TextDecoder().decode(node.stdout));
-    };
-    assert.deepEqual(await run(), {
-      count: { value: 1, metadata: { by: "node" } },
-      object: { text: "from node", type: "text/plain", size: 15 },
-      listed: ["count"],
-    });
-    assert.equal((await run()).count.value, 2);
+    await countsTwiceUnderNode(dir, ENTRY, env);
   } finally {
     await Promise.all([dynalite.stop(), s3rver.stop(), sqslite.stop()]);
     await Deno.remove(dir, { recursive: true });
@@ -141,33 +152,13 @@ Deno.test("the Azure backends bundled for Node run under node against azurite", 
     const emails = QueueServiceClient.fromConnectionString(connection).getQueueClient("emails");
     await emails.create();
 
-    await Deno.writeTextFile(`${dir}/entry.ts`, AZURE_ENTRY);
-    const bundle = await new Deno.Command(Deno.execPath(), {
-      args: ["bundle", "--quiet", "--platform", "node", "-o", `${dir}/entry.mjs`, `${dir}/entry.ts`],
-      cwd: new URL("../../", import.meta.url).pathname,
-      env: { RUST_BACKTRACE: "0" },
-      stderr: "piped",
-    }).output();
-    assert.ok(bundle.success, new TextDecoder().decode(bundle.stderr));
-
     const env = {
       AzureWebJobsStorage: connection,
       SLRS_COUNTER_TABLE: "counter",
       SLRS_UPLOADS_CONTAINER: "uploads",
       SLRS_EMAILS_QUEUE: "emails",
     };
-    const run = async () => {
-      const node = await new Deno.Command("node", { args: [`${dir}/entry.mjs`], env, clearEnv: true }).output();
-      const stderr = new TextDecoder().decode(node.stderr);
-      assert.ok(node.success, stderr);
-      return JSON.parse(new TextDecoder().decode(node.stdout));
-    };
-    assert.deepEqual(await run(), {
-      count: { value: 1, metadata: { by: "node" } },
-      object: { text: "from node", type: "text/plain", size: 15 },
-      listed: ["count"],
-    });
-    assert.equal((await run()).count.value, 2);
+    await countsTwiceUnderNode(dir, AZURE_ENTRY, env);
     assert.equal((await emails.getProperties()).approximateMessagesCount, 4);
   } finally {
     await Promise.all([table.stop(), blob.stop(), queue.stop()]);
@@ -207,20 +198,8 @@ Deno.test("the Redis and local backends bundled for Node run under node", async 
   const redis = await startRedisServer();
   const dir = await Deno.makeTempDir({ prefix: "slrs-bindings-node-" });
   try {
-    await Deno.writeTextFile(`${dir}/entry.ts`, SELF_HOSTED_ENTRY);
-    const bundle = await new Deno.Command(Deno.execPath(), {
-      args: ["bundle", "--quiet", "--platform", "node", "-o", `${dir}/entry.mjs`, `${dir}/entry.ts`],
-      cwd: new URL("../../", import.meta.url).pathname,
-      env: { RUST_BACKTRACE: "0" },
-      stderr: "piped",
-    }).output();
-    assert.ok(bundle.success, new TextDecoder().decode(bundle.stderr));
     const env = { REDIS_URL: redis.url, SLRS_CACHE_FILE: `${dir}/cache.json`, SLRS_UPLOADS_DIR: `${dir}/uploads` };
-    const run = async () => {
-      const node = await new Deno.Command("node", { args: [`${dir}/entry.mjs`], env, clearEnv: true }).output();
-      assert.ok(node.success, new TextDecoder().decode(node.stderr));
-      return JSON.parse(new TextDecoder().decode(node.stdout));
-    };
+    const run = await bundledForNode(dir, SELF_HOSTED_ENTRY, env);
     assert.deepEqual(await run(), {
       count: { value: 1, metadata: { by: "node" } },
       cached: 1,
