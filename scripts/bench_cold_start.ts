@@ -34,6 +34,7 @@
  */
 
 import { bundleModule } from "../cli/bundle.ts";
+import { run } from "./_run.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const HERE = new URL("./cold_start/", import.meta.url).pathname;
@@ -57,23 +58,6 @@ interface Sample {
 function option(name: string, fallback: string): string {
   const index = Deno.args.indexOf(name);
   return index === -1 ? fallback : Deno.args[index + 1] ?? fallback;
-}
-
-async function run(command: string, args: string[], cwd = ROOT): Promise<string> {
-  const { code, stdout, stderr } = await new Deno.Command(command, {
-    args,
-    cwd,
-    env: { RUST_BACKTRACE: "0", NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  if (code !== 0) {
-    throw new Error(
-      `${command} ${args.join(" ")} exited with ${code}:\n${decoder.decode(stderr)}${decoder.decode(stdout)}`,
-    );
-  }
-  return decoder.decode(stdout);
 }
 
 /** The slrs bundle exactly as a deployment gets it: `cli.ts build --target aws-lambda` into `dir`. */

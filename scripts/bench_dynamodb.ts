@@ -25,6 +25,7 @@
 
 import { AwsClient } from "npm:aws4fetch@^1.0.20";
 import { startLocalServer } from "../tests/bindings/_local_server.ts";
+import { run } from "./_run.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const HERE = new URL("./dynamodb/", import.meta.url).pathname;
@@ -65,23 +66,6 @@ export async function get(key) {
 function option(name: string, fallback: string): string {
   const index = Deno.args.indexOf(name);
   return index === -1 ? fallback : Deno.args[index + 1] ?? fallback;
-}
-
-async function run(command: string, args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
-  const { code, stdout, stderr } = await new Deno.Command(command, {
-    args,
-    cwd: options.cwd ?? ROOT,
-    env: { RUST_BACKTRACE: "0", NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", ...options.env },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  if (code !== 0) {
-    throw new Error(
-      `${command} ${args.join(" ")} exited with ${code}:\n${decoder.decode(stderr)}${decoder.decode(stdout)}`,
-    );
-  }
-  return decoder.decode(stdout);
 }
 
 /** The SDK's installed version, or undefined when the pinned major is not in the cache. */
