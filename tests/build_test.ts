@@ -137,21 +137,8 @@ Deno.test("cli.ts build bundles the examples for every target", async (t) => {
     await t.step("the Deno Lambda zip's bootstrap serves invocations from the Runtime API", async () => {
       const files = unzipSync(await Deno.readFile(`${out}/aws-lambda-deno/aws-lambda-example.zip`));
       assert.deepEqual(Object.keys(files).sort(), ["aws-lambda-example.js.map", "bootstrap", "main.js"]);
-      const task = await Deno.makeTempDir({ dir: out });
-      await Deno.writeFile(`${task}/main.js`, files["main.js"]!);
-      await Deno.writeFile(`${task}/bootstrap`, files.bootstrap!, { mode: 0o755 });
       await using api = startRuntimeApi();
-      const child = new Deno.Command(`${task}/bootstrap`, {
-        env: {
-          DENO: Deno.execPath(),
-          LAMBDA_TASK_ROOT: task,
-          AWS_LAMBDA_RUNTIME_API: api.api,
-          DENO_DIR: `${task}/.deno`,
-          RUST_BACKTRACE: "0",
-        },
-        stdout: "null",
-        stderr: "null",
-      }).spawn();
+      const child = await startBootstrap(files, out, api.api);
       try {
         const http = fixture("apigw-v2.json");
         http.rawPath = "/hello/deno";
@@ -292,21 +279,8 @@ Deno.test("cli.ts build --target aws-lambda-deno streams for a function that req
 
     await t.step("the zip's bootstrap posts the prelude, 8 NUL bytes and the body in streaming mode", async () => {
       const files = unzipSync(await Deno.readFile(`${out}/aws-lambda-deno/ticks.zip`));
-      const task = await Deno.makeTempDir({ dir: out });
-      await Deno.writeFile(`${task}/main.js`, files["main.js"]!);
-      await Deno.writeFile(`${task}/bootstrap`, files.bootstrap!, { mode: 0o755 });
       await using api = startRuntimeApi();
-      const child = new Deno.Command(`${task}/bootstrap`, {
-        env: {
-          DENO: Deno.execPath(),
-          LAMBDA_TASK_ROOT: task,
-          AWS_LAMBDA_RUNTIME_API: api.api,
-          DENO_DIR: `${task}/.deno`,
-          RUST_BACKTRACE: "0",
-        },
-        stdout: "null",
-        stderr: "null",
-      }).spawn();
+      const child = await startBootstrap(files, out, api.api);
       try {
         const event = fixture("function-url.json");
         event.rawPath = "/chunks";
@@ -462,3 +436,21 @@ Deno.test("cli.ts build never writes through a symbolic link in its output", asy
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** Unpacks a Deno Lambda zip's files into a folder under `out` and starts its bootstrap against the Runtime API at `api`. */
+async function startBootstrap(files: Record<string, Uint8Array>, out: string, api: string): Promise<Deno.ChildProcess> {
+  const task = await Deno.makeTempDir({ dir: out });
+  await Deno.writeFile(`${task}/main.js`, files["main.js"]!);
+  await Deno.writeFile(`${task}/bootstrap`, files.bootstrap!, { mode: 0o755 });
+  return new Deno.Command(`${task}/bootstrap`, {
+    env: {
+      DENO: Deno.execPath(),
+      LAMBDA_TASK_ROOT: task,
+      AWS_LAMBDA_RUNTIME_API: api,
+      DENO_DIR: `${task}/.deno`,
+      RUST_BACKTRACE: "0",
+    },
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+}
