@@ -16,6 +16,7 @@ import { infoDocument } from "./info_command.ts";
 import { CliError } from "./errors.ts";
 import { importNpm, type LoadedPackage } from "./npm_import.ts";
 import type { Runtime } from "./runtime.ts";
+import type { AzureCookie } from "../adapters/azure/types.ts";
 
 /** The platforms `dev --target` takes. */
 export const DEV_TARGETS: readonly string[] = ["aws-lambda", "cloudflare", "azure", "vercel", "gcp"];
@@ -192,19 +193,8 @@ interface AzureFunctions {
   default: {
     HttpRequest: new (init: Record<string, unknown>) => unknown;
     InvocationContext: new (init: Record<string, unknown>) => unknown;
-    HttpResponse: new (init: unknown) => Response & { cookies: AzureCookieInit[] };
+    HttpResponse: new (init: unknown) => Response & { cookies: AzureCookie[] };
   };
-}
-interface AzureCookieInit {
-  name: string;
-  value: string;
-  domain?: string;
-  path?: string;
-  expires?: Date | number;
-  secure?: boolean;
-  httpOnly?: boolean;
-  sameSite?: "Strict" | "Lax" | "None";
-  maxAge?: number;
 }
 
 // The v4 programming model's own HttpRequest and InvocationContext, and HttpResponse to read the result as the
@@ -241,7 +231,7 @@ async function azureTarget(fn: ServerlessFunction<Record<string, unknown>>): Pro
   };
 }
 
-function serializeCookie(cookie: AzureCookieInit): string {
+function serializeCookie(cookie: AzureCookie): string {
   const parts = [`${cookie.name}=${cookie.value}`];
   if (cookie.domain !== undefined) parts.push(`Domain=${cookie.domain}`);
   if (cookie.path !== undefined) parts.push(`Path=${cookie.path}`);
