@@ -24,7 +24,8 @@ export function processEnv(): Record<string, string | undefined> {
 /**
  * Tracks `ctx.waitUntil` work for platforms that end the invocation when the handler returns.
  *
- * @returns `add` for `createContext({ waitUntil })` and `settled()`, which waits for everything added so far.
+ * @returns `add` for `createContext({ waitUntil })` and `settled()`, which waits for everything added so far
+ * (`undefined` when nothing was: most invocations, which then await nothing).
  *
  * @example Usage
  * ```ts
@@ -36,18 +37,19 @@ export function processEnv(): Record<string, string | undefined> {
  * console.assert(done);
  * ```
  */
-export function pending(): { add: (promise: Promise<unknown>) => void; settled: () => Promise<void> } {
+export function pending(): { add: (promise: Promise<unknown>) => void; settled: () => Promise<void> | undefined } {
   // Made on the first `add`: most invocations never call `waitUntil`.
   let promises: Promise<unknown>[] | undefined;
+  // Work added while waiting (a waitUntil task that calls waitUntil) is awaited too.
+  const all = async (list: Promise<unknown>[]) => {
+    for (let seen = 0; seen < list.length;) {
+      const batch = list.slice(seen);
+      seen = list.length;
+      await Promise.allSettled(batch);
+    }
+  };
   return {
     add: (promise) => void (promises ??= []).push(promise),
-    // Work added while waiting (a waitUntil task that calls waitUntil) is awaited too.
-    settled: async () => {
-      for (let seen = 0; promises !== undefined && seen < promises.length;) {
-        const batch = promises.slice(seen);
-        seen = promises.length;
-        await Promise.allSettled(batch);
-      }
-    },
+    settled: () => promises === undefined ? undefined : all(promises),
   };
 }

@@ -160,7 +160,6 @@ export class Invocation {
   #signal: AbortSignal | undefined;
   #abortAt: number;
   #disposed = false;
-  #busy = false;
 
   constructor(lambda: LambdaContextLike, event: unknown, options: Resolved) {
     const remaining = remainingOf(lambda);
@@ -171,10 +170,7 @@ export class Invocation {
       requestId: typeof lambda.awsRequestId === "string" ? lambda.awsRequestId : crypto.randomUUID(),
       env: (options.env?.() ?? {}) as never,
       deadline,
-      waitUntil: (promise) => {
-        this.#busy = true;
-        this.#work.add(promise);
-      },
+      waitUntil: this.#work.add,
       raw: { event, context: lambda },
       // Made on first read: an AbortSignal costs more than the rest of a small invocation on Node 20, and most
       // handlers never look at it.
@@ -198,7 +194,7 @@ export class Invocation {
    * invocations), so the caller need not await anything.
    */
   finish(): Promise<void> | undefined {
-    return this.#busy ? this.#work.settled() : undefined;
+    return this.#work.settled();
   }
 
   /** Stops watching the deadline. */

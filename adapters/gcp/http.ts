@@ -186,7 +186,7 @@ async function writeResponse(
   method: string,
   res: GcpResponse,
   ctx: Context<unknown>,
-  beforeEnd: () => Promise<void>,
+  beforeEnd: () => Promise<void> | undefined,
 ): Promise<void> {
   res.statusCode = response.status;
   // Framing (length, chunking, keep-alive) is the server's to decide from the bytes it sends: see ../_framing.ts.
