@@ -167,7 +167,11 @@ export function outsideBindings(
   return result;
 }
 
-/** Each binding's backend on the platform, from the function's requirements and its settings there. */
+/**
+ * Each binding's backend on the platform, from the function's requirements and its settings there: worked out again
+ * rather than read from `platforms[…].bindings`, since an --info document read from elsewhere is not checked and the
+ * resources are named from the requirements.
+ */
 function platformBindings(fn: FunctionInfo, platform: PlatformName): Record<string, BindingBackend> {
   return bindingBackends(fn.requirements.bindings ?? {}, platform, fn.platforms[platform].settings);
 }
