@@ -9,6 +9,7 @@
  * @module
  */
 
+import { azureConnectionVariable } from "../../bindings/_azure.ts";
 import { type BackendName, BACKENDS, type BindingBackend, bindingBackends } from "../../src/binding_backends.ts";
 import type { FunctionInfo } from "../../src/info.ts";
 import type { PlatformName } from "../../src/platforms.ts";
@@ -71,7 +72,7 @@ const AWS_CREDENTIALS = [
 ] as const;
 const GOOGLE_PROJECT = ["GOOGLE_CLOUD_PROJECT", "the Google Cloud project that holds it"] as const;
 const azureConnection = (b: string) =>
-  [`SLRS_${b}_CONNECTION`, "the connection string of its storage account"] as const;
+  [azureConnectionVariable(b), "the connection string of its storage account"] as const;
 /** The variable that names the binding's resource: the one `--info` lists first. */
 const primary = (backend: BackendName, binding: string) => BACKENDS[backend].variables(binding)[0]!;
 
