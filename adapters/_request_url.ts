@@ -134,6 +134,23 @@ export function socketHost(address: string | undefined, port: number | undefined
 }
 
 /**
+ * The `host:port` a server listening on `address` answers as: the any-address (`0.0.0.0`, `::`) becomes `localhost`.
+ *
+ * @param address The listening address.
+ * @returns The host, or `undefined` when the address is unknown.
+ *
+ * @example Usage
+ * ```ts
+ * import { listeningHost } from "./_request_url.ts";
+ * console.assert(listeningHost({ hostname: "0.0.0.0", port: 8000 }) === "localhost:8000");
+ * ```
+ */
+export function listeningHost(address: { hostname: string; port: number }): string | undefined {
+  const { hostname, port } = address;
+  return socketHost(hostname === "0.0.0.0" || hostname === "::" ? "localhost" : hostname, port);
+}
+
+/**
  * Checks a `Request` a fetch-style server (`Deno.serve`) built from the raw request: such a server writes `Host`
  * into `request.url` as it came (`Host: x/admin?` makes `http://x/admin?/public`) and keeps dot segments. A Host that
  * is not a valid `host[:port]` is replaced by `ownHost()` (or `localhost`), the path taken from after it.

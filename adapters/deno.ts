@@ -25,7 +25,7 @@ import {
   type LogSink,
   type ServerlessFunction,
 } from "../mod.ts";
-import { BadTarget, checkedRequest, socketHost } from "./_request_url.ts";
+import { BadTarget, checkedRequest, listeningHost } from "./_request_url.ts";
 import {
   checkPort,
   localUrl,
@@ -237,10 +237,6 @@ export function serve<Env = DefaultEnv>(fn: ServerlessFunction<Env>, options: De
     shutdown,
     [Symbol.asyncDispose]: shutdown,
   };
-}
-
-function listeningHost(addr: Deno.NetAddr): string | undefined {
-  return socketHost(addr.hostname === "0.0.0.0" || addr.hostname === "::" ? "localhost" : addr.hostname, addr.port);
 }
 
 /**

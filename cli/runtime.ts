@@ -11,7 +11,7 @@ import { realpathSync } from "node:fs";
 import { readdir, readFile, rename, writeFile } from "node:fs/promises";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { BadTarget, checkedRequest, socketHost } from "../adapters/_request_url.ts";
+import { BadTarget, checkedRequest, listeningHost } from "../adapters/_request_url.ts";
 import { jsonError } from "../src/error_response.ts";
 import { serverless } from "../src/serverless.ts";
 import type { ClientInfo } from "./dev_guard.ts";
@@ -175,11 +175,6 @@ function listenError(error: unknown, options: ServeOptions): unknown {
     `port ${options.port} on ${options.hostname} is already in use; stop what listens there, or pick another ` +
       "port with --port N (--port 0 picks a free one).",
   );
-}
-
-/** The listening address as a Host, for a request whose own is not valid; any-address becomes `localhost`. */
-function listeningHost(addr: Deno.NetAddr): string | undefined {
-  return socketHost(addr.hostname === "0.0.0.0" || addr.hostname === "::" ? "localhost" : addr.hostname, addr.port);
 }
 
 /** `ctx.raw` of the Node adapter, as far as dev reads it. */
