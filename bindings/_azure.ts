@@ -6,6 +6,7 @@
  */
 
 import { BindingError, type BindingKind } from "../src/bindings.ts";
+import { AZURE_DEFAULT_CONNECTION, azureConnectionVariable } from "../src/binding_variables.ts";
 import type { EnvRecord } from "./_bytes.ts";
 
 /** Which binding a call belongs to, for error messages. */
@@ -17,9 +18,6 @@ export interface AzureTarget {
   /** The binding's name, e.g. `COUNTER`. */
   binding: string;
 }
-
-/** The storage account every Functions app has; a binding uses it unless `SLRS_<NAME>_CONNECTION` names another. */
-export const AZURE_DEFAULT_CONNECTION = "AzureWebJobsStorage";
 
 /** How the SDKs retry throttling (503 `ServerBusy`, 500 `OperationTimedOut`) and network failures: 5 tries in all. */
 export const AZURE_RETRY: { readonly tries: number; readonly baseMs: number; readonly capMs: number } = {
@@ -46,23 +44,6 @@ export const AZURE_STORAGE_RETRY_OPTIONS: {
   retryDelayInMs: AZURE_RETRY.baseMs,
   maxRetryDelayInMs: AZURE_RETRY.capMs,
 };
-
-/**
- * The variable that holds a binding's connection string.
- *
- * @param binding The binding's name.
- * @returns `SLRS_<NAME>_CONNECTION`.
- *
- * @example
- * ```ts
- * import { azureConnectionVariable } from "./_azure.ts";
- *
- * console.assert(azureConnectionVariable("UPLOADS") === "SLRS_UPLOADS_CONNECTION");
- * ```
- */
-export function azureConnectionVariable(binding: string): string {
-  return `SLRS_${binding}_CONNECTION`;
-}
 
 /**
  * The connection string: `SLRS_<NAME>_CONNECTION`, else `AzureWebJobsStorage`; a clear error when neither is set.

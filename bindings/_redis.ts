@@ -11,6 +11,7 @@
 import { Buffer } from "node:buffer";
 import { createClient, RESP_TYPES } from "npm:@redis/client@^6.3.1";
 import { BindingError, type BindingKind } from "../src/bindings.ts";
+import { REDIS_DEFAULT_URL, redisUrlVariable } from "../src/binding_variables.ts";
 import type { EnvRecord } from "./_bytes.ts";
 
 /** Which binding a call belongs to, for error messages. */
@@ -45,26 +46,6 @@ export const REDIS_RETRY: { readonly attempts: number; readonly baseMs: number; 
   baseMs: 50,
   capMs: 1000,
 };
-
-/** The variable every Redis binding falls back to for its server. */
-export const REDIS_DEFAULT_URL = "REDIS_URL";
-
-/**
- * The variable that holds a binding's Redis URL.
- *
- * @param binding The binding's name.
- * @returns `SLRS_<NAME>_REDIS_URL`.
- *
- * @example
- * ```ts
- * import { redisUrlVariable } from "./_redis.ts";
- *
- * console.assert(redisUrlVariable("COUNTER") === "SLRS_COUNTER_REDIS_URL");
- * ```
- */
-export function redisUrlVariable(binding: string): string {
-  return `SLRS_${binding}_REDIS_URL`;
-}
 
 /**
  * The prefix of every Redis key of a binding: `SLRS_<NAME>_REDIS_PREFIX`, else `slrs:<NAME>:`.

@@ -49,7 +49,7 @@ import { AZURE_STORAGE_RETRY_OPTIONS, azureConnection, azureFailure, azureStatus
 import { requiredVariable } from "./_config.ts";
 import { bucketObject, readPart, unquote, withBody } from "./_bucket_objects.ts";
 import { bytesOf, type EnvRecord } from "./_bytes.ts";
-import { azureContainerVariable } from "./_resource_variables.ts";
+import { azureContainerVariable } from "../src/binding_variables.ts";
 
 export type { EnvRecord };
 export type * from "../src/bindings.ts";

@@ -31,7 +31,7 @@ import { AZURE_STORAGE_RETRY_OPTIONS, azureConnection, azureFailure, type AzureT
 import { requiredVariable } from "./_config.ts";
 import { type EnvRecord, fromBase64, toBase64 } from "./_bytes.ts";
 import { decodeQueueBody, encodeQueueBody, isEnvelope } from "./_queue_messages.ts";
-import { azureQueueVariable } from "./_resource_variables.ts";
+import { azureQueueVariable } from "../src/binding_variables.ts";
 
 export type { EnvRecord };
 export type * from "../src/bindings.ts";

@@ -50,7 +50,7 @@ import {
   type KvTarget,
   nowSeconds,
 } from "./_kv_rules.ts";
-import { azureTableVariable } from "./_resource_variables.ts";
+import { azureTableVariable } from "../src/binding_variables.ts";
 
 export type { EnvRecord };
 export type * from "../src/bindings.ts";

@@ -64,7 +64,7 @@ import {
   type KvTarget,
   nowSeconds,
 } from "./_kv_rules.ts";
-import { dynamoDbTableVariable } from "./_resource_variables.ts";
+import { dynamoDbTableVariable } from "../src/binding_variables.ts";
 
 /**
  * The limits as plain constants: the minifier inlines them where the exported object would stay a lookup, and an

@@ -38,6 +38,7 @@ import type {
   KvValueType,
   KvValueWithMetadata,
 } from "../src/bindings.ts";
+import { firestoreCollectionVariable } from "../src/binding_variables.ts";
 import { bytesOf, type EnvRecord, fromBase64, toBase64 } from "./_bytes.ts";
 import { requiredVariable } from "./_config.ts";
 import { type GcpConfig, gcpConfig, gcpError, gcpFetch, gcpProject } from "./_gcp.ts";
@@ -256,7 +257,7 @@ class FirestoreKv {
     const collection = requiredVariable(
       this.#target,
       this.#env,
-      `SLRS_${binding}_COLLECTION`,
+      firestoreCollectionVariable(binding),
       "the Firestore collection of this binding",
     );
     const database = this.#env[`SLRS_${binding}_DATABASE`] || "(default)";
@@ -267,7 +268,9 @@ class FirestoreKv {
 
   async #failure(operation: string, response: Response) {
     const hint = response.status === 403 || response.status === 404
-      ? `Check that SLRS_${this.#target.binding}_COLLECTION, the project and the database name a Firestore ` +
+      ? `Check that ${
+        firestoreCollectionVariable(this.#target.binding)
+      }, the project and the database name a Firestore ` +
         `database the function's service account can use`
       : "";
     return await gcpError(this.#target, operation, "Firestore", response, hint);

@@ -34,6 +34,7 @@ import {
   type BucketPutOptions,
   type BucketValue,
 } from "../src/bindings.ts";
+import { gcsBucketVariable } from "../src/binding_variables.ts";
 import { bucketObject, readPart, withBody } from "./_bucket_objects.ts";
 import { bytesOf, concat, type EnvRecord, utf8Length } from "./_bytes.ts";
 import { requiredVariable } from "./_config.ts";
@@ -309,7 +310,7 @@ class GcsBucket implements Bucket {
     const bucket = requiredVariable(
       this.#target,
       this.#env,
-      `SLRS_${this.#target.binding}_BUCKET`,
+      gcsBucketVariable(this.#target.binding),
       "the name of the Cloud Storage bucket of this binding",
     );
     this.#config = { ...gcpConfig(this.#target, "storage", this.#env), bucket };
@@ -318,7 +319,7 @@ class GcsBucket implements Bucket {
 
   async #failure(operation: string, response: Response): Promise<BindingError> {
     const hint = response.status === 403 || response.status === 404
-      ? `Check that SLRS_${this.#target.binding}_BUCKET names a bucket the function's service account can use`
+      ? `Check that ${gcsBucketVariable(this.#target.binding)} names a bucket the function's service account can use`
       : "";
     return await gcpError(this.#target, operation, "Cloud Storage", response, hint);
   }

@@ -42,6 +42,7 @@ import {
 } from "../src/bindings.ts";
 import { bucketObject, withBody } from "./_bucket_objects.ts";
 import { bytesOf, type EnvRecord, fromBase64, toBase64, utf8Length } from "./_bytes.ts";
+import { localBucketVariable } from "../src/binding_variables.ts";
 
 export type { EnvRecord };
 export type * from "../src/bindings.ts";
@@ -52,23 +53,6 @@ export const LOCAL_BUCKET_LIMITS: {
   readonly listLimit: number;
   readonly segmentBytes: number;
 } = { keyBytes: 1024, listLimit: 1000, segmentBytes: 255 };
-
-/**
- * The variable that names a binding's directory.
- *
- * @param binding The binding's name.
- * @returns `SLRS_<NAME>_DIR`.
- *
- * @example
- * ```ts
- * import { localBucketVariable } from "./local_bucket.ts";
- *
- * console.assert(localBucketVariable("UPLOADS") === "SLRS_UPLOADS_DIR");
- * ```
- */
-export function localBucketVariable(binding: string): string {
-  return `SLRS_${binding}_DIR`;
-}
 
 /**
  * A bucket in a directory; configuration is read, and its absence reported, at the first call.

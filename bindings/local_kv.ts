@@ -34,6 +34,7 @@ import {
   type KvValueWithMetadata,
 } from "../src/bindings.ts";
 import { bytesOf, type EnvRecord, fromBase64, toBase64 } from "./_bytes.ts";
+import { localKvVariable } from "../src/binding_variables.ts";
 import {
   checkKvKey,
   decodeKvValue,
@@ -53,23 +54,6 @@ export const LOCAL_KV_LIMITS: { readonly keyBytes: number; readonly valueBytes: 
   keyBytes: 512,
   valueBytes: 25 * 1024 * 1024,
 };
-
-/**
- * The variable that names a binding's file.
- *
- * @param binding The binding's name.
- * @returns `SLRS_<NAME>_FILE`.
- *
- * @example
- * ```ts
- * import { localKvVariable } from "./local_kv.ts";
- *
- * console.assert(localKvVariable("COUNTER") === "SLRS_COUNTER_FILE");
- * ```
- */
-export function localKvVariable(binding: string): string {
-  return `SLRS_${binding}_FILE`;
-}
 
 /**
  * A KV namespace in a JSON file; configuration is read, and its absence reported, at the first call.

@@ -33,6 +33,7 @@ import {
   type QueueSendOptions,
   type QueueSendRequest,
 } from "../src/bindings.ts";
+import { pubSubTopicVariable } from "../src/binding_variables.ts";
 import { type EnvRecord, fromBase64, toBase64 } from "./_bytes.ts";
 import { requiredVariable } from "./_config.ts";
 import { type GcpConfig, gcpConfig, gcpError, gcpFetch, gcpProject } from "./_gcp.ts";
@@ -175,7 +176,9 @@ class PubSubQueue implements QueueProducer {
     });
     if (!response.ok) {
       const hint = response.status === 403 || response.status === 404
-        ? `Check that SLRS_${this.#target.binding}_TOPIC names a topic the function's service account can publish to`
+        ? `Check that ${
+          pubSubTopicVariable(this.#target.binding)
+        } names a topic the function's service account can publish to`
         : "";
       throw await gcpError(this.#target, operation, "Pub/Sub", response, hint);
     }
@@ -194,7 +197,7 @@ class PubSubQueue implements QueueProducer {
     const name = requiredVariable(
       this.#target,
       this.#env,
-      `SLRS_${this.#target.binding}_TOPIC`,
+      pubSubTopicVariable(this.#target.binding),
       "the Pub/Sub topic of this binding (its id, or projects/<project>/topics/<id>)",
     );
     const config = gcpConfig(this.#target, "pubsub", this.#env);

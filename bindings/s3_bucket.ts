@@ -57,7 +57,7 @@ import {
 } from "./_aws.ts";
 import { blocks, escapeXml, field } from "./_xml.ts";
 import { bucketObject, HTTP_METADATA_HEADERS, readPart, unquote, withBody } from "./_bucket_objects.ts";
-import { s3BucketVariable } from "./_resource_variables.ts";
+import { s3BucketVariable } from "../src/binding_variables.ts";
 import { contentRange, rangeHeader } from "./_http_range.ts";
 
 export type { AwsTransport, EnvRecord };

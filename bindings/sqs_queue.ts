@@ -50,7 +50,7 @@ import {
   utf8Length,
 } from "./_aws.ts";
 import { blocks, field } from "./_xml.ts";
-import { sqsQueueVariable } from "./_resource_variables.ts";
+import { sqsQueueVariable } from "../src/binding_variables.ts";
 
 export type { AwsTransport, EnvRecord };
 export type * from "../src/bindings.ts";

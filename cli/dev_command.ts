@@ -16,6 +16,7 @@ import { parseEnv } from "node:util";
 import { createContext } from "../src/context.ts";
 import type { LogRecord } from "../src/log.ts";
 import type { ServerlessFunction } from "../src/serverless.ts";
+import { localBucketVariable, localKvVariable } from "../src/binding_variables.ts";
 import { type ClientInfo, internalRouteRefusal } from "./dev_guard.ts";
 import { answerWithin, type Deadline, MemoryWatch, startDeadline } from "./dev_limits.ts";
 import { type DevFunction, RouteTable } from "./dev_routes.ts";
@@ -23,8 +24,8 @@ import { DEV_TARGETS, requireTargetPackage, startTarget, type TargetFunction } f
 import { deliverEvent, deliverQueue, type QueueRunner } from "./dev_triggers.ts";
 import { devQueue } from "./dev_queue.ts";
 import { CliError } from "./errors.ts";
-import { localBucket, localBucketVariable } from "../bindings/local_bucket.ts";
-import { localKv, localKvVariable } from "../bindings/local_kv.ts";
+import { localBucket } from "../bindings/local_bucket.ts";
+import { localKv } from "../bindings/local_kv.ts";
 import { pollFile } from "./poll_file.ts";
 import { discoverEntries, importEntry, readProjectConfig } from "./project.ts";
 import type { Runtime, Server } from "./runtime.ts";

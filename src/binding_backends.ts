@@ -6,6 +6,24 @@
  * @module
  */
 
+import {
+  AZURE_DEFAULT_CONNECTION,
+  azureConnectionVariable,
+  azureContainerVariable,
+  azureQueueVariable,
+  azureTableVariable,
+  dynamoDbTableVariable,
+  firestoreCollectionVariable,
+  gcsBucketVariable,
+  localBucketVariable,
+  localKvVariable,
+  pubSubTopicVariable,
+  REDIS_DEFAULT_URL,
+  redisUrlVariable,
+  s3BucketVariable,
+  sqsQueueVariable,
+} from "./binding_variables.ts";
+
 /** The binding kinds that have a backend off Cloudflare. */
 export type BackendKind = "kv" | "bucket" | "queue";
 
@@ -36,25 +54,25 @@ export type BackendName =
   | "local-bucket";
 
 const aws = ["AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
-const azure = (binding: string) => [`SLRS_${binding}_CONNECTION`, "AzureWebJobsStorage"];
+const azure = (binding: string) => [azureConnectionVariable(binding), AZURE_DEFAULT_CONNECTION];
 
 /** Every backend by its name. */
 export const BACKENDS: Readonly<Record<BackendName, BackendRule>> = {
-  dynamodb: { kind: "kv", variables: (b) => [`SLRS_${b}_TABLE`, ...aws] },
-  s3: { kind: "bucket", variables: (b) => [`SLRS_${b}_BUCKET`, ...aws] },
-  sqs: { kind: "queue", variables: (b) => [`SLRS_${b}_QUEUE_URL`, ...aws] },
-  "azure-table": { kind: "kv", variables: (b) => [`SLRS_${b}_TABLE`, ...azure(b)] },
-  "azure-blob": { kind: "bucket", variables: (b) => [`SLRS_${b}_CONTAINER`, ...azure(b)] },
-  "azure-queue": { kind: "queue", variables: (b) => [`SLRS_${b}_QUEUE`, ...azure(b)] },
-  firestore: { kind: "kv", variables: (b) => [`SLRS_${b}_COLLECTION`, "GOOGLE_CLOUD_PROJECT"] },
-  gcs: { kind: "bucket", variables: (b) => [`SLRS_${b}_BUCKET`] },
-  pubsub: { kind: "queue", variables: (b) => [`SLRS_${b}_TOPIC`, "GOOGLE_CLOUD_PROJECT"] },
+  dynamodb: { kind: "kv", variables: (b) => [dynamoDbTableVariable(b), ...aws] },
+  s3: { kind: "bucket", variables: (b) => [s3BucketVariable(b), ...aws] },
+  sqs: { kind: "queue", variables: (b) => [sqsQueueVariable(b), ...aws] },
+  "azure-table": { kind: "kv", variables: (b) => [azureTableVariable(b), ...azure(b)] },
+  "azure-blob": { kind: "bucket", variables: (b) => [azureContainerVariable(b), ...azure(b)] },
+  "azure-queue": { kind: "queue", variables: (b) => [azureQueueVariable(b), ...azure(b)] },
+  firestore: { kind: "kv", variables: (b) => [firestoreCollectionVariable(b), "GOOGLE_CLOUD_PROJECT"] },
+  gcs: { kind: "bucket", variables: (b) => [gcsBucketVariable(b)] },
+  pubsub: { kind: "queue", variables: (b) => [pubSubTopicVariable(b), "GOOGLE_CLOUD_PROJECT"] },
   upstash: { kind: "kv", variables: () => ["KV_REST_API_URL", "KV_REST_API_TOKEN"] },
   "vercel-blob": { kind: "bucket", variables: () => ["BLOB_READ_WRITE_TOKEN"] },
-  redis: { kind: "kv", variables: (b) => [`SLRS_${b}_REDIS_URL`, "REDIS_URL"] },
-  "redis-queue": { kind: "queue", variables: (b) => [`SLRS_${b}_REDIS_URL`, "REDIS_URL"] },
-  local: { kind: "kv", variables: (b) => [`SLRS_${b}_FILE`] },
-  "local-bucket": { kind: "bucket", variables: (b) => [`SLRS_${b}_DIR`] },
+  redis: { kind: "kv", variables: (b) => [redisUrlVariable(b), REDIS_DEFAULT_URL] },
+  "redis-queue": { kind: "queue", variables: (b) => [redisUrlVariable(b), REDIS_DEFAULT_URL] },
+  local: { kind: "kv", variables: (b) => [localKvVariable(b)] },
+  "local-bucket": { kind: "bucket", variables: (b) => [localBucketVariable(b)] },
 };
 
 /** Where a build puts a function: a platform of `--info`, or self-hosted Deno and Node. */

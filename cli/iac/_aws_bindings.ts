@@ -7,7 +7,7 @@
  */
 
 import type { FunctionInfo } from "../../src/info.ts";
-import { dynamoDbTableVariable, s3BucketVariable, sqsQueueVariable } from "../../bindings/_resource_variables.ts";
+import { dynamoDbTableVariable, s3BucketVariable, sqsQueueVariable } from "../../src/binding_variables.ts";
 import { bindingsServedBy, outsideBindings } from "./_bindings.ts";
 import type { Setting } from "./_environment.ts";
 import { hcl, identifier, literal, quoted, type Template, type TerraformFile } from "./terraform_file.ts";

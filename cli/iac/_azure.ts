@@ -14,7 +14,7 @@
 import type { FunctionInfo } from "../../src/info.ts";
 import type { SettingValue } from "../../src/platforms.ts";
 import { environmentVariable } from "./_aws.ts";
-import { azureContainerVariable, azureQueueVariable, azureTableVariable } from "../../bindings/_resource_variables.ts";
+import { azureContainerVariable, azureQueueVariable, azureTableVariable } from "../../src/binding_variables.ts";
 import { bindingsServedBy, outsideBindings } from "./_bindings.ts";
 import { environmentValue, type Setting } from "./_environment.ts";
 import { artifact } from "./artifacts.ts";

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { azureConnectionVariable } from "../../bindings/_azure.ts";
+import { azureConnectionVariable } from "../../src/binding_variables.ts";
 import { type BackendName, BACKENDS, type BindingBackend, bindingBackends } from "../../src/binding_backends.ts";
 import type { FunctionInfo } from "../../src/info.ts";
 import type { PlatformName } from "../../src/platforms.ts";

@@ -13,6 +13,7 @@
  * @module
  */
 
+import { firestoreCollectionVariable, gcsBucketVariable, pubSubTopicVariable } from "../../src/binding_variables.ts";
 import type { FunctionInfo } from "../../src/info.ts";
 import type { SettingValue } from "../../src/platforms.ts";
 import { environmentVariable } from "./_aws.ts";
@@ -321,7 +322,7 @@ function gcpBindings(file: TerraformFile, fn: FunctionInfo): GcpBindings {
       ttl_config: {},
       index_config: {},
     });
-    settings.push([`SLRS_${name}_COLLECTION`, quoted(collection)]);
+    settings.push([firestoreCollectionVariable(name), quoted(collection)]);
   }
   if (kv.length > 0) {
     file.resource("google_project_iam_member", `${id}_datastore_user`, {
@@ -344,7 +345,7 @@ function gcpBindings(file: TerraformFile, fn: FunctionInfo): GcpBindings {
       role: hcl`roles/storage.objectUser`,
       member,
     });
-    settings.push([`SLRS_${name}_BUCKET`, hcl`${bucket}.name`]);
+    settings.push([gcsBucketVariable(name), hcl`${bucket}.name`]);
   }
   for (const name of queues) {
     const topic = pubsubTopic(file, name);
@@ -353,7 +354,7 @@ function gcpBindings(file: TerraformFile, fn: FunctionInfo): GcpBindings {
       role: hcl`roles/pubsub.publisher`,
       member,
     });
-    settings.push([`SLRS_${name}_TOPIC`, hcl`${topic}.name`]);
+    settings.push([pubSubTopicVariable(name), hcl`${topic}.name`]);
   }
   return { settings, account };
 }
