@@ -14,7 +14,7 @@
 import type { BindingError, BindingKind } from "../src/bindings.ts";
 import { bindingError } from "./_binding_error.ts";
 import type { EnvRecord } from "./_bytes.ts";
-import { backoff, RETRY } from "./_retry.ts";
+import { backoff, RETRY_ATTEMPTS } from "./_retry.ts";
 import { type SigV4Signer, sigV4Signer } from "./_sigv4.ts";
 
 export { bytesOf, concat, type EnvRecord, fromBase64, readAtMost, toBase64, utf8Length } from "./_bytes.ts";
@@ -198,7 +198,7 @@ export async function send(
     try {
       response = await config.transport({ ...request, headers: await config.sign(request) });
     } catch (cause) {
-      if (attempt >= RETRY.attempts) {
+      if (attempt >= RETRY_ATTEMPTS) {
         const reason = cause instanceof Error ? cause.message : String(cause);
         throw awsError(
           target,
@@ -210,7 +210,7 @@ export async function send(
       await backoff(attempt);
       continue;
     }
-    if (attempt >= RETRY.attempts || !(await throttled(response))) return response;
+    if (attempt >= RETRY_ATTEMPTS || !(await throttled(response))) return response;
     // Read to the end, so a kept-alive connection is free again for the next attempt.
     await response.text().catch(() => {});
     await backoff(attempt);

@@ -20,12 +20,17 @@ export interface KvTarget {
   binding: string;
 }
 
+// As plain constants the minifier inlines them; the exported object is left out of bundles that only check.
+const METADATA_BYTES = 1024;
+const MIN_TTL_SECONDS = 60;
+const LIST_LIMIT = 1000;
+
 /** The limits Workers KV sets and every backend keeps, so metadata, expiries and pages mean the same. */
 export const KV_RULES: {
   readonly metadataBytes: number;
   readonly minTtlSeconds: number;
   readonly listLimit: number;
-} = { metadataBytes: 1024, minTtlSeconds: 60, listLimit: 1000 };
+} = { metadataBytes: METADATA_BYTES, minTtlSeconds: MIN_TTL_SECONDS, listLimit: LIST_LIMIT };
 
 /** The error of a refused call or a failed request: {@linkcode bindingError}, for a KV binding. */
 export const kvError: (target: KvTarget, operation: string, message: string, cause?: unknown) => BindingError =
@@ -75,11 +80,11 @@ export function kvMetadataJson(target: KvTarget, metadata: unknown): string | un
   if (metadata === undefined || metadata === null) return undefined;
   const json = JSON.stringify(metadata);
   if (json === undefined) throw kvError(target, "put", "the metadata is not JSON-serialisable");
-  if (utf8Length(json) > KV_RULES.metadataBytes) {
+  if (utf8Length(json) > METADATA_BYTES) {
     throw kvError(
       target,
       "put",
-      `the metadata is ${utf8Length(json)} bytes as JSON; at most ${KV_RULES.metadataBytes} are kept`,
+      `the metadata is ${utf8Length(json)} bytes as JSON; at most ${METADATA_BYTES} are kept`,
     );
   }
   return json;
@@ -94,7 +99,7 @@ export function kvMetadataJson(target: KvTarget, metadata: unknown): string | un
  */
 export function kvExpiration(target: KvTarget, options: KvPutOptions): number | undefined {
   const now = nowSeconds();
-  const min = KV_RULES.minTtlSeconds;
+  const min = MIN_TTL_SECONDS;
   if (options.expirationTtl !== undefined) {
     if (!Number.isFinite(options.expirationTtl) || options.expirationTtl < min) {
       throw kvError(target, "put", `expirationTtl is ${options.expirationTtl}; give at least ${min} seconds`);
@@ -122,9 +127,9 @@ export function kvExpiration(target: KvTarget, options: KvPutOptions): number | 
  * @returns The page size.
  */
 export function kvListLimit(target: KvTarget, limit: number | undefined): number {
-  const value = limit ?? KV_RULES.listLimit;
-  if (!Number.isInteger(value) || value < 1 || value > KV_RULES.listLimit) {
-    throw kvError(target, "list", `limit is ${limit}; give a whole number from 1 to ${KV_RULES.listLimit}`);
+  const value = limit ?? LIST_LIMIT;
+  if (!Number.isInteger(value) || value < 1 || value > LIST_LIMIT) {
+    throw kvError(target, "list", `limit is ${limit}; give a whole number from 1 to ${LIST_LIMIT}`);
   }
   return value;
 }

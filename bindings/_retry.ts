@@ -7,11 +7,28 @@
 
 import { BindingError, type BindingKind } from "../src/bindings.ts";
 
+// As plain constants the minifier inlines them; the exported object is left out of bundles.
+const ATTEMPTS = 5;
+const BASE_MS = 50;
+const CAP_MS = 1000;
+
+/**
+ * {@linkcode RETRY}`.attempts` as a constant, for loops that are not {@linkcode fetchWithRetry}'s.
+ *
+ * @example
+ * ```ts
+ * import { RETRY, RETRY_ATTEMPTS } from "./_retry.ts";
+ *
+ * console.assert(RETRY_ATTEMPTS === RETRY.attempts);
+ * ```
+ */
+export const RETRY_ATTEMPTS: number = ATTEMPTS;
+
 /** How many times a throttled request is tried in all, and the backoff's first step and ceiling. */
 export const RETRY: { readonly attempts: number; readonly baseMs: number; readonly capMs: number } = {
-  attempts: 5,
-  baseMs: 50,
-  capMs: 1000,
+  attempts: ATTEMPTS,
+  baseMs: BASE_MS,
+  capMs: CAP_MS,
 };
 
 /** A backend's answer to "is this response worth trying again?"; it reads the body only from a clone. */
@@ -52,7 +69,7 @@ export async function fetchWithRetry(
       response = await fetch(request);
     } catch (cause) {
       if (cause instanceof BindingError) throw cause;
-      if (attempt >= RETRY.attempts) {
+      if (attempt >= ATTEMPTS) {
         const origin = url ? new URL(url).origin : "the service";
         throw new BindingError({
           ...target,
@@ -64,7 +81,7 @@ export async function fetchWithRetry(
       await backoff(attempt);
       continue;
     }
-    if (attempt >= RETRY.attempts || !(await throttled(response))) return response;
+    if (attempt >= ATTEMPTS || !(await throttled(response))) return response;
     // Not awaited: a body whose clone was read stays open until the clone's branch is cancelled too.
     response.body?.cancel().catch(() => {});
     await backoff(attempt);
@@ -78,7 +95,7 @@ export async function fetchWithRetry(
  * @returns When the wait is over.
  */
 export function backoff(attempt: number): Promise<void> {
-  const ceiling = Math.min(RETRY.capMs, RETRY.baseMs * 2 ** (attempt - 1));
+  const ceiling = Math.min(CAP_MS, BASE_MS * 2 ** (attempt - 1));
   return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
 }
 

@@ -66,6 +66,14 @@ import {
 } from "./_kv_rules.ts";
 import { dynamoDbTableVariable } from "./_resource_variables.ts";
 
+/**
+ * The limits as plain constants: the minifier inlines them where the exported object would stay a lookup, and an
+ * object of plain names is one the bundler can leave out when nothing reads it.
+ */
+const KEY_BYTES = 1024;
+const ITEM_BYTES = 409_600;
+const PARTITION = "kv";
+
 /** What holds a key on this backend, for the message that refuses a long one. */
 const SORT_KEYS = "DynamoDB sort keys hold";
 
@@ -90,7 +98,13 @@ export const DYNAMODB_KV_LIMITS: {
   readonly metadataBytes: number;
   readonly listLimit: number;
   readonly minTtlSeconds: number;
-} = { keyBytes: 1024, itemBytes: 400 * 1024, metadataBytes: 1024, listLimit: 1000, minTtlSeconds: 60 };
+} = {
+  keyBytes: KEY_BYTES,
+  itemBytes: ITEM_BYTES,
+  metadataBytes: 1024,
+  listLimit: 1000,
+  minTtlSeconds: 60,
+};
 
 /**
  * The largest value a key can hold on this backend, without metadata or expiry.
@@ -128,6 +142,27 @@ export function dynamoDbMaxValueBytes(key: string): number {
  * ```
  */
 export function dynamoDbKv(binding: string, env: EnvRecord, transport: AwsTransport = fetchTransport): KvNamespace {
+  return dynamoDbKvOver(binding, env, transport);
+}
+
+/**
+ * {@linkcode dynamoDbKv} over the transport given, which has no default: the entry `build` writes for Node passes
+ * `nodeHttpTransport` to this one, so that the `fetch` transport, which that bundle never uses, stays out of it.
+ *
+ * @param binding The binding's name, e.g. `COUNTER`.
+ * @param env The environment to read configuration from.
+ * @param transport What sends the requests.
+ * @returns A KV namespace.
+ *
+ * @example On Node, over node:http
+ * ```ts ignore
+ * import { dynamoDbKvOver } from "./dynamodb_kv.ts";
+ * import { viaNodeHttp } from "./node_http_transport.ts";
+ *
+ * const binding = viaNodeHttp(dynamoDbKvOver)("COUNTER", process.env);
+ * ```
+ */
+export function dynamoDbKvOver(binding: string, env: EnvRecord, transport: AwsTransport): KvNamespace {
   return makeDynamoDbKv(binding, env, transport) as KvNamespace;
 }
 
@@ -137,11 +172,6 @@ interface Item {
   m?: { S: string };
   ttl?: { N: string };
 }
-
-/** The limits as plain constants, which the minifier inlines where the exported object would stay a lookup. */
-const KEY_BYTES = 1024;
-const ITEM_BYTES = 400 * 1024;
-const PARTITION = "kv";
 
 /**
  * The namespace as a closure rather than a class: its state is local variables, which minify to one letter where

@@ -15,7 +15,7 @@
  *
  * @example Give the DynamoDB KV the Node transport
  * ```ts ignore
- * import { dynamoDbKv } from "./dynamodb_kv.ts";
+ * import { dynamoDbKvOver } from "./dynamodb_kv.ts";
  * import { nodeHttpTransport } from "./node_http_transport.ts";
  *
  * const counter = dynamoDbKv("COUNTER", process.env, nodeHttpTransport);
@@ -107,11 +107,11 @@ export const nodeHttpTransport: AwsTransport = createNodeHttpTransport();
  * @example
  * ```ts ignore
  * import { withBindings } from "./with_bindings.ts";
- * import { dynamoDbKv } from "./dynamodb_kv.ts";
+ * import { dynamoDbKvOver } from "./dynamodb_kv.ts";
  * import { viaNodeHttp } from "./node_http_transport.ts";
  * import base from "../examples/hello/main.ts";
  *
- * const fn = withBindings(base, { COUNTER: viaNodeHttp(dynamoDbKv) });
+ * const fn = withBindings(base, { COUNTER: viaNodeHttp(dynamoDbKvOver) });
  * ```
  */
 export function viaNodeHttp<Client>(

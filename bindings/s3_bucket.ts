@@ -89,6 +89,27 @@ export const S3_BUCKET_LIMITS: {
  * ```
  */
 export function s3Bucket(binding: string, env: EnvRecord, transport: AwsTransport = fetchTransport): Bucket {
+  return s3BucketOver(binding, env, transport);
+}
+
+/**
+ * {@linkcode s3Bucket} over the transport given, which has no default: the entry `build` writes for Node passes
+ * `nodeHttpTransport` to this one, so that the `fetch` transport, which that bundle never uses, stays out of it.
+ *
+ * @param binding The binding's name, e.g. `UPLOADS`.
+ * @param env The environment to read configuration from.
+ * @param transport What sends the requests.
+ * @returns A bucket.
+ *
+ * @example On Node, over node:http
+ * ```ts ignore
+ * import { s3BucketOver } from "./s3_bucket.ts";
+ * import { viaNodeHttp } from "./node_http_transport.ts";
+ *
+ * const binding = viaNodeHttp(s3BucketOver)("UPLOADS", process.env);
+ * ```
+ */
+export function s3BucketOver(binding: string, env: EnvRecord, transport: AwsTransport): Bucket {
   return new S3Bucket(binding, env, transport);
 }
 

@@ -85,6 +85,27 @@ export const SQS_QUEUE_LIMITS: {
  * ```
  */
 export function sqsQueue(binding: string, env: EnvRecord, transport: AwsTransport = fetchTransport): QueueProducer {
+  return sqsQueueOver(binding, env, transport);
+}
+
+/**
+ * {@linkcode sqsQueue} over the transport given, which has no default: the entry `build` writes for Node passes
+ * `nodeHttpTransport` to this one, so that the `fetch` transport, which that bundle never uses, stays out of it.
+ *
+ * @param binding The binding's name, e.g. `EMAILS`.
+ * @param env The environment to read configuration from.
+ * @param transport What sends the requests.
+ * @returns A queue producer.
+ *
+ * @example On Node, over node:http
+ * ```ts ignore
+ * import { sqsQueueOver } from "./sqs_queue.ts";
+ * import { viaNodeHttp } from "./node_http_transport.ts";
+ *
+ * const binding = viaNodeHttp(sqsQueueOver)("EMAILS", process.env);
+ * ```
+ */
+export function sqsQueueOver(binding: string, env: EnvRecord, transport: AwsTransport): QueueProducer {
   return new SqsQueue(binding, env, transport);
 }
 

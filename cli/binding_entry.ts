@@ -12,14 +12,15 @@ import type { FunctionInfo } from "../src/info.ts";
 import type { PlatformName } from "../src/platforms.ts";
 
 /**
- * A backend's module under `bindings/`, its constructor, the npm packages the platform installs for it, and whether
- * it takes a transport (the AWS backends: `fetch` unless given, `node:http` on Node; see `node_http_transport.ts`).
+ * A backend's module under `bindings/`, its constructor, the npm packages the platform installs for it, and, for a
+ * backend that takes a transport (the AWS ones: `fetch` unless given, `node:http` on Node; see
+ * `node_http_transport.ts`), its constructor without the `fetch` default, which the Node entry imports instead.
  */
 interface BackendModule {
   readonly module: string;
   readonly factory: string;
   readonly npm?: Readonly<Record<string, string>>;
-  readonly transport?: true;
+  readonly overTransport?: string;
 }
 
 /**
@@ -27,9 +28,9 @@ interface BackendModule {
  * package.json lists them (their ranges are the ones slrs is tested with, deno.json).
  */
 const MODULES: Readonly<Record<BackendName, BackendModule>> = {
-  dynamodb: { module: "dynamodb_kv", factory: "dynamoDbKv", transport: true },
-  s3: { module: "s3_bucket", factory: "s3Bucket", transport: true },
-  sqs: { module: "sqs_queue", factory: "sqsQueue", transport: true },
+  dynamodb: { module: "dynamodb_kv", factory: "dynamoDbKv", overTransport: "dynamoDbKvOver" },
+  s3: { module: "s3_bucket", factory: "s3Bucket", overTransport: "s3BucketOver" },
+  sqs: { module: "sqs_queue", factory: "sqsQueue", overTransport: "sqsQueueOver" },
   "azure-table": { module: "azure_table_kv", factory: "azureTableKv", npm: { "@azure/data-tables": "^13.3.2" } },
   "azure-blob": {
     module: "azure_blob_bucket",
@@ -123,7 +124,7 @@ export function backendPackages(fn: FunctionInfo, platform: PlatformName | undef
  * const fn = serverless({ name: "c", requirements: { bindings: { kv: ["COUNTER"] } } });
  * const info = describeFunction({ fn, entry: "c.ts", exportName: "default" });
  * const lines = bindingImportLines(info, "aws-lambda", "import fn from FUNCTION;", (m) => `./${m}.ts`, true);
- * console.assert(lines.at(-1) === 'const fn = withBindings(base, { "COUNTER": viaNodeHttp(dynamoDbKv) });');
+ * console.assert(lines.at(-1) === 'const fn = withBindings(base, { "COUNTER": viaNodeHttp(dynamoDbKvOver) });');
  * ```
  */
 export function bindingImportLines(
@@ -136,13 +137,14 @@ export function bindingImportLines(
   const wired = Object.entries(wiredBindings(fn, platform));
   if (wired.length === 0) return [importFn];
   const used = [...new Set(wired.map(([, { backend }]) => MODULES[backend as BackendName]))];
-  const viaNodeHttp = onNode && used.some((module) => module.transport);
-  const factory = ({ factory, transport }: BackendModule) =>
-    viaNodeHttp && transport ? `viaNodeHttp(${factory})` : factory;
+  const viaNodeHttp = onNode && used.some((module) => module.overTransport);
+  const imported = ({ factory, overTransport }: BackendModule) => viaNodeHttp && overTransport || factory;
+  const factory = (module: BackendModule) =>
+    viaNodeHttp && module.overTransport ? `viaNodeHttp(${module.overTransport})` : module.factory;
   return [
     importFn.replace(/\bfn(?= from | \})/, "base"),
     `import { withBindings } from ${JSON.stringify(bindingModule("with_bindings"))};`,
-    ...used.map(({ module, factory }) => `import { ${factory} } from ${JSON.stringify(bindingModule(module))};`),
+    ...used.map((module) => `import { ${imported(module)} } from ${JSON.stringify(bindingModule(module.module))};`),
     ...(viaNodeHttp ? [`import { viaNodeHttp } from ${JSON.stringify(bindingModule("node_http_transport"))};`] : []),
     `const fn = withBindings(base, { ${
       wired.map(([name, { backend }]) => `${JSON.stringify(name)}: ${factory(MODULES[backend as BackendName])}`)

@@ -75,7 +75,7 @@ Deno.test("cli.ts build bundles the examples for every target", async (t) => {
       // sends through node:http on Node (Lambda's runtime) and through fetch on Deno.
       assert.match(entry, /import base from ".*examples\/hello\/main\.ts";/);
       assert.match(entry, /import \{ viaNodeHttp \} from ".*bindings\/node_http_transport\.ts";/);
-      assert.match(entry, /const fn = withBindings\(base, \{ "COUNTER": viaNodeHttp\(dynamoDbKv\) \}\);/);
+      assert.match(entry, /const fn = withBindings\(base, \{ "COUNTER": viaNodeHttp\(dynamoDbKvOver\) \}\);/);
       const denoEntry = await Deno.readTextFile(`${out}/aws-lambda-deno/hello.entry.ts`);
       assert.match(denoEntry, /const fn = withBindings\(base, \{ "COUNTER": dynamoDbKv \}\);/);
       assert.doesNotMatch(denoEntry, /node_http_transport/);

@@ -76,7 +76,7 @@ async function countsTwiceUnderNode(dir: string, entry: string, env: Record<stri
 
 // Through the node:http transport, as the entry `build` generates for Node gives them.
 const ENTRY = entryUsing(
-  [["dynamoDbKv", "dynamodb_kv"], ["s3Bucket", "s3_bucket"], ["sqsQueue", "sqs_queue"]],
+  [["dynamoDbKvOver", "dynamodb_kv"], ["s3BucketOver", "s3_bucket"], ["sqsQueueOver", "sqs_queue"]],
   ["viaNodeHttp", "node_http_transport"],
 );
 
