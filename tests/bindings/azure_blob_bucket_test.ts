@@ -23,6 +23,7 @@ Deno.test("the Azure Blob bucket passes the bucket corpus on azurite", async (t)
       unknownLengthStreams: true,
       emptyKeyRefused: true,
       richArguments: true,
+      metadata: "all",
     });
   } finally {
     await server.stop();

@@ -38,6 +38,7 @@ Deno.test("the Cloud Storage bucket passes the bucket corpus on a fake of the JS
       unknownLengthStreams: true,
       emptyKeyRefused: true,
       richArguments: true,
+      metadata: "all",
     });
   });
 });

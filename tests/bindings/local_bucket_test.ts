@@ -26,6 +26,7 @@ Deno.test("the local bucket passes the bucket corpus in a directory", async (t) 
       unknownLengthStreams: true,
       emptyKeyRefused: false,
       richArguments: true,
+      metadata: "all",
     });
   } finally {
     await Deno.remove(dir, { recursive: true });

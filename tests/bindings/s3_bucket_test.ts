@@ -40,6 +40,7 @@ for (const [transport, name] of [[undefined, "fetch"], [nodeHttpTransport, "node
         unknownLengthStreams: true,
         emptyKeyRefused: true,
         richArguments: true,
+        metadata: "all",
       });
     } finally {
       await server.stop();

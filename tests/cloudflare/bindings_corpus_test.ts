@@ -31,6 +31,7 @@ Deno.test("Workers KV and R2 in workerd pass the KV and bucket corpora", async (
         unknownLengthStreams: false,
         emptyKeyRefused: false,
         richArguments: false,
+        metadata: "all",
       });
     });
   } finally {
