@@ -5,8 +5,9 @@
  * - **Size**: the minified bytes each client adds to a bundle (`deno bundle --minify --platform deno`, the flags
  *   `cli.ts build --target aws-lambda` uses), over a baseline entry of the same shape with no client
  *   (`scripts/dynamodb/none_get.ts`): the slrs backend (`bindings/dynamodb_kv.ts`) with the node:http transport the
- *   Lambda entry gives it, and over `fetch` as Deno and Workers run it; its SigV4 signer alone, aws4fetch's signer
- *   alone (for comparison), and `@aws-sdk/client-dynamodb` (installed on first run into `.slrs/cache/aws-sdk-dynamodb/`).
+ *   Lambda entry gives it, over `fetch` as Deno and Workers run it, and from a copy with every string that holds a
+ *   space emptied (`scripts/dynamodb/_without_words.ts`: its code without its messages); its SigV4 signer alone,
+ *   aws4fetch's signer alone (for comparison), and `@aws-sdk/client-dynamodb` (installed on first run into `.slrs/cache/aws-sdk-dynamodb/`).
  * - **Cold start**: a fresh `node` process per sample (`scripts/dynamodb/cold.mjs`) imports a bundle and awaits its first
  *   `get(key)`, as a Lambda's first invocation that reads its counter does: slrs (`COUNTER.get`,
  *   `scripts/dynamodb/slrs_get.ts`, wired as the Lambda entry wires it) against the SDK's `GetItem` (`SDK_ENTRY`
@@ -26,6 +27,7 @@
 import { AwsClient } from "npm:aws4fetch@^1.0.20";
 import { startLocalServer } from "../tests/bindings/_local_server.ts";
 import { run } from "./_run.ts";
+import { copyWithoutWords } from "./dynamodb/_without_words.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const HERE = new URL("./dynamodb/", import.meta.url).pathname;
@@ -166,6 +168,7 @@ interface Sizes {
 
 /** The size rows, in order; the first is the baseline, and the ones in {@linkcode UNADDED} are shown without it. */
 const SLRS_SIZE = "slrs (dynamodb_kv.ts with the node:http transport)";
+const WORDLESS_SIZE = "slrs, every string with a space emptied (its code without its messages)";
 const UNADDED = new Set(["baseline (no client)", "SigV4 signer alone (_sigv4.ts)", "aws4fetch alone"]);
 
 async function sizes(dir: string, sdkEntry: string): Promise<Map<string, string>> {
@@ -173,6 +176,10 @@ async function sizes(dir: string, sdkEntry: string): Promise<Map<string, string>
     ["baseline (no client)", () => bundle(`${HERE}none_get.ts`, `${dir}/none.mjs`)],
     [SLRS_SIZE, () => bundle(`${HERE}slrs_get.ts`, `${dir}/slrs.mjs`)],
     ["slrs over fetch (Deno, Workers)", () => bundle(`${HERE}slrs_fetch_get.ts`, `${dir}/slrs_fetch.mjs`)],
+    [WORDLESS_SIZE, async () => {
+      const copy = await copyWithoutWords(ROOT, await Deno.makeTempDir({ dir, prefix: "without-words-" }));
+      return await bundle(`${copy}/scripts/dynamodb/slrs_get.ts`, `${dir}/slrs_wordless.mjs`);
+    }],
     ["SigV4 signer alone (_sigv4.ts)", () => bundle(`${HERE}sigv4_only.ts`, `${dir}/sigv4.mjs`)],
     ["aws4fetch alone", () => bundle(`${HERE}aws4fetch_only.ts`, `${dir}/aws4fetch.mjs`)],
     ["direct signed node:http GetItem", () => bundle(`${HERE}raw_node_get.ts`, `${dir}/raw_node.mjs`)],
@@ -197,7 +204,11 @@ async function sizes(dir: string, sdkEntry: string): Promise<Map<string, string>
   const slrs = measured.get(SLRS_SIZE)!.minified - base.minified;
   const sdk = measured.get(SDK.name)!.minified - base.minified;
   console.log("");
+  const wordless = measured.get(WORDLESS_SIZE)!.minified - base.minified;
   console.log(`- added, slrs/SDK: ${ratio(slrs, sdk)} (goal for slrs: at most 6,144 bytes; added ${bytes(slrs)})`);
+  console.log(
+    `- of which words: ${bytes(slrs - wordless)}; code: ${bytes(wordless)} (${ratio(wordless, 6144)} of the goal)`,
+  );
   console.log("");
   return paths;
 }

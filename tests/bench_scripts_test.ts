@@ -5,6 +5,7 @@
  */
 
 import assert from "node:assert/strict";
+import { withoutWords } from "../scripts/dynamodb/_without_words.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -115,6 +116,7 @@ Deno.test("the DynamoDB benchmark prints every contender", async (t) => {
         "baseline (no client)",
         "slrs (dynamodb_kv.ts with the node:http transport)",
         "slrs over fetch (Deno, Workers)",
+        "slrs, every string with a space emptied (its code without its messages)",
         "SigV4 signer alone (_sigv4.ts)",
         "aws4fetch alone",
         "direct signed node:http GetItem",
@@ -129,6 +131,7 @@ Deno.test("the DynamoDB benchmark prints every contender", async (t) => {
       for (
         const figure of [
           "added, slrs/SDK",
+          "of which words",
           "total, slrs/SDK",
           "total, slrs/direct node:http",
           "total, slrs/direct aws4fetch",
@@ -139,5 +142,23 @@ Deno.test("the DynamoDB benchmark prints every contender", async (t) => {
         assert.match(output, new RegExp(`${figure}.*\\d`), `no "${figure}" figure in:\n${output}`);
       }
     },
+  );
+});
+
+Deno.test("the DynamoDB size benchmark's copy without words empties each string with a space, and only those", () => {
+  const source = [
+    'import { a } from "./a b.ts";',
+    'const key = "SLRS_KEY";',
+    "const spaced = `the key ${key} is ${`too ${1} long`}`;",
+    'throw new Error("the value is too large");',
+  ].join("\n");
+  assert.equal(
+    withoutWords(source, "x.ts"),
+    [
+      'import { a } from "./a b.ts";',
+      'const key = "SLRS_KEY";',
+      'const spaced = "";',
+      'throw new Error("");',
+    ].join("\n"),
   );
 });
