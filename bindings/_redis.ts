@@ -48,17 +48,6 @@ export const REDIS_RETRY: { readonly attempts: number; readonly baseMs: number; 
 };
 
 /**
- * The prefix of every Redis key of a binding: `SLRS_<NAME>_REDIS_PREFIX`, else `slrs:<NAME>:`.
- *
- * @param binding The binding's name.
- * @param env The environment.
- * @returns The prefix.
- */
-export function redisKeyPrefix(binding: string, env: EnvRecord): string {
-  return env[`SLRS_${binding}_REDIS_PREFIX`] ?? `slrs:${binding}:`;
-}
-
-/**
  * A connection that opens at its first command: `SLRS_<NAME>_REDIS_URL`, else `REDIS_URL`, a clear error when neither
  * is set or the server cannot be reached.
  *

@@ -45,7 +45,8 @@ import {
   type KvTarget,
   nowSeconds,
 } from "./_kv_rules.ts";
-import { type RedisArgument, type RedisConnection, redisConnection, redisKeyPrefix, utf8 } from "./_redis.ts";
+import { redisKeyPrefix } from "../src/binding_variables.ts";
+import { type RedisArgument, type RedisConnection, redisConnection, utf8 } from "./_redis.ts";
 
 export type { EnvRecord };
 export type * from "../src/bindings.ts";

@@ -29,15 +29,10 @@ import {
   type QueueSendOptions,
   type QueueSendRequest,
 } from "../src/bindings.ts";
+import { redisKeyPrefix } from "../src/binding_variables.ts";
 import type { EnvRecord } from "./_bytes.ts";
 import { decodeQueueBody, encodeQueueBody } from "./_queue_messages.ts";
-import {
-  type RedisArgument,
-  type RedisConnection,
-  redisConnection,
-  redisKeyPrefix,
-  type RedisTarget,
-} from "./_redis.ts";
+import { type RedisArgument, type RedisConnection, redisConnection, type RedisTarget } from "./_redis.ts";
 
 export type { EnvRecord };
 export type * from "../src/bindings.ts";

@@ -35,6 +35,7 @@ import type {
   KvValueType,
   KvValueWithMetadata,
 } from "../src/bindings.ts";
+import { redisKeyPrefix } from "../src/binding_variables.ts";
 import { BindingError } from "../src/bindings.ts";
 import { bytesOf, type EnvRecord, fromBase64, toBase64 } from "./_bytes.ts";
 import {
@@ -218,7 +219,7 @@ class UpstashKv {
     } catch (cause) {
       throw kvError(this.#target, "configure", `${urlVariable} is not a URL; give https://<db>.upstash.io`, cause);
     }
-    const prefix = this.#env[`SLRS_${binding}_REDIS_PREFIX`] ?? `slrs:${binding}:`;
+    const prefix = redisKeyPrefix(binding, this.#env);
     this.#config = { url, token, prefix };
     return this.#config;
   }

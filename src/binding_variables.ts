@@ -232,3 +232,23 @@ export function localKvVariable(binding: string): string {
 export function localBucketVariable(binding: string): string {
   return `SLRS_${binding}_DIR`;
 }
+
+/**
+ * The prefix of every Redis key of a binding, on Redis and on Upstash alike: `SLRS_<NAME>_REDIS_PREFIX`, else
+ * `slrs:<NAME>:`.
+ *
+ * @param binding The binding's name.
+ * @param env The environment.
+ * @returns The prefix.
+ *
+ * @example
+ * ```ts
+ * import { redisKeyPrefix } from "./binding_variables.ts";
+ *
+ * console.assert(redisKeyPrefix("COUNTER", {}) === "slrs:COUNTER:");
+ * console.assert(redisKeyPrefix("COUNTER", { SLRS_COUNTER_REDIS_PREFIX: "app:" }) === "app:");
+ * ```
+ */
+export function redisKeyPrefix(binding: string, env: Readonly<Record<string, string | undefined>>): string {
+  return env[`SLRS_${binding}_REDIS_PREFIX`] ?? `slrs:${binding}:`;
+}
