@@ -20,10 +20,14 @@ export interface KvTarget {
   binding: string;
 }
 
-// As plain constants the minifier inlines them; the exported object is left out of bundles that only check.
-const METADATA_BYTES = 1024;
-const MIN_TTL_SECONDS = 60;
-const LIST_LIMIT = 1000;
+// As plain constants the minifier inlines them; the exported objects that hold them are left out of bundles that only
+// check.
+/** {@linkcode KV_RULES}`.metadataBytes`, for another backend's table of limits. */
+export const METADATA_BYTES = 1024;
+/** {@linkcode KV_RULES}`.minTtlSeconds`, for another backend's table of limits. */
+export const MIN_TTL_SECONDS = 60;
+/** {@linkcode KV_RULES}`.listLimit`, for another backend's table of limits. */
+export const LIST_LIMIT = 1000;
 
 /** The limits Workers KV sets and every backend keeps, so metadata, expiries and pages mean the same. */
 export const KV_RULES: {

@@ -62,6 +62,9 @@ import {
   kvListLimit,
   kvMetadataJson,
   type KvTarget,
+  LIST_LIMIT,
+  METADATA_BYTES,
+  MIN_TTL_SECONDS,
   nowSeconds,
 } from "./_kv_rules.ts";
 import { dynamoDbTableVariable } from "../src/binding_variables.ts";
@@ -101,9 +104,9 @@ export const DYNAMODB_KV_LIMITS: {
 } = {
   keyBytes: KEY_BYTES,
   itemBytes: ITEM_BYTES,
-  metadataBytes: 1024,
-  listLimit: 1000,
-  minTtlSeconds: 60,
+  metadataBytes: METADATA_BYTES,
+  listLimit: LIST_LIMIT,
+  minTtlSeconds: MIN_TTL_SECONDS,
 };
 
 /**
@@ -129,8 +132,8 @@ export function dynamoDbMaxValueBytes(key: string): number {
  *
  * @param binding The binding's name, e.g. `COUNTER`.
  * @param env The environment to read configuration from.
- * @param transport What sends the requests: `fetch` unless given (the Node entry `build` generates passes
- *   `nodeHttpTransport`, see `node_http_transport.ts`).
+ * @param transport What sends the requests: `fetch` unless given (the Node entry `build` generates calls
+ *   {@linkcode dynamoDbKvOver} with `nodeHttpTransport` instead, see `node_http_transport.ts`).
  * @returns The namespace.
  *
  * @example Read a counter
