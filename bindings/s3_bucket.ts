@@ -76,8 +76,8 @@ export const S3_BUCKET_LIMITS: {
  *
  * @param binding The binding's name, e.g. `UPLOADS`.
  * @param env The environment to read configuration from.
- * @param transport What sends the requests: `fetch` unless given (the Node entry `build` generates passes
- *   `nodeHttpTransport`, see `node_http_transport.ts`).
+ * @param transport What sends the requests: `fetch` unless given (the Node entry `build` generates calls
+ *   {@linkcode s3BucketOver} with `nodeHttpTransport` instead, see `node_http_transport.ts`).
  * @returns The bucket.
  *
  * @example Serve an object

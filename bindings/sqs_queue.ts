@@ -73,8 +73,8 @@ export const SQS_QUEUE_LIMITS: {
  *
  * @param binding The binding's name, e.g. `EMAILS`.
  * @param env The environment to read configuration from.
- * @param transport What sends the requests: `fetch` unless given (the Node entry `build` generates passes
- *   `nodeHttpTransport`, see `node_http_transport.ts`).
+ * @param transport What sends the requests: `fetch` unless given (the Node entry `build` generates calls
+ *   {@linkcode sqsQueueOver} with `nodeHttpTransport` instead, see `node_http_transport.ts`).
  * @returns The producer.
  *
  * @example Send a message

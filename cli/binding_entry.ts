@@ -138,16 +138,20 @@ export function bindingImportLines(
   if (wired.length === 0) return [importFn];
   const used = [...new Set(wired.map(([, { backend }]) => MODULES[backend as BackendName]))];
   const viaNodeHttp = onNode && used.some((module) => module.overTransport);
-  const imported = ({ factory, overTransport }: BackendModule) => viaNodeHttp && overTransport || factory;
-  const factory = (module: BackendModule) =>
-    viaNodeHttp && module.overTransport ? `viaNodeHttp(${module.overTransport})` : module.factory;
+  // The name the entry imports from a backend's module, and the constructor it hands withBindings.
+  const wiring = ({ factory, overTransport }: BackendModule) =>
+    viaNodeHttp && overTransport
+      ? { imported: overTransport, wired: `viaNodeHttp(${overTransport})` }
+      : { imported: factory, wired: factory };
   return [
     importFn.replace(/\bfn(?= from | \})/, "base"),
     `import { withBindings } from ${JSON.stringify(bindingModule("with_bindings"))};`,
-    ...used.map((module) => `import { ${imported(module)} } from ${JSON.stringify(bindingModule(module.module))};`),
+    ...used.map((module) =>
+      `import { ${wiring(module).imported} } from ${JSON.stringify(bindingModule(module.module))};`
+    ),
     ...(viaNodeHttp ? [`import { viaNodeHttp } from ${JSON.stringify(bindingModule("node_http_transport"))};`] : []),
     `const fn = withBindings(base, { ${
-      wired.map(([name, { backend }]) => `${JSON.stringify(name)}: ${factory(MODULES[backend as BackendName])}`)
+      wired.map(([name, { backend }]) => `${JSON.stringify(name)}: ${wiring(MODULES[backend as BackendName]).wired}`)
         .join(", ")
     } });`,
   ];
